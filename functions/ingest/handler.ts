@@ -1,0 +1,100 @@
+import {
+  BadSiteKey,
+  IdempotencyConflict,
+  OriginNotAllowed,
+  UnknownSite,
+  ValidationFailed,
+} from '../../shared/domain/errors.ts';
+import { parseFeedbackInput } from '../../shared/domain/feedback.ts';
+import { header, type HttpEvent, type HttpResult, isJsonContentType, json, rawBody } from '../../shared/http.ts';
+import { logger } from '../../shared/observability.ts';
+import { type AcceptDeps, acceptFeedback } from './accept.ts';
+import { authenticateSite, originAllowedAnywhere, type SiteAccess } from './site-auth.ts';
+
+export const maxBodyBytes = 16 * 1024;
+const idempotencyKeyPattern = /^[\x21-\x7e]{1,255}$/;
+
+export interface IngestDeps extends AcceptDeps {
+  sites: readonly SiteAccess[];
+}
+
+export function makeIngestHandler(deps: IngestDeps) {
+  return async function ingest(event: HttpEvent): Promise<HttpResult> {
+    const origin = header(event, 'origin');
+    const cors = corsHeaders(deps.sites, origin);
+    if (event.requestContext.http.method === 'OPTIONS') return preflight(cors);
+    try {
+      const result = await receive(event, origin, deps);
+      return withHeaders(result, cors);
+    } catch (error) {
+      return withHeaders(toResponse(error), cors);
+    }
+  };
+}
+
+async function receive(event: HttpEvent, origin: string | undefined, deps: IngestDeps): Promise<HttpResult> {
+  if (!isJsonContentType(header(event, 'content-type'))) {
+    return json(415, { error: 'unsupported_media_type', message: 'Content-Type must be application/json' });
+  }
+  const bytes = rawBody(event);
+  if (bytes.length > maxBodyBytes) {
+    return json(413, { error: 'payload_too_large', message: `body must be at most ${maxBodyBytes} bytes` });
+  }
+  const body = parseJson(bytes);
+  const idempotencyKey = header(event, 'idempotency-key');
+  if (idempotencyKey !== undefined && !idempotencyKeyPattern.test(idempotencyKey)) {
+    throw new ValidationFailed([
+      { path: 'header:Idempotency-Key', message: 'must be 1–255 visible ASCII characters' },
+    ]);
+  }
+  // Authenticate before validating, so strangers learn nothing about the schema from a site they do not own.
+  const siteId = typeof body === 'object' && body !== null ? (body as { siteId?: unknown }).siteId : undefined;
+  if (typeof siteId === 'string') authenticateSite(deps.sites, siteId, header(event, 'x-site-key'), origin);
+  const input = parseFeedbackInput(body);
+  const accepted = await acceptFeedback({ input, idempotencyKey, origin }, deps);
+  logger.info('feedback accepted', { feedbackId: accepted.feedbackId, replayed: accepted.replayed });
+  return json(202, { feedbackId: accepted.feedbackId, status: 'received' });
+}
+
+function parseJson(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    throw new ValidationFailed([{ path: '', message: 'body is not valid UTF-8 JSON' }]);
+  }
+}
+
+/** The one place where errors become answers. */
+function toResponse(error: unknown): HttpResult {
+  if (error instanceof ValidationFailed) return json(400, { error: 'validation_failed', issues: error.issues });
+  if (error instanceof UnknownSite || error instanceof BadSiteKey) {
+    return json(401, { error: 'unauthorized', message: error.message });
+  }
+  if (error instanceof OriginNotAllowed) return json(403, { error: 'forbidden', message: error.message });
+  if (error instanceof IdempotencyConflict) {
+    return json(409, { error: 'idempotency_conflict', message: error.message });
+  }
+  logger.error('ingest failed', { error: error as Error });
+  // Nothing was stored: the client may retry safely with the same Idempotency-Key.
+  return json(503, { error: 'unavailable', message: 'try again shortly' }, { 'retry-after': '1' });
+}
+
+function corsHeaders(sites: readonly SiteAccess[], origin: string | undefined): Record<string, string> {
+  if (!origin || !originAllowedAnywhere(sites, origin)) return {};
+  return {
+    'access-control-allow-origin': origin,
+    'access-control-allow-methods': 'POST, OPTIONS',
+    'access-control-allow-headers': 'content-type, x-site-key, idempotency-key',
+    'access-control-max-age': '600',
+    vary: 'Origin',
+  };
+}
+
+function preflight(cors: Record<string, string>): HttpResult {
+  if (!cors['access-control-allow-origin']) return json(403, { error: 'forbidden', message: 'origin not allowed' });
+  return { statusCode: 204, headers: cors, body: '' };
+}
+
+function withHeaders(result: HttpResult, extra: Record<string, string>): HttpResult {
+  return { ...result, headers: { ...result.headers, ...extra } };
+}

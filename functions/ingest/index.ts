@@ -1,0 +1,23 @@
+import { randomUUID } from 'node:crypto';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { documentClient } from '../../shared/adapters/dynamo.ts';
+import { dynamoFeedbackStore } from '../../shared/adapters/feedback-store.ts';
+import { systemClock } from '../../shared/clock.ts';
+import { configFromEnv } from '../../shared/config/load.ts';
+import { requireEnv } from '../../shared/env.ts';
+import { logger } from '../../shared/observability.ts';
+import { makeIngestHandler } from './handler.ts';
+
+// Lambda entry: env and config are read once, at cold start; a bad deploy fails here by name.
+const env = requireEnv(['TABLE_NAME']);
+const config = configFromEnv();
+
+export const handler = middy(
+  makeIngestHandler({
+    sites: config.sites,
+    feedback: dynamoFeedbackStore(documentClient(), env.TABLE_NAME, config.service.retentionDays),
+    clock: systemClock,
+    newId: randomUUID,
+  }),
+).use(injectLambdaContext(logger));

@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Context } from 'aws-lambda';
+import { type HttpEvent, type HttpResult, json } from '../../shared/http.ts';
+
+export type HttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
+
+export interface Route {
+  method: string;
+  /** API Gateway style: `/v1/cases/{id}`. */
+  path: string;
+  handler: HttpHandler;
+  /** Applied before the handler, like API Gateway's route throttling. */
+  throttled?: boolean;
+}
+
+/** API Gateway's payload limit; the handlers enforce the contract's own, smaller limits. */
+const maxPayloadBytes = 10 * 1024 * 1024;
+
+/**
+ * Turns HTTP requests into API Gateway HTTP API (payload v2) events for the same handlers that
+ * run in Lambda, so the local stack exercises the deployed code path.
+ */
+export function startHttpServer(opts: {
+  port: number;
+  routes: Route[];
+  throttle?: TokenBucket;
+}): Promise<{ server: Server; url: string; port: number }> {
+  const server = createServer((req, res) => {
+    handle(req, res, opts.routes, opts.throttle).catch((error: unknown) => {
+      console.error('local server error', error);
+      if (!res.headersSent) send(res, { statusCode: 500, headers: {}, body: '{"error":"internal_error"}' });
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({ server, url: `http://localhost:${port}`, port });
+    });
+  });
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, routes: Route[], throttle?: TokenBucket) {
+  const url = new URL(req.url ?? '/', 'http://local');
+  const method = req.method ?? 'GET';
+  const match = findRoute(routes, method, url.pathname);
+  if (!match) {
+    const pathKnown = routes.some((r) => matchPath(r.path, url.pathname));
+    send(res, json(pathKnown ? 405 : 404, { error: pathKnown ? 'method_not_allowed' : 'not_found' }));
+    return;
+  }
+  if (match.route.throttled && throttle && !throttle.take()) {
+    send(res, json(429, { error: 'rate_limited', message: 'too many requests' }, { 'retry-after': '1' }));
+    return;
+  }
+  const body = await readBody(req);
+  if (body === 'too_large') {
+    send(res, json(413, { error: 'payload_too_large' }));
+    return;
+  }
+  const event = toEvent(req, url, method, match, body);
+  send(res, await match.route.handler(event, fakeContext(event.requestContext.requestId)));
+}
+
+function findRoute(routes: Route[], method: string, path: string) {
+  for (const route of routes) {
+    if (route.method !== method && route.method !== 'ANY') continue;
+    const params = matchPath(route.path, path);
+    if (params) return { route, params };
+  }
+  return undefined;
+}
+
+function matchPath(pattern: string, path: string): Record<string, string> | undefined {
+  const want = pattern.split('/');
+  const got = path.split('/');
+  if (want.length !== got.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i]!;
+    const g = got[i]!;
+    if (w.startsWith('{') && w.endsWith('}')) params[w.slice(1, -1)] = decodeURIComponent(g);
+    else if (w !== g) return undefined;
+  }
+  return params;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | 'too_large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxPayloadBytes) {
+        req.destroy();
+        resolve('too_large');
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function toEvent(
+  req: IncomingMessage,
+  url: URL,
+  method: string,
+  match: { route: Route; params: Record<string, string> },
+  body: Buffer,
+): HttpEvent {
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[key.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [key, value] of url.searchParams) query[key] = query[key] ? `${query[key]},${value}` : value;
+  const isText = body.length === 0 || /json|text|x-www-form-urlencoded/.test(headers['content-type'] ?? '');
+  const now = new Date();
+  const routeKey = `${match.route.method} ${match.route.path}`;
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    queryStringParameters: Object.keys(query).length ? query : undefined,
+    pathParameters: Object.keys(match.params).length ? match.params : undefined,
+    body: body.length ? body.toString(isText ? 'utf8' : 'base64') : undefined,
+    isBase64Encoded: !isText,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'localhost',
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+  };
+}
+
+function fakeContext(requestId: string): Context {
+  return {
+    awsRequestId: requestId,
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'local',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:local',
+    logGroupName: 'local',
+    logStreamName: 'local',
+    memoryLimitInMB: '512',
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+function send(res: ServerResponse, result: HttpResult) {
+  res.writeHead(result.statusCode ?? 200, result.headers);
+  res.end(result.body ?? '');
+}
+
+/** API Gateway's throttle model: a steady rate with a burst allowance. */
+export class TokenBucket {
+  #tokens: number;
+  #last = performance.now();
+
+  constructor(
+    private readonly ratePerSecond: number,
+    private readonly burst: number,
+  ) {
+    this.#tokens = burst;
+  }
+
+  take(): boolean {
+    const now = performance.now();
+    this.#tokens = Math.min(this.burst, this.#tokens + ((now - this.#last) / 1000) * this.ratePerSecond);
+    this.#last = now;
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+}

@@ -1,0 +1,97 @@
+import type { VirtualClock } from '../../shared/clock.ts';
+import type { Config } from '../../shared/config/schema.ts';
+import { type HttpEvent, json } from '../../shared/http.ts';
+import type { Route } from './http-server.ts';
+
+/** A job the one-minute schedule runs (the SLA sweep in AWS is an EventBridge rule). */
+export type Scheduled = (now: Date) => Promise<void>;
+
+const maxAdvanceMinutes = 60 * 24 * 60;
+
+/** Local-only routes for demos and black-box tests (design.md, "The local stack"). */
+export function localRoutes(deps: {
+  config: Config;
+  sites: { siteId: string; siteKey: string; origins: string[] }[];
+  clock: VirtualClock;
+  scheduled: Scheduled[];
+  sesEndpoint: string;
+  queueDepth: (name: string) => Promise<unknown>;
+}): Route[] {
+  const get = (path: string, handler: (event: HttpEvent) => Promise<unknown> | unknown): Route => ({
+    method: 'GET',
+    path,
+    handler: async (event) => json(200, await handler(event)),
+  });
+  return [
+    get('/health', () => ({ status: 'ok', now: deps.clock.now().toISOString() })),
+    get('/__local/sites', () => deps.sites),
+    get('/__local/staff', () =>
+      deps.config.teams.flatMap((team) =>
+        team.members.map((m) => ({ memberId: m.id, name: m.name, teamIds: [team.id], admin: false })),
+      ),
+    ),
+    {
+      method: 'GET',
+      path: '/__local/token',
+      handler: async () => json(501, { error: 'not_implemented', message: 'staff tokens arrive with the staff API' }),
+    },
+    get('/__local/outbox', () => outbox(deps.sesEndpoint)),
+    {
+      method: 'GET',
+      path: '/__local/queues/{name}',
+      handler: async (event) => {
+        const depth = await deps.queueDepth(event.pathParameters?.name ?? '');
+        return depth ? json(200, depth) : json(404, { error: 'not_found', message: 'no such queue' });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/__local/clock',
+      handler: async (event) => {
+        const minutes = parseAdvance(event.body);
+        if (minutes === undefined) {
+          return json(400, {
+            error: 'validation_failed',
+            issues: [{ path: 'advanceMinutes', message: `must be a whole number from 0 to ${maxAdvanceMinutes}` }],
+          });
+        }
+        // Minute by minute, as the rate(1 minute) rule would have fired while time passed.
+        for (let i = 0; i < minutes; i++) {
+          deps.clock.advance(60_000);
+          for (const job of deps.scheduled) await job(deps.clock.now());
+        }
+        return json(200, { now: deps.clock.now().toISOString() });
+      },
+    },
+  ];
+}
+
+function parseAdvance(body: string | undefined): number | undefined {
+  try {
+    const minutes = (JSON.parse(body ?? '') as { advanceMinutes?: unknown }).advanceMinutes;
+    return Number.isInteger(minutes) && (minutes as number) >= 0 && (minutes as number) <= maxAdvanceMinutes
+      ? (minutes as number)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface SesStoredEmail {
+  destination?: { to?: string[]; cc?: string[]; bcc?: string[] };
+  subject?: string;
+  body?: { text?: string; html?: string };
+  at?: number;
+}
+
+async function outbox(sesEndpoint: string) {
+  const response = await fetch(`${sesEndpoint}/store`);
+  const { emails = [] } = (await response.json()) as { emails?: SesStoredEmail[] };
+  return emails.map((e) => ({
+    to: e.destination?.to ?? [],
+    subject: e.subject ?? '',
+    text: e.body?.text ?? '',
+    html: e.body?.html ?? '',
+    at: e.at ? new Date(e.at * 1000).toISOString() : undefined,
+  }));
+}

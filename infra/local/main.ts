@@ -1,0 +1,71 @@
+import { existsSync } from 'node:fs';
+import { ConfigError, loadConfigFile } from '../../shared/config/load.ts';
+import { startLocalStack } from './stack.ts';
+
+/** `npm start`: the whole loop on this machine, no AWS account, no Docker. */
+async function main() {
+  const configPath = process.env.CLOSELOOP_CONFIG ?? defaultConfigPath();
+  let config: ReturnType<typeof loadConfigFile>;
+  try {
+    config = loadConfigFile(configPath);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`Invalid config ${configPath}:\n${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const port = process.env.PORT === undefined ? 3000 : Number(process.env.PORT);
+  const memory = process.env.CLOSELOOP_MEMORY === '1';
+  const stack = await startLocalStack({
+    config,
+    port,
+    memory,
+    log: (line) => console.log(line),
+  });
+
+  const site = stack.sites[0]!;
+  const origin = site.origins[0];
+  console.log(`
+Closeloop local stack is up (config: ${configPath}${memory ? ', in memory' : ', data in .closeloop/'})
+
+  API          ${stack.url}/v1/feedback
+  Health       ${stack.url}/health
+  Sites & keys ${stack.url}/__local/sites
+  Outbox       ${stack.url}/__local/outbox
+  Triage queue ${stack.url}/__local/queues/triage
+  DynamoDB     ${stack.endpoints.dynamodb}  (table "${stack.tableName}")
+  SQS          ${stack.endpoints.sqs}
+  SES          ${stack.endpoints.ses}  (sent mail: ${stack.endpoints.ses}/)
+
+Try it:
+
+curl -i -X POST ${stack.url}/v1/feedback \\
+  -H 'Content-Type: application/json' \\
+  -H 'X-Site-Key: ${site.siteKey}' \\${origin ? `\n  -H 'Origin: ${origin}' \\` : ''}
+  -H 'Idempotency-Key: demo-1' \\
+  -d '{"siteId":"${site.siteId}","touchpoint":"checkout_abandonment","channel":"web","rating":{"type":"nps","score":3},"comment":"支払い方法が選べませんでした","reasons":["payment_method_unavailable"]}'
+
+Ctrl-C stops everything.`);
+
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nstopping…');
+    await stack.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+/** The operator's own file once they made one; the example until then. */
+function defaultConfigPath(): string {
+  return existsSync('closeloop.config.json') ? 'closeloop.config.json' : 'closeloop.config.example.json';
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { type Problem, ValidationFailed } from './errors.ts';
+import { formatIssuePath } from './paths.ts';
+
+export const channels = ['web', 'app', 'email', 'chat', 'sms', 'kiosk', 'qr', 'phone'] as const;
+export const knownTouchpoints = [
+  'account_creation',
+  'checkout_abandonment',
+  'support_chat',
+  'product_use',
+  'post_purchase',
+  'delivery',
+] as const;
+
+const slug = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be a lower-case slug (a-z, 0-9, _; at most 64)');
+
+const score = (min: number, max: number) =>
+  z.number().int('must be a whole number').min(min, `must be ≥ ${min}`).max(max, `must be ≤ ${max}`);
+
+export const ratingSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('nps'), score: score(0, 10) }),
+    z.strictObject({ type: z.literal('csat'), score: score(1, 5) }),
+    z.strictObject({ type: z.literal('ces'), score: score(1, 7) }),
+    z.strictObject({ type: z.literal('thumbs'), score: score(0, 1) }),
+  ],
+  { error: 'type must be one of nps, csat, ces, thumbs' },
+);
+
+const locale = z
+  .string()
+  .regex(/^[a-zA-Z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as ja or en-US');
+
+const customerSchema = z.strictObject({
+  email: z.email('must be an email address').max(254).optional(),
+  name: z.string().max(200).optional(),
+  locale: locale.optional(),
+  contactConsent: z.boolean().optional(),
+});
+
+const contextValue = z.union([z.string().max(500), z.number(), z.boolean()], {
+  error: 'must be a string (≤ 500 chars), number or boolean',
+});
+
+/** The public contract of `POST /v1/feedback` (design.md). */
+export const feedbackInputSchema = z.strictObject({
+  siteId: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a site id'),
+  touchpoint: slug,
+  channel: z.enum(channels, {
+    error: (iss) => (iss.input === undefined ? 'is required' : `must be one of ${channels.join(', ')}`),
+  }),
+  rating: ratingSchema.optional(),
+  comment: z.string().max(4000, 'must be at most 4000 characters').optional(),
+  reasons: z.array(slug).max(10, 'at most 10 reasons').optional(),
+  customer: customerSchema.optional(),
+  context: z
+    .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'context keys are identifiers'), contextValue)
+    .refine((c) => Object.keys(c).length <= 30, 'at most 30 context fields')
+    .optional(),
+});
+
+export type FeedbackInput = z.infer<typeof feedbackInputSchema>;
+export type Rating = z.infer<typeof ratingSchema>;
+
+/** Parses a request body; each problem becomes one issue naming its path. */
+export function parseFeedbackInput(body: unknown): FeedbackInput {
+  const result = feedbackInputSchema.safeParse(body, { error: requiredMessage });
+  const issues = result.success
+    ? []
+    : result.error.issues.map((issue) => ({
+        path: formatIssuePath(issue.path),
+        message: unrecognizedKeysMessage(issue) ?? issue.message,
+      }));
+  issues.push(...crossFieldIssues(body));
+  if (issues.length > 0 || !result.success) throw new ValidationFailed(issues);
+  return result.data;
+}
+
+function requiredMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code !== 'invalid_type') return undefined;
+  if (issue.input === undefined) return 'is required';
+  return issue.path?.length ? undefined : 'body must be a JSON object';
+}
+
+/** Checked on the raw body so they are reported alongside field errors, not after them. */
+function crossFieldIssues(body: unknown): Problem[] {
+  if (!isRecord(body)) return [];
+  const issues: Problem[] = [];
+  const comment = typeof body.comment === 'string' ? body.comment.trim() : '';
+  const reasons = Array.isArray(body.reasons) ? body.reasons : [];
+  if (body.rating === undefined && comment === '' && reasons.length === 0) {
+    issues.push({ path: '', message: 'at least one of rating, comment, reasons is required' });
+  }
+  const customer = isRecord(body.customer) ? body.customer : {};
+  if (customer.contactConsent === true && customer.email === undefined) {
+    issues.push({ path: 'customer.email', message: 'is required when contactConsent is true' });
+  }
+  return issues;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function unrecognizedKeysMessage(issue: z.core.$ZodIssue): string | undefined {
+  if (issue.code !== 'unrecognized_keys') return undefined;
+  return `unknown field${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`;
+}
+
+export interface Feedback extends FeedbackInput {
+  feedbackId: string;
+  receivedAt: string;
+  bodyHash: string;
+  idempotencyKey?: string;
+  origin?: string;
+}
+
+/** Same key on the same site always names the same feedback, so a replay cannot store a second item. */
+export function feedbackIdFor(siteId: string, idempotencyKey: string): string {
+  return `fb_${createHash('sha256').update(`${siteId}\n${idempotencyKey}`).digest('base64url').slice(0, 26)}`;
+}
+
+/** Hash of the body's meaning: key order and white space do not make a "different body". */
+export function bodyHashOf(input: FeedbackInput): string {
+  return createHash('sha256').update(canonicalJson(input)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

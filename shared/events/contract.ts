@@ -1,0 +1,12 @@
+import type { z } from 'zod';
+
+/** A versioned event contract: consumers check name and version before trusting the shape. */
+export interface EventContract<S extends z.ZodType> {
+  name: string;
+  version: number;
+  schema: S;
+}
+
+export function defineEvent<S extends z.ZodType>(name: string, version: number, schema: S): EventContract<S> {
+  return { name, version, schema };
+}
