@@ -1,16 +1,17 @@
-import { existsSync } from 'node:fs';
-import { ConfigError, loadConfigFile } from '../../shared/config/load.ts';
+import { ConfigError, loadConfigFile, resolveConfigPath } from '../../shared/config/load.ts';
 import { startLocalStack } from './stack.ts';
 
 /** `npm start`: the whole loop on this machine, no AWS account, no Docker. */
+// Lambda runs Node 22; on an older local Node the SDK's upgrade notice is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 async function main() {
-  const configPath = process.env.CLOSELOOP_CONFIG ?? defaultConfigPath();
+  const configPath = resolveConfigPath();
   let config: ReturnType<typeof loadConfigFile>;
   try {
     config = loadConfigFile(configPath);
   } catch (error) {
     if (error instanceof ConfigError) {
-      console.error(`Invalid config ${configPath}:\n${error.message}`);
+      console.error(error.message);
       process.exit(1);
     }
     throw error;
@@ -58,11 +59,6 @@ Ctrl-C stops everything.`);
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
-}
-
-/** The operator's own file once they made one; the example until then. */
-function defaultConfigPath(): string {
-  return existsSync('closeloop.config.json') ? 'closeloop.config.json' : 'closeloop.config.example.json';
 }
 
 main().catch((error: unknown) => {

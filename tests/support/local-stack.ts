@@ -1,0 +1,75 @@
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { loadConfigFile } from '../../shared/config/load.ts';
+import type { Config } from '../../shared/config/schema.ts';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../infra/local/stack.ts';
+
+export const exampleConfig = (): Config => loadConfigFile('closeloop.config.example.json');
+
+/** A fresh in-memory stack on free ports; tests own what they start. */
+export function startTestStack(over: Partial<LocalStackOptions> = {}): Promise<LocalStack> {
+  return startLocalStack({ config: exampleConfig(), port: 0, memory: true, throttle: false, ...over });
+}
+
+/** Polls until `check` stops throwing, instead of sleeping a guessed time. */
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_000, intervalMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  }
+}
+
+/** Receives (and deletes) every message on the queue right now. */
+export async function drainQueue(sqs: SQSClient, queueUrl: string): Promise<unknown[]> {
+  const bodies: unknown[] = [];
+  for (;;) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
+    if (Messages.length === 0) return bodies;
+    bodies.push(...Messages.map((m) => JSON.parse(m.Body ?? 'null')));
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+      }),
+    );
+  }
+}
+
+export async function countItems(stack: LocalStack, type: string): Promise<number> {
+  let count = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await stack.db.send(
+      new ScanCommand({
+        TableName: stack.tableName,
+        FilterExpression: '#t = :t',
+        ExpressionAttributeNames: { '#t': 'type' },
+        ExpressionAttributeValues: { ':t': type },
+        ExclusiveStartKey: start,
+      }),
+    );
+    count += page.Count ?? 0;
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return count;
+}
+
+export function postFeedback(
+  stack: LocalStack,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  const site = stack.sites[0]!;
+  return fetch(`${stack.url}/v1/feedback`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-site-key': site.siteKey, ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
