@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -8,9 +8,11 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { build } from 'esbuild';
 import { makeIngestHandler } from '../functions/ingest/handler.ts';
+import { lambdaEsbuildOptions } from '../infra/bundling.ts';
+import { configBanner } from '../infra/function.ts';
 import { dynamoFeedbackStore } from '../shared/adapters/feedback-store.ts';
 import { systemClock } from '../shared/clock.ts';
-import { lambdaEsbuildOptions } from '../infra/bundling.ts';
+import { loadConfigFile } from '../shared/config/load.ts';
 import { httpEvent } from '../tests/support/http-events.ts';
 
 const resultsFile = 'bench/results.json';
@@ -21,7 +23,11 @@ async function ingestThroughput(durationMs = 3000) {
   let n = 0;
   const handler = makeIngestHandler({
     sites: [{ id: 'shop-jp', origins: [], siteKeyHash: createHash('sha256').update(siteKey).digest('hex') }],
-    feedback: dynamoFeedbackStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'ap-northeast-1' })), 't', 730),
+    feedback: dynamoFeedbackStore(
+      DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'ap-northeast-1' })),
+      't',
+      730,
+    ),
     clock: systemClock,
     newId: () => String(n),
   });
@@ -49,6 +55,7 @@ async function ingestThroughput(durationMs = 3000) {
 }
 
 async function bundleSizes() {
+  const config = loadConfigFile('closeloop.config.example.json');
   const outdir = 'bench/tmp';
   mkdirSync(outdir, { recursive: true });
   const sizes: Record<string, { bytes: number; gzipBytes: number }> = {};
@@ -61,7 +68,7 @@ async function bundleSizes() {
       entryPoints: [entry],
       outfile,
       logLevel: 'error',
-      define: { 'process.env.CLOSELOOP_CONFIG_JSON': JSON.stringify(readFileSync('closeloop.config.example.json', 'utf8')) },
+      banner: { js: `${lambdaEsbuildOptions.banner.js}${configBanner(config)}` },
     });
     sizes[name] = { bytes: statSync(outfile).size, gzipBytes: gzipSync(readFileSync(outfile)).length };
   }
@@ -74,7 +81,12 @@ async function main() {
   const previous = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {};
   const results = {
     ...previous,
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+    },
     measuredAt: new Date(Date.now()).toISOString(),
     ingest: { inProcessMockedClients: await ingestThroughput() },
     bundles: await bundleSizes(),

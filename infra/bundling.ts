@@ -13,6 +13,8 @@ export const lambdaEsbuildOptions = {
   minify: true,
   mainFields: ['module', 'main'],
   // CommonJS dependencies call require(); ESM output needs one made for it.
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+  },
   external: [],
 } satisfies BuildOptions;

@@ -1,6 +1,11 @@
 import type { Clock } from '../../shared/clock.ts';
 import { IdempotencyConflict } from '../../shared/domain/errors.ts';
-import { bodyHashOf, type Feedback, type FeedbackInput, feedbackIdFor } from '../../shared/domain/feedback.ts';
+import {
+  bodyHashOf,
+  type Feedback,
+  type FeedbackInput,
+  feedbackIdFor,
+} from '../../shared/domain/feedback.ts';
 import type { FeedbackStore } from '../../shared/domain/ports.ts';
 
 export interface AcceptDeps {

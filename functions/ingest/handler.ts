@@ -6,7 +6,14 @@ import {
   ValidationFailed,
 } from '../../shared/domain/errors.ts';
 import { parseFeedbackInput } from '../../shared/domain/feedback.ts';
-import { header, type HttpEvent, type HttpResult, isJsonContentType, json, rawBody } from '../../shared/http.ts';
+import {
+  type HttpEvent,
+  type HttpResult,
+  header,
+  isJsonContentType,
+  json,
+  rawBody,
+} from '../../shared/http.ts';
 import { logger } from '../../shared/observability.ts';
 import { type AcceptDeps, acceptFeedback } from './accept.ts';
 import { authenticateSite, originAllowedAnywhere, type SiteAccess } from './site-auth.ts';
@@ -48,7 +55,8 @@ async function receive(event: HttpEvent, origin: string | undefined, deps: Inges
     ]);
   }
   // Authenticate before validating, so strangers learn nothing about the schema from a site they do not own.
-  const siteId = typeof body === 'object' && body !== null ? (body as { siteId?: unknown }).siteId : undefined;
+  const siteId =
+    typeof body === 'object' && body !== null ? (body as { siteId?: unknown }).siteId : undefined;
   if (typeof siteId === 'string') authenticateSite(deps.sites, siteId, header(event, 'x-site-key'), origin);
   const input = parseFeedbackInput(body);
   const accepted = await acceptFeedback({ input, idempotencyKey, origin }, deps);
@@ -66,7 +74,8 @@ function parseJson(bytes: Buffer): unknown {
 
 /** The one place where errors become answers. */
 function toResponse(error: unknown): HttpResult {
-  if (error instanceof ValidationFailed) return json(400, { error: 'validation_failed', issues: error.issues });
+  if (error instanceof ValidationFailed)
+    return json(400, { error: 'validation_failed', issues: error.issues });
   if (error instanceof UnknownSite || error instanceof BadSiteKey) {
     return json(401, { error: 'unauthorized', message: error.message });
   }
@@ -91,7 +100,8 @@ function corsHeaders(sites: readonly SiteAccess[], origin: string | undefined): 
 }
 
 function preflight(cors: Record<string, string>): HttpResult {
-  if (!cors['access-control-allow-origin']) return json(403, { error: 'forbidden', message: 'origin not allowed' });
+  if (!cors['access-control-allow-origin'])
+    return json(403, { error: 'forbidden', message: 'origin not allowed' });
   return { statusCode: 204, headers: cors, body: '' };
 }
 

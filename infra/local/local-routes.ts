@@ -33,7 +33,8 @@ export function localRoutes(deps: {
     {
       method: 'GET',
       path: '/__local/token',
-      handler: async () => json(501, { error: 'not_implemented', message: 'staff tokens arrive with the staff API' }),
+      handler: async () =>
+        json(501, { error: 'not_implemented', message: 'staff tokens arrive with the staff API' }),
     },
     get('/__local/outbox', () => outbox(deps.sesEndpoint)),
     {
@@ -52,7 +53,9 @@ export function localRoutes(deps: {
         if (minutes === undefined) {
           return json(400, {
             error: 'validation_failed',
-            issues: [{ path: 'advanceMinutes', message: `must be a whole number from 0 to ${maxAdvanceMinutes}` }],
+            issues: [
+              { path: 'advanceMinutes', message: `must be a whole number from 0 to ${maxAdvanceMinutes}` },
+            ],
           });
         }
         // Minute by minute, as the rate(1 minute) rule would have fired while time passed.

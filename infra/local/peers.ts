@@ -49,7 +49,14 @@ export async function startDynamoLocal(opts: { port?: number; dataDir?: string }
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const child: ChildProcess = spawn(
     'java',
-    ['-Djava.library.path=./DynamoDBLocal_lib', '-jar', 'DynamoDBLocal.jar', ...storage, '-port', String(port)],
+    [
+      '-Djava.library.path=./DynamoDBLocal_lib',
+      '-jar',
+      'DynamoDBLocal.jar',
+      ...storage,
+      '-port',
+      String(port),
+    ],
     { cwd: emulatorDir, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -90,10 +97,17 @@ export async function startDynamoLocal(opts: { port?: number; dataDir?: string }
   };
 }
 
-export async function startSqsLocal(opts: { port?: number }): Promise<Peer & { server: Awaited<ReturnType<typeof startFauxqs>> }> {
+export async function startSqsLocal(opts: {
+  port?: number;
+}): Promise<Peer & { server: Awaited<ReturnType<typeof startFauxqs>> }> {
   const port = await freePort(opts.port);
   const server = await startFauxqs({ port, logger: false, defaultRegion: localRegion });
-  return { server, endpoint: `http://127.0.0.1:${server.port}`, port: server.port, stop: () => server.stop() };
+  return {
+    server,
+    endpoint: `http://127.0.0.1:${server.port}`,
+    port: server.port,
+    stop: () => server.stop(),
+  };
 }
 
 export async function startSesLocal(opts: { port?: number }): Promise<Peer> {
@@ -111,18 +125,24 @@ export async function startSesLocal(opts: { port?: number }): Promise<Peer> {
 /** The package is CommonJS compiled from ESM; its default export sits one or two levels down. */
 function pickDefault(mod: Record<string, unknown>): unknown {
   let value: unknown = mod;
-  while (value && typeof value === 'object' && 'default' in value) value = (value as { default: unknown }).default;
+  while (value && typeof value === 'object' && 'default' in value)
+    value = (value as { default: unknown }).default;
   return value;
 }
 
-export async function waitFor(check: () => Promise<unknown>, timeoutMs: number, intervalMs = 100): Promise<void> {
+export async function waitFor(
+  check: () => Promise<unknown>,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     try {
       await check();
       return;
     } catch (error) {
-      if (performance.now() > deadline || (error instanceof Error && error.message.includes('exited'))) throw error;
+      if (performance.now() > deadline || (error instanceof Error && error.message.includes('exited')))
+        throw error;
       await new Promise((r) => setTimeout(r, intervalMs));
     }
   }

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 
-export type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse | undefined | void>;
+export type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse | undefined>;
 
 /**
  * Stands in for a Lambda SQS event source mapping with ReportBatchItemFailures: successes are
@@ -24,7 +24,11 @@ export class QueuePump {
     private readonly queueUrl: string,
     private readonly queueArn: string,
     private readonly handler: SqsHandler,
-    private readonly opts: { batchSize?: number; retryDelaySeconds?: number; onError?: (e: unknown) => void } = {},
+    private readonly opts: {
+      batchSize?: number;
+      retryDelaySeconds?: number;
+      onError?: (e: unknown) => void;
+    } = {},
   ) {}
 
   start(): void {

@@ -1,7 +1,7 @@
 import {
   CreateTableCommand,
-  type DynamoDBClient,
   DescribeTableCommand,
+  type DynamoDBClient,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -51,14 +51,19 @@ export async function ensureQueues(sqs: SQSClient): Promise<QueueUrls> {
     Object.entries(queues).map(async ([key, spec]) => {
       const dlq = await sqs.send(new CreateQueueCommand({ QueueName: dlqName(spec.name) }));
       const dlqArn = (
-        await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }))
+        await sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }),
+        )
       ).Attributes?.QueueArn;
       const queue = await sqs.send(
         new CreateQueueCommand({
           QueueName: spec.name,
           Attributes: {
             VisibilityTimeout: String(spec.visibilityTimeoutSeconds),
-            RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: spec.maxReceiveCount }),
+            RedrivePolicy: JSON.stringify({
+              deadLetterTargetArn: dlqArn,
+              maxReceiveCount: spec.maxReceiveCount,
+            }),
           },
         }),
       );

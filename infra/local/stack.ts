@@ -4,14 +4,21 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { makeIngestHandler } from '../../functions/ingest/handler.ts';
 import { dynamoFeedbackStore } from '../../shared/adapters/feedback-store.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import type { Config } from '../../shared/config/schema.ts';
 import { toTriageMessage } from '../../shared/events/feedback-received.ts';
-import { makeIngestHandler } from '../../functions/ingest/handler.ts';
-import { localRoutes, type Scheduled } from './local-routes.ts';
 import { type HttpHandler, type Route, startHttpServer, TokenBucket } from './http-server.ts';
-import { localCredentials, localRegion, type Peer, startDynamoLocal, startSesLocal, startSqsLocal } from './peers.ts';
+import { localRoutes, type Scheduled } from './local-routes.ts';
+import {
+  localCredentials,
+  localRegion,
+  type Peer,
+  startDynamoLocal,
+  startSesLocal,
+  startSqsLocal,
+} from './peers.ts';
 import { ensureQueues, ensureTable, type QueueUrls } from './resources.ts';
 import { StreamPump } from './stream-pump.ts';
 
@@ -63,7 +70,11 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const log = opts.log ?? (() => {});
   const clock = opts.clock ?? new VirtualClock();
   // The operator's config holds only hashes; locally each site gets a known key instead.
-  const sites = opts.config.sites.map((s) => ({ siteId: s.id, siteKey: localSiteKey(s.id), origins: s.origins }));
+  const sites = opts.config.sites.map((s) => ({
+    siteId: s.id,
+    siteKey: localSiteKey(s.id),
+    origins: s.origins,
+  }));
   const config: Config = {
     ...opts.config,
     sites: opts.config.sites.map((s) => ({ ...s, siteKeyHash: sha256Hex(localSiteKey(s.id)) })),
@@ -91,7 +102,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     opts.onClient?.('dynamodb', dynamoClient);
     opts.onClient?.('streams', streamsClient);
     opts.onClient?.('sqs', sqs);
-    const db = DynamoDBDocumentClient.from(dynamoClient, { marshallOptions: { removeUndefinedValues: true } });
+    const db = DynamoDBDocumentClient.from(dynamoClient, {
+      marshallOptions: { removeUndefinedValues: true },
+    });
 
     const streamArn = await ensureTable(dynamoClient, tableName);
     const queues = await ensureQueues(sqs);
@@ -102,7 +115,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       async (record) => {
         const message = toTriageMessage(record);
         if (!message) return;
-        await sqs.send(new SendMessageCommand({ QueueUrl: queues.triage.url, MessageBody: JSON.stringify(message) }));
+        await sqs.send(
+          new SendMessageCommand({ QueueUrl: queues.triage.url, MessageBody: JSON.stringify(message) }),
+        );
       },
       (error) => log(`stream pump: ${(error as Error).message} (will retry)`),
     );
@@ -118,7 +133,14 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const routes: Route[] = [
       { method: 'POST', path: '/v1/feedback', handler: ingest, throttled: true },
       { method: 'OPTIONS', path: '/v1/feedback', handler: ingest },
-      ...localRoutes({ config, sites, clock, scheduled, sesEndpoint: ses.endpoint, queueDepth: (name) => queueDepth(sqs, queues, name) }),
+      ...localRoutes({
+        config,
+        sites,
+        clock,
+        scheduled,
+        sesEndpoint: ses.endpoint,
+        queueDepth: (name) => queueDepth(sqs, queues, name),
+      }),
     ];
     const throttle =
       opts.throttle === false

@@ -1,6 +1,6 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { FeedbackStore } from '../domain/ports.ts';
 import { fromItem, toItem } from '../repository/feedback-item.ts';
 import { isConditionFailure } from './dynamo.ts';
@@ -24,7 +24,10 @@ export function dynamoFeedbackStore(
         return { created: true };
       } catch (error) {
         if (!isConditionFailure(error) || !error.Item) throw error;
-        return { created: false, existing: fromItem(unmarshall(error.Item as Record<string, AttributeValue>)) };
+        return {
+          created: false,
+          existing: fromItem(unmarshall(error.Item as Record<string, AttributeValue>)),
+        };
       }
     },
   };

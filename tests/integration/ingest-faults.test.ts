@@ -1,5 +1,5 @@
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import { countItems, drainQueue, eventually, postFeedback, startTestStack } from '../support/local-stack.ts';
@@ -15,7 +15,9 @@ class Outage {
       (next, context) => async (args) => {
         if (this.down && this.commands.includes(context.commandName ?? '')) {
           this.hits++;
-          throw Object.assign(new Error(`injected outage of ${context.commandName}`), { name: 'ServiceUnavailable' });
+          throw Object.assign(new Error(`injected outage of ${context.commandName}`), {
+            name: 'ServiceUnavailable',
+          });
         }
         return next(args);
       },

@@ -29,8 +29,14 @@ describe('the feedback endpoint on the local stack', () => {
 
     expect(response.status).toBe(202);
     const { feedbackId } = (await response.json()) as { feedbackId: string };
-    const stored = await stack.db.send(new GetCommand({ TableName: stack.tableName, Key: feedbackKey(feedbackId) }));
-    expect(stored.Item).toMatchObject({ feedbackId, siteId: site.siteId, comment: '支払い方法が選べませんでした' });
+    const stored = await stack.db.send(
+      new GetCommand({ TableName: stack.tableName, Key: feedbackKey(feedbackId) }),
+    );
+    expect(stored.Item).toMatchObject({
+      feedbackId,
+      siteId: site.siteId,
+      comment: '支払い方法が選べませんでした',
+    });
     const messages = await eventually(async () => {
       const got = await drainQueue(stack.sqs, stack.queues.triage.url);
       expect(got).toHaveLength(1);

@@ -1,8 +1,8 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../infra/local/stack.ts';
 import { loadConfigFile } from '../../shared/config/load.ts';
 import type { Config } from '../../shared/config/schema.ts';
-import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../infra/local/stack.ts';
 
 export const exampleConfig = (): Config => loadConfigFile('closeloop.config.example.json');
 
@@ -12,7 +12,11 @@ export function startTestStack(over: Partial<LocalStackOptions> = {}): Promise<L
 }
 
 /** Polls until `check` stops throwing, instead of sleeping a guessed time. */
-export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_000, intervalMs = 50): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T> | T,
+  timeoutMs = 10_000,
+  intervalMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

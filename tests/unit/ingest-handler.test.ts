@@ -4,9 +4,9 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { makeIngestHandler, maxBodyBytes } from '../../functions/ingest/handler.ts';
 import { dynamoFeedbackStore } from '../../shared/adapters/feedback-store.ts';
 import { VirtualClock } from '../../shared/clock.ts';
-import { makeIngestHandler, maxBodyBytes } from '../../functions/ingest/handler.ts';
 import { httpEvent } from '../support/http-events.ts';
 
 const siteKey = 'secret-key';
@@ -80,7 +80,11 @@ describe('POST /v1/feedback', () => {
     const stored = parse(await post({ headers: { 'idempotency-key': 'k-2' } }));
     const item = ddb.commandCalls(PutCommand)[0]!.args[0].input.Item!;
     ddb.on(PutCommand).rejects(
-      new ConditionalCheckFailedException({ message: 'exists', $metadata: {}, Item: marshall(item, { removeUndefinedValues: true }) }),
+      new ConditionalCheckFailedException({
+        message: 'exists',
+        $metadata: {},
+        Item: marshall(item, { removeUndefinedValues: true }),
+      }),
     );
     const { siteId, ...rest } = body;
     const reordered = { ...rest, siteId };
@@ -95,7 +99,11 @@ describe('POST /v1/feedback', () => {
     await post({ headers: { 'idempotency-key': 'k-3' } });
     const item = ddb.commandCalls(PutCommand)[0]!.args[0].input.Item!;
     ddb.on(PutCommand).rejects(
-      new ConditionalCheckFailedException({ message: 'exists', $metadata: {}, Item: marshall(item, { removeUndefinedValues: true }) }),
+      new ConditionalCheckFailedException({
+        message: 'exists',
+        $metadata: {},
+        Item: marshall(item, { removeUndefinedValues: true }),
+      }),
     );
 
     const result = await post({ headers: { 'idempotency-key': 'k-3' }, body: { ...body, comment: 'other' } });
@@ -106,7 +114,13 @@ describe('POST /v1/feedback', () => {
 
   it('answers 400 naming each problem and stores nothing', async () => {
     const result = await post({
-      body: { siteId: 'shop-jp', touchpoint: 'x', channel: 'fax', rating: { type: 'nps', score: 11 }, extra: 1 },
+      body: {
+        siteId: 'shop-jp',
+        touchpoint: 'x',
+        channel: 'fax',
+        rating: { type: 'nps', score: 11 },
+        extra: 1,
+      },
     });
 
     expect(result.statusCode).toBe(400);
@@ -172,7 +186,9 @@ describe('POST /v1/feedback', () => {
   });
 
   it('answers 503 and no success when the table is unavailable', async () => {
-    ddb.on(PutCommand).rejects(Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }));
+    ddb
+      .on(PutCommand)
+      .rejects(Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }));
 
     const result = await post();
 

@@ -1,0 +1,179 @@
+/**
+ * Everything that holds data: the table, the queues with their DLQs, the event bus, and the Pipe
+ * that carries new feedback from the table's stream to the triage queue (no dual write: ingest
+ * only writes the table). Deployed separately from the stateless stack so functions and APIs can
+ * be replaced freely without touching data.
+ */
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
+import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { pipeFilterPattern, pipeInputTemplate } from '../shared/events/feedback-received.ts';
+import { dlqName, type QueueName, queues as queueSpecs } from '../shared/queues.ts';
+import { table as tableSpec } from '../shared/table.ts';
+import type { Stage } from './config.ts';
+import { LOG_RETENTION } from './function.ts';
+import { acknowledge } from './nag.ts';
+
+export interface StatefulStackProps extends StackProps {
+  readonly stage: Stage;
+}
+
+/** DLQs keep messages for the SQS maximum, so an operator has two weeks to look and redrive. */
+const DLQ_RETENTION = Duration.days(14);
+
+/** Pipe source settings (DynamoDB stream → triage queue). */
+export const PIPE_SOURCE = {
+  startingPosition: 'TRIM_HORIZON',
+  batchSize: 10,
+  /** Then the batch goes to the pipe DLQ (the record stays in the stream only 24 h). */
+  maximumRetryAttempts: 10,
+} as const;
+
+const toPascal = (name: string) => name.replace(/(^|[-_])(\w)/g, (_m, _s, c: string) => c.toUpperCase());
+
+export class StatefulStack extends Stack {
+  readonly stage: Stage;
+  readonly table: Table;
+  readonly queues: Record<QueueName, Queue>;
+  readonly dlqs: Record<QueueName, Queue>;
+  /** Where the Pipe puts stream batches it could not deliver to the triage queue. */
+  readonly pipeDlq: Queue;
+  readonly bus: EventBus;
+  readonly feedbackPipe: CfnPipe;
+  readonly pipeRole: Role;
+  /** Data (table, queues, DLQ contents, logs) survives deleting a prod stack. */
+  private readonly dataRemoval: RemovalPolicy;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props);
+    const { stage } = props;
+    this.stage = stage;
+    const prod = stage === 'prod';
+    const dataRemoval = prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    this.dataRemoval = dataRemoval;
+    const prefix = `closeloop-${stage}`;
+
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: tableSpec.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: tableSpec.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      stream: StreamViewType[tableSpec.streamView],
+      timeToLiveAttribute: tableSpec.ttlAttribute,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.AWS_MANAGED,
+      deletionProtection: prod,
+      removalPolicy: dataRemoval,
+    });
+
+    const queues: Partial<Record<QueueName, Queue>> = {};
+    const dlqs: Partial<Record<QueueName, Queue>> = {};
+    for (const [key, spec] of Object.entries(queueSpecs) as [QueueName, (typeof queueSpecs)[QueueName]][]) {
+      const dlq = this.secureQueue(`${toPascal(spec.name)}Dlq`, `${prefix}-${dlqName(spec.name)}`, {
+        retentionPeriod: DLQ_RETENTION,
+      });
+      dlqs[key] = dlq;
+      queues[key] = this.secureQueue(`${toPascal(spec.name)}Queue`, `${prefix}-${spec.name}`, {
+        visibilityTimeout: Duration.seconds(spec.visibilityTimeoutSeconds),
+        deadLetterQueue: { queue: dlq, maxReceiveCount: spec.maxReceiveCount },
+      });
+    }
+    this.queues = queues as Record<QueueName, Queue>;
+    this.dlqs = dlqs as Record<QueueName, Queue>;
+
+    this.bus = new EventBus(this, 'Bus', { eventBusName: prefix });
+
+    // ---- Pipe: table stream (new feedback only) → triage queue -----------------------------------
+    this.pipeDlq = this.secureQueue('TriagePipeDlq', `${prefix}-${dlqName('triage-pipe')}`, {
+      retentionPeriod: DLQ_RETENTION,
+    });
+    acknowledge(
+      this.pipeDlq,
+      'AwsSolutions-SQS3',
+      'This queue is itself a dead-letter queue: the target of the feedback Pipe DeadLetterConfig ' +
+        '(cdk-nag only recognises DLQs named in an SQS redrive policy).',
+    );
+    const pipeLogs = new LogGroup(this, 'FeedbackPipeLogs', {
+      retention: LOG_RETENTION[stage],
+      removalPolicy: dataRemoval,
+    });
+    const streamArn = this.table.tableStreamArn;
+    if (streamArn === undefined) throw new Error('table has no stream');
+    const triage = this.queues.triage;
+
+    // Inline policies (not a separate DefaultPolicy resource): the permissions exist before the
+    // Pipe is created, which CloudFormation would otherwise not guarantee.
+    this.pipeRole = new Role(this, 'FeedbackPipeRole', {
+      assumedBy: new ServicePrincipal('pipes.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+      description: `Closeloop ${stage}: feedback Pipe from the table stream to the triage queue`,
+      inlinePolicies: {
+        FeedbackPipe: new PolicyDocument({
+          statements: [
+            new PolicyStatement({
+              sid: 'ReadThisTableStream',
+              actions: [
+                'dynamodb:DescribeStream',
+                'dynamodb:GetRecords',
+                'dynamodb:GetShardIterator',
+                'dynamodb:ListStreams',
+              ],
+              resources: [streamArn],
+            }),
+            new PolicyStatement({
+              sid: 'SendToTriageAndPipeDlq',
+              actions: ['sqs:SendMessage'],
+              resources: [triage.queueArn, this.pipeDlq.queueArn],
+            }),
+            new PolicyStatement({
+              sid: 'WritePipeErrorLogs',
+              actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+              resources: [pipeLogs.logGroupArn],
+            }),
+          ],
+        }),
+      },
+    });
+
+    this.feedbackPipe = new CfnPipe(this, 'FeedbackPipe', {
+      name: `${prefix}-feedback-to-triage`,
+      description:
+        'New feedback items (stream INSERT, type=feedback) to the triage queue as feedback.received',
+      roleArn: this.pipeRole.roleArn,
+      source: streamArn,
+      sourceParameters: {
+        dynamoDbStreamParameters: {
+          ...PIPE_SOURCE,
+          deadLetterConfig: { arn: this.pipeDlq.queueArn },
+        },
+        filterCriteria: { filters: [{ pattern: JSON.stringify(pipeFilterPattern) }] },
+      },
+      target: triage.queueArn,
+      targetParameters: { inputTemplate: pipeInputTemplate },
+      logConfiguration: {
+        level: 'ERROR',
+        cloudwatchLogsLogDestination: { logGroupArn: pipeLogs.logGroupArn },
+      },
+    });
+  }
+
+  /** A queue with SQS-managed encryption that refuses any request not made over TLS. */
+  private secureQueue(
+    id: string,
+    queueName: string,
+    props: Omit<QueueProps, 'queueName' | 'encryption' | 'enforceSSL'>,
+  ): Queue {
+    return new Queue(this, id, {
+      ...props,
+      queueName,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      removalPolicy: this.dataRemoval,
+    });
+  }
+}
