@@ -11,5 +11,5 @@ export const table = {
   streamView: 'NEW_IMAGE',
 } as const;
 
-/** Item `type` values; the stream filter forwards only feedback inserts. */
-export const itemTypes = { feedback: 'feedback' } as const;
+/** Item `type` values; the relay forwards inserts of feedback and outbox items, nothing else. */
+export const itemTypes = { feedback: 'feedback', outbox: 'outbox' } as const;

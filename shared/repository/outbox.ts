@@ -1,0 +1,40 @@
+import { itemTypes } from '../table.ts';
+
+/**
+ * Transactional outbox: a use case that must queue a notice or publish an event writes an outbox
+ * item in the same DynamoDB transaction as the state change. The table's stream carries each new
+ * item to the relay (functions/relay), which sends it on. So a state change and its messages are
+ * written together or not at all, and a queue or bus outage only delays them.
+ */
+export type OutboxTarget = 'notify' | 'bus';
+
+export interface OutboxItem {
+  pk: string;
+  sk: 'OUTBOX';
+  type: typeof itemTypes.outbox;
+  target: OutboxTarget;
+  /** The message body, a versioned contract from shared/events. */
+  message: Record<string, unknown>;
+  createdAt: string;
+  /** Relayed within seconds; TTL removes the item a week later. */
+  expiresAt: number;
+}
+
+const retentionSeconds = 7 * 86_400;
+
+/**
+ * `id` must be deterministic for the message (e.g. `notice:<caseId>:<kind>:<step>`): writing the
+ * same id again replaces the item, which the stream reports as MODIFY, and the relay forwards only
+ * INSERTs. A retried use case therefore cannot send a message twice through the outbox.
+ */
+export function outboxItem(id: string, target: OutboxTarget, message: Record<string, unknown>, now: Date): OutboxItem {
+  return {
+    pk: `OUTBOX#${id}`,
+    sk: 'OUTBOX',
+    type: itemTypes.outbox,
+    target,
+    message,
+    createdAt: now.toISOString(),
+    expiresAt: Math.floor(now.getTime() / 1000) + retentionSeconds,
+  };
+}
