@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { defineEvent } from './contract.ts';
+
+/** Every kind of email the loop sends (design.md step 6). */
+export const noticeKinds = [
+  'customer_received',
+  'customer_progress',
+  'customer_resolved',
+  'customer_follow_up',
+  'customer_problem_resolved',
+  'staff_new_critical',
+  'staff_pre_breach',
+  'staff_escalation',
+  'staff_weekly_digest',
+] as const;
+export type NoticeKind = (typeof noticeKinds)[number];
+
+const recipient = z.object({
+  email: z.email(),
+  name: z.string().optional(),
+  locale: z.string().optional(),
+  /** A member id when the recipient is staff; used for signed links and "who had it". */
+  memberId: z.string().optional(),
+});
+
+/**
+ * What the notify queue carries. `noticeId` is `<caseId>:<kind>:<step>` (or `<kind>:<scope>:<step>`
+ * for digests): the notify function sends each noticeId at most once.
+ */
+export const noticeRequested = defineEvent(
+  'notice.requested',
+  1,
+  z.object({
+    type: z.literal('notice.requested'),
+    version: z.literal(1),
+    noticeId: z.string().min(1),
+    kind: z.enum(noticeKinds),
+    audience: z.enum(['customer', 'staff']),
+    caseId: z.string().optional(),
+    /** Distinguishes repeats of one kind on one case, e.g. `ack:lead` or `update:3`. */
+    step: z.string().min(1),
+    to: z.array(recipient).min(1),
+    /** Template data (case fields, deadlines, messages); user text is escaped at render time. */
+    data: z.record(z.string(), z.unknown()),
+    requestedAt: z.string(),
+  }),
+);
+export type NoticeRequested = z.infer<typeof noticeRequested.schema>;
+
+export const noticeIdOf = (caseId: string, kind: NoticeKind, step: string) => `${caseId}:${kind}:${step}`;
