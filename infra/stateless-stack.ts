@@ -15,12 +15,15 @@ import {
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { relayFilterPattern } from '../functions/relay/handler.ts';
 import type { Config } from '../shared/config/schema.ts';
 import type { QueueName } from '../shared/queues.ts';
-import { bindTable } from './bind.ts';
+import { bindBus, bindQueue, bindTable } from './bind.ts';
 import type { Stage } from './config.ts';
 import { LOG_RETENTION, LoopFunction } from './function.ts';
 import { acknowledge } from './nag.ts';
@@ -51,6 +54,7 @@ export class StatelessStack extends Stack {
   readonly api: HttpApi;
   readonly apiStage: HttpStage;
   readonly ingest: LoopFunction;
+  readonly relay: LoopFunction;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -66,6 +70,34 @@ export class StatelessStack extends Stack {
     });
     // A conditional PutItem (idempotency, ReturnValuesOnConditionCheckFailure) is all ingest does.
     bindTable(this.ingest, data.table, 'putItem');
+
+    // The outbox relay: the table stream's second reader (the feedback Pipe is the first; a stream
+    // shard serves two readers well). Retries a failed record until the stream drops it (24 h),
+    // in order, so a notify-queue or bus outage delays messages but never loses them.
+    this.relay = new LoopFunction(this, 'Relay', {
+      name: 'relay',
+      config,
+      stage,
+      description: 'Table stream (outbox inserts) → notify queue / event bus',
+    });
+    bindQueue(this.relay, data.queues.notify, 'send', 'NOTIFY_QUEUE_URL');
+    bindBus(this.relay, data.bus, 'EVENT_BUS_NAME');
+    this.relay.addEventSource(
+      new DynamoEventSource(data.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(0),
+        reportBatchItemFailures: true,
+        retryAttempts: -1,
+        filters: [FilterCriteria.filter(relayFilterPattern)],
+      }),
+    );
+    acknowledge(
+      this.relay.role!,
+      'AwsSolutions-IAM5[Resource::*]',
+      'The stream event source needs dynamodb:ListStreams, which supports no resource-level ' +
+        'permissions (CDK grants it on *); the stream reads themselves are scoped to this table stream.',
+    );
 
     // ---- Public HTTP API ----------------------------------------------------------------------
     this.api = new HttpApi(this, 'Api', {

@@ -1,6 +1,7 @@
 import type { VirtualClock } from '../../shared/clock.ts';
 import type { Config } from '../../shared/config/schema.ts';
 import { type HttpEvent, json } from '../../shared/http.ts';
+import type { LocalBus } from './bus.ts';
 import type { Route } from './http-server.ts';
 
 /** A job the one-minute schedule runs (the SLA sweep in AWS is an EventBridge rule). */
@@ -14,6 +15,7 @@ export function localRoutes(deps: {
   sites: { siteId: string; siteKey: string; origins: string[] }[];
   clock: VirtualClock;
   scheduled: Scheduled[];
+  bus: LocalBus;
   sesEndpoint: string;
   queueDepth: (name: string) => Promise<unknown>;
 }): Route[] {
@@ -37,6 +39,7 @@ export function localRoutes(deps: {
         json(501, { error: 'not_implemented', message: 'staff tokens arrive with the staff API' }),
     },
     get('/__local/outbox', () => outbox(deps.sesEndpoint)),
+    get('/__local/events', () => deps.bus.events),
     {
       method: 'GET',
       path: '/__local/queues/{name}',

@@ -4,11 +4,15 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { makeIngestHandler } from '../../functions/ingest/handler.ts';
+import { makeRelayHandler } from '../../functions/relay/handler.ts';
 import { dynamoFeedbackStore } from '../../shared/adapters/feedback-store.ts';
+import { queueSender } from '../../shared/adapters/messaging.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import type { Config } from '../../shared/config/schema.ts';
 import { toTriageMessage } from '../../shared/events/feedback-received.ts';
+import { LocalBus } from './bus.ts';
 import { type HttpHandler, type Route, startHttpServer, TokenBucket } from './http-server.ts';
 import { localRoutes, type Scheduled } from './local-routes.ts';
 import {
@@ -58,6 +62,9 @@ export interface LocalStack {
   db: DynamoDBDocumentClient;
   sqs: SQSClient;
   streamPump: StreamPump;
+  bus: LocalBus;
+  /** Jobs the one-minute schedule runs (POST /__local/clock runs them per virtual minute). */
+  scheduled: Scheduled[];
   stop(): Promise<void>;
 }
 
@@ -109,15 +116,25 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const streamArn = await ensureTable(dynamoClient, tableName);
     const queues = await ensureQueues(sqs);
 
+    const bus = new LocalBus(() => clock.now());
+    const relay = makeRelayHandler({
+      notify: queueSender(sqs, queues.notify.url),
+      publish: (e) => bus.publish(e),
+    });
+    // One pump plays both stream readers of AWS: the feedback Pipe and the outbox relay's mapping.
     const streamPump = new StreamPump(
       streamsClient,
       streamArn,
       async (record) => {
         const message = toTriageMessage(record);
-        if (!message) return;
-        await sqs.send(
-          new SendMessageCommand({ QueueUrl: queues.triage.url, MessageBody: JSON.stringify(message) }),
-        );
+        if (message) {
+          await sqs.send(
+            new SendMessageCommand({ QueueUrl: queues.triage.url, MessageBody: JSON.stringify(message) }),
+          );
+          return;
+        }
+        const relayed = await relay({ Records: [record as DynamoDBRecord] });
+        if (relayed.batchItemFailures.length > 0) throw new Error('relay failed; will retry the record');
       },
       (error) => log(`stream pump: ${(error as Error).message} (will retry)`),
     );
@@ -138,6 +155,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         sites,
         clock,
         scheduled,
+        bus,
         sesEndpoint: ses.endpoint,
         queueDepth: (name) => queueDepth(sqs, queues, name),
       }),
@@ -160,6 +178,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       db,
       sqs,
       streamPump,
+      bus,
+      scheduled,
       async stop() {
         await streamPump.stop();
         const closed = new Promise<void>((resolve) => http.server.close(() => resolve()));

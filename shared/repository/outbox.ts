@@ -27,7 +27,12 @@ const retentionSeconds = 7 * 86_400;
  * same id again replaces the item, which the stream reports as MODIFY, and the relay forwards only
  * INSERTs. A retried use case therefore cannot send a message twice through the outbox.
  */
-export function outboxItem(id: string, target: OutboxTarget, message: Record<string, unknown>, now: Date): OutboxItem {
+export function outboxItem(
+  id: string,
+  target: OutboxTarget,
+  message: Record<string, unknown>,
+  now: Date,
+): OutboxItem {
   return {
     pk: `OUTBOX#${id}`,
     sk: 'OUTBOX',

@@ -7,6 +7,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { relayFilterPattern } from '../../functions/relay/handler.ts';
 import { bindBus, bindQueue } from '../../infra/bind.ts';
 import type { Stage } from '../../infra/config.ts';
 import { LoopFunction } from '../../infra/function.ts';
@@ -321,12 +322,14 @@ describe('stateless stack: functions', () => {
     expect(ingestId).toBeDefined();
   });
 
-  it('never grants dynamodb or sqs actions on a wildcard resource', () => {
+  it('never grants dynamodb or sqs actions on a wildcard resource (but ListStreams, which has no resource form)', () => {
     for (const built of [dev, prod]) {
       for (const template of [built.statefulJson, built.statelessJson]) {
         for (const { where, statement } of allowStatements(template)) {
           const actions = asArray(statement.Action) as string[];
           if (!actions.some((a) => /^(dynamodb|sqs):/.test(a))) continue;
+          // The one exception AWS forces: ListStreams has no resource-level permissions.
+          if (actions.length === 1 && actions[0] === 'dynamodb:ListStreams') continue;
           expect(
             actions.some((a) => a.includes('*')),
             `${where} actions ${actions}`,
@@ -472,5 +475,43 @@ describe('bind helpers', () => {
       },
     ]);
     expect(() => bindQueue(fn, queue, 'send')).toThrow(/environment variable/);
+  });
+});
+
+describe('stateless stack: the outbox relay', () => {
+  it('reads outbox inserts from the table stream, reporting item failures and retrying until the record expires', () => {
+    const [, mapping] = only(ofType(dev.statelessJson, 'AWS::Lambda::EventSourceMapping'));
+    const [tableId] = only(ofType(dev.statefulJson, 'AWS::DynamoDB::Table'));
+
+    expect(resolveCrossStack(mapping.Properties.EventSourceArn)).toEqual({
+      'Fn::GetAtt': [tableId, 'StreamArn'],
+    });
+    expect(JSON.parse(mapping.Properties.FilterCriteria.Filters[0].Pattern)).toEqual(relayFilterPattern);
+    expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    expect(mapping.Properties.MaximumRetryAttempts).toBe(-1);
+    expect(mapping.Properties.StartingPosition).toBe('TRIM_HORIZON');
+  });
+
+  it('may send only to the notify queue and publish only to the bus', () => {
+    const relayPolicy = allowStatements(dev.statelessJson).filter(({ where }) =>
+      where.startsWith('RelayRole'),
+    );
+    const actions = relayPolicy.flatMap(({ statement }) => asArray(statement.Action));
+    const { byName } = queueIds(dev.statefulJson);
+    const bus = only(ofType(dev.statefulJson, 'AWS::Events::EventBus'))[0];
+    const resourceOf = (action: string) =>
+      relayPolicy.find(({ statement }) => asArray(statement.Action).includes(action))?.statement.Resource;
+
+    expect(actions).not.toContain('sqs:*');
+    expect(resolveCrossStack(resourceOf('sqs:SendMessage'))).toEqual({
+      'Fn::GetAtt': [byName('closeloop-dev-notify'), 'Arn'],
+    });
+    expect(resolveCrossStack(resourceOf('events:PutEvents'))).toEqual({ 'Fn::GetAtt': [bus, 'Arn'] });
+    expect(actions.filter((a: string) => a.startsWith('dynamodb:')).sort()).toEqual([
+      'dynamodb:DescribeStream',
+      'dynamodb:GetRecords',
+      'dynamodb:GetShardIterator',
+      'dynamodb:ListStreams',
+    ]);
   });
 });

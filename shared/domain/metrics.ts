@@ -1,0 +1,130 @@
+/**
+ * Weekly response tallies (design.md step 8): what one triaged feedback adds to the counters of
+ * each dimension it belongs to. Pure: the caller writes the increments (DynamoDB `ADD`).
+ */
+import type { NpsBucket, Rating, Sentiment } from './classify.ts';
+
+export const metricDimensions = ['touchpoint', 'channel', 'team', 'reason'] as const;
+export type MetricDimension = (typeof metricDimensions)[number];
+
+/** At most this many reasons of one feedback are counted (the public contract allows 10). */
+export const MAX_COUNTED_REASONS = 10;
+
+/**
+ * Every tally a counter item holds. All are written on every increment (zeros included), so a
+ * reader finds the same attributes on every item.
+ */
+export interface Tallies {
+  responses: number;
+  npsCount: number;
+  npsPromoters: number;
+  npsPassives: number;
+  npsDetractors: number;
+  csatCount: number;
+  /** CSAT 4–5. */
+  csatSatisfied: number;
+  csatSum: number;
+  cesCount: number;
+  cesSum: number;
+  thumbsCount: number;
+  thumbsUp: number;
+  /** Feedback whose sentiment is negative (with or without a rating). */
+  negative: number;
+  /** Feedback that opened a case. */
+  cases: number;
+}
+
+export const tallyNames = [
+  'responses',
+  'npsCount',
+  'npsPromoters',
+  'npsPassives',
+  'npsDetractors',
+  'csatCount',
+  'csatSatisfied',
+  'csatSum',
+  'cesCount',
+  'cesSum',
+  'thumbsCount',
+  'thumbsUp',
+  'negative',
+  'cases',
+] as const satisfies readonly (keyof Tallies)[];
+
+/** What one feedback adds. */
+export function talliesOf(fb: {
+  rating?: Rating;
+  npsBucket: NpsBucket | undefined;
+  sentiment: Sentiment;
+  opensCase: boolean;
+}): Tallies {
+  const r = fb.rating;
+  const is = (type: Rating['type']) => (r?.type === type ? 1 : 0);
+  return {
+    responses: 1,
+    npsCount: fb.npsBucket === undefined ? 0 : 1,
+    npsPromoters: fb.npsBucket === 'promoter' ? 1 : 0,
+    npsPassives: fb.npsBucket === 'passive' ? 1 : 0,
+    npsDetractors: fb.npsBucket === 'detractor' ? 1 : 0,
+    csatCount: is('csat'),
+    csatSatisfied: r?.type === 'csat' && r.score >= 4 ? 1 : 0,
+    csatSum: r?.type === 'csat' ? r.score : 0,
+    cesCount: is('ces'),
+    cesSum: r?.type === 'ces' ? r.score : 0,
+    thumbsCount: is('thumbs'),
+    thumbsUp: r?.type === 'thumbs' && r.score === 1 ? 1 : 0,
+    negative: fb.sentiment === 'negative' ? 1 : 0,
+    cases: fb.opensCase ? 1 : 0,
+  };
+}
+
+export interface MetricTarget {
+  dimension: MetricDimension;
+  key: string;
+}
+
+/**
+ * The counters one feedback increments: its touchpoint, channel, routed team and each distinct
+ * reason (the first `MAX_COUNTED_REASONS`). A feedback without reasons has no reason counter.
+ */
+export function metricTargetsOf(fb: {
+  touchpoint: string;
+  channel: string;
+  teamId: string;
+  reasons?: readonly string[];
+}): MetricTarget[] {
+  const reasons = [...new Set(fb.reasons ?? [])].slice(0, MAX_COUNTED_REASONS);
+  return [
+    { dimension: 'touchpoint', key: fb.touchpoint },
+    { dimension: 'channel', key: fb.channel },
+    { dimension: 'team', key: fb.teamId },
+    ...reasons.map((key) => ({ dimension: 'reason' as const, key })),
+  ];
+}
+
+const dateFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** `YYYY-MM-DD` of instant `at` in `timeZone`. */
+export function localDate(at: Date, timeZone: string): string {
+  let fmt = dateFormatters.get(timeZone);
+  if (fmt === undefined) {
+    fmt = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dateFormatters.set(timeZone, fmt);
+  }
+  return fmt.format(at);
+}
+
+/**
+ * ISO 8601 week (`2026-W48`) of instant `at` as a calendar in `timeZone` shows it: weeks start on
+ * Monday, and week 1 is the week with the year's first Thursday (so 2026-12-31 can be `2026-W53`
+ * and 2027-01-01 `2026-W53` too).
+ */
+export function isoWeekOf(at: Date, timeZone: string): string {
+  const [y, m, d] = localDate(at, timeZone).split('-').map(Number) as [number, number, number];
+  const day = new Date(Date.UTC(y, m - 1, d));
+  const weekday = day.getUTCDay() || 7; // Monday 1 … Sunday 7
+  day.setUTCDate(day.getUTCDate() + 4 - weekday); // the Thursday of this week decides the year
+  const year = day.getUTCFullYear();
+  const week = Math.ceil(((day.getTime() - Date.UTC(year, 0, 1)) / 86_400_000 + 1) / 7);
+  return `${year}-W${String(week).padStart(2, '0')}`;
+}

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { defineEvent } from './contract.ts';
+
+/**
+ * Published on the event bus (detail-type `case.opened`, source `closeloop`) when triage opens a
+ * case. Carries the case's routing facts, never the customer's text or address: subscribers that
+ * need more read the case.
+ */
+export const caseOpened = defineEvent(
+  'case.opened',
+  1,
+  z.object({
+    type: z.literal('case.opened'),
+    version: z.literal(1),
+    caseId: z.string().min(1),
+    feedbackId: z.string().min(1),
+    siteId: z.string().min(1),
+    severity: z.enum(['critical', 'routine']),
+    sentiment: z.enum(['negative', 'neutral', 'positive']),
+    category: z.string().min(1),
+    touchpoint: z.string().min(1),
+    channel: z.string().min(1),
+    teamId: z.string().min(1),
+    assigneeId: z.string().min(1),
+    routedBy: z.string().min(1),
+    acknowledgeBy: z.iso.datetime(),
+    resolveBy: z.iso.datetime(),
+    openedAt: z.iso.datetime(),
+  }),
+);
+export type CaseOpened = z.infer<typeof caseOpened.schema>;

@@ -1,0 +1,54 @@
+import type { Case, TimelineEvent } from '../domain/case.ts';
+import { itemTypes } from '../table.ts';
+
+/**
+ * Case items: the case itself and its timeline share one partition, so `GET /v1/cases/{id}` is one
+ * Query (`pk = CASE#<caseId>`): `sk = CASE` is the case, `sk = EVENT#<at>#<seq>` its events in
+ * time order (the two-digit `seq` orders events written in the same millisecond).
+ */
+export const casePk = (caseId: string) => `CASE#${caseId}`;
+export const caseKey = (caseId: string) => ({ pk: casePk(caseId), sk: 'CASE' });
+export const eventSkPrefix = 'EVENT#';
+export const eventSk = (at: string, seq: number) =>
+  `${eventSkPrefix}${at}#${String(seq).padStart(2, '0')}`;
+
+export interface CaseItem extends Case {
+  pk: string;
+  sk: 'CASE';
+  type: typeof itemTypes.case;
+}
+
+/** The event's own `type` is stored as `eventType`: the item attribute `type` names the item kind. */
+export interface EventItem extends Omit<TimelineEvent, 'type'> {
+  pk: string;
+  sk: string;
+  type: typeof itemTypes.event;
+  caseId: string;
+  eventType: TimelineEvent['type'];
+}
+
+export function toCaseItem(c: Case): CaseItem {
+  return { ...caseKey(c.caseId), sk: 'CASE', type: itemTypes.case, ...c };
+}
+
+export function caseFromItem(item: Record<string, unknown>): Case {
+  const { pk: _pk, sk: _sk, type: _type, ...rest } = item;
+  return rest as unknown as Case;
+}
+
+export function toEventItem(caseId: string, event: TimelineEvent, seq: number): EventItem {
+  const { type, ...rest } = event;
+  return {
+    pk: casePk(caseId),
+    sk: eventSk(event.at, seq),
+    type: itemTypes.event,
+    caseId,
+    eventType: type,
+    ...rest,
+  };
+}
+
+export function eventFromItem(item: Record<string, unknown>): TimelineEvent {
+  const { at, eventType, actor, data, via } = item as unknown as EventItem;
+  return { at, type: eventType, actor, data, via };
+}

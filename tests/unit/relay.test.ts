@@ -1,0 +1,76 @@
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { makeRelayHandler } from '../../functions/relay/handler.ts';
+import { outboxItem } from '../../shared/repository/outbox.ts';
+
+const now = new Date('2026-11-20T00:00:00Z');
+const record = (seq: string, item: object, eventName = 'INSERT'): DynamoDBRecord => ({
+  eventName: eventName as DynamoDBRecord['eventName'],
+  dynamodb: { SequenceNumber: seq, NewImage: marshall(item) as never },
+});
+
+function ports(failOn?: string) {
+  const sent: unknown[] = [];
+  const published: unknown[] = [];
+  return {
+    sent,
+    published,
+    notify: async (m: Record<string, unknown>) => {
+      if (m.noticeId === failOn) throw new Error('queue down');
+      sent.push(m);
+    },
+    publish: async (e: Record<string, unknown>) => {
+      published.push(e);
+    },
+  };
+}
+
+describe('the outbox relay', () => {
+  it('sends notify items to the queue and bus items to the bus', async () => {
+    const p = ports();
+    const relay = makeRelayHandler(p);
+
+    const result = await relay({
+      Records: [
+        record('1', outboxItem('n1', 'notify', { noticeId: 'n1' }, now)),
+        record('2', outboxItem('e1', 'bus', { type: 'case.opened' }, now)),
+      ],
+    });
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(p.sent).toEqual([{ noticeId: 'n1' }]);
+    expect(p.published).toEqual([{ type: 'case.opened' }]);
+  });
+
+  it('ignores updates, removals and items that are not outbox items', async () => {
+    const p = ports();
+    const relay = makeRelayHandler(p);
+
+    await relay({
+      Records: [
+        record('1', outboxItem('n1', 'notify', { noticeId: 'n1' }, now), 'MODIFY'),
+        record('2', outboxItem('n2', 'notify', { noticeId: 'n2' }, now), 'REMOVE'),
+        record('3', { pk: 'CASE#1', sk: 'CASE', type: 'case' }),
+      ],
+    });
+
+    expect(p.sent).toEqual([]);
+  });
+
+  it('reports the first failure and relays nothing after it, so order holds on retry', async () => {
+    const p = ports('n2');
+    const relay = makeRelayHandler(p);
+
+    const result = await relay({
+      Records: [
+        record('1', outboxItem('n1', 'notify', { noticeId: 'n1' }, now)),
+        record('2', outboxItem('n2', 'notify', { noticeId: 'n2' }, now)),
+        record('3', outboxItem('n3', 'notify', { noticeId: 'n3' }, now)),
+      ],
+    });
+
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: '2' }]);
+    expect(p.sent).toEqual([{ noticeId: 'n1' }]);
+  });
+});
