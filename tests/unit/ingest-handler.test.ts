@@ -46,6 +46,18 @@ const post = (over: { headers?: Record<string, string>; body?: unknown } = {}) =
   );
 const parse = (result: { body?: string }) => JSON.parse(result.body ?? '{}');
 
+/** From now on the conditional put fails, answering the item the first put stored (as DynamoDB does). */
+function tableNowHoldsFirstPut() {
+  const item = ddb.commandCalls(PutCommand)[0]!.args[0].input.Item!;
+  ddb.on(PutCommand).rejects(
+    new ConditionalCheckFailedException({
+      message: 'exists',
+      $metadata: {},
+      Item: marshall(item, { removeUndefinedValues: true }),
+    }),
+  );
+}
+
 beforeEach(() => {
   ddb.reset();
   ddb.on(PutCommand).resolves({});
@@ -78,14 +90,7 @@ describe('POST /v1/feedback', () => {
 
   it('answers the stored id when the key and body were seen before', async () => {
     const stored = parse(await post({ headers: { 'idempotency-key': 'k-2' } }));
-    const item = ddb.commandCalls(PutCommand)[0]!.args[0].input.Item!;
-    ddb.on(PutCommand).rejects(
-      new ConditionalCheckFailedException({
-        message: 'exists',
-        $metadata: {},
-        Item: marshall(item, { removeUndefinedValues: true }),
-      }),
-    );
+    tableNowHoldsFirstPut();
     const { siteId, ...rest } = body;
     const reordered = { ...rest, siteId };
 
@@ -97,14 +102,7 @@ describe('POST /v1/feedback', () => {
 
   it('answers 409 when the key is reused with another body', async () => {
     await post({ headers: { 'idempotency-key': 'k-3' } });
-    const item = ddb.commandCalls(PutCommand)[0]!.args[0].input.Item!;
-    ddb.on(PutCommand).rejects(
-      new ConditionalCheckFailedException({
-        message: 'exists',
-        $metadata: {},
-        Item: marshall(item, { removeUndefinedValues: true }),
-      }),
-    );
+    tableNowHoldsFirstPut();
 
     const result = await post({ headers: { 'idempotency-key': 'k-3' }, body: { ...body, comment: 'other' } });
 
