@@ -13,7 +13,12 @@ export interface Route {
   handler: HttpHandler;
   /** Applied before the handler, like API Gateway's route throttling. */
   throttled?: boolean;
+  /** Staff routes: a valid bearer JWT is required, as API Gateway's JWT authorizer requires it. */
+  staff?: boolean;
 }
+
+/** Answers the claims of a valid staff token (as the JWT authorizer hands them to Lambda), else undefined. */
+export type StaffTokenVerifier = (token: string) => Record<string, string> | undefined;
 
 /** API Gateway's payload limit; the handlers enforce the contract's own, smaller limits. */
 const maxPayloadBytes = 10 * 1024 * 1024;
@@ -26,9 +31,10 @@ export function startHttpServer(opts: {
   port: number;
   routes: Route[];
   throttle?: TokenBucket;
+  verifyStaffToken?: StaffTokenVerifier;
 }): Promise<{ server: Server; url: string; port: number }> {
   const server = createServer((req, res) => {
-    handle(req, res, opts.routes, opts.throttle).catch((error: unknown) => {
+    handle(req, res, opts).catch((error: unknown) => {
       console.error('local server error', error);
       if (!res.headersSent) send(res, { statusCode: 500, headers: {}, body: '{"error":"internal_error"}' });
     });
@@ -42,7 +48,15 @@ export function startHttpServer(opts: {
   });
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, routes: Route[], throttle?: TokenBucket) {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  {
+    routes,
+    throttle,
+    verifyStaffToken,
+  }: { routes: Route[]; throttle?: TokenBucket; verifyStaffToken?: StaffTokenVerifier },
+) {
   const url = new URL(req.url ?? '/', 'http://local');
   const method = req.method ?? 'GET';
   const match = findRoute(routes, method, url.pathname);
@@ -61,6 +75,15 @@ async function handle(req: IncomingMessage, res: ServerResponse, routes: Route[]
     return;
   }
   const event = toEvent(req, url, method, match, body);
+  if (match.route.staff) {
+    const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    const claims = bearer && verifyStaffToken ? verifyStaffToken(bearer) : undefined;
+    if (!claims) {
+      send(res, json(401, { message: 'Unauthorized' }));
+      return;
+    }
+    Object.assign(event.requestContext, { authorizer: { jwt: { claims, scopes: [] } } });
+  }
   send(res, await match.route.handler(event, fakeContext(event.requestContext.requestId)));
 }
 

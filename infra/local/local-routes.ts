@@ -1,8 +1,10 @@
+import { adminGroup } from '../../shared/auth/principal.ts';
 import type { VirtualClock } from '../../shared/clock.ts';
 import type { Config } from '../../shared/config/schema.ts';
 import { type HttpEvent, json } from '../../shared/http.ts';
 import type { LocalBus } from './bus.ts';
 import type { Route } from './http-server.ts';
+import type { LocalJwt } from './jwt.ts';
 
 /** A job the one-minute schedule runs (the SLA sweep in AWS is an EventBridge rule). */
 export type Scheduled = (now: Date) => Promise<void>;
@@ -16,6 +18,7 @@ export function localRoutes(deps: {
   clock: VirtualClock;
   scheduled: Scheduled[];
   bus: LocalBus;
+  jwt: LocalJwt;
   sesEndpoint: string;
   queueDepth: (name: string) => Promise<unknown>;
 }): Route[] {
@@ -27,16 +30,25 @@ export function localRoutes(deps: {
   return [
     get('/health', () => ({ status: 'ok', now: deps.clock.now().toISOString() })),
     get('/__local/sites', () => deps.sites),
-    get('/__local/staff', () =>
-      deps.config.teams.flatMap((team) =>
-        team.members.map((m) => ({ memberId: m.id, name: m.name, teamIds: [team.id], admin: false })),
-      ),
-    ),
+    get('/__local/staff', () => localStaff(deps.config)),
     {
       method: 'GET',
       path: '/__local/token',
-      handler: async () =>
-        json(501, { error: 'not_implemented', message: 'staff tokens arrive with the staff API' }),
+      handler: async (event) => {
+        const query = event.queryStringParameters ?? {};
+        const who =
+          query.admin === '1'
+            ? localStaff(deps.config).find((s) => s.admin)
+            : localStaff(deps.config).find((s) => s.memberId === query.staff && !s.admin);
+        if (!who) {
+          return json(404, {
+            error: 'not_found',
+            message: 'pass ?staff=<memberId> (see /__local/staff) or ?admin=1',
+          });
+        }
+        const groups = who.admin ? [adminGroup] : who.teamIds;
+        return json(200, { token: deps.jwt.sign({ memberId: who.memberId, groups }, deps.clock.now()) });
+      },
     },
     get('/__local/outbox', () => outbox(deps.sesEndpoint)),
     get('/__local/events', () => deps.bus.events),
@@ -100,4 +112,17 @@ async function outbox(sesEndpoint: string) {
     html: e.body?.html ?? '',
     at: e.at ? new Date(e.at * 1000).toISOString() : undefined,
   }));
+}
+
+/** Every configured member with all the teams they belong to, plus one local administrator. */
+export function localStaff(config: Config) {
+  const staff = new Map<string, { memberId: string; name: string; teamIds: string[]; admin: boolean }>();
+  for (const team of config.teams) {
+    for (const m of team.members) {
+      const entry = staff.get(m.id) ?? { memberId: m.id, name: m.name, teamIds: [], admin: false };
+      entry.teamIds.push(team.id);
+      staff.set(m.id, entry);
+    }
+  }
+  return [...staff.values(), { memberId: 'admin', name: 'Administrator', teamIds: [], admin: true }];
 }

@@ -14,6 +14,7 @@ import type { Config } from '../../shared/config/schema.ts';
 import { toTriageMessage } from '../../shared/events/feedback-received.ts';
 import { LocalBus } from './bus.ts';
 import { type HttpHandler, type Route, startHttpServer, TokenBucket } from './http-server.ts';
+import { asHttpApiClaims, LocalJwt } from './jwt.ts';
 import { localRoutes, type Scheduled } from './local-routes.ts';
 import {
   localCredentials,
@@ -63,6 +64,8 @@ export interface LocalStack {
   sqs: SQSClient;
   streamPump: StreamPump;
   bus: LocalBus;
+  /** Signs staff tokens (GET /__local/token) and verifies them on staff routes. */
+  jwt: LocalJwt;
   /** Jobs the one-minute schedule runs (POST /__local/clock runs them per virtual minute). */
   scheduled: Scheduled[];
   stop(): Promise<void>;
@@ -146,11 +149,13 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       newId: randomUUID,
     }) as HttpHandler;
 
+    const jwt = new LocalJwt();
     const scheduled: Scheduled[] = [];
     const routes: Route[] = [
       { method: 'POST', path: '/v1/feedback', handler: ingest, throttled: true },
       { method: 'OPTIONS', path: '/v1/feedback', handler: ingest },
       ...localRoutes({
+        jwt,
         config,
         sites,
         clock,
@@ -164,7 +169,15 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       opts.throttle === false
         ? undefined
         : new TokenBucket(config.service.throttle.rateLimit, config.service.throttle.burstLimit);
-    const http = await startHttpServer({ port: base, routes, throttle });
+    const http = await startHttpServer({
+      port: base,
+      routes,
+      throttle,
+      verifyStaffToken: (token) => {
+        const claims = jwt.verify(token, clock.now());
+        return claims && asHttpApiClaims(claims);
+      },
+    });
     if (opts.pumps !== false) streamPump.start();
 
     return {
@@ -179,6 +192,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       sqs,
       streamPump,
       bus,
+      jwt,
       scheduled,
       async stop() {
         await streamPump.stop();
