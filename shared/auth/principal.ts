@@ -36,7 +36,8 @@ export function groupsOf(claims: Claims): string[] {
 
 export function principalFromClaims(claims: Claims | undefined): Principal {
   const memberId = claims?.['cognito:username'] ?? claims?.username ?? claims?.sub;
-  if (!claims || typeof memberId !== 'string' || memberId === '') throw new Unauthenticated('no staff identity');
+  if (!claims || typeof memberId !== 'string' || memberId === '')
+    throw new Unauthenticated('no staff identity');
   const groups = groupsOf(claims);
   return {
     memberId,

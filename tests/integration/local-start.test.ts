@@ -38,7 +38,12 @@ describe('throttling on the local stack (429)', () => {
   });
 
   it('answers 429 once the burst is spent', async () => {
-    const body = { siteId: 'shop-jp', touchpoint: 'delivery', channel: 'app', rating: { type: 'csat', score: 5 } };
+    const body = {
+      siteId: 'shop-jp',
+      touchpoint: 'delivery',
+      channel: 'app',
+      rating: { type: 'csat', score: 5 },
+    };
 
     const statuses = [];
     for (let i = 0; i < 4; i++) statuses.push((await postFeedback(stack, body)).status);
