@@ -4,16 +4,32 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { build } from 'esbuild';
 import { makeIngestHandler } from '../functions/ingest/handler.ts';
+import { makeTriageHandler } from '../functions/triage/handler.ts';
 import { lambdaEsbuildOptions } from '../infra/bundling.ts';
 import { configBanner } from '../infra/function.ts';
+import {
+  dynamoAssignmentReader,
+  dynamoFeedbackReader,
+  dynamoTriageStore,
+} from '../shared/adapters/case-store.ts';
 import { dynamoFeedbackStore } from '../shared/adapters/feedback-store.ts';
 import { systemClock } from '../shared/clock.ts';
 import { loadConfigFile } from '../shared/config/load.ts';
+import type { Feedback } from '../shared/domain/feedback.ts';
+import { toItem as feedbackToItem } from '../shared/repository/feedback-item.ts';
 import { httpEvent } from '../tests/support/http-events.ts';
+import { slaBench } from './sla.ts';
 
 const resultsFile = 'bench/results.json';
 
@@ -54,6 +70,92 @@ async function ingestThroughput(durationMs = 3000) {
   return { requests: n, seconds: round(seconds), requestsPerSecond: Math.round(n / seconds) };
 }
 
+/**
+ * Triage handler throughput: SQS batches of 10 `feedback.received` messages through the real
+ * handler, use case and DynamoDB adapters, with the DynamoDB client mocked (so this measures our
+ * CPU per message: parsing, classification, calendar math, building the transaction).
+ */
+async function triageThroughput(durationMs = 3000) {
+  const config = loadConfigFile('closeloop.config.example.json');
+  const touchpoints = ['checkout_abandonment', 'delivery', 'product_use', 'support_chat', 'post_purchase'];
+  const comments = [
+    '支払い方法が選べませんでした',
+    '荷物が届かない',
+    'ｻｲｽﾞ表記が分かりにくい',
+    'The search is broken',
+    '',
+  ];
+  const feedbackItem = (i: number) => {
+    const fb: Feedback = {
+      feedbackId: `fb_${i}`,
+      receivedAt: new Date(Date.UTC(2026, 10, 16) + (i % 5000) * 97_000).toISOString(),
+      bodyHash: 'h',
+      siteId: 'shop-jp',
+      touchpoint: touchpoints[i % touchpoints.length]!,
+      channel: 'web',
+      rating: { type: 'nps', score: i % 11 },
+      ...(comments[i % comments.length] ? { comment: comments[i % comments.length] } : {}),
+      reasons: i % 3 === 0 ? ['payment_method_unavailable'] : ['other'],
+      customer: { email: 'a@example.jp', locale: 'ja', contactConsent: i % 2 === 0 },
+    };
+    return feedbackToItem(fb, 730);
+  };
+  const ddb = mockClient(DynamoDBDocumentClient);
+  ddb.on(GetCommand).callsFake((input) => ({ Item: feedbackItem(Number(String(input.Key.pk).slice(12))) }));
+  ddb.on(QueryCommand).resolves({ Items: [] });
+  let transactions = 0;
+  ddb.on(TransactWriteCommand).callsFake(() => {
+    transactions++;
+    return {};
+  });
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'ap-northeast-1' }));
+  const handler = makeTriageHandler({
+    feedback: dynamoFeedbackReader(db, 't'),
+    assignments: dynamoAssignmentReader(db, 't'),
+    store: dynamoTriageStore(db, 't', 730),
+    clock: systemClock,
+    config,
+  });
+  const record = (i: number): SQSRecord => ({
+    messageId: `m${i}`,
+    receiptHandle: `r${i}`,
+    body: JSON.stringify({ type: 'feedback.received', version: 1, feedbackId: `fb_${i}` }),
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: '0',
+      SenderId: 'bench',
+      ApproximateFirstReceiveTimestamp: '0',
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:ap-northeast-1:123456789012:triage',
+    awsRegion: 'ap-northeast-1',
+  });
+  let n = 0;
+  const batchOf10 = () => ({ Records: Array.from({ length: 10 }, () => record(n++)) });
+  for (let i = 0; i < 300; i++) await handler(batchOf10()); // warm-up
+  n = 0;
+  transactions = 0;
+  let batches = 0;
+  const started = performance.now();
+  while (performance.now() - started < durationMs) {
+    const result = await handler(batchOf10());
+    if (result.batchItemFailures.length > 0) throw new Error('unexpected triage failure');
+    batches++;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  ddb.restore();
+  return {
+    messages: n,
+    batches,
+    batchSize: 10,
+    transactions,
+    seconds: round(seconds),
+    messagesPerSecond: Math.round(n / seconds),
+  };
+}
+
 async function bundleSizes() {
   const config = loadConfigFile('closeloop.config.example.json');
   const outdir = 'bench/tmp';
@@ -79,6 +181,8 @@ const round = (x: number) => Math.round(x * 100) / 100;
 
 async function main() {
   const previous = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {};
+  // First: against DynamoDB Local, before the in-process benches mock the DynamoDB client class.
+  const sla = await slaBench();
   const results = {
     ...previous,
     machine: {
@@ -89,6 +193,8 @@ async function main() {
     },
     measuredAt: new Date(Date.now()).toISOString(),
     ingest: { inProcessMockedClients: await ingestThroughput() },
+    triage: { inProcessMockedClients: await triageThroughput() },
+    sla,
     bundles: await bundleSizes(),
   };
   writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);

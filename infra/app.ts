@@ -19,7 +19,9 @@ const env = account && region ? { account, region } : undefined;
 const stateful = new StatefulStack(app, `Closeloop-${stage}-Stateful`, {
   env,
   stage,
-  description: `Closeloop (${stage}): table, queues with DLQs, event bus, stream pipe`,
+  senderEmail: config.service.senderEmail,
+  teamIds: config.teams.map((t) => t.id),
+  description: `Closeloop (${stage}): table, queues with DLQs, event bus, stream pipe, SES, link secret`,
   terminationProtection: stage === 'prod',
 });
 new StatelessStack(app, `Closeloop-${stage}-Stateless`, {

@@ -3,15 +3,20 @@
  * reads and granting the narrowest access that code needs (never `*` resources).
  */
 
+import { Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import type { Grant } from 'aws-cdk-lib/aws-iam';
+import { Grant, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IConfigurationSet, IEmailIdentity } from 'aws-cdk-lib/aws-ses';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 
 /**
- * `read` / `write` / `readWrite`: the CDK data grants. `putItem`: `dynamodb:PutItem` only (e.g.
- * ingest's conditional put). Or an explicit list of `dynamodb:` actions.
+ * `read` / `write` / `readWrite`: the CDK data grants (table and all its indexes). `putItem`:
+ * `dynamodb:PutItem` only (e.g. ingest's conditional put). Or an explicit list of `dynamodb:`
+ * actions. `putItem` and explicit lists cover the table itself, not its indexes (CDK's
+ * `table.grant` would add `<table>/index/*`); grant an index with `bindTableIndex`.
  */
 export type TableAccess = 'read' | 'write' | 'readWrite' | 'putItem' | readonly `dynamodb:${string}`[];
 
@@ -25,9 +30,28 @@ export function bindTable(
   if (access === 'read') return table.grantReadData(fn);
   if (access === 'write') return table.grantWriteData(fn);
   if (access === 'readWrite') return table.grantReadWriteData(fn);
-  if (access === 'putItem') return table.grant(fn, 'dynamodb:PutItem');
+  if (access === 'putItem') return tableOnly(fn, table, ['dynamodb:PutItem']);
   if (access.length === 0) throw new Error('bindTable: empty action list');
-  return table.grant(fn, ...access);
+  return tableOnly(fn, table, access);
+}
+
+function tableOnly(fn: LambdaFunction, table: ITable, actions: readonly string[]): Grant {
+  return Grant.addToPrincipal({ grantee: fn, actions: [...actions], resourceArns: [table.tableArn] });
+}
+
+/** `actions` (default `dynamodb:Query`) on one index of the table only. */
+export function bindTableIndex(
+  fn: LambdaFunction,
+  table: ITable,
+  indexName: string,
+  actions: readonly `dynamodb:${string}`[] = ['dynamodb:Query'],
+): Grant {
+  if (actions.length === 0) throw new Error('bindTableIndex: empty action list');
+  return Grant.addToPrincipal({
+    grantee: fn,
+    actions: [...actions],
+    resourceArns: [`${table.tableArn}/index/${indexName}`],
+  });
 }
 
 /**
@@ -47,4 +71,36 @@ export function bindQueue(fn: LambdaFunction, queue: IQueue, access: QueueAccess
 export function bindBus(fn: LambdaFunction, bus: IEventBus, envName = 'EVENT_BUS_NAME'): Grant {
   fn.addEnvironment(envName, bus.eventBusName);
   return bus.grantPutEventsTo(fn);
+}
+
+/** Read this secret's value only (GetSecretValue / DescribeSecret on its ARN); env = its ARN. */
+export function bindSecret(fn: LambdaFunction, secret: ISecret, envName: string): Grant {
+  fn.addEnvironment(envName, secret.secretArn);
+  return secret.grantRead(fn);
+}
+
+/**
+ * `ses:SendEmail` as this identity through this configuration set, nothing else: SESv2 SendEmail
+ * authorizes against both resources (no `*`, no other identity). env = the configuration set name.
+ */
+export function bindMail(
+  fn: LambdaFunction,
+  identity: IEmailIdentity,
+  configurationSet: IConfigurationSet,
+  envName = 'SES_CONFIGURATION_SET',
+): PolicyStatement {
+  fn.addEnvironment(envName, configurationSet.configurationSetName);
+  const statement = new PolicyStatement({
+    actions: ['ses:SendEmail'],
+    resources: [
+      identity.emailIdentityArn,
+      Stack.of(fn).formatArn({
+        service: 'ses',
+        resource: 'configuration-set',
+        resourceName: configurationSet.configurationSetName,
+      }),
+    ],
+  });
+  fn.addToRolePolicy(statement);
+  return statement;
 }

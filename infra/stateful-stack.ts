@@ -4,12 +4,28 @@
  * only writes the table). Deployed separately from the stateless stack so functions and APIs can
  * be replaced freely without touching data.
  */
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  StreamViewType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import {
+  ConfigurationSet,
+  EmailIdentity,
+  EmailSendingEvent,
+  EventDestination,
+  Identity,
+  SuppressionReasons,
+} from 'aws-cdk-lib/aws-ses';
 import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { pipeFilterPattern, pipeInputTemplate } from '../shared/events/feedback-received.ts';
@@ -18,9 +34,14 @@ import { table as tableSpec } from '../shared/table.ts';
 import type { Stage } from './config.ts';
 import { LOG_RETENTION } from './function.ts';
 import { acknowledge } from './nag.ts';
+import { StaffAuth } from './staff-auth.ts';
 
 export interface StatefulStackProps extends StackProps {
   readonly stage: Stage;
+  /** `service.senderEmail` from config: its domain becomes the SES identity (Easy DKIM). */
+  readonly senderEmail: string;
+  /** Team ids from config: each becomes a staff user pool group (plus `admin`). */
+  readonly teamIds?: readonly string[];
 }
 
 /** DLQs keep messages for the SQS maximum, so an operator has two weeks to look and redrive. */
@@ -46,6 +67,16 @@ export class StatefulStack extends Stack {
   readonly bus: EventBus;
   readonly feedbackPipe: CfnPipe;
   readonly pipeRole: Role;
+  /** The SES domain identity of the sender address (functions/notify sends as it). */
+  readonly emailIdentity: EmailIdentity;
+  /** Every notice goes out through it; its event destination reports bounces and complaints. */
+  readonly configurationSet: ConfigurationSet;
+  /** HMAC key of the signed links in emails (generated; read by notify and the actions route). */
+  readonly linkSecret: Secret;
+  /** Staff identities: Cognito user pool (groups = team ids + admin) and the staff API client. */
+  readonly staffAuth: StaffAuth;
+  readonly userPool: StaffAuth['userPool'];
+  readonly userPoolClient: StaffAuth['client'];
   /** Data (table, queues, DLQ contents, logs) survives deleting a prod stack. */
   private readonly dataRemoval: RemovalPolicy;
 
@@ -68,6 +99,30 @@ export class StatefulStack extends Stack {
       encryption: TableEncryption.AWS_MANAGED,
       deletionProtection: prod,
       removalPolicy: dataRemoval,
+    });
+    // The SLA timers index (shared/table.ts): sparse (only cases with a next step carry its keys),
+    // sharded over 16 partition values, keys only; functions/sla queries it every minute.
+    const timers = tableSpec.timersIndex;
+    this.table.addGlobalSecondaryIndex({
+      indexName: timers.name,
+      partitionKey: { name: timers.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: timers.sortKey, type: AttributeType.STRING },
+      projectionType: ProjectionType[timers.projection],
+    });
+    // Cases by team (staff API GET /v1/cases): every case item carries its immutable keys.
+    const byTeam = tableSpec.casesByTeamIndex;
+    this.table.addGlobalSecondaryIndex({
+      indexName: byTeam.name,
+      partitionKey: { name: byTeam.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: byTeam.sortKey, type: AttributeType.STRING },
+      projectionType: ProjectionType[byTeam.projection],
+    });
+    // Feedback by customer address hash (erasure): sparse, keys only.
+    const byCustomer = tableSpec.customerIndex;
+    this.table.addGlobalSecondaryIndex({
+      indexName: byCustomer.name,
+      partitionKey: { name: byCustomer.partitionKey, type: AttributeType.STRING },
+      projectionType: ProjectionType[byCustomer.projection],
     });
 
     const queues: Partial<Record<QueueName, Queue>> = {};
@@ -160,6 +215,59 @@ export class StatefulStack extends Stack {
         cloudwatchLogsLogDestination: { logGroupArn: pipeLogs.logGroupArn },
       },
     });
+
+    // ---- Email: SES identity, configuration set, link secret ------------------------------------
+    // Bounces and complaints go to the default event bus (the only bus SES publishes to), where a
+    // rule of the stateless stack hands them to functions/ses-events (our suppression list). The
+    // account-level suppression list applies too.
+    this.configurationSet = new ConfigurationSet(this, 'MailConfigurationSet', {
+      configurationSetName: prefix,
+      suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+      reputationMetrics: true,
+    });
+    this.configurationSet.addEventDestination('BouncesAndComplaints', {
+      configurationSetEventDestinationName: 'bounces-and-complaints',
+      destination: EventDestination.eventBus(EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
+      events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
+    });
+    const senderDomain = props.senderEmail.split('@')[1];
+    if (!senderDomain) throw new Error(`service.senderEmail ${props.senderEmail} has no domain`);
+    // A domain identity (Easy DKIM) rather than the single address: DKIM-signed mail aligned with
+    // the From domain (DMARC). The operator publishes the three CNAME records output below.
+    this.emailIdentity = new EmailIdentity(this, 'SenderIdentity', {
+      identity: Identity.domain(senderDomain),
+      configurationSet: this.configurationSet,
+    });
+    new CfnOutput(this, 'SenderDkimRecords', {
+      description: `DNS CNAME records to publish for the SES identity ${senderDomain} (name=value)`,
+      value: Fn.join(
+        ' ',
+        this.emailIdentity.dkimRecords.map((r) => Fn.join('=', [r.name, r.value])),
+      ),
+    });
+
+    this.linkSecret = new Secret(this, 'LinkSecret', {
+      description: `Closeloop ${stage}: HMAC-SHA256 key of the signed links in emails`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy: dataRemoval,
+    });
+    acknowledge(
+      this.linkSecret,
+      'AwsSolutions-SMG4',
+      'The link secret signs links already sitting in inboxes (valid up to a year for unsubscribe); ' +
+        'an automatic rotation would break them all at once. Rotation is a planned manual step: ' +
+        'verifyLink (shared/domain/signed-link.ts) accepts a list of secrets for an overlap period.',
+    );
+
+    // ---- Staff identities (the staff API's JWT authorizer trusts this pool) ----------------------
+    this.staffAuth = new StaffAuth(this, 'StaffAuth', {
+      prefix,
+      teamIds: props.teamIds ?? [],
+      removalPolicy: dataRemoval,
+      deletionProtection: prod,
+    });
+    this.userPool = this.staffAuth.userPool;
+    this.userPoolClient = this.staffAuth.client;
   }
 
   /** A queue with SQS-managed encryption that refuses any request not made over TLS. */

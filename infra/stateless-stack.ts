@@ -12,18 +12,26 @@ import {
   type HttpStage,
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { DynamoEventSource, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
-import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IConfigurationSet, IEmailIdentity } from 'aws-cdk-lib/aws-ses';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { routeSpecs } from '../functions/cases/routes.ts';
+import { sesEventDetailTypes } from '../functions/notify/ses-events.ts';
 import { relayFilterPattern } from '../functions/relay/handler.ts';
 import type { Config } from '../shared/config/schema.ts';
 import type { QueueName } from '../shared/queues.ts';
-import { bindBus, bindQueue, bindTable } from './bind.ts';
+import { table as tableSpec } from '../shared/table.ts';
+import { bindBus, bindMail, bindQueue, bindSecret, bindTable, bindTableIndex } from './bind.ts';
 import type { Stage } from './config.ts';
 import { LOG_RETENTION, LoopFunction } from './function.ts';
 import { acknowledge } from './nag.ts';
@@ -34,6 +42,12 @@ export interface StatefulResources {
   readonly queues: Readonly<Record<QueueName, IQueue>>;
   readonly dlqs: Readonly<Record<QueueName, IQueue>>;
   readonly bus: IEventBus;
+  readonly emailIdentity: IEmailIdentity;
+  readonly configurationSet: IConfigurationSet;
+  readonly linkSecret: ISecret;
+  /** Staff identities: the JWT authorizer accepts this pool's tokens for this client. */
+  readonly userPool: IUserPool;
+  readonly userPoolClient: IUserPoolClient;
 }
 
 export interface StatelessStackProps extends StackProps {
@@ -55,6 +69,14 @@ export class StatelessStack extends Stack {
   readonly apiStage: HttpStage;
   readonly ingest: LoopFunction;
   readonly relay: LoopFunction;
+  readonly triage: LoopFunction;
+  readonly sla: LoopFunction;
+  readonly notify: LoopFunction;
+  readonly actions: LoopFunction;
+  readonly sesEvents: LoopFunction;
+  readonly cases: LoopFunction;
+  /** Every staff route (all but the public ones) goes through it. */
+  readonly staffAuthorizer: HttpUserPoolAuthorizer;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -98,6 +120,66 @@ export class StatelessStack extends Stack {
       'The stream event source needs dynamodb:ListStreams, which supports no resource-level ' +
         'permissions (CDK grants it on *); the stream reads themselves are scoped to this table stream.',
     );
+
+    // Triage: the triage queue (feedback.received) → classification, case, counters and outbox in
+    // one DynamoDB transaction. Partial batch failures: a poison message fails alone and reaches
+    // the DLQ after maxReceiveCount; concurrency is capped so a backlog cannot flood the table.
+    this.triage = new LoopFunction(this, 'Triage', {
+      name: 'triage',
+      config,
+      stage,
+      description: 'Triage queue → classify, route, assign and open the case (one transaction)',
+      // Below the triage queue's visibility timeout, so a message is never handled twice at once.
+      timeout: Duration.seconds(30),
+    });
+    // GetItem: the feedback (consistent read). Query: the team's cursor and open counters.
+    // PutItem / UpdateItem: the actions of the TransactWriteItems (which has no IAM action itself).
+    bindTable(this.triage, data.table, [
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+    // The event source grants receive / delete / change visibility on this queue only.
+    this.triage.addEventSource(
+      new SqsEventSource(data.queues.triage, {
+        batchSize: 10,
+        reportBatchItemFailures: true,
+        maxConcurrency: 5,
+      }),
+    );
+
+    // ---- SLA engine: every minute, fire what is due (design.md step 4) --------------------------
+    // Overlapping runs are safe (each step is a conditional write on the case's version and due
+    // step), so there is no reserved concurrency (which would also eat into a new account's small
+    // unreserved pool). Runs cannot pile up: one stops starting cases 8 s before its 55 s timeout
+    // (what is left stays due for the next minute), and a failed or throttled run is not retried
+    // (retryAttempts 0, events older than 60 s dropped): the next minute's run takes over.
+    this.sla = new LoopFunction(this, 'Sla', {
+      name: 'sla',
+      config,
+      stage,
+      description: 'Every minute: timers index → pre-breach warnings, escalation ladder, follow-ups',
+      timeout: Duration.seconds(55),
+      // More memory is more CPU: thousands of due cases are worked 48 at a time.
+      memorySize: 1024,
+    });
+    // Query: a case and its timeline (one partition). GetItem: the customer's address for the
+    // follow-up survey. UpdateItem / PutItem: the actions of each step's TransactWriteItems (case,
+    // counters; event, outbox) and of a retime. Query on the timers index only, not every index.
+    bindTable(this.sla, data.table, [
+      'dynamodb:Query',
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:PutItem',
+    ]);
+    bindTableIndex(this.sla, data.table, tableSpec.timersIndex.name, ['dynamodb:Query']);
+    this.sla.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.seconds(60) });
+    new Rule(this, 'SlaSchedule', {
+      description: 'Closeloop SLA sweep, every minute (functions/sla)',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaTarget(this.sla, { retryAttempts: 0, maxEventAge: Duration.seconds(60) })],
+    });
 
     // ---- Public HTTP API ----------------------------------------------------------------------
     this.api = new HttpApi(this, 'Api', {
@@ -159,6 +241,159 @@ export class StatelessStack extends Stack {
         'site itself (X-Site-Key checked against a sha256 hash in config, plus the allowed origin), ' +
         'and the stage is throttled.',
     );
+
+    // ---- Notices: notify queue → SES; signed links; bounces and complaints ----------------------
+    const table = data.table;
+    // Links in emails point at the operator's public URL if configured, else at this API.
+    const publicBaseUrl = config.service.publicBaseUrl ?? this.apiStage.url;
+    this.notify = new LoopFunction(this, 'Notify', {
+      name: 'notify',
+      config,
+      stage,
+      description: 'Notify queue → ja/en emails through SES, each notice at most once',
+      // Below the notify queue's visibility timeout, so a message is never handled twice at once.
+      timeout: Duration.seconds(30),
+      environment: { PUBLIC_BASE_URL: publicBaseUrl },
+    });
+    // GetItem: case (consent), suppression, claim. PutItem / DeleteItem: the claim. UpdateItem /
+    // ConditionCheckItem: the outcome transaction (claim, timeline event, case must exist).
+    bindTable(this.notify, table, [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:ConditionCheckItem',
+    ]);
+    bindMail(this.notify, data.emailIdentity, data.configurationSet);
+    bindSecret(this.notify, data.linkSecret, 'LINK_SECRET_ARN');
+    // Partial batch failures: throttling or a poison message fails alone; two concurrent
+    // invocations at most keep SES under its send rate while the queue absorbs bursts.
+    this.notify.addEventSource(
+      new SqsEventSource(data.queues.notify, {
+        batchSize: 10,
+        reportBatchItemFailures: true,
+        maxConcurrency: 2,
+      }),
+    );
+
+    this.actions = new LoopFunction(this, 'Actions', {
+      name: 'actions',
+      config,
+      stage,
+      description: 'GET/POST /v1/actions/{token}: signed links in emails (confirm page, then act once)',
+    });
+    // The links' actions run the staff API's use cases (functions/cases): GetItem: token, case,
+    // the customer's address. Query: the case and its timeline (SLA timer, attainment). PutItem /
+    // UpdateItem: the action's transaction (case, timeline event, spent token, counters, notices)
+    // and the suppression of an unsubscribe.
+    bindTable(this.actions, table, [
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+    bindSecret(this.actions, data.linkSecret, 'LINK_SECRET_ARN');
+    const actionRoutes = this.api.addRoutes({
+      path: '/v1/actions/{token}',
+      methods: [HttpMethod.GET, HttpMethod.POST],
+      integration: new HttpLambdaIntegration('ActionsIntegration', this.actions),
+    });
+    for (const route of actionRoutes) {
+      acknowledge(
+        route,
+        'AwsSolutions-APIG4',
+        'Signed links are opened from email by staff and customers without a session: the token in ' +
+          'the path is the credential (HMAC-SHA256 over the action, case and member, expiring, ' +
+          'single use enforced by a conditional write), checked by the actions function itself.',
+      );
+    }
+
+    this.sesEvents = new LoopFunction(this, 'SesEvents', {
+      name: 'ses-events',
+      config,
+      stage,
+      description: 'SES bounce / complaint events (EventBridge) → suppression list',
+    });
+    bindTable(this.sesEvents, table, ['dynamodb:PutItem']);
+    const sesEventsDlq = new Queue(this, 'SesEventsDlq', {
+      queueName: `${prefix}-ses-events-dlq`,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledge(
+      sesEventsDlq,
+      'AwsSolutions-SQS3',
+      'This queue is itself a dead-letter queue: the DeadLetterConfig of the SES events rule target ' +
+        '(cdk-nag only recognises DLQs named in an SQS redrive policy).',
+    );
+    // SES publishes sending events only to the default bus; only this configuration set's count.
+    new Rule(this, 'SesBounceComplaintRule', {
+      description: 'Bounces and complaints of Closeloop mail → the suppression list',
+      eventPattern: {
+        source: ['aws.ses'],
+        detailType: [...sesEventDetailTypes],
+        detail: { mail: { tags: { 'ses:configuration-set': [data.configurationSet.configurationSetName] } } },
+      },
+      targets: [
+        new LambdaTarget(this.sesEvents, {
+          deadLetterQueue: sesEventsDlq,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(24),
+        }),
+      ],
+    });
+
+    // ---- Staff API: cases, problems, metrics, erasure (design.md "Staff contract") -------------
+    this.cases = new LoopFunction(this, 'Cases', {
+      name: 'cases',
+      config,
+      stage,
+      description: 'Staff API: /v1/cases, /v1/problems, /v1/metrics, DELETE /v1/customers, /v1/openapi.json',
+      // Inside API Gateway's 30 s integration limit: resolving a large problem is one
+      // transaction per linked case.
+      timeout: Duration.seconds(29),
+    });
+    // GetItem: feedback, customer address, spent tokens, problems. Query: a case and its timeline,
+    // a problem's links, the weekly counters (one partition per week). PutItem / UpdateItem: the
+    // actions of each change's TransactWriteItems (case, event, outbox, counters, links), problems,
+    // and erasure's feedback update. DeleteItem: erasure's deletion of relayed customer notices
+    // (outbox items naming the address). The two indexes it reads, and only those, with Query.
+    bindTable(this.cases, table, [
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    ]);
+    bindTableIndex(this.cases, table, tableSpec.casesByTeamIndex.name, ['dynamodb:Query']);
+    bindTableIndex(this.cases, table, tableSpec.customerIndex.name, ['dynamodb:Query']);
+
+    // Cognito JWTs of the staff pool, for the staff API client only (audience / client_id checked
+    // by API Gateway before the function runs; expired, forged or alg:none tokens answer 401).
+    this.staffAuthorizer = new HttpUserPoolAuthorizer('StaffAuthorizer', data.userPool, {
+      authorizerName: 'staff-jwt',
+      userPoolClients: [data.userPoolClient],
+      identitySource: ['$request.header.Authorization'],
+    });
+    const casesIntegration = new HttpLambdaIntegration('CasesIntegration', this.cases);
+    for (const spec of routeSpecs) {
+      const routes = this.api.addRoutes({
+        path: spec.path,
+        methods: [HttpMethod[spec.method]],
+        integration: casesIntegration,
+        ...(spec.access === 'public' ? {} : { authorizer: this.staffAuthorizer }),
+      });
+      if (spec.access !== 'public') continue;
+      for (const route of routes) {
+        acknowledge(
+          route,
+          'AwsSolutions-APIG4',
+          `${spec.method} ${spec.path} is public on purpose: the OpenAPI document of the API's own ` +
+            'contracts (read-only, no data, no identity); every staff route has the JWT authorizer.',
+        );
+      }
+    }
 
     new CfnOutput(this, 'ApiUrl', {
       value: this.apiStage.url,

@@ -9,6 +9,41 @@ export const table = {
   ttlAttribute: 'expiresAt',
   /** The stream carries new feedback to the triage queue (no dual write). */
   streamView: 'NEW_IMAGE',
+  /**
+   * The SLA timers index (functions/sla): sparse, only case items with a next due step carry
+   * `timerShard` (`T#00`..`T#15`, a stable hash of the case id, so no single hot partition) and
+   * `dueAt` (ISO). The sweep queries each shard for `dueAt <= now`. Keys only: the sweep reads
+   * the case and its timeline itself (strongly consistent) before acting.
+   */
+  timersIndex: {
+    name: 'timers',
+    partitionKey: 'timerShard',
+    sortKey: 'dueAt',
+    projection: 'KEYS_ONLY',
+    shards: 16,
+  },
+  /**
+   * Cases by team (staff API `GET /v1/cases`): every case item carries `caseTeam`
+   * (`TEAM#<teamId>`) and `caseCreated` (`<createdAt>#<caseId>`), both immutable, so only the
+   * writer that creates the case sets them (shared/repository/case-item.ts `toCaseItem`). A team's
+   * cases are one partition, newest first; status / severity / overdue are filters.
+   */
+  casesByTeamIndex: {
+    name: 'casesByTeam',
+    partitionKey: 'caseTeam',
+    sortKey: 'caseCreated',
+    projection: 'ALL',
+  },
+  /**
+   * Feedback by customer (erasure, `DELETE /v1/customers?email=`): sparse, only feedback items
+   * with an email carry `customerHash` (`CUSTOMER#<sha256 hex of the trimmed, lower-cased
+   * address>`), set by ingest's one PutItem. Keys only; erasure removes the attribute.
+   */
+  customerIndex: {
+    name: 'feedbackByCustomer',
+    partitionKey: 'customerHash',
+    projection: 'KEYS_ONLY',
+  },
 } as const;
 
 /**
@@ -19,6 +54,12 @@ export const table = {
  * - `metric`: `METRIC#<dimension>#<yyyy-Www>` / `KEY#<key>`, weekly response tallies
  * - `cursor`: `TEAM#<teamId>` / `CURSOR`, the round-robin position of a team
  * - `counter`: `TEAM#<teamId>` / `OPEN#<memberId>`, open cases per member (fewest_open)
+ * - `notice`: `NOTICE#<noticeId>` / `TO#<sha256(address)>`, the at-most-once claim of one notice to
+ *   one recipient and its outcome (shared/repository/notice-item.ts)
+ * - `token`: `TOKEN#<jti>` / `TOKEN`, a used single-use signed link
+ * - `suppression`: `SUPPRESS#<lower-cased address>` / `SUPPRESS`, no more customer mail to it
+ * - `problem`: `PROBLEM#<problemId>` / `PROBLEM`; `problemCase`: `PROBLEM#<problemId>` /
+ *   `CASE#<caseId>`, one per linked case (shared/repository/problem-item.ts)
  */
 export const itemTypes = {
   feedback: 'feedback',
@@ -29,4 +70,9 @@ export const itemTypes = {
   metric: 'metric',
   cursor: 'cursor',
   counter: 'counter',
+  notice: 'notice',
+  token: 'token',
+  suppression: 'suppression',
+  problem: 'problem',
+  problemCase: 'problemCase',
 } as const;

@@ -21,6 +21,8 @@ export function localRoutes(deps: {
   jwt: LocalJwt;
   sesEndpoint: string;
   queueDepth: (name: string) => Promise<unknown>;
+  /** Every case with its timeline, newest first (read-only, until the staff API lands). */
+  cases: () => Promise<unknown>;
 }): Route[] {
   const get = (path: string, handler: (event: HttpEvent) => Promise<unknown> | unknown): Route => ({
     method: 'GET',
@@ -52,6 +54,7 @@ export function localRoutes(deps: {
     },
     get('/__local/outbox', () => outbox(deps.sesEndpoint)),
     get('/__local/events', () => deps.bus.events),
+    get('/__local/cases', () => deps.cases()),
     {
       method: 'GET',
       path: '/__local/queues/{name}',

@@ -2,18 +2,79 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   type DynamoDBClient,
+  type GlobalSecondaryIndex,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { dlqName, type QueueName, queues } from '../../shared/queues.ts';
 import { table } from '../../shared/table.ts';
 
-/** Creates the table as the stateful stack does (same keys, stream and TTL); returns its stream ARN. */
+const { timersIndex, casesByTeamIndex, customerIndex } = table;
+
+interface IndexSpec {
+  gsi: GlobalSecondaryIndex;
+  attributes: { AttributeName: string; AttributeType: 'S' }[];
+}
+
+/** The table's global secondary indexes (shared/table.ts), as the stateful stack declares them. */
+const indexes: IndexSpec[] = [
+  // The SLA timers index.
+  {
+    gsi: {
+      IndexName: timersIndex.name,
+      KeySchema: [
+        { AttributeName: timersIndex.partitionKey, KeyType: 'HASH' },
+        { AttributeName: timersIndex.sortKey, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: timersIndex.projection },
+    },
+    attributes: [
+      { AttributeName: timersIndex.partitionKey, AttributeType: 'S' },
+      { AttributeName: timersIndex.sortKey, AttributeType: 'S' },
+    ],
+  },
+  // Cases by team (GET /v1/cases).
+  {
+    gsi: {
+      IndexName: casesByTeamIndex.name,
+      KeySchema: [
+        { AttributeName: casesByTeamIndex.partitionKey, KeyType: 'HASH' },
+        { AttributeName: casesByTeamIndex.sortKey, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: casesByTeamIndex.projection },
+    },
+    attributes: [
+      { AttributeName: casesByTeamIndex.partitionKey, AttributeType: 'S' },
+      { AttributeName: casesByTeamIndex.sortKey, AttributeType: 'S' },
+    ],
+  },
+  // Feedback by customer (erasure).
+  {
+    gsi: {
+      IndexName: customerIndex.name,
+      KeySchema: [{ AttributeName: customerIndex.partitionKey, KeyType: 'HASH' }],
+      Projection: { ProjectionType: customerIndex.projection },
+    },
+    attributes: [{ AttributeName: customerIndex.partitionKey, AttributeType: 'S' }],
+  },
+];
+
+/**
+ * Creates the table as the stateful stack does (same keys, stream, TTL and indexes); returns its
+ * stream ARN. A table persisted under `.closeloop/` by an older version gets missing indexes added.
+ */
 export async function ensureTable(db: DynamoDBClient, tableName: string): Promise<string> {
   try {
     const existing = await db.send(new DescribeTableCommand({ TableName: tableName }));
     const arn = existing.Table?.LatestStreamArn;
-    if (arn) return arn;
+    if (arn) {
+      const present = new Set((existing.Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+      // One index per UpdateTable, as DynamoDB requires.
+      for (const index of indexes)
+        if (!present.has(index.gsi.IndexName)) await addIndex(db, tableName, index);
+      return arn;
+    }
   } catch (error) {
     if ((error as Error).name !== 'ResourceNotFoundException') throw error;
   }
@@ -24,11 +85,13 @@ export async function ensureTable(db: DynamoDBClient, tableName: string): Promis
       AttributeDefinitions: [
         { AttributeName: table.partitionKey, AttributeType: 'S' },
         { AttributeName: table.sortKey, AttributeType: 'S' },
+        ...indexes.flatMap((i) => i.attributes),
       ],
       KeySchema: [
         { AttributeName: table.partitionKey, KeyType: 'HASH' },
         { AttributeName: table.sortKey, KeyType: 'RANGE' },
       ],
+      GlobalSecondaryIndexes: indexes.map((i) => i.gsi),
       StreamSpecification: { StreamEnabled: true, StreamViewType: table.streamView },
     }),
   );
@@ -41,6 +104,24 @@ export async function ensureTable(db: DynamoDBClient, tableName: string): Promis
   const arn = created.TableDescription?.LatestStreamArn;
   if (!arn) throw new Error('DynamoDB Local created the table without a stream');
   return arn;
+}
+
+/** UpdateTable adds the index and backfills it from the items; waits until it is ACTIVE. */
+async function addIndex(db: DynamoDBClient, tableName: string, index: IndexSpec): Promise<void> {
+  await db.send(
+    new UpdateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: index.attributes,
+      GlobalSecondaryIndexUpdates: [{ Create: index.gsi }],
+    }),
+  );
+  for (let i = 0; i < 600; i++) {
+    const { Table } = await db.send(new DescribeTableCommand({ TableName: tableName }));
+    const found = Table?.GlobalSecondaryIndexes?.find((x) => x.IndexName === index.gsi.IndexName);
+    if (found?.IndexStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the ${index.gsi.IndexName} index of table ${tableName} did not become ACTIVE`);
 }
 
 export type QueueUrls = Record<QueueName, { url: string; dlqUrl: string }>;

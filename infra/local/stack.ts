@@ -1,18 +1,45 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { makeCasesHandler } from '../../functions/cases/handler.ts';
+import { routeSpecs } from '../../functions/cases/routes.ts';
 import { makeIngestHandler } from '../../functions/ingest/handler.ts';
+import { makeActionsHandler } from '../../functions/notify/actions-handler.ts';
+import { makeNotifyHandler } from '../../functions/notify/handler.ts';
 import { makeRelayHandler } from '../../functions/relay/handler.ts';
+import { type SweepResult, sweepDue } from '../../functions/sla/sweep.ts';
+import { makeTriageHandler } from '../../functions/triage/handler.ts';
+import { dynamoCaseActions, dynamoCaseReader } from '../../shared/adapters/case-actions.ts';
+import {
+  dynamoAssignmentReader,
+  dynamoFeedbackReader,
+  dynamoTriageStore,
+} from '../../shared/adapters/case-store.ts';
 import { dynamoFeedbackStore } from '../../shared/adapters/feedback-store.ts';
 import { queueSender } from '../../shared/adapters/messaging.ts';
+import {
+  dynamoNoticeLedger,
+  dynamoSuppressionList,
+  dynamoUsedTokens,
+} from '../../shared/adapters/notice-store.ts';
+import { sesMailer } from '../../shared/adapters/ses-mailer.ts';
+import { dynamoSlaStore, dynamoTimerIndex } from '../../shared/adapters/sla-store.ts';
+import {
+  dynamoCustomerData,
+  dynamoMetricsReader,
+  dynamoProblemStore,
+  dynamoStaffCaseStore,
+} from '../../shared/adapters/staff-store.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import type { Config } from '../../shared/config/schema.ts';
 import { toTriageMessage } from '../../shared/events/feedback-received.ts';
 import { LocalBus } from './bus.ts';
+import { listCasesWithTimeline } from './case-listing.ts';
 import { type HttpHandler, type Route, startHttpServer, TokenBucket } from './http-server.ts';
 import { asHttpApiClaims, LocalJwt } from './jwt.ts';
 import { localRoutes, type Scheduled } from './local-routes.ts';
@@ -24,10 +51,11 @@ import {
   startSesLocal,
   startSqsLocal,
 } from './peers.ts';
+import { QueuePump } from './queue-pump.ts';
 import { ensureQueues, ensureTable, type QueueUrls } from './resources.ts';
 import { StreamPump } from './stream-pump.ts';
 
-export type ClientName = 'dynamodb' | 'streams' | 'sqs';
+export type ClientName = 'dynamodb' | 'streams' | 'sqs' | 'ses';
 
 export interface LocalStackOptions {
   config: Config;
@@ -40,9 +68,23 @@ export interface LocalStackOptions {
   /** API Gateway-like throttling of the public route (default on). */
   throttle?: boolean;
   /** Lets tests wrap SDK clients (fault injection) before anything uses them. */
-  onClient?: (name: ClientName, client: DynamoDBClient | DynamoDBStreamsClient | SQSClient) => void;
-  /** Start the stream pump (default true); tests may drive it by hand. */
+  onClient?: (
+    name: ClientName,
+    client: DynamoDBClient | DynamoDBStreamsClient | SQSClient | SESv2Client,
+  ) => void;
+  /** Start the stream and queue pumps (default true); tests may drive them by hand. */
   pumps?: boolean;
+  /**
+   * Start the triage queue pump (default: as `pumps`). Off, feedback.received messages stay on the
+   * triage queue for a test to read.
+   */
+  triagePump?: boolean;
+  /**
+   * Also run the one-minute schedule (the SLA sweep) every real minute while the stack is up
+   * (default true), at the virtual clock's time. `POST /__local/clock` runs it per virtual minute
+   * either way; tests that drive the clock themselves may turn this off.
+   */
+  schedule?: boolean;
   log?: (line: string) => void;
 }
 
@@ -63,11 +105,19 @@ export interface LocalStack {
   db: DynamoDBDocumentClient;
   sqs: SQSClient;
   streamPump: StreamPump;
+  /** The triage queue's event source mapping: batches of 10, partial batch failures. */
+  triagePump: QueuePump;
+  /** The notify queue's event source mapping (functions/notify → SES local). */
+  notifyPump: QueuePump;
+  /** The link-signing secret, random per start (Secrets Manager in AWS). */
+  linkSecret: string;
   bus: LocalBus;
   /** Signs staff tokens (GET /__local/token) and verifies them on staff routes. */
   jwt: LocalJwt;
   /** Jobs the one-minute schedule runs (POST /__local/clock runs them per virtual minute). */
   scheduled: Scheduled[];
+  /** One SLA sweep at `now` (the job `scheduled` runs), answering what it did. */
+  sweepSla(now: Date): Promise<SweepResult>;
   stop(): Promise<void>;
 }
 
@@ -98,12 +148,12 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   };
   try {
     const dataDir = opts.memory ? undefined : join(opts.dataDir ?? '.closeloop', 'dynamodb');
-    const [dynamo, sqsPeer, ses] = await Promise.all([
+    const [dynamo, sqsPeer, sesPeer] = await Promise.all([
       startDynamoLocal({ port: derived(1), dataDir }),
       startSqsLocal({ port: derived(2) }),
       startSesLocal({ port: derived(3) }),
     ]);
-    peers.push(dynamo, sqsPeer, ses);
+    peers.push(dynamo, sqsPeer, sesPeer);
 
     const clientConfig = { region: localRegion, credentials: localCredentials };
     const dynamoClient = new DynamoDBClient({ ...clientConfig, endpoint: dynamo.endpoint });
@@ -112,6 +162,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     opts.onClient?.('dynamodb', dynamoClient);
     opts.onClient?.('streams', streamsClient);
     opts.onClient?.('sqs', sqs);
+    const ses = new SESv2Client({ ...clientConfig, endpoint: sesPeer.endpoint });
+    opts.onClient?.('ses', ses);
     const db = DynamoDBDocumentClient.from(dynamoClient, {
       marshallOptions: { removeUndefinedValues: true },
     });
@@ -149,11 +201,72 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       newId: randomUUID,
     }) as HttpHandler;
 
+    // Triage: the same handler as functions/triage, fed by the stand-in for its SQS event source.
+    const triage = makeTriageHandler({
+      feedback: dynamoFeedbackReader(db, tableName),
+      assignments: dynamoAssignmentReader(db, tableName),
+      store: dynamoTriageStore(db, tableName, config.service.retentionDays),
+      clock,
+      config,
+    });
+    const triagePump = new QueuePump(
+      sqs,
+      queues.triage.url,
+      `arn:aws:sqs:${localRegion}:000000000000:triage`,
+      triage,
+      {
+        batchSize: 10,
+        onError: (error) => log(`triage pump: ${(error as Error).message} (will retry)`),
+      },
+    );
+
     const jwt = new LocalJwt();
-    const scheduled: Scheduled[] = [];
+    // The SLA sweep: the same use case as functions/sla, run by the stand-in for its rate(1 minute) rule.
+    const slaDeps = {
+      timers: dynamoTimerIndex(db, tableName),
+      store: dynamoSlaStore(db, tableName),
+      config,
+    };
+    const sweepSla = (now: Date) => sweepDue(now, slaDeps);
+    const scheduled: Scheduled[] = [
+      async (now) => {
+        const result = await sweepSla(now);
+        if (result.errors > 0) log(`sla sweep: ${result.errors} case(s) failed (they stay due)`);
+      },
+    ];
+    // Signed links in emails: the same handler as functions/actions, with a secret made at start.
+    const linkSecret = randomBytes(32).toString('base64url');
+    const actions = makeActionsHandler({
+      linkSecrets: linkSecret,
+      clock,
+      actions: dynamoCaseActions(db, tableName, clock, config),
+      cases: dynamoCaseReader(db, tableName),
+      tokens: dynamoUsedTokens(db, tableName),
+      suppression: dynamoSuppressionList(db, tableName),
+    }) as HttpHandler;
+    // The staff API: the same handler as functions/cases; staff routes get the bearer JWT verified
+    // (401 otherwise) and its claims injected, as API Gateway's JWT authorizer does.
+    const staffApi = makeCasesHandler({
+      cases: dynamoStaffCaseStore(db, tableName),
+      problems: dynamoProblemStore(db, tableName),
+      metrics: dynamoMetricsReader(db, tableName),
+      customers: dynamoCustomerData(db, tableName),
+      clock,
+      config,
+      newId: randomUUID,
+    }) as HttpHandler;
+    const staffRoutes: Route[] = routeSpecs.map((r) => ({
+      method: r.method,
+      path: r.path,
+      handler: staffApi,
+      ...(r.access === 'public' ? {} : { staff: true }),
+    }));
     const routes: Route[] = [
+      ...staffRoutes,
       { method: 'POST', path: '/v1/feedback', handler: ingest, throttled: true },
       { method: 'OPTIONS', path: '/v1/feedback', handler: ingest },
+      { method: 'GET', path: '/v1/actions/{token}', handler: actions },
+      { method: 'POST', path: '/v1/actions/{token}', handler: actions },
       ...localRoutes({
         jwt,
         config,
@@ -161,8 +274,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         clock,
         scheduled,
         bus,
-        sesEndpoint: ses.endpoint,
+        sesEndpoint: sesPeer.endpoint,
         queueDepth: (name) => queueDepth(sqs, queues, name),
+        cases: () => listCasesWithTimeline(db, tableName),
       }),
     ];
     const throttle =
@@ -178,7 +292,47 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         return claims && asHttpApiClaims(claims);
       },
     });
+    // Notify: the same handler as functions/notify, sending through SES local; links point here.
+    const notify = makeNotifyHandler({
+      config,
+      publicBaseUrl: http.url,
+      linkSecret,
+      ledger: dynamoNoticeLedger(db, tableName),
+      suppression: dynamoSuppressionList(db, tableName),
+      cases: dynamoCaseReader(db, tableName),
+      mailer: sesMailer(ses),
+      clock,
+      newId: randomUUID,
+    });
+    const notifyPump = new QueuePump(
+      sqs,
+      queues.notify.url,
+      `arn:aws:sqs:${localRegion}:000000000000:notify`,
+      notify,
+      { batchSize: 10, onError: (error) => log(`notify pump: ${(error as Error).message} (will retry)`) },
+    );
+
     if (opts.pumps !== false) streamPump.start();
+    if (opts.triagePump ?? opts.pumps !== false) triagePump.start();
+    if (opts.pumps !== false) notifyPump.start();
+
+    // The one-minute schedule in real time too; a run still going when the next is due is skipped
+    // (as the Lambda's timeout keeps AWS runs from piling up).
+    let scheduleRun: Promise<void> | undefined;
+    const scheduleTimer =
+      opts.schedule === false
+        ? undefined
+        : setInterval(() => {
+            if (scheduleRun) return;
+            scheduleRun = (async () => {
+              for (const job of scheduled) await job(clock.now());
+            })()
+              .catch((error: unknown) => log(`schedule: ${(error as Error).message}`))
+              .finally(() => {
+                scheduleRun = undefined;
+              });
+          }, 60_000);
+    scheduleTimer?.unref();
 
     return {
       url: http.url,
@@ -187,19 +341,25 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       clock,
       tableName,
       queues,
-      endpoints: { dynamodb: dynamo.endpoint, sqs: sqsPeer.endpoint, ses: ses.endpoint },
+      endpoints: { dynamodb: dynamo.endpoint, sqs: sqsPeer.endpoint, ses: sesPeer.endpoint },
       db,
       sqs,
       streamPump,
+      triagePump,
+      notifyPump,
+      linkSecret,
       bus,
       jwt,
       scheduled,
+      sweepSla,
       async stop() {
-        await streamPump.stop();
+        clearInterval(scheduleTimer);
+        await scheduleRun;
+        await Promise.all([streamPump.stop(), triagePump.stop(), notifyPump.stop()]);
         const closed = new Promise<void>((resolve) => http.server.close(() => resolve()));
         http.server.closeAllConnections();
         await closed;
-        for (const client of [dynamoClient, streamsClient, sqs]) client.destroy();
+        for (const client of [dynamoClient, streamsClient, sqs, ses]) client.destroy();
         await stopAll();
       },
     };

@@ -312,3 +312,14 @@ export function classify(fb: FeedbackForTriage, config: TriageConfig): Classific
     opensCase: opensCase(fb, sentiment, sev.severity, config.casePolicy),
   };
 }
+
+/**
+ * Sentiment of a feedback for its case and the metrics: the rating's bucket (`sentimentOf`);
+ * without a (valid) rating, 'negative' when the comment contains a severity keyword (the
+ * classification's `severityRule` is then `keyword:…`), else 'neutral'. A comment alone is never
+ * judged positive: without a score there is no evidence for it.
+ */
+export function effectiveSentiment(cls: Pick<Classification, 'sentiment' | 'severityRule'>): Sentiment {
+  if (cls.sentiment !== undefined) return cls.sentiment;
+  return cls.severityRule?.startsWith('keyword:') ? 'negative' : 'neutral';
+}

@@ -1,5 +1,5 @@
 import type { Case, TimelineEvent } from '../domain/case.ts';
-import { itemTypes } from '../table.ts';
+import { itemTypes, table } from '../table.ts';
 
 /**
  * Case items: the case itself and its timeline share one partition, so `GET /v1/cases/{id}` is one
@@ -9,13 +9,19 @@ import { itemTypes } from '../table.ts';
 export const casePk = (caseId: string) => `CASE#${caseId}`;
 export const caseKey = (caseId: string) => ({ pk: casePk(caseId), sk: 'CASE' });
 export const eventSkPrefix = 'EVENT#';
-export const eventSk = (at: string, seq: number) =>
-  `${eventSkPrefix}${at}#${String(seq).padStart(2, '0')}`;
+export const eventSk = (at: string, seq: number) => `${eventSkPrefix}${at}#${String(seq).padStart(2, '0')}`;
+
+/** The cases-by-team index keys (shared/table.ts): immutable, set once when the case is created. */
+export const caseTeamKey = (teamId: string) => `TEAM#${teamId}`;
+export const caseCreatedKey = (createdAt: string, caseId: string) => `${createdAt}#${caseId}`;
+const { partitionKey: teamIndexPk, sortKey: teamIndexSk } = table.casesByTeamIndex;
 
 export interface CaseItem extends Case {
   pk: string;
   sk: 'CASE';
   type: typeof itemTypes.case;
+  caseTeam: string;
+  caseCreated: string;
 }
 
 /** The event's own `type` is stored as `eventType`: the item attribute `type` names the item kind. */
@@ -28,11 +34,18 @@ export interface EventItem extends Omit<TimelineEvent, 'type'> {
 }
 
 export function toCaseItem(c: Case): CaseItem {
-  return { ...caseKey(c.caseId), sk: 'CASE', type: itemTypes.case, ...c };
+  return {
+    ...caseKey(c.caseId),
+    sk: 'CASE',
+    type: itemTypes.case,
+    ...c,
+    [teamIndexPk]: caseTeamKey(c.teamId),
+    [teamIndexSk]: caseCreatedKey(c.createdAt, c.caseId),
+  };
 }
 
 export function caseFromItem(item: Record<string, unknown>): Case {
-  const { pk: _pk, sk: _sk, type: _type, ...rest } = item;
+  const { pk: _pk, sk: _sk, type: _type, [teamIndexPk]: _team, [teamIndexSk]: _created, ...rest } = item;
   return rest as unknown as Case;
 }
 

@@ -22,6 +22,9 @@ export interface OutboxItem {
 
 const retentionSeconds = 7 * 86_400;
 
+/** The key of the outbox item with this id. */
+export const outboxKey = (id: string) => ({ pk: `OUTBOX#${id}`, sk: 'OUTBOX' as const });
+
 /**
  * `id` must be deterministic for the message (e.g. `notice:<caseId>:<kind>:<step>`): writing the
  * same id again replaces the item, which the stream reports as MODIFY, and the relay forwards only

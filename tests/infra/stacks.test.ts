@@ -40,7 +40,11 @@ interface Built {
 function build(stage: Stage): Built {
   const outdir = mkdtempSync(join(tmpdir(), `closeloop-cdk-${stage}-`));
   const app = new App({ outdir, context: cdkContext });
-  const statefulStack = new StatefulStack(app, `Closeloop-${stage}-Stateful`, { stage });
+  const statefulStack = new StatefulStack(app, `Closeloop-${stage}-Stateful`, {
+    stage,
+    senderEmail: config.service.senderEmail,
+    teamIds: config.teams.map((t) => t.id),
+  });
   const statelessStack = new StatelessStack(app, `Closeloop-${stage}-Stateless`, {
     stage,
     config,
@@ -387,8 +391,10 @@ describe('stateless stack: functions', () => {
 
 describe('stateless stack: HTTP API', () => {
   it('routes POST /v1/feedback to ingest through a Lambda proxy integration', () => {
-    const [, route] = only(ofType(dev.statelessJson, 'AWS::ApiGatewayV2::Route'));
-    expect(route.Properties.RouteKey).toBe('POST /v1/feedback');
+    const route = Object.values(ofType(dev.statelessJson, 'AWS::ApiGatewayV2::Route')).find(
+      (r) => r.Properties.RouteKey === 'POST /v1/feedback',
+    );
+    expect(route).toBeDefined();
     const integrationId = route.Properties.Target['Fn::Join'][1][1].Ref;
     const integration = dev.statelessJson.Resources[integrationId];
     expect(integration.Properties.IntegrationType).toBe('AWS_PROXY');
@@ -478,9 +484,19 @@ describe('bind helpers', () => {
   });
 });
 
+/** The one event source mapping of the function whose logical id starts with `prefix`. */
+const mappingOf = (prefix: string): [string, Json] =>
+  only(
+    Object.fromEntries(
+      Object.entries(ofType(dev.statelessJson, 'AWS::Lambda::EventSourceMapping')).filter(([, m]) =>
+        String(m.Properties.FunctionName?.Ref).startsWith(prefix),
+      ),
+    ),
+  );
+
 describe('stateless stack: the outbox relay', () => {
   it('reads outbox inserts from the table stream, reporting item failures and retrying until the record expires', () => {
-    const [, mapping] = only(ofType(dev.statelessJson, 'AWS::Lambda::EventSourceMapping'));
+    const [, mapping] = mappingOf('Relay');
     const [tableId] = only(ofType(dev.statefulJson, 'AWS::DynamoDB::Table'));
 
     expect(resolveCrossStack(mapping.Properties.EventSourceArn)).toEqual({
@@ -513,5 +529,614 @@ describe('stateless stack: the outbox relay', () => {
       'dynamodb:GetShardIterator',
       'dynamodb:ListStreams',
     ]);
+  });
+});
+
+describe('stateless stack: triage', () => {
+  const triageFn = (): [string, Json] =>
+    Object.entries(ofType(dev.statelessJson, 'AWS::Lambda::Function')).find(([id]) =>
+      id.startsWith('Triage'),
+    ) as [string, Json];
+
+  it('consumes the triage queue in batches of 10 with partial batch failures and bounded concurrency', () => {
+    const [, mapping] = mappingOf('Triage');
+    const { byName, queues } = queueIds(dev.statefulJson);
+
+    expect(resolveCrossStack(mapping.Properties.EventSourceArn)).toEqual({
+      'Fn::GetAtt': [byName('closeloop-dev-triage'), 'Arn'],
+    });
+    expect(mapping.Properties.BatchSize).toBe(10);
+    expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    expect(mapping.Properties.ScalingConfig).toEqual({ MaximumConcurrency: 5 });
+    // A message is never invisible for less time than the function may run on it.
+    const [, fn] = triageFn();
+    expect(fn.Properties.Timeout).toBeLessThan(
+      queues[byName('closeloop-dev-triage')].Properties.VisibilityTimeout,
+    );
+  });
+
+  it('may read, query, put and update the table, and consume only the triage queue, nothing else', () => {
+    const [triageId, fn] = triageFn();
+    const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+    const statements = allowStatements(dev.statelessJson)
+      .filter(({ where }) => where.startsWith('TriageRole'))
+      .map(({ statement }) => statement)
+      .filter((s) => !asArray(s.Action).every((a: string) => a.startsWith('logs:')));
+    const [tableId] = only(ofType(dev.statefulJson, 'AWS::DynamoDB::Table'));
+    const { byName } = queueIds(dev.statefulJson);
+    const resourceOf = (action: string) =>
+      statements.find((s) => asArray(s.Action).includes(action))?.Resource;
+
+    expect(roleId.startsWith('TriageRole')).toBe(true);
+    expect(resolveCrossStack(fn.Properties.Environment.Variables.TABLE_NAME)).toEqual({ Ref: tableId });
+    const actions = statements.flatMap((s) => asArray(s.Action)).sort();
+    expect(actions).toEqual(
+      [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:ReceiveMessage',
+      ].sort(),
+    );
+    for (const action of ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem']) {
+      expect(asArray(resolveCrossStack(resourceOf(action))), action).toContainEqual({
+        'Fn::GetAtt': [tableId, 'Arn'],
+      });
+    }
+    expect(resolveCrossStack(resourceOf('sqs:ReceiveMessage'))).toEqual({
+      'Fn::GetAtt': [byName('closeloop-dev-triage'), 'Arn'],
+    });
+    expect(triageId).toBeDefined();
+  });
+
+  it('bundles a handler that starts from the baked config and fails a poison record alone, without AWS', () => {
+    const [, fn] = triageFn();
+    const assetHash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
+    const bundle = join(dev.outdir, `asset.${assetHash}`, 'index.mjs');
+    const script = `
+      const { handler } = await import(${JSON.stringify(bundle)});
+      const context = { functionName: 'triage', functionVersion: '1', memoryLimitInMB: '512',
+        invokedFunctionArn: 'arn:aws:lambda:ap-northeast-1:123456789012:function:triage',
+        awsRequestId: 'req-1', getRemainingTimeInMillis: () => 5000 };
+      const record = (id, body) => ({ messageId: id, receiptHandle: id, body, attributes: {},
+        messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn', awsRegion: 'ap-northeast-1' });
+      const result = await handler({ Records: [record('m1', 'not json'), record('m2', '{"type":"x"}')] }, context);
+      console.log(JSON.stringify(result));`;
+    const run = spawnSync(process.execPath, ['--no-warnings', '--input-type=module', '-e', script], {
+      env: {
+        PATH: process.env.PATH,
+        TABLE_NAME: 'closeloop-test',
+        AWS_REGION: 'ap-northeast-1',
+        AWS_ACCESS_KEY_ID: 'x',
+        AWS_SECRET_ACCESS_KEY: 'x',
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+        AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
+      },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '')).toEqual({
+      batchItemFailures: [{ itemIdentifier: 'm1' }, { itemIdentifier: 'm2' }],
+    });
+  });
+});
+
+describe('notices: SES, the notify function, signed links', () => {
+  const fnNamed = (prefix: string): [string, Json] =>
+    Object.entries(ofType(dev.statelessJson, 'AWS::Lambda::Function')).find(([id]) =>
+      id.startsWith(prefix),
+    ) as [string, Json];
+  const statementsOf = (rolePrefix: string) =>
+    allowStatements(dev.statelessJson)
+      .filter(({ where }) => where.startsWith(rolePrefix))
+      .map(({ statement }) => statement);
+
+  it("verifies the sender's domain as an SES identity, sending through the configuration set", () => {
+    const [, identity] = only(ofType(dev.statefulJson, 'AWS::SES::EmailIdentity'));
+    const [setId, set] = only(ofType(dev.statefulJson, 'AWS::SES::ConfigurationSet'));
+
+    expect(identity.Properties.EmailIdentity).toBe(config.service.senderEmail.split('@')[1]);
+    expect(identity.Properties.ConfigurationSetAttributes).toEqual({ ConfigurationSetName: { Ref: setId } });
+    expect(set.Properties.Name).toBe('closeloop-dev');
+    expect(set.Properties.SuppressionOptions).toEqual({ SuppressedReasons: ['BOUNCE', 'COMPLAINT'] });
+  });
+
+  it('publishes bounces and complaints to the default bus, where a rule hands them to ses-events with a DLQ', () => {
+    const [, destination] = only(ofType(dev.statefulJson, 'AWS::SES::ConfigurationSetEventDestination'));
+    const [, rule] = Object.entries(ofType(dev.statelessJson, 'AWS::Events::Rule')).find(([id]) =>
+      id.startsWith('SesBounceComplaintRule'),
+    )!;
+    const [sesEventsId] = fnNamed('SesEvents');
+
+    expect(destination.Properties.EventDestination.MatchingEventTypes.sort()).toEqual([
+      'bounce',
+      'complaint',
+    ]);
+    expect(
+      JSON.stringify(destination.Properties.EventDestination.EventBridgeDestination.EventBusArn),
+    ).toContain('event-bus/default');
+    expect(rule.Properties.EventBusName).toBeUndefined(); // the default bus
+    expect(rule.Properties.EventPattern).toMatchObject({
+      source: ['aws.ses'],
+      'detail-type': ['Email Bounced', 'Email Complaint Received'],
+    });
+    const [target] = rule.Properties.Targets;
+    expect(target.Arn).toEqual({ 'Fn::GetAtt': [sesEventsId, 'Arn'] });
+    expect(target.DeadLetterConfig.Arn['Fn::GetAtt'][0]).toMatch(/^SesEventsDlq/);
+    expect(
+      statementsOf('SesEventsRole')
+        .flatMap((s) => asArray(s.Action))
+        .filter((a) => !a.startsWith('logs:')),
+    ).toEqual(['dynamodb:PutItem']);
+  });
+
+  it('generates the link-signing secret, readable by notify and the actions route only', () => {
+    const [secretId, secret] = only(ofType(dev.statefulJson, 'AWS::SecretsManager::Secret'));
+    expect(secret.Properties.GenerateSecretString).toMatchObject({
+      PasswordLength: 64,
+      ExcludePunctuation: true,
+    });
+    const readers = allowStatements(dev.statelessJson)
+      .filter(({ statement }) =>
+        asArray(statement.Action).some((a: string) => a.startsWith('secretsmanager:')),
+      )
+      .map(({ where, statement }) => ({ where, resource: resolveCrossStack(statement.Resource) }));
+
+    expect(readers.map((r) => r.where.replace(/RoleDefaultPolicy.*/, '')).sort()).toEqual([
+      'Actions',
+      'Notify',
+    ]);
+    for (const r of readers) expect(r.resource).toEqual({ Ref: secretId });
+    for (const prefix of ['Notify', 'Actions']) {
+      const [, fn] = fnNamed(prefix);
+      expect(resolveCrossStack(fn.Properties.Environment.Variables.LINK_SECRET_ARN)).toEqual({
+        Ref: secretId,
+      });
+    }
+  });
+
+  it('lets only notify send email, as the identity through the configuration set', () => {
+    const senders = allowStatements(dev.statelessJson).filter(({ statement }) =>
+      asArray(statement.Action).some((a: string) => a.startsWith('ses:')),
+    );
+    const [identityId] = only(ofType(dev.statefulJson, 'AWS::SES::EmailIdentity'));
+    const [setId] = only(ofType(dev.statefulJson, 'AWS::SES::ConfigurationSet'));
+
+    expect(senders.map((s) => s.where.replace(/RoleDefaultPolicy.*/, ''))).toEqual(['Notify']);
+    const { statement } = senders[0]!;
+    expect(asArray(statement.Action)).toEqual(['ses:SendEmail']);
+    const resources = JSON.stringify(asArray(statement.Resource).map((r: Json) => resolveCrossStack(r)));
+    expect(asArray(statement.Resource)).toHaveLength(2);
+    expect(JSON.stringify(statement.Resource)).toContain(':identity/');
+    expect(JSON.stringify(statement.Resource)).toContain(':configuration-set/');
+    expect(resources + JSON.stringify(dev.statefulJson.Outputs)).toContain(identityId);
+    expect(resources + JSON.stringify(dev.statefulJson.Outputs)).toContain(setId);
+    const [, notify] = fnNamed('Notify');
+    expect(resolveCrossStack(notify.Properties.Environment.Variables.SES_CONFIGURATION_SET)).toEqual({
+      Ref: setId,
+    });
+  });
+
+  it('never grants ses or secretsmanager actions on a wildcard, in either stack or stage', () => {
+    for (const built of [dev, prod]) {
+      for (const template of [built.statefulJson, built.statelessJson]) {
+        for (const { where, statement } of allowStatements(template)) {
+          const actions = asArray(statement.Action) as string[];
+          if (!actions.some((a) => /^(ses|secretsmanager):/.test(a))) continue;
+          expect(
+            actions.some((a) => a.includes('*')),
+            `${where} actions ${actions}`,
+          ).toBe(false);
+          for (const resource of asArray(statement.Resource)) {
+            expect(JSON.stringify(resource), `${where} resource`).not.toMatch(/"\*"|\/\*|:\*/);
+          }
+        }
+      }
+    }
+  });
+
+  it('consumes the notify queue in batches of 10 with partial batch failures and bounded concurrency', () => {
+    const [, mapping] = mappingOf('Notify');
+    const { byName, queues } = queueIds(dev.statefulJson);
+    const [, notify] = fnNamed('Notify');
+
+    expect(resolveCrossStack(mapping.Properties.EventSourceArn)).toEqual({
+      'Fn::GetAtt': [byName('closeloop-dev-notify'), 'Arn'],
+    });
+    expect(mapping.Properties.BatchSize).toBe(10);
+    expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    expect(mapping.Properties.ScalingConfig).toEqual({ MaximumConcurrency: 2 });
+    expect(notify.Properties.Timeout).toBeLessThan(
+      queues[byName('closeloop-dev-notify')].Properties.VisibilityTimeout,
+    );
+    expect(notify.Properties.Environment.Variables.PUBLIC_BASE_URL).toBe(config.service.publicBaseUrl);
+  });
+
+  it('routes GET and POST /v1/actions/{token} to the actions function', () => {
+    const routes = Object.values(ofType(dev.statelessJson, 'AWS::ApiGatewayV2::Route')).filter((r) =>
+      String(r.Properties.RouteKey).endsWith(' /v1/actions/{token}'),
+    );
+    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual([
+      'GET /v1/actions/{token}',
+      'POST /v1/actions/{token}',
+    ]);
+    for (const route of routes) {
+      const integration = dev.statelessJson.Resources[route.Properties.Target['Fn::Join'][1][1].Ref];
+      expect(integration.Properties.PayloadFormatVersion).toBe('2.0');
+      expect(JSON.stringify(integration.Properties.IntegrationUri)).toContain('Actions');
+    }
+  });
+});
+
+describe('SLA engine: timers index, schedule, function', () => {
+  const slaFn = (built: Built = dev): [string, Json] =>
+    Object.entries(ofType(built.statelessJson, 'AWS::Lambda::Function')).find(([id]) =>
+      id.startsWith('Sla'),
+    ) as [string, Json];
+
+  it('gives the table the sparse, sharded timers index (keys only) from shared/table.ts', () => {
+    const [, table] = only(ofType(dev.statefulJson, 'AWS::DynamoDB::Table'));
+    expect(table.Properties.GlobalSecondaryIndexes).toContainEqual({
+      IndexName: 'timers',
+      KeySchema: [
+        { AttributeName: tableSpec.timersIndex.partitionKey, KeyType: 'HASH' },
+        { AttributeName: tableSpec.timersIndex.sortKey, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'KEYS_ONLY' },
+    });
+    expect(table.Properties.AttributeDefinitions).toEqual(
+      expect.arrayContaining([
+        { AttributeName: 'timerShard', AttributeType: 'S' },
+        { AttributeName: 'dueAt', AttributeType: 'S' },
+      ]),
+    );
+  });
+
+  it('runs the sla function from an EventBridge rule at rate(1 minute), without retries that could pile up', () => {
+    const [fnId, fn] = slaFn();
+    const rules = Object.values(ofType(dev.statelessJson, 'AWS::Events::Rule')).filter((r) =>
+      r.Properties.Targets?.some((t: Json) => t.Arn?.['Fn::GetAtt']?.[0] === fnId),
+    );
+    expect(rules).toHaveLength(1);
+    expect(rules[0].Properties.ScheduleExpression).toBe('rate(1 minute)');
+    expect(rules[0].Properties.State).toBe('ENABLED');
+    expect(rules[0].Properties.Targets[0].RetryPolicy).toEqual({
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 60,
+    });
+    const [, invokeConfig] = only(
+      Object.fromEntries(
+        Object.entries(ofType(dev.statelessJson, 'AWS::Lambda::EventInvokeConfig')).filter(
+          ([, c]) => c.Properties.FunctionName?.Ref === fnId,
+        ),
+      ),
+    );
+    expect(invokeConfig.Properties).toMatchObject({ MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 });
+    // Each run ends inside its minute; overlap is harmless (conditional writes), so no reserved concurrency.
+    expect(fn.Properties.Timeout).toBeLessThan(60);
+    expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it('may query the timers index, and get, query, put and update the table, nothing else', () => {
+    const [, fn] = slaFn();
+    const [tableId] = only(ofType(dev.statefulJson, 'AWS::DynamoDB::Table'));
+    const statements = allowStatements(dev.statelessJson)
+      .filter(({ where }) => where.startsWith('SlaRole'))
+      .map(({ statement }) => statement)
+      .filter((s) => !asArray(s.Action).every((a: string) => a.startsWith('logs:')));
+    expect(resolveCrossStack(fn.Properties.Environment.Variables.TABLE_NAME)).toEqual({ Ref: tableId });
+    const tableArn = { 'Fn::GetAtt': [tableId, 'Arn'] };
+    const resolved = statements.map((s) => ({
+      actions: asArray(s.Action).sort(),
+      resource: JSON.stringify(s.Resource).includes('/index/')
+        ? { join: (s.Resource['Fn::Join'][1] as Json[]).map(resolveCrossStack) }
+        : resolveCrossStack(s.Resource),
+    }));
+    expect(resolved).toEqual([
+      {
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+        resource: tableArn,
+      },
+      { actions: ['dynamodb:Query'], resource: { join: [tableArn, '/index/timers'] } },
+    ]);
+  });
+
+  it('bundles a handler that starts from the baked config and sweeps a real table (DynamoDB Local)', async () => {
+    const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+    const { DynamoDBDocumentClient, PutCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { startDynamoLocal, localCredentials, localRegion } = await import('../../infra/local/peers.ts');
+    const { ensureTable } = await import('../../infra/local/resources.ts');
+    const { timerFieldsFor } = await import('../../shared/domain/sla.ts');
+    const { toCaseItem, toEventItem } = await import('../../shared/repository/case-item.ts');
+    const peer = await startDynamoLocal({});
+    const client = new DynamoDBClient({
+      endpoint: peer.endpoint,
+      region: localRegion,
+      credentials: localCredentials,
+    });
+    try {
+      await ensureTable(client, 'closeloop-test');
+      const db = DynamoDBDocumentClient.from(client);
+      // Opened Tuesday 2026-01-06 09:00 JST and never acknowledged: the whole ladder is overdue.
+      const at = '2026-01-06T00:00:00.000Z';
+      const c = {
+        caseId: 'case_bundle',
+        feedbackId: 'fb_bundle',
+        status: 'open',
+        severity: 'critical',
+        sentiment: 'negative',
+        category: 'payment',
+        touchpoint: 'checkout_abandonment',
+        channel: 'web',
+        teamId: 'orders',
+        assigneeId: 'ito',
+        routedBy: 'test',
+        acknowledgeBy: at,
+        resolveBy: at,
+        escalationLevel: 0,
+        version: 1,
+        createdAt: at,
+        updatedAt: at,
+        siteId: 'shop-jp',
+        customerLocale: 'ja',
+        contactConsent: false,
+      } as const;
+      const opened = { at, type: 'opened', actor: 'test', via: 'test', data: { receivedAt: at } } as const;
+      await db.send(
+        new PutCommand({
+          TableName: 'closeloop-test',
+          Item: { ...toCaseItem(c), ...timerFieldsFor(c, [opened], config) },
+        }),
+      );
+      await db.send(new PutCommand({ TableName: 'closeloop-test', Item: toEventItem(c.caseId, opened, 0) }));
+
+      const [, fn] = slaFn();
+      const assetHash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
+      const bundle = join(dev.outdir, `asset.${assetHash}`, 'index.mjs');
+      const script = `
+        const { handler } = await import(${JSON.stringify(bundle)});
+        const context = { functionName: 'sla', functionVersion: '1', memoryLimitInMB: '1024',
+          invokedFunctionArn: 'arn:aws:lambda:ap-northeast-1:123456789012:function:sla',
+          awsRequestId: 'req-1', getRemainingTimeInMillis: () => 50000 };
+        const result = await handler({ 'detail-type': 'Scheduled Event', source: 'aws.events' }, context);
+        console.log(JSON.stringify(result));`;
+      const { spawn } = await import('node:child_process');
+      const child = spawn(process.execPath, ['--no-warnings', '--input-type=module', '-e', script], {
+        env: {
+          PATH: process.env.PATH,
+          TABLE_NAME: 'closeloop-test',
+          AWS_REGION: localRegion,
+          AWS_ENDPOINT_URL_DYNAMODB: peer.endpoint,
+          AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+          POWERTOOLS_LOG_LEVEL: 'SILENT',
+          AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
+        },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+      });
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
+      const status = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(stderr).toBe('');
+      expect(status).toBe(0);
+      const lines = stdout.trim().split('\n');
+      expect(JSON.parse(lines.at(-1) ?? '')).toMatchObject({ due: 1, fired: 4, errors: 0 });
+      // The run's EMF metrics went to stdout, breaches by clock among them.
+      const emf = lines.slice(0, -1).map((l) => JSON.parse(l));
+      expect(emf.some((m) => m.SlaStepsFired === 4 && m._aws?.CloudWatchMetrics)).toBe(true);
+      expect(emf.some((m) => m.SlaBreaches === 1 && m.clock === 'acknowledge')).toBe(true);
+    } finally {
+      client.destroy();
+      await peer.stop();
+    }
+  });
+});
+
+describe('staff API: Cognito, JWT authorizer, the cases function', () => {
+  const routes = (built: Built = dev) =>
+    Object.values(ofType(built.statelessJson, 'AWS::ApiGatewayV2::Route')) as Json[];
+  const casesFn = (): [string, Json] =>
+    Object.entries(ofType(dev.statelessJson, 'AWS::Lambda::Function')).find(([id]) =>
+      id.startsWith('Cases'),
+    ) as [string, Json];
+
+  it('gives the table the cases-by-team index (all attributes) and the sparse feedback-by-customer index (keys only)', () => {
+    const [, table] = only(ofType(dev.statefulJson, 'AWS::DynamoDB::Table'));
+    expect(table.Properties.GlobalSecondaryIndexes).toEqual(
+      expect.arrayContaining([
+        {
+          IndexName: tableSpec.casesByTeamIndex.name,
+          KeySchema: [
+            { AttributeName: tableSpec.casesByTeamIndex.partitionKey, KeyType: 'HASH' },
+            { AttributeName: tableSpec.casesByTeamIndex.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+        {
+          IndexName: tableSpec.customerIndex.name,
+          KeySchema: [{ AttributeName: tableSpec.customerIndex.partitionKey, KeyType: 'HASH' }],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+      ]),
+    );
+  });
+
+  it('puts the JWT authorizer on every /v1/cases, /v1/problems, /v1/metrics and DELETE /v1/customers route, and on no public one', () => {
+    for (const built of [dev, prod]) {
+      const [authorizerId, authorizer] = only(ofType(built.statelessJson, 'AWS::ApiGatewayV2::Authorizer'));
+      expect(authorizer.Properties.AuthorizerType).toBe('JWT');
+      expect(authorizer.Properties.IdentitySource).toEqual(['$request.header.Authorization']);
+      const [poolId] = only(ofType(built.statefulJson, 'AWS::Cognito::UserPool'));
+      const [clientId] = only(ofType(built.statefulJson, 'AWS::Cognito::UserPoolClient'));
+      const jwt = JSON.stringify(authorizer.Properties.JwtConfiguration);
+      expect(jwt).toContain('https://cognito-idp.');
+      // Issuer and audience are the staff pool and its client (cross-stack outputs named after them).
+      expect(jwt).toContain(poolId.replace(/[0-9A-F]{8}$/, ''));
+      expect(jwt).toContain(clientId.replace(/[0-9A-F]{8}$/, ''));
+
+      const staff = routes(built).filter((r) =>
+        /^(GET|POST) \/v1\/(cases|problems|metrics)|^DELETE \/v1\/customers$/.test(r.Properties.RouteKey),
+      );
+      expect(staff.map((r) => r.Properties.RouteKey).sort()).toEqual(
+        [
+          'GET /v1/cases',
+          'GET /v1/cases/{id}',
+          ...[
+            'acknowledge',
+            'assign',
+            'notes',
+            'updates',
+            'pause',
+            'resume',
+            'resolve',
+            'reopen',
+            'close',
+          ].map((a) => `POST /v1/cases/{id}/${a}`),
+          'POST /v1/problems',
+          'GET /v1/problems/{id}',
+          'POST /v1/problems/{id}/cases',
+          'POST /v1/problems/{id}/resolve',
+          'POST /v1/problems/{id}/reopen',
+          'GET /v1/metrics',
+          'DELETE /v1/customers',
+        ].sort(),
+      );
+      for (const route of staff) {
+        expect(route.Properties.AuthorizationType, route.Properties.RouteKey).toBe('JWT');
+        expect(route.Properties.AuthorizerId, route.Properties.RouteKey).toEqual({ Ref: authorizerId });
+      }
+      const open = routes(built).filter((r) => !staff.includes(r));
+      expect(open.map((r) => r.Properties.RouteKey).sort()).toEqual([
+        'GET /v1/actions/{token}',
+        'GET /v1/openapi.json',
+        'POST /v1/actions/{token}',
+        'POST /v1/feedback',
+      ]);
+      for (const route of open) {
+        expect(route.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
+        expect(route.Properties.AuthorizerId).toBeUndefined();
+      }
+    }
+  });
+
+  it('routes every staff route and GET /v1/openapi.json to the cases function', () => {
+    const [casesId] = casesFn();
+    const mine = routes().filter((r) =>
+      /\/v1\/(cases|problems|metrics|customers|openapi\.json)/.test(r.Properties.RouteKey),
+    );
+    expect(mine).toHaveLength(19);
+    for (const route of mine) {
+      const integration = dev.statelessJson.Resources[route.Properties.Target['Fn::Join'][1][1].Ref];
+      expect(integration.Properties.IntegrationType).toBe('AWS_PROXY');
+      expect(JSON.stringify(integration.Properties.IntegrationUri)).toContain(casesId);
+    }
+  });
+
+  it('creates the staff user pool: admin-created users only, strong passwords, TOTP MFA required, threat protection enforced', () => {
+    const [, pool] = only(ofType(dev.statefulJson, 'AWS::Cognito::UserPool'));
+    expect(pool.Properties).toMatchObject({
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      MfaConfiguration: 'ON',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+      UserPoolTier: 'PLUS',
+      UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+      Policies: {
+        PasswordPolicy: {
+          MinimumLength: 12,
+          RequireLowercase: true,
+          RequireUppercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+        },
+      },
+    });
+    const [, client] = only(ofType(dev.statefulJson, 'AWS::Cognito::UserPoolClient'));
+    expect(client.Properties.GenerateSecret).toBe(false);
+    expect(client.Properties.ExplicitAuthFlows).toEqual(['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']);
+    expect(client.Properties.PreventUserExistenceErrors).toBe('ENABLED');
+  });
+
+  it('makes one group per configured team plus admin', () => {
+    const groups = Object.values(ofType(dev.statefulJson, 'AWS::Cognito::UserPoolGroup')).map(
+      (g) => g.Properties.GroupName,
+    );
+    expect(groups.sort()).toEqual([...config.teams.map((t) => t.id), 'admin'].sort());
+  });
+
+  it('outputs the user pool id and the client id', () => {
+    const outputs = Object.values(dev.statefulJson.Outputs as Record<string, Json>);
+    const [poolId] = only(ofType(dev.statefulJson, 'AWS::Cognito::UserPool'));
+    const [clientId] = only(ofType(dev.statefulJson, 'AWS::Cognito::UserPoolClient'));
+    expect(outputs).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Value: { Ref: poolId },
+          Description: expect.stringContaining('user pool'),
+        }),
+        expect.objectContaining({ Value: { Ref: clientId }, Description: expect.stringContaining('client') }),
+      ]),
+    );
+  });
+
+  it('keeps the prod user pool (Retain, deletion protection) and lets the dev one go', () => {
+    const [, prodPool] = only(ofType(prod.statefulJson, 'AWS::Cognito::UserPool'));
+    const [, devPool] = only(ofType(dev.statefulJson, 'AWS::Cognito::UserPool'));
+    expect(prodPool.DeletionPolicy).toBe('Retain');
+    expect(prodPool.Properties.DeletionProtection).toBe('ACTIVE');
+    expect(devPool.DeletionPolicy).toBe('Delete');
+  });
+
+  it('lets the cases function get, query, put, update and delete (erasure) on the table and query its two indexes, nothing else', () => {
+    const [, fn] = casesFn();
+    const [tableId] = only(ofType(dev.statefulJson, 'AWS::DynamoDB::Table'));
+    const statements = allowStatements(dev.statelessJson)
+      .filter(({ where }) => where.startsWith('CasesRole'))
+      .map(({ statement }) => statement)
+      .filter((s) => !asArray(s.Action).every((a: string) => a.startsWith('logs:')));
+    expect(resolveCrossStack(fn.Properties.Environment.Variables.TABLE_NAME)).toEqual({ Ref: tableId });
+    const tableArn = { 'Fn::GetAtt': [tableId, 'Arn'] };
+    // One entry per (actions, resource); an index ARN is `<table arn>/index/<name>`.
+    const resolved = statements.flatMap((s) =>
+      asArray(s.Resource).map((resource: Json) => ({
+        actions: asArray(s.Action).sort(),
+        resource: resource['Fn::Join']
+          ? { join: (resource['Fn::Join'][1] as Json[]).map(resolveCrossStack) }
+          : resolveCrossStack(resource),
+      })),
+    );
+    expect(resolved).toEqual([
+      {
+        actions: [
+          'dynamodb:DeleteItem',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+          'dynamodb:UpdateItem',
+        ],
+        resource: tableArn,
+      },
+      {
+        actions: ['dynamodb:Query'],
+        resource: { join: [tableArn, `/index/${tableSpec.casesByTeamIndex.name}`] },
+      },
+      {
+        actions: ['dynamodb:Query'],
+        resource: { join: [tableArn, `/index/${tableSpec.customerIndex.name}`] },
+      },
+    ]);
+    // Inside API Gateway's 30 s integration timeout.
+    expect(fn.Properties.Timeout).toBeLessThan(30);
   });
 });

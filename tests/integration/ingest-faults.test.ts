@@ -32,6 +32,8 @@ let stack: LocalStack;
 
 beforeAll(async () => {
   stack = await startTestStack({
+    // These tests read the triage queue themselves, so triage must not consume it.
+    triagePump: false,
     onClient: (name, client) => {
       if (name === 'sqs') sqsOutage.attach(client as SQSClient);
       if (name === 'streams') streamOutage.attach(client as DynamoDBStreamsClient);

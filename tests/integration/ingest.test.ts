@@ -16,7 +16,8 @@ const feedback = (siteId: string, comment = '支払い方法が選べません�
 
 let stack: LocalStack;
 beforeAll(async () => {
-  stack = await startTestStack();
+  // These tests read the triage queue themselves, so triage must not consume it.
+  stack = await startTestStack({ triagePump: false });
 });
 afterAll(async () => {
   await stack?.stop();

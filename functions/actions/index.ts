@@ -1,0 +1,29 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { dynamoCaseActions, dynamoCaseReader } from '../../shared/adapters/case-actions.ts';
+import { documentClient } from '../../shared/adapters/dynamo.ts';
+import { dynamoSuppressionList, dynamoUsedTokens } from '../../shared/adapters/notice-store.ts';
+import { readSecretString } from '../../shared/adapters/secrets.ts';
+import { systemClock } from '../../shared/clock.ts';
+import { configFromEnv } from '../../shared/config/load.ts';
+import { requireEnv } from '../../shared/env.ts';
+import { logger } from '../../shared/observability.ts';
+import { makeActionsHandler } from '../notify/actions-handler.ts';
+
+// Lambda entry for GET/POST /v1/actions/{token} (signed links in emails; handler in functions/notify).
+const env = requireEnv(['TABLE_NAME', 'LINK_SECRET_ARN']);
+// The config: the link's actions run the staff API's use cases (SLA timer, attainment counters).
+const config = configFromEnv();
+const linkSecret = await readSecretString(env.LINK_SECRET_ARN);
+const db = documentClient();
+
+export const handler = middy(
+  makeActionsHandler({
+    linkSecrets: linkSecret,
+    clock: systemClock,
+    actions: dynamoCaseActions(db, env.TABLE_NAME, systemClock, config),
+    cases: dynamoCaseReader(db, env.TABLE_NAME),
+    tokens: dynamoUsedTokens(db, env.TABLE_NAME),
+    suppression: dynamoSuppressionList(db, env.TABLE_NAME),
+  }),
+).use(injectLambdaContext(logger));

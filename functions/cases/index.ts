@@ -1,0 +1,33 @@
+import { randomUUID } from 'node:crypto';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { documentClient } from '../../shared/adapters/dynamo.ts';
+import {
+  dynamoCustomerData,
+  dynamoMetricsReader,
+  dynamoProblemStore,
+  dynamoStaffCaseStore,
+} from '../../shared/adapters/staff-store.ts';
+import { systemClock } from '../../shared/clock.ts';
+import { configFromEnv } from '../../shared/config/load.ts';
+import { requireEnv } from '../../shared/env.ts';
+import { logger } from '../../shared/observability.ts';
+import { makeCasesHandler } from './handler.ts';
+
+// Lambda entry of the staff API (behind the HTTP API's JWT authorizer): env and config are read
+// once, at cold start; a bad deploy fails here by name.
+const env = requireEnv(['TABLE_NAME']);
+const config = configFromEnv();
+const db = documentClient();
+
+export const handler = middy(
+  makeCasesHandler({
+    cases: dynamoStaffCaseStore(db, env.TABLE_NAME),
+    problems: dynamoProblemStore(db, env.TABLE_NAME),
+    metrics: dynamoMetricsReader(db, env.TABLE_NAME),
+    customers: dynamoCustomerData(db, env.TABLE_NAME),
+    clock: systemClock,
+    config,
+    newId: randomUUID,
+  }),
+).use(injectLambdaContext(logger));

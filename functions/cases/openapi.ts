@@ -1,0 +1,297 @@
+/**
+ * OpenAPI 3.1 of both contracts (design.md "Public contract", "Staff contract"), generated from
+ * the zod schemas that validate the requests (`z.toJSONSchema`, JSON Schema 2020-12, which is
+ * OpenAPI 3.1's schema dialect) and from the route table (functions/cases/routes.ts). Served at
+ * `GET /v1/openapi.json`; `npm run openapi` writes docs/openapi.json, and a test fails when the
+ * committed file differs from what this generates. Deterministic: no dates, no hosts.
+ */
+import { z } from 'zod';
+import { feedbackInputSchema } from '../../shared/domain/feedback.ts';
+import { type RouteSpec, routeSpecs } from './routes.ts';
+import * as s from './schemas.ts';
+
+type Json = Record<string, unknown>;
+
+const requestComponents: Record<string, z.ZodType> = {
+  FeedbackInput: feedbackInputSchema,
+  AcknowledgeBody: s.acknowledgeBody,
+  AssignBody: s.assignBody,
+  NotesBody: s.notesBody,
+  UpdatesBody: s.updatesBody,
+  PauseBody: s.pauseBody,
+  ResumeBody: s.resumeBody,
+  ResolveBody: s.resolveBody,
+  ReopenBody: s.reopenBody,
+  CloseBody: s.closeBody,
+  CreateProblemBody: s.createProblemBody,
+  LinkCasesBody: s.linkCasesBody,
+  ResolveProblemBody: s.resolveProblemBody,
+  ReopenProblemBody: s.reopenProblemBody,
+};
+
+const responseComponents: Record<string, z.ZodType> = {
+  Case: s.caseResource,
+  TimelineEvent: s.timelineEventResource,
+  Feedback: s.feedbackResource,
+  CaseDetail: s.caseDetailResponse,
+  CaseList: s.caseListResponse,
+  CaseChange: s.caseChangeResponse,
+  Problem: s.problemResource,
+  ProblemWithCases: s.problemResponse,
+  LinkCasesResult: s.linkCasesResponse,
+  ResolveProblemResult: s.resolveProblemResponse,
+  MetricsGroup: s.metricsGroup,
+  Metrics: s.metricsResponse,
+  ErasureResult: s.erasureResponse,
+  ValidationError: s.validationError,
+  Error: s.errorResponse,
+  Conflict: s.conflictError,
+  FeedbackAccepted: z
+    .object({ feedbackId: z.string(), status: z.literal('received') })
+    .describe('202: stored; a repeat with the same Idempotency-Key and body answers the same feedbackId'),
+};
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+function components(schemas: Record<string, z.ZodType>, io: 'input' | 'output'): Record<string, Json> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(schemas)) registry.add(schema, { id });
+  const { schemas: out } = z.toJSONSchema(registry, {
+    io,
+    unrepresentable: 'any',
+    uri: (id) => `#/components/schemas/${id}`,
+  }) as { schemas: Record<string, Json> };
+  return Object.fromEntries(
+    Object.entries(out).map(([id, schema]) => {
+      const { $schema: _schema, $id: _id, ...rest } = schema;
+      return [id, rest];
+    }),
+  );
+}
+
+const nameOf = (schemas: Record<string, z.ZodType>, schema: z.ZodType | undefined) =>
+  schema === undefined ? undefined : Object.entries(schemas).find(([, v]) => v === schema)?.[0];
+
+function queryParameters(query: z.ZodType | undefined): Json[] {
+  if (!query) return [];
+  const schema = z.toJSONSchema(query, { io: 'input', unrepresentable: 'any' }) as {
+    properties?: Record<string, Json>;
+    required?: string[];
+  };
+  return Object.entries(schema.properties ?? {}).map(([name, prop]) => {
+    const { description, ...rest } = prop as Json & { description?: string };
+    return {
+      name,
+      in: 'query',
+      required: schema.required?.includes(name) ?? false,
+      ...(description ? { description } : {}),
+      schema: rest,
+    };
+  });
+}
+
+const errorText: Record<number, string> = {
+  400: 'Invalid input: one issue per problem',
+  401: 'No valid staff token (answered by the JWT authorizer)',
+  403: "Not yours: another team's case, or an admin route",
+  404: 'No such case or problem',
+  409: 'Conflict: stale If-Match version, transition not allowed, or problem state',
+  413: 'Body over 32 KiB',
+  415: 'Not JSON',
+  428: 'If-Match missing',
+  503: 'Storage unavailable; retry',
+};
+
+const errorSchemaOf = (status: number) =>
+  status === 400 ? 'ValidationError' : status === 409 ? 'Conflict' : 'Error';
+
+function operation(route: RouteSpec): Json {
+  const parameters: Json[] = [];
+  if (route.id) {
+    parameters.push({
+      name: 'id',
+      in: 'path',
+      required: true,
+      schema: z.toJSONSchema(route.id, { io: 'input' }),
+    });
+  }
+  if (route.ifMatch) {
+    parameters.push({
+      name: 'If-Match',
+      in: 'header',
+      required: true,
+      description: 'The case version you saw (its ETag), e.g. "3"; stale → 409, missing → 428',
+      schema: { type: 'string', pattern: '^("[1-9][0-9]{0,8}"|[1-9][0-9]{0,8})$' },
+    });
+  }
+  parameters.push(...queryParameters(route.query));
+  const bodyName = nameOf(requestComponents, route.body);
+  const responseName = nameOf(responseComponents, route.response);
+  const errors =
+    route.access === 'public'
+      ? route.errors
+      : [401, ...route.errors, ...(route.access === 'admin' ? [403] : [])];
+  const responses: Json = {
+    [String(route.status)]: {
+      description: route.summary,
+      content: {
+        'application/json': {
+          schema:
+            route.access === 'public'
+              ? { type: 'object', description: 'OpenAPI 3.1 document' }
+              : ref(responseName as string),
+        },
+      },
+    },
+  };
+  for (const status of [...new Set(errors)].sort()) {
+    responses[String(status)] = {
+      description: errorText[status],
+      content: { 'application/json': { schema: ref(errorSchemaOf(status)) } },
+    };
+  }
+  if (route.access !== 'public') {
+    responses['503'] = {
+      description: errorText[503],
+      content: { 'application/json': { schema: ref('Error') } },
+    };
+  }
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    tags: [route.access === 'public' ? 'public' : route.path.split('/')[2]],
+    ...(route.access === 'public' ? { security: [] } : { security: [{ staffJwt: [] }] }),
+    ...(route.access === 'admin' ? { 'x-closeloop-access': 'admin group only' } : {}),
+    ...(parameters.length ? { parameters } : {}),
+    ...(bodyName
+      ? { requestBody: { required: false, content: { 'application/json': { schema: ref(bodyName) } } } }
+      : {}),
+    responses,
+  };
+}
+
+const feedbackOperation: Json = {
+  operationId: 'postFeedback',
+  summary: 'Send feedback from a client site',
+  tags: ['public'],
+  security: [{ siteKey: [] }],
+  parameters: [
+    {
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: false,
+      description: 'Same key and body → same feedbackId; same key, other body → 409',
+      schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
+    },
+  ],
+  requestBody: { required: true, content: { 'application/json': { schema: ref('FeedbackInput') } } },
+  responses: {
+    '202': { description: 'Stored', content: { 'application/json': { schema: ref('FeedbackAccepted') } } },
+    '400': {
+      description: errorText[400],
+      content: { 'application/json': { schema: ref('ValidationError') } },
+    },
+    '401': {
+      description: 'Unknown site or wrong X-Site-Key',
+      content: { 'application/json': { schema: ref('Error') } },
+    },
+    '403': {
+      description: 'Origin not allowed for the site',
+      content: { 'application/json': { schema: ref('Error') } },
+    },
+    '409': {
+      description: 'Idempotency-Key used with another body',
+      content: { 'application/json': { schema: ref('Error') } },
+    },
+    '413': { description: 'Body over 16 KiB', content: { 'application/json': { schema: ref('Error') } } },
+    '415': { description: errorText[415], content: { 'application/json': { schema: ref('Error') } } },
+    '429': { description: 'Over the throttle', content: { 'application/json': { schema: ref('Error') } } },
+    '503': {
+      description: 'Nothing stored; retry with the same key',
+      content: { 'application/json': { schema: ref('Error') } },
+    },
+  },
+};
+
+const actionsOperation = (method: 'get' | 'post'): Json => ({
+  operationId: method === 'get' ? 'showSignedLink' : 'performSignedLink',
+  summary:
+    method === 'get'
+      ? 'Signed link from an email: a confirm page (changes nothing, so link scanners are harmless)'
+      : 'Signed link from an email: perform it, once (single-use links are spent with the action)',
+  tags: ['public'],
+  security: [],
+  parameters: [
+    {
+      name: 'token',
+      in: 'path',
+      required: true,
+      description: 'Signed, expiring token (HMAC-SHA256)',
+      schema: { type: 'string' },
+    },
+  ],
+  responses: {
+    '200': { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } },
+    '400': {
+      description: 'Malformed link (HTML page)',
+      content: { 'text/html': { schema: { type: 'string' } } },
+    },
+    '403': {
+      description: 'Forged link (HTML page)',
+      content: { 'text/html': { schema: { type: 'string' } } },
+    },
+    '409': {
+      description: 'Used before, or the case moved on (HTML page)',
+      content: { 'text/html': { schema: { type: 'string' } } },
+    },
+    '410': { description: 'Expired (HTML page)', content: { 'text/html': { schema: { type: 'string' } } } },
+  },
+});
+
+/** The whole document. */
+export function openApiDocument(): Json {
+  const paths: Record<string, Json> = {
+    '/v1/feedback': { post: feedbackOperation },
+    '/v1/actions/{token}': { get: actionsOperation('get'), post: actionsOperation('post') },
+  };
+  for (const route of routeSpecs) {
+    paths[route.path] = { ...(paths[route.path] ?? {}), [route.method.toLowerCase()]: operation(route) };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Closeloop',
+      version: '1',
+      description:
+        'Closed-loop customer feedback. Public contract: client sites POST /v1/feedback with their site key. ' +
+        'Staff contract: a bearer JWT (Cognito in AWS, GET /__local/token locally); groups are team ids ' +
+        'plus admin. Members see and change the cases of their teams, admins all: another team case answers ' +
+        '403, a case that does not exist 404. Changes take If-Match: <version>.',
+    },
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    tags: [
+      { name: 'public', description: 'Client sites and email links' },
+      { name: 'cases', description: 'Cases of your teams' },
+      { name: 'problems', description: 'Problems: cases with one root cause' },
+      { name: 'metrics', description: 'Loop metrics from the weekly counters' },
+      { name: 'customers', description: 'Erasure (admins)' },
+      { name: 'openapi.json', description: 'This document' },
+    ],
+    paths,
+    components: {
+      securitySchemes: {
+        staffJwt: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'Cognito user pool token (cognito:groups = team ids, plus admin)',
+        },
+        siteKey: { type: 'apiKey', in: 'header', name: 'X-Site-Key' },
+      },
+      schemas: { ...components(requestComponents, 'input'), ...components(responseComponents, 'output') },
+    },
+  };
+}
+
+/** The document as committed in docs/openapi.json. */
+export const openApiJson = () => `${JSON.stringify(openApiDocument(), null, 2)}\n`;

@@ -1,0 +1,211 @@
+/**
+ * Problems (design.md: "A problem groups cases with one root cause"): create, link cases, resolve
+ * every linked open case at once (each with its customer's notice), reopen.
+ *
+ * Authorization: a problem belongs to no team (an outage spans teams), so any staff member may
+ * create, read and reopen one; linking and resolving change cases, so the caller must be allowed
+ * to change every case concerned (members: cases of their teams; admins: all), checked for all of
+ * them before anything is written.
+ */
+import type { Principal } from '../../shared/auth/principal.ts';
+import type { Case } from '../../shared/domain/case.ts';
+import { InvalidTransition, transitions } from '../../shared/domain/case-commands.ts';
+import { ValidationFailed } from '../../shared/domain/errors.ts';
+import type { Problem } from '../../shared/domain/problem.ts';
+import type { ProblemStore } from '../../shared/domain/staff-ports.ts';
+import { type CaseDeps, changeCase, loadAuthorized, type ResolutionActions } from './case-changes.ts';
+import { NotFound, StateConflict } from './errors.ts';
+
+export interface ProblemDeps extends CaseDeps {
+  problems: ProblemStore;
+  newId: () => string;
+}
+
+const staff = (principal: Principal) => ({ kind: 'staff', principal }) as const;
+
+export async function createProblem(
+  input: { title: string; description: string; customerMessage?: string },
+  principal: Principal,
+  deps: ProblemDeps,
+): Promise<Problem> {
+  const at = deps.clock.now().toISOString();
+  const problem: Problem = {
+    problemId: `prb_${deps.newId().replace(/-/g, '')}`,
+    title: input.title,
+    description: input.description,
+    ...(input.customerMessage ? { customerMessage: input.customerMessage } : {}),
+    status: 'open',
+    version: 1,
+    createdAt: at,
+    createdBy: `staff:${principal.memberId}`,
+    updatedAt: at,
+    resolutions: 0,
+  };
+  if (!(await deps.problems.create(problem))) throw new Error(`problem id ${problem.problemId} exists`);
+  return problem;
+}
+
+async function problemOf(problemId: string, deps: ProblemDeps): Promise<Problem> {
+  const problem = await deps.problems.get(problemId);
+  if (problem === undefined) throw new NotFound('problem', problemId);
+  return problem;
+}
+
+export async function getProblem(problemId: string, deps: ProblemDeps) {
+  const problem = await problemOf(problemId, deps);
+  return { problem, caseIds: await deps.problems.linkedCaseIds(problemId) };
+}
+
+/**
+ * Links cases to an open problem: each case gets `problemId` and a `note` event (data.kind
+ * `problem_linked`) with the link item, in one transaction per case. Checked first for every case
+ * (exists → 404, the caller's team → 403, not closed and not another problem's → 409), so a bad
+ * id changes nothing; linking a case again is a no-op.
+ */
+export async function linkCases(
+  problemId: string,
+  caseIds: readonly string[],
+  principal: Principal,
+  deps: ProblemDeps,
+): Promise<{ problem: Problem; linked: string[]; alreadyLinked: string[] }> {
+  const problem = await problemOf(problemId, deps);
+  if (problem.status !== 'open') {
+    throw new StateConflict('problem_resolved', `problem ${problemId} is resolved; reopen it first`);
+  }
+  const cases: Case[] = [];
+  for (const caseId of caseIds) cases.push((await loadAuthorized(deps, caseId, staff(principal))).case);
+  for (const c of cases) {
+    if (c.problemId !== undefined && c.problemId !== problemId) {
+      throw new StateConflict('already_linked', `case ${c.caseId} is linked to problem ${c.problemId}`, {
+        caseId: c.caseId,
+        problemId: c.problemId,
+      });
+    }
+    if (c.problemId !== problemId && !transitions.notes.from.includes(c.status)) {
+      throw new InvalidTransition('notes', c.status);
+    }
+  }
+  const linked: string[] = [];
+  const alreadyLinked: string[] = [];
+  for (const c of cases) {
+    const outcome = await changeCase(
+      {
+        caseId: c.caseId,
+        input: { action: 'link', problemId, title: problem.title },
+        requester: staff(principal),
+      },
+      deps,
+    );
+    (outcome.changed ? linked : alreadyLinked).push(c.caseId);
+  }
+  return { problem, linked, alreadyLinked };
+}
+
+const working = transitions.resolve.from;
+
+/**
+ * Resolves the problem and every linked case that is still being worked on, each in its own
+ * transaction (state + `resolved` event + the customer's `customer_problem_resolved` notice +
+ * attainment counters), conditional on the version read: a case that moved meanwhile is read
+ * again, one resolved meanwhile is skipped. Running it again (after a crash half-way, or when a
+ * case was linked late) resolves what is left and nothing twice.
+ */
+export async function resolveProblem(
+  problemId: string,
+  input: { customerMessage?: string; actions?: ResolutionActions },
+  principal: Principal,
+  deps: ProblemDeps,
+): Promise<{ problem: Problem; resolved: string[]; skipped: { caseId: string; status: Case['status'] }[] }> {
+  let problem = await problemOf(problemId, deps);
+  const customerMessage = input.customerMessage ?? problem.customerMessage;
+  if (!customerMessage) {
+    throw new ValidationFailed([
+      { path: 'customerMessage', message: 'is required (the problem has no customerMessage)' },
+    ]);
+  }
+  const caseIds = await deps.problems.linkedCaseIds(problemId);
+  // Every case that will change must be the caller's to change, before anything changes.
+  const cases: Case[] = [];
+  for (const caseId of caseIds) {
+    const loaded = await deps.cases.load(caseId);
+    if (loaded === undefined) continue;
+    if (working.includes(loaded.case.status)) {
+      await loadAuthorized(deps, caseId, staff(principal));
+    }
+    cases.push(loaded.case);
+  }
+
+  const at = deps.clock.now().toISOString();
+  const needsUpdate = problem.status !== 'resolved' || customerMessage !== problem.customerMessage;
+  if (needsUpdate) {
+    const next: Problem = {
+      ...problem,
+      status: 'resolved',
+      customerMessage,
+      version: problem.version + 1,
+      updatedAt: at,
+      resolvedAt: problem.status === 'resolved' ? (problem.resolvedAt ?? at) : at,
+      resolvedBy: `staff:${principal.memberId}`,
+      resolutions: problem.status === 'resolved' ? problem.resolutions : problem.resolutions + 1,
+    };
+    const result = await deps.problems.update(problemId, problem.version, next);
+    if (result === 'stale') {
+      throw new StateConflict('problem_changed', `problem ${problemId} changed meanwhile; try again`);
+    }
+    problem = next;
+  }
+
+  const resolved: string[] = [];
+  const skipped: { caseId: string; status: Case['status'] }[] = [];
+  for (const c of cases) {
+    if (!working.includes(c.status)) {
+      skipped.push({ caseId: c.caseId, status: c.status });
+      continue;
+    }
+    try {
+      await changeCase(
+        {
+          caseId: c.caseId,
+          input: {
+            action: 'resolve',
+            customerMessage,
+            rootCause: problem.description,
+            actions: input.actions ?? { internal: [], external: [] },
+            problem: { problemId, title: problem.title },
+          },
+          requester: staff(principal),
+          require: (now) => {
+            if (now.problemId !== problemId) throw new InvalidTransition('resolve', now.status);
+          },
+        },
+        deps,
+      );
+      resolved.push(c.caseId);
+    } catch (error) {
+      if (!(error instanceof InvalidTransition)) throw error;
+      const now = await deps.cases.load(c.caseId);
+      skipped.push({ caseId: c.caseId, status: now?.case.status ?? c.status });
+    }
+  }
+  return { problem, resolved, skipped };
+}
+
+/**
+ * Reopens a resolved problem, so cases can be linked and it can be resolved again. Its cases stay
+ * as they are (reopen them one by one where the fix did not hold).
+ */
+export async function reopenProblem(problemId: string, deps: ProblemDeps): Promise<Problem> {
+  const problem = await problemOf(problemId, deps);
+  if (problem.status !== 'resolved') {
+    throw new StateConflict('invalid_transition', `problem ${problemId} is ${problem.status}`, {
+      status: problem.status,
+    });
+  }
+  const at = deps.clock.now().toISOString();
+  // resolvedAt / resolvedBy stay: they name the last resolution.
+  const next: Problem = { ...problem, status: 'open', version: problem.version + 1, updatedAt: at };
+  if ((await deps.problems.update(problemId, problem.version, next)) === 'stale') {
+    throw new StateConflict('problem_changed', `problem ${problemId} changed meanwhile; try again`);
+  }
+  return next;
+}

@@ -1,0 +1,155 @@
+import type { Clock } from '../../shared/clock.ts';
+import { ratingVerdict } from '../../shared/domain/follow-up.ts';
+import type {
+  ActionResult,
+  CaseActions,
+  CaseReader,
+  SuppressionList,
+  UsedTokens,
+} from '../../shared/domain/notice-ports.ts';
+import {
+  type LinkPayload,
+  singleUseActions,
+  type VerifyResult,
+  verifyLink,
+} from '../../shared/domain/signed-link.ts';
+import { type HttpEvent, type HttpResult, rawBody } from '../../shared/http.ts';
+import { logger } from '../../shared/observability.ts';
+import {
+  casePage,
+  confirmPage,
+  conflictPage,
+  donePage,
+  expiredPage,
+  invalidPage,
+  notFoundPage,
+  type Page,
+  renderPage,
+  usedPage,
+} from './action-pages.ts';
+
+export interface ActionsDeps {
+  /** The link secret; more than one while rotating (the first signs, all verify). */
+  linkSecrets: string | readonly string[];
+  clock: Clock;
+  actions: CaseActions;
+  cases: CaseReader;
+  tokens: UsedTokens;
+  suppression: SuppressionList;
+}
+
+/** Recorded as the timeline's `via` of what a link does. */
+export const LINK_VIA = 'signed_link';
+
+/**
+ * `GET /v1/actions/{token}` shows what the link would do and a button; it changes nothing, so mail
+ * scanners that prefetch links are harmless. `POST` performs the action once: single-use links
+ * are spent in the same transaction as the action. RFC 8058 one-click unsubscribe POSTs
+ * `List-Unsubscribe=One-Click` to the same URL.
+ */
+export function makeActionsHandler(deps: ActionsDeps) {
+  return async function actions(event: HttpEvent): Promise<HttpResult> {
+    const token = event.pathParameters?.token ?? '';
+    const verified = verifyLink(token, deps.linkSecrets, deps.clock.now());
+    const locale = verified.status === 'invalid' ? undefined : verified.payload.locale;
+    try {
+      const page = await respond(event.requestContext.http.method, verified, event, deps);
+      return renderPage(page, locale);
+    } catch (error) {
+      logger.error('signed link action failed', { error: error as Error });
+      return renderPage(
+        {
+          statusCode: 503,
+          title: { ja: '一時的なエラー', en: 'Temporary error' },
+          message: {
+            ja: '処理できませんでした。しばらくしてからもう一度お試しください。',
+            en: 'Something went wrong on our side. Please try again in a moment.',
+          },
+        },
+        locale,
+      );
+    }
+  };
+}
+
+async function respond(
+  method: string,
+  verified: VerifyResult,
+  event: HttpEvent,
+  deps: ActionsDeps,
+): Promise<Page> {
+  if (verified.status === 'invalid') {
+    logger.warn('signed link refused', { reason: verified.reason });
+    return invalidPage(verified.reason === 'signature' ? 403 : 400);
+  }
+  if (verified.status === 'expired') return expiredPage();
+  const p = verified.payload;
+  if (!isComplete(p)) return invalidPage(400);
+  if (method === 'GET' || method === 'HEAD') return show(p, deps);
+  if (method === 'POST') return perform(p, rawBody(event).toString('utf8'), deps);
+  return invalidPage(400);
+}
+
+/** The fields each action needs were signed in; a payload without them is not ours. */
+function isComplete(p: LinkPayload): boolean {
+  switch (p.act) {
+    case 'acknowledge':
+    case 'claim':
+      return Boolean(p.caseId && p.memberId);
+    case 'open':
+      return Boolean(p.caseId);
+    case 'rate':
+      return Boolean(p.caseId && p.value && ratingVerdict(p.value));
+    case 'unsubscribe':
+      return Boolean(p.email);
+  }
+}
+
+/** GET: read only. */
+async function show(p: LinkPayload, deps: ActionsDeps): Promise<Page> {
+  if (p.act === 'open') {
+    const found = await deps.cases.get(p.caseId!);
+    return found ? casePage(found) : notFoundPage();
+  }
+  if (singleUseActions.has(p.act) && (await deps.tokens.isUsed(p.jti))) return usedPage();
+  return confirmPage(p.act, p);
+}
+
+/** POST: does it (once). */
+async function perform(p: LinkPayload, body: string, deps: ActionsDeps): Promise<Page> {
+  const once = { jti: p.jti, expiresAt: p.exp };
+  switch (p.act) {
+    case 'open':
+      return show(p, deps);
+    case 'unsubscribe': {
+      // Idempotent, so not single-use: a mail client's repeated one-click POST gets the same answer.
+      const oneClick = new URLSearchParams(body).get('List-Unsubscribe') === 'One-Click';
+      await deps.suppression.add(p.email!, 'unsubscribe', deps.clock.now(), {
+        via: oneClick ? 'one_click' : 'link',
+        ...(p.caseId ? { caseId: p.caseId } : {}),
+      });
+      logger.info('unsubscribed', { caseId: p.caseId, oneClick });
+      return donePage('unsubscribe', p);
+    }
+    case 'acknowledge':
+      return answer(p.act, p, await deps.actions.acknowledge(p.caseId!, p.memberId!, LINK_VIA, once));
+    case 'claim':
+      return answer(p.act, p, await deps.actions.claim(p.caseId!, p.memberId!, LINK_VIA, once));
+    case 'rate':
+      return answer(p.act, p, await deps.actions.rate(p.caseId!, p.value!, once));
+  }
+}
+
+function answer(act: 'acknowledge' | 'claim' | 'rate', p: LinkPayload, result: ActionResult): Page {
+  logger.info('signed link action', { act, caseId: p.caseId, outcome: result.outcome });
+  switch (result.outcome) {
+    case 'done':
+      return donePage(act, { ...p, verdict: p.value ? ratingVerdict(p.value) : undefined });
+    case 'used':
+      return usedPage();
+    case 'conflict':
+      return conflictPage(p.caseId, result.status);
+    case 'not_found':
+      return notFoundPage();
+  }
+}

@@ -1,0 +1,276 @@
+import type { Clock } from '../../shared/clock.ts';
+import type { Config } from '../../shared/config/schema.ts';
+import type { TimelineEvent } from '../../shared/domain/case.ts';
+import {
+  type CaseReader,
+  type Mailer,
+  type NoticeKey,
+  type NoticeLedger,
+  type NoticeOutcome,
+  type NoticeStatus,
+  type SuppressionList,
+  TransientMailError,
+} from '../../shared/domain/notice-ports.ts';
+import { type LinkAction, type LinkPayload, linkExpiry, signLink } from '../../shared/domain/signed-link.ts';
+import type { NoticeRequested } from '../../shared/events/notice-requested.ts';
+import { mailbox } from '../../shared/notices/escape.ts';
+import { type NoticeLocale, pickLocale } from '../../shared/notices/locale.ts';
+import {
+  isCustomerKind,
+  type NoticeLinks,
+  parseNoticeData,
+  ratingValues,
+  renderNotice,
+} from '../../shared/notices/templates.ts';
+import { logger } from '../../shared/observability.ts';
+
+export interface DeliverDeps {
+  config: Config;
+  /** Where links in emails point (`<base>/v1/actions/<token>`). */
+  publicBaseUrl: string;
+  /** The link-signing secret (Secrets Manager in AWS, random per start locally). */
+  linkSecret: string;
+  ledger: NoticeLedger;
+  suppression: SuppressionList;
+  cases: CaseReader;
+  mailer: Mailer;
+  clock: Clock;
+  /** Token ids for signed links. */
+  newId: () => string;
+}
+
+export const NOTIFY_ACTOR = 'system:notify';
+export const NOTIFY_VIA = 'notify';
+
+type Recipient = NoticeRequested['to'][number];
+
+/** Customer rules apply when either the audience or the kind says customer. */
+const isForCustomer = (notice: NoticeRequested) =>
+  notice.audience === 'customer' || isCustomerKind(notice.kind);
+
+export type DeliveryResult = NoticeStatus | 'duplicate';
+
+/**
+ * Sends one notice to each of its recipients, each at most once (design.md step 6, invariants 5
+ * and 8). Per recipient: consent and suppression (customers only) → render → claim → send →
+ * outcome + `notice_sent` timeline event. Throws only when a retry can help: a transient SES
+ * failure (the claim is released first) or a storage error before anything was sent.
+ */
+export async function deliverNotice(notice: NoticeRequested, deps: DeliverDeps): Promise<DeliveryResult[]> {
+  const results: DeliveryResult[] = [];
+  for (const recipient of notice.to) results.push(await deliverTo(notice, recipient, deps));
+  return results;
+}
+
+async function deliverTo(
+  notice: NoticeRequested,
+  recipient: Recipient,
+  deps: DeliverDeps,
+): Promise<DeliveryResult> {
+  const key: NoticeKey = { noticeId: notice.noticeId, email: recipient.email };
+  const customer = isForCustomer(notice);
+  const log = { noticeId: notice.noticeId, kind: notice.kind, caseId: notice.caseId };
+
+  if (customer) {
+    const refusal = await customerRefusal(notice, recipient, deps);
+    if (refusal) {
+      const settled = await deps.ledger.settle(
+        key,
+        outcomeOf(notice, recipient, refusal, deps),
+        deps.clock.now(),
+      );
+      logger.info('customer notice not sent', { ...log, status: refusal, settled });
+      return settled === 'duplicate' ? 'duplicate' : refusal;
+    }
+  }
+
+  // Render before claiming: a template that cannot render is a bad message, not a lost notice.
+  const site = deps.config.sites.find((s) => s.id === notice.data.siteId);
+  const locale = pickLocale(recipient.locale, customer ? 'customer' : 'staff', site?.defaultLocale);
+  const links = linksFor(notice, recipient, locale, customer, deps);
+  const rendered = renderNotice({
+    kind: notice.kind,
+    caseId: notice.caseId,
+    data: notice.data,
+    recipient,
+    locale,
+    serviceName: deps.config.service.name,
+    timeZone: timeZoneOf(notice, deps.config),
+    links,
+  });
+  const headers = links.unsubscribe
+    ? [
+        // RFC 8058 one-click: mail clients POST `List-Unsubscribe=One-Click` to this URL.
+        { name: 'List-Unsubscribe', value: `<${links.unsubscribe}>` },
+        { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
+      ]
+    : [];
+
+  const claim = await deps.ledger.claim(key, notice.kind, deps.clock.now());
+  if (!claim.claimed) {
+    // Sent (or being sent) by an earlier delivery of the same message: at most once. A claim left
+    // `sending` by a crash between claim and outcome stays unsent: at most once wins over at least once.
+    if (claim.status === 'sending') logger.warn('notice claimed but not settled; not sending again', log);
+    else logger.info('notice already handled', { ...log, status: claim.status });
+    return 'duplicate';
+  }
+
+  let outcome: NoticeOutcome;
+  try {
+    const { messageId } = await deps.mailer.send({
+      from: mailbox(deps.config.service.senderEmail, deps.config.service.name),
+      to: recipient.email,
+      subject: rendered.subject,
+      html: rendered.html,
+      text: rendered.text,
+      headers,
+    });
+    outcome = outcomeOf(notice, recipient, 'sent', deps, { messageId });
+  } catch (error) {
+    if (error instanceof TransientMailError) {
+      // Nothing was sent: give the notice back so the queue's redelivery (with backoff) retries it.
+      await deps.ledger.release(key, claim.claimToken);
+      throw error;
+    }
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    logger.error('notice failed permanently', { ...log, error: message });
+    outcome = outcomeOf(notice, recipient, 'failed', deps, { error: message });
+  }
+
+  try {
+    await deps.ledger.complete(key, claim.claimToken, outcome, deps.clock.now());
+  } catch (error) {
+    // The mail is out (or refused for good); a redelivery could not change that, only send twice.
+    logger.error('notice outcome not recorded', { ...log, status: outcome.status, error: error as Error });
+  }
+  return outcome.status;
+}
+
+/** Invariant 8: no customer email without consent, none to a suppressed address. */
+async function customerRefusal(
+  notice: NoticeRequested,
+  recipient: Recipient,
+  deps: DeliverDeps,
+): Promise<'no_consent' | 'suppressed' | undefined> {
+  if (!(await hasConsent(notice, deps))) return 'no_consent';
+  if (await deps.suppression.isSuppressed(recipient.email)) return 'suppressed';
+  return undefined;
+}
+
+/**
+ * The case's `contactConsent` (copied from the feedback at triage) decides when there is a case;
+ * without one, the producer must say `data.contactConsent: true`. An explicit `false` always wins.
+ */
+async function hasConsent(notice: NoticeRequested, deps: DeliverDeps): Promise<boolean> {
+  const stated = notice.data.contactConsent;
+  if (stated === false) return false;
+  if (notice.caseId) {
+    const found = await deps.cases.get(notice.caseId);
+    if (found) return found.contactConsent === true;
+  }
+  return stated === true;
+}
+
+function outcomeOf(
+  notice: NoticeRequested,
+  recipient: Recipient,
+  status: NoticeStatus,
+  deps: DeliverDeps,
+  extra: { messageId?: string; error?: string } = {},
+): NoticeOutcome {
+  const customer = isForCustomer(notice);
+  const event: TimelineEvent | undefined = notice.caseId
+    ? {
+        at: deps.clock.now().toISOString(),
+        type: 'notice_sent',
+        actor: NOTIFY_ACTOR,
+        via: NOTIFY_VIA,
+        data: {
+          noticeId: notice.noticeId,
+          kind: notice.kind,
+          step: notice.step,
+          status,
+          // The customer's address stays on the feedback only (erasure finds it there).
+          to: customer ? 'customer' : recipient.email,
+          ...(recipient.memberId ? { memberId: recipient.memberId } : {}),
+          ...(extra.messageId ? { messageId: extra.messageId } : {}),
+          ...(extra.error ? { error: extra.error.slice(0, 500) } : {}),
+        },
+      }
+    : undefined;
+  return {
+    status,
+    kind: notice.kind,
+    ...(notice.caseId ? { caseId: notice.caseId } : {}),
+    ...extra,
+    ...(event ? { event } : {}),
+  };
+}
+
+const STAFF_CASE_KINDS = new Set(['staff_new_critical', 'staff_pre_breach', 'staff_escalation']);
+
+/** The signed links one recipient's email carries (each signed for that recipient). */
+function linksFor(
+  notice: NoticeRequested,
+  recipient: Recipient,
+  locale: NoticeLocale,
+  customer: boolean,
+  deps: DeliverDeps,
+): NoticeLinks {
+  const now = deps.clock.now();
+  const base = deps.publicBaseUrl.replace(/\/+$/, '');
+  const url = (act: LinkAction, extra: Partial<LinkPayload> = {}, jti = newJti(deps)) =>
+    `${base}/v1/actions/${signLink(
+      {
+        jti,
+        act,
+        exp: linkExpiry(act, now),
+        locale,
+        ...(notice.caseId ? { caseId: notice.caseId } : {}),
+        ...extra,
+      },
+      deps.linkSecret,
+    )}`;
+  const links: NoticeLinks = {};
+  if (customer) {
+    links.unsubscribe = url('unsubscribe', { email: recipient.email });
+    if (notice.kind === 'customer_follow_up' && notice.caseId) {
+      const { scale } = parseNoticeData('customer_follow_up', notice.data);
+      // One token id for all answers: the first one clicked counts, the others are then "used".
+      const jti = newJti(deps);
+      links.rate = ratingValues[scale].map((value) => ({ value, url: url('rate', { value }, jti) }));
+    }
+    return links;
+  }
+  if (!notice.caseId || !STAFF_CASE_KINDS.has(notice.kind)) return links;
+  const member = recipient.memberId ? { memberId: recipient.memberId } : {};
+  if (recipient.memberId) {
+    if (mayAcknowledge(notice)) {
+      links.acknowledge = url('acknowledge', member);
+    }
+    links.claim = url('claim', member);
+  }
+  links.open = url('open', member);
+  return links;
+}
+
+/**
+ * Acknowledging makes sense until the case is acknowledged: the step's `status` says so when the
+ * producer sent it; without it, a resolve-clock step is taken to concern an acknowledged case.
+ */
+function mayAcknowledge(notice: NoticeRequested): boolean {
+  const status = notice.data.status;
+  if (typeof status === 'string') return status === 'open' || status === 'reopened';
+  return notice.kind === 'staff_new_critical' || notice.data.clock !== 'resolve';
+}
+
+const newJti = (deps: DeliverDeps) => deps.newId().replace(/-/g, '');
+
+/** Dates in the owning team's calendar zone, else the first calendar's. */
+function timeZoneOf(notice: NoticeRequested, config: Config): string {
+  const team = config.teams.find((t) => t.id === notice.data.teamId);
+  const calendarId = team?.calendarId ?? config.teams[0]?.calendarId;
+  return (
+    config.calendars.find((c) => c.id === calendarId)?.timeZone ?? config.calendars[0]?.timeZone ?? 'UTC'
+  );
+}

@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import middy from '@middy/core';
+import { dynamoCaseReader } from '../../shared/adapters/case-actions.ts';
+import { documentClient } from '../../shared/adapters/dynamo.ts';
+import { dynamoNoticeLedger, dynamoSuppressionList } from '../../shared/adapters/notice-store.ts';
+import { readSecretString } from '../../shared/adapters/secrets.ts';
+import { sesMailer } from '../../shared/adapters/ses-mailer.ts';
+import { systemClock } from '../../shared/clock.ts';
+import { configFromEnv } from '../../shared/config/load.ts';
+import { requireEnv } from '../../shared/env.ts';
+import { logger } from '../../shared/observability.ts';
+import { makeNotifyHandler } from './handler.ts';
+
+// Lambda entry (notify queue event source): env, config and the link secret are read once, at cold start.
+const env = requireEnv(['TABLE_NAME', 'LINK_SECRET_ARN', 'PUBLIC_BASE_URL']);
+const config = configFromEnv();
+const linkSecret = await readSecretString(env.LINK_SECRET_ARN);
+const db = documentClient();
+
+export const handler = middy(
+  makeNotifyHandler({
+    config,
+    publicBaseUrl: env.PUBLIC_BASE_URL,
+    linkSecret,
+    ledger: dynamoNoticeLedger(db, env.TABLE_NAME),
+    suppression: dynamoSuppressionList(db, env.TABLE_NAME),
+    cases: dynamoCaseReader(db, env.TABLE_NAME),
+    mailer: sesMailer(new SESv2Client({}), {
+      configurationSetName: process.env.SES_CONFIGURATION_SET || undefined,
+    }),
+    clock: systemClock,
+    newId: randomUUID,
+  }),
+).use(injectLambdaContext(logger));

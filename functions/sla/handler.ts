@@ -1,0 +1,87 @@
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import type { Clock } from '../../shared/clock.ts';
+import { logger } from '../../shared/observability.ts';
+import { type SweepDeps, type SweepResult, sweepDue } from './sweep.ts';
+
+export interface SlaHandlerDeps extends Omit<SweepDeps, 'shouldStop'> {
+  clock: Clock;
+  /** Powertools Metrics (EMF): breaches, escalations, sweep size and time. Optional in tests. */
+  metrics?: Metrics;
+  /**
+   * Stop starting due cases when less than this much of the invocation is left (default 8 s),
+   * so the run ends cleanly before its timeout and never overlaps the next minute's run for long;
+   * whatever is left stays due and the next run takes it.
+   */
+  reserveMs?: number;
+}
+
+export type SlaRunSummary = Omit<SweepResult, 'fired'> & {
+  fired: number;
+  durationMs: number;
+  /** Largest delay between a step's due time and its firing (ms), invariant 6. */
+  maxLagMs: number;
+};
+
+/**
+ * Handler of the `rate(1 minute)` EventBridge rule: one sweep at the function's clock. Errors on
+ * single cases are logged and counted (the case stays due, the next run tries again); the run
+ * itself only fails when the index cannot be read.
+ */
+export function makeSlaHandler(deps: SlaHandlerDeps) {
+  return async function sla(_event?: ScheduledEvent, context?: Context): Promise<SlaRunSummary> {
+    const started = performance.now();
+    const reserveMs = deps.reserveMs ?? 8_000;
+    const shouldStop = context ? () => context.getRemainingTimeInMillis() < reserveMs : undefined;
+    const result = await sweepDue(deps.clock.now(), { ...deps, ...(shouldStop ? { shouldStop } : {}) });
+    const summary: SlaRunSummary = {
+      ...result,
+      fired: result.fired.length,
+      durationMs: Math.round(performance.now() - started),
+      maxLagMs: result.fired.reduce((max, f) => Math.max(max, f.lagMs), 0),
+    };
+    if (deps.metrics) recordMetrics(deps.metrics, result, summary);
+    const log = result.errors > 0 ? logger.error.bind(logger) : logger.info.bind(logger);
+    log('sla sweep', { ...summary, steps: result.fired.slice(0, 50).map((f) => `${f.caseId}:${f.stepId}`) });
+    return summary;
+  };
+}
+
+/** EMF metrics of one run; breaches by clock (the first rung of a ladder is the breach). */
+export function recordMetrics(metrics: Metrics, result: SweepResult, summary: SlaRunSummary): void {
+  const count = (pred: (f: SweepResult['fired'][number]) => boolean) => result.fired.filter(pred).length;
+  metrics.addMetric('SlaDueCases', MetricUnit.Count, result.due);
+  metrics.addMetric('SlaStepsFired', MetricUnit.Count, summary.fired);
+  metrics.addMetric(
+    'SlaWarnings',
+    MetricUnit.Count,
+    count((f) => f.kind === 'warn'),
+  );
+  metrics.addMetric(
+    'SlaEscalations',
+    MetricUnit.Count,
+    count((f) => f.kind === 'escalate'),
+  );
+  metrics.addMetric(
+    'SlaFollowUps',
+    MetricUnit.Count,
+    count((f) => f.kind === 'follow_up'),
+  );
+  metrics.addMetric(
+    'SlaAutoClosed',
+    MetricUnit.Count,
+    count((f) => f.kind === 'auto_close'),
+  );
+  metrics.addMetric('SlaSweepErrors', MetricUnit.Count, result.errors);
+  metrics.addMetric('SlaSweepDeferred', MetricUnit.Count, result.deferred);
+  metrics.addMetric('SlaSweepDuration', MetricUnit.Milliseconds, summary.durationMs);
+  metrics.addMetric('SlaStepMaxLag', MetricUnit.Milliseconds, summary.maxLagMs);
+  metrics.publishStoredMetrics();
+  for (const clock of ['acknowledge', 'resolve'] as const) {
+    const breaches = count((f) => f.kind === 'escalate' && f.clock === clock && f.rung === 0);
+    if (breaches === 0) continue;
+    const single = metrics.singleMetric();
+    single.addDimension('clock', clock);
+    single.addMetric('SlaBreaches', MetricUnit.Count, breaches);
+  }
+}

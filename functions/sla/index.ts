@@ -1,0 +1,25 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import middy from '@middy/core';
+import { documentClient } from '../../shared/adapters/dynamo.ts';
+import { dynamoSlaStore, dynamoTimerIndex } from '../../shared/adapters/sla-store.ts';
+import { systemClock } from '../../shared/clock.ts';
+import { configFromEnv } from '../../shared/config/load.ts';
+import { requireEnv } from '../../shared/env.ts';
+import { logger } from '../../shared/observability.ts';
+import { makeSlaHandler } from './handler.ts';
+
+// Lambda entry of the `rate(1 minute)` rule: env and config are read once, at cold start.
+const env = requireEnv(['TABLE_NAME']);
+const config = configFromEnv();
+const db = documentClient();
+
+export const handler = middy(
+  makeSlaHandler({
+    timers: dynamoTimerIndex(db, env.TABLE_NAME),
+    store: dynamoSlaStore(db, env.TABLE_NAME),
+    config,
+    clock: systemClock,
+    metrics: new Metrics({ namespace: 'Closeloop', serviceName: 'closeloop' }),
+  }),
+).use(injectLambdaContext(logger));

@@ -1,0 +1,28 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import {
+  dynamoAssignmentReader,
+  dynamoFeedbackReader,
+  dynamoTriageStore,
+} from '../../shared/adapters/case-store.ts';
+import { documentClient } from '../../shared/adapters/dynamo.ts';
+import { systemClock } from '../../shared/clock.ts';
+import { configFromEnv } from '../../shared/config/load.ts';
+import { requireEnv } from '../../shared/env.ts';
+import { logger } from '../../shared/observability.ts';
+import { makeTriageHandler } from './handler.ts';
+
+// Lambda entry: env and config are read once, at cold start; a bad deploy fails here by name.
+const env = requireEnv(['TABLE_NAME']);
+const config = configFromEnv();
+const db = documentClient();
+
+export const handler = middy(
+  makeTriageHandler({
+    feedback: dynamoFeedbackReader(db, env.TABLE_NAME),
+    assignments: dynamoAssignmentReader(db, env.TABLE_NAME),
+    store: dynamoTriageStore(db, env.TABLE_NAME, config.service.retentionDays),
+    clock: systemClock,
+    config,
+  }),
+).use(injectLambdaContext(logger));

@@ -1,0 +1,68 @@
+import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { type Mailer, TransientMailError } from '../domain/notice-ports.ts';
+
+/** SES answers that mean "nothing was sent, try again later". */
+const TRANSIENT_NAMES = new Set([
+  'TooManyRequestsException',
+  'ThrottlingException',
+  'Throttling',
+  'LimitExceededException',
+  'SendingPausedException',
+  'ServiceUnavailable',
+  'InternalFailure',
+  'InternalServerError',
+]);
+/** Network errors raised before a request reaches SES (so it cannot have been sent). */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * Throttling, a 5xx or a connection that never opened: SES did not take the message. Anything
+ * else (MessageRejected, an unverified identity, a timeout whose outcome is unknown) is not
+ * retried: a notice is sent at most once.
+ */
+export function isTransientSesError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const e = error as Error & { $metadata?: { httpStatusCode?: number }; code?: string; $fault?: string };
+  if (TRANSIENT_NAMES.has(e.name)) return true;
+  const status = e.$metadata?.httpStatusCode;
+  if (status !== undefined && status >= 500) return true;
+  return e.code !== undefined && NOT_SENT_CODES.has(e.code);
+}
+
+/**
+ * SESv2 SendEmail with simple content: SES builds the MIME message (UTF-8 subject and bodies)
+ * and adds our headers (List-Unsubscribe…), so we never assemble MIME by hand.
+ */
+export function sesMailer(client: SESv2Client, opts: { configurationSetName?: string } = {}): Mailer {
+  return {
+    async send(mail) {
+      try {
+        const result = await client.send(
+          new SendEmailCommand({
+            FromEmailAddress: mail.from,
+            Destination: { ToAddresses: [mail.to] },
+            ...(opts.configurationSetName ? { ConfigurationSetName: opts.configurationSetName } : {}),
+            Content: {
+              Simple: {
+                Subject: { Data: mail.subject, Charset: 'UTF-8' },
+                Body: {
+                  Text: { Data: mail.text, Charset: 'UTF-8' },
+                  Html: { Data: mail.html, Charset: 'UTF-8' },
+                },
+                ...(mail.headers.length
+                  ? { Headers: mail.headers.map((h) => ({ Name: h.name, Value: h.value })) }
+                  : {}),
+              },
+            },
+          }),
+        );
+        return { messageId: result.MessageId ?? '' };
+      } catch (error) {
+        if (isTransientSesError(error)) {
+          throw new TransientMailError(`SES: ${(error as Error).name}: ${(error as Error).message}`, error);
+        }
+        throw error;
+      }
+    },
+  };
+}

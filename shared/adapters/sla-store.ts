@@ -1,0 +1,244 @@
+/**
+ * DynamoDB adapters of the SLA sweep's ports: the timers index reader and the case store that
+ * loads a case with its timeline and writes one step per transaction.
+ */
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { AttainmentIncrement } from '../domain/attainment.ts';
+import type { Case } from '../domain/case.ts';
+import type { TimerFields } from '../domain/sla.ts';
+import { timerAttributes } from '../domain/sla.ts';
+import type { SlaStore, StepOutcome, StepWrite, StoredCase, TimerIndex } from '../domain/sla-ports.ts';
+import {
+  caseFromItem,
+  caseKey,
+  casePk,
+  eventFromItem,
+  eventSkPrefix,
+  toEventItem,
+} from '../repository/case-item.ts';
+import { feedbackKey } from '../repository/feedback-item.ts';
+import { metricKey } from '../repository/metric-item.ts';
+import { outboxItem } from '../repository/outbox.ts';
+import { itemTypes, table } from '../table.ts';
+import { isConditionFailure } from './dynamo.ts';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/**
+ * Sort-key sequence of the events the sweep writes (`EVENT#<at>#9n`, n = the step's index in the
+ * run): above what triage or a staff action writes in one millisecond, so an SLA event does not
+ * collide with theirs, and steps fired in one run (same `at`) keep their order.
+ */
+export const SLA_EVENT_SEQ = 90;
+
+export function dynamoTimerIndex(db: DynamoDBDocumentClient, tableName: string): TimerIndex {
+  const { name, partitionKey, sortKey } = table.timersIndex;
+  return {
+    async due(shard, dueBy, onPage) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await db.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: name,
+            KeyConditionExpression: '#shard = :shard AND #due <= :now',
+            ExpressionAttributeNames: { '#shard': partitionKey, '#due': sortKey },
+            ExpressionAttributeValues: { ':shard': shard, ':now': dueBy },
+            ExclusiveStartKey: start,
+          }),
+        );
+        const caseIds = (page.Items ?? [])
+          .filter((item) => item.sk === 'CASE' && typeof item.pk === 'string')
+          .map((item) => (item.pk as string).slice(casePk('').length));
+        await onPage({ caseIds, count: page.Count ?? 0, scannedCount: page.ScannedCount ?? 0 });
+        start = page.LastEvaluatedKey;
+      } while (start);
+    },
+  };
+}
+
+function splitTimer(item: Record<string, unknown>): {
+  rest: Record<string, unknown>;
+  timer: Partial<TimerFields>;
+} {
+  const { timerShard, dueAt, dueStep, ...rest } = item;
+  const timer: Partial<TimerFields> = {};
+  if (typeof timerShard === 'string') timer.timerShard = timerShard;
+  if (typeof dueAt === 'string') timer.dueAt = dueAt;
+  if (typeof dueStep === 'string') timer.dueStep = dueStep;
+  return { rest, timer };
+}
+
+/** `SET a = :a, …` for the case fields and the timer, or `REMOVE` of the timer fields. */
+function caseUpdate(
+  tableName: string,
+  caseId: string,
+  expected: { version: number; dueStep: string | undefined },
+  set: Partial<Case>,
+  timer: TimerFields | undefined,
+): NonNullable<TransactItem['Update']> {
+  const names: Record<string, string> = { '#version': 'version', '#dueStep': 'dueStep' };
+  const values: Record<string, unknown> = { ':expectedVersion': expected.version };
+  const sets: string[] = [];
+  const assign = (field: string, value: unknown) => {
+    names[`#${field}`] = field;
+    values[`:${field}`] = value;
+    sets.push(`#${field} = :${field}`);
+  };
+  for (const [field, value] of Object.entries(set)) if (value !== undefined) assign(field, value);
+  if (timer) for (const field of timerAttributes) assign(field, timer[field]);
+  else for (const field of timerAttributes) names[`#${field}`] = field;
+  const expression = [
+    sets.length > 0 ? `SET ${sets.join(', ')}` : '',
+    timer ? '' : `REMOVE ${timerAttributes.map((f) => `#${f}`).join(', ')}`,
+  ]
+    .filter(Boolean)
+    .join(' ');
+  let condition = 'attribute_exists(pk) AND #version = :expectedVersion AND ';
+  if (expected.dueStep === undefined) condition += 'attribute_not_exists(#dueStep)';
+  else {
+    values[':expectedDueStep'] = expected.dueStep;
+    condition += '#dueStep = :expectedDueStep';
+  }
+  return {
+    TableName: tableName,
+    Key: caseKey(caseId),
+    UpdateExpression: expression,
+    ConditionExpression: condition,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+/** `SET` the item's identity, `ADD` the attainment tallies (the weekly metric item of triage). */
+export function attainmentUpdate(
+  tableName: string,
+  c: AttainmentIncrement,
+): NonNullable<TransactItem['Update']> {
+  const names: Record<string, string> = {
+    '#type': 'type',
+    '#dimension': 'dimension',
+    '#key': 'key',
+    '#week': 'week',
+  };
+  const values: Record<string, unknown> = {
+    ':type': itemTypes.metric,
+    ':dimension': c.dimension,
+    ':key': c.key,
+    ':week': c.week,
+  };
+  const adds: string[] = [];
+  for (const [name, value] of Object.entries(c.tallies)) {
+    if (value === undefined) continue;
+    names[`#${name}`] = name;
+    values[`:${name}`] = value;
+    adds.push(`#${name} :${name}`);
+  }
+  return {
+    TableName: tableName,
+    Key: metricKey(c.dimension, c.week, c.key),
+    UpdateExpression: `SET #type = :type, #dimension = :dimension, #key = :key, #week = :week${adds.length ? ` ADD ${adds.join(', ')}` : ''}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+/** The transaction of one step (exported for tests). Item 0 is the conditional case update. */
+export function stepTransaction(tableName: string, w: StepWrite): TransactItem[] {
+  const items: TransactItem[] = [{ Update: caseUpdate(tableName, w.caseId, w.expected, w.set, w.timer) }];
+  items.push({
+    Put: {
+      TableName: tableName,
+      Item: toEventItem(w.caseId, w.event, SLA_EVENT_SEQ + w.eventIndex),
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  });
+  for (const o of w.outbox) {
+    items.push({ Put: { TableName: tableName, Item: outboxItem(o.id, o.target, o.message, w.at) } });
+  }
+  for (const counter of w.counters) items.push({ Update: attainmentUpdate(tableName, counter) });
+  return items;
+}
+
+interface CancellationReason {
+  Code?: string;
+}
+
+export function dynamoSlaStore(db: DynamoDBDocumentClient, tableName: string): SlaStore {
+  return {
+    async load(caseId) {
+      let caseItem: Record<string, unknown> | undefined;
+      const events: Record<string, unknown>[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await db.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': casePk(caseId) },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          if (item.sk === 'CASE') caseItem = item;
+          else if (typeof item.sk === 'string' && item.sk.startsWith(eventSkPrefix)) events.push(item);
+        }
+        start = page.LastEvaluatedKey;
+      } while (start);
+      if (caseItem === undefined) return undefined;
+      const { rest, timer } = splitTimer(caseItem);
+      const stored: StoredCase = { case: caseFromItem(rest), timeline: events.map(eventFromItem), timer };
+      return stored;
+    },
+
+    async contact(feedbackId) {
+      const { Item } = await db.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: feedbackKey(feedbackId),
+          ProjectionExpression: 'customer',
+          ConsistentRead: true,
+        }),
+      );
+      const customer = Item?.customer as { email?: unknown; name?: unknown } | undefined;
+      if (typeof customer?.email !== 'string') return undefined;
+      return { email: customer.email, ...(typeof customer.name === 'string' ? { name: customer.name } : {}) };
+    },
+
+    async commit(write): Promise<StepOutcome> {
+      const items = stepTransaction(tableName, write);
+      try {
+        await db.send(new TransactWriteCommand({ TransactItems: items }));
+        return 'committed';
+      } catch (error) {
+        if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') throw error;
+        const reasons =
+          (error as Error & { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
+        if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'lost';
+        if (reasons.some((r) => r.Code === 'TransactionConflict' || r.Code === 'ConditionalCheckFailed')) {
+          return 'conflict';
+        }
+        throw error;
+      }
+    },
+
+    async retime(caseId, expected, timer) {
+      // Only the timer moves: no new version, no event (nothing about the case changed).
+      try {
+        await db.send(new UpdateCommand(caseUpdate(tableName, caseId, expected, {}, timer)));
+        return 'committed';
+      } catch (error) {
+        if (isConditionFailure(error)) return 'lost';
+        throw error;
+      }
+    },
+  };
+}

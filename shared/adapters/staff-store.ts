@@ -1,0 +1,435 @@
+/**
+ * DynamoDB adapters of the staff API's ports (shared/domain/staff-ports.ts): cases with their
+ * timeline, the cases-by-team index, problems, the weekly counters and the erasure index.
+ */
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Case } from '../domain/case.ts';
+import { timerAttributes } from '../domain/sla.ts';
+import type {
+  CaseCommitResult,
+  CaseWrite,
+  CustomerDataStore,
+  LoadedCase,
+  MetricsReader,
+  ProblemStore,
+  StaffCaseStore,
+} from '../domain/staff-ports.ts';
+import {
+  caseFromItem,
+  caseKey,
+  casePk,
+  caseTeamKey,
+  eventFromItem,
+  eventSkPrefix,
+} from '../repository/case-item.ts';
+import { feedbackKey, fromItem } from '../repository/feedback-item.ts';
+import { metricPk } from '../repository/metric-item.ts';
+import { tokenKey } from '../repository/notice-item.ts';
+import { outboxItem, outboxKey } from '../repository/outbox.ts';
+import {
+  problemCaseSkPrefix,
+  problemFromItem,
+  problemKey,
+  problemPk,
+  toProblemCaseItem,
+  toProblemItem,
+} from '../repository/problem-item.ts';
+import { openCounterKey } from '../repository/team-item.ts';
+import { itemTypes, table } from '../table.ts';
+import { isConditionFailure } from './dynamo.ts';
+import { cancellationCodes, type TransactItem, transactWithEvent } from './notice-store.ts';
+import { attainmentUpdate } from './sla-store.ts';
+
+type Item = Record<string, unknown>;
+
+/** Reads every page of a Query. */
+async function queryAll(
+  db: DynamoDBDocumentClient,
+  input: ConstructorParameters<typeof QueryCommand>[0],
+): Promise<Item[]> {
+  const items: Item[] = [];
+  let start: Item | undefined;
+  do {
+    const page = await db.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** The case update of a change: `SET` the changed fields and the timer (or `REMOVE` it), on the version read. */
+function caseUpdate(tableName: string, w: CaseWrite): NonNullable<TransactItem['Update']> {
+  const names: Record<string, string> = { '#version': 'version' };
+  const values: Record<string, unknown> = { ':expectedVersion': w.expectedVersion };
+  const sets: string[] = [];
+  const assign = (field: string, value: unknown) => {
+    names[`#${field}`] = field;
+    values[`:${field}`] = value;
+    sets.push(`#${field} = :${field}`);
+  };
+  for (const [field, value] of Object.entries(w.set)) if (value !== undefined) assign(field, value);
+  if (w.timer) for (const field of timerAttributes) assign(field, w.timer[field]);
+  else for (const field of timerAttributes) names[`#${field}`] = field;
+  const expression = [
+    `SET ${sets.join(', ')}`,
+    w.timer ? '' : `REMOVE ${timerAttributes.map((f) => `#${f}`).join(', ')}`,
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return {
+    TableName: tableName,
+    Key: caseKey(w.caseId),
+    UpdateExpression: expression,
+    ConditionExpression: 'attribute_exists(pk) AND #version = :expectedVersion',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+/** The transaction of one case change, without its events (transactWithEvent adds them). */
+export function caseChangeItems(
+  tableName: string,
+  w: CaseWrite,
+): { items: TransactItem[]; tokenAt?: number } {
+  const items: TransactItem[] = [{ Update: caseUpdate(tableName, w) }];
+  let tokenAt: number | undefined;
+  if (w.singleUse) {
+    tokenAt = items.length;
+    items.push({
+      Put: {
+        TableName: tableName,
+        Item: {
+          ...tokenKey(w.singleUse.jti),
+          type: itemTypes.token,
+          jti: w.singleUse.jti,
+          usedAt: w.at.toISOString(),
+          act: w.singleUse.act,
+          caseId: w.caseId,
+          // Kept a day past the link's own expiry; after that the link is refused as expired anyway.
+          expiresAt: w.singleUse.expiresAt + 86_400,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    });
+  }
+  for (const o of w.outbox) {
+    items.push({ Put: { TableName: tableName, Item: outboxItem(o.id, o.target, o.message, w.at) } });
+  }
+  for (const counter of w.counters) items.push({ Update: attainmentUpdate(tableName, counter) });
+  for (const c of w.openCounters) {
+    items.push({
+      Update: {
+        TableName: tableName,
+        Key: openCounterKey(c.teamId, c.memberId),
+        UpdateExpression: 'SET #type = :type, teamId = :teamId, memberId = :member ADD #open :delta',
+        ExpressionAttributeNames: { '#type': 'type', '#open': 'open' },
+        ExpressionAttributeValues: {
+          ':type': itemTypes.counter,
+          ':teamId': c.teamId,
+          ':member': c.memberId,
+          ':delta': c.delta,
+        },
+      },
+    });
+  }
+  if (w.link) {
+    items.push({
+      Put: {
+        TableName: tableName,
+        Item: toProblemCaseItem({
+          problemId: w.link.problemId,
+          caseId: w.caseId,
+          teamId: w.link.teamId,
+          linkedAt: w.at.toISOString(),
+          linkedBy: w.link.linkedBy,
+        }),
+      },
+    });
+  }
+  for (const r of w.redactions ?? []) {
+    items.push({
+      Update: {
+        TableName: tableName,
+        Key: { pk: casePk(w.caseId), sk: r.key },
+        UpdateExpression: 'SET #data = :data',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#data': 'data' },
+        ExpressionAttributeValues: { ':data': r.data },
+      },
+    });
+  }
+  for (const id of w.outboxDeletes ?? []) {
+    items.push({ Delete: { TableName: tableName, Key: outboxKey(id) } });
+  }
+  return { items, ...(tokenAt !== undefined ? { tokenAt } : {}) };
+}
+
+export function dynamoStaffCaseStore(db: DynamoDBDocumentClient, tableName: string): StaffCaseStore {
+  const index = table.casesByTeamIndex;
+  return {
+    async load(caseId) {
+      const items = await queryAll(db, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': casePk(caseId) },
+        ConsistentRead: true,
+      });
+      let caseItem: Item | undefined;
+      const events: Item[] = [];
+      for (const item of items) {
+        if (item.sk === 'CASE') caseItem = item;
+        else if (typeof item.sk === 'string' && item.sk.startsWith(eventSkPrefix)) events.push(item);
+      }
+      if (caseItem === undefined) return undefined;
+      const { timerShard, dueAt, dueStep, ...rest } = caseItem;
+      const loaded: LoadedCase = {
+        case: caseFromItem(rest),
+        timeline: events.map(eventFromItem),
+        eventKeys: events.map((e) => String(e.sk)),
+        timer: {
+          ...(typeof timerShard === 'string' ? { timerShard } : {}),
+          ...(typeof dueAt === 'string' ? { dueAt } : {}),
+          ...(typeof dueStep === 'string' ? { dueStep } : {}),
+        },
+      };
+      return loaded;
+    },
+
+    async commit(write): Promise<CaseCommitResult> {
+      const { items, tokenAt } = caseChangeItems(tableName, write);
+      try {
+        const result = await transactWithEvent(db, tableName, items, write.caseId, write.events);
+        if (result === 'ok') return 'committed';
+        if (result === 'case_missing') return 'stale';
+        if (result[0] === 'ConditionalCheckFailed') return 'stale';
+        if (tokenAt !== undefined && result[tokenAt] === 'ConditionalCheckFailed') return 'token_used';
+        return 'conflict';
+      } catch (error) {
+        const codes = cancellationCodes(error);
+        if (codes?.includes('TransactionConflict')) return 'conflict';
+        throw error;
+      }
+    },
+
+    async list(q) {
+      const names: Record<string, string> = { '#team': index.partitionKey };
+      const values: Record<string, unknown> = { ':team': caseTeamKey(q.teamId) };
+      const filters: string[] = [];
+      if (q.statuses?.length) {
+        names['#status'] = 'status';
+        const keys = q.statuses.map((s, i) => {
+          values[`:s${i}`] = s;
+          return `:s${i}`;
+        });
+        filters.push(`#status IN (${keys.join(', ')})`);
+      }
+      if (q.severity) {
+        names['#severity'] = 'severity';
+        values[':severity'] = q.severity;
+        filters.push('#severity = :severity');
+      }
+      if (q.assigneeId) {
+        values[':assignee'] = q.assigneeId;
+        filters.push('assigneeId = :assignee');
+      }
+      if (q.overdue !== undefined) {
+        // Overdue: not acknowledged by acknowledgeBy, or acknowledged and not resolved by resolveBy
+        // (a paused case's resolve clock stands still; resolved and closed cases are never overdue).
+        names['#status'] = 'status';
+        Object.assign(values, {
+          ':open': 'open',
+          ':reopened': 'reopened',
+          ':ack': 'acknowledged',
+          ':now': q.now,
+        });
+        const overdue =
+          '((#status IN (:open, :reopened) AND acknowledgeBy < :now) OR (#status = :ack AND resolveBy < :now))';
+        filters.push(q.overdue ? overdue : `NOT ${overdue}`);
+      }
+      const items: Case[] = [];
+      let start: Item | undefined = q.startKey;
+      let reads = 0;
+      do {
+        const page = await db.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: index.name,
+            KeyConditionExpression: '#team = :team',
+            ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ScanIndexForward: false,
+            // Never more matches than still wanted: the page's last key is then exactly where to go on.
+            Limit: q.limit - items.length,
+            ExclusiveStartKey: start,
+          }),
+        );
+        reads += 1;
+        for (const item of page.Items ?? []) {
+          const { timerShard: _s, dueAt: _d, dueStep: _t, ...rest } = item;
+          items.push(caseFromItem(rest));
+        }
+        start = page.LastEvaluatedKey;
+      } while (start && items.length < q.limit && reads < q.maxReads);
+      return { items, reads, ...(start ? { lastKey: start as Record<string, string> } : {}) };
+    },
+
+    async feedback(feedbackId) {
+      const { Item } = await db.send(
+        new GetCommand({ TableName: tableName, Key: feedbackKey(feedbackId), ConsistentRead: true }),
+      );
+      return Item ? fromItem(Item) : undefined;
+    },
+
+    async contact(feedbackId) {
+      const { Item } = await db.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: feedbackKey(feedbackId),
+          ProjectionExpression: 'customer',
+          ConsistentRead: true,
+        }),
+      );
+      const customer = Item?.customer as { email?: unknown; name?: unknown } | undefined;
+      if (typeof customer?.email !== 'string') return undefined;
+      return { email: customer.email, ...(typeof customer.name === 'string' ? { name: customer.name } : {}) };
+    },
+
+    async tokenUsed(jti) {
+      const { Item } = await db.send(
+        new GetCommand({ TableName: tableName, Key: tokenKey(jti), ConsistentRead: true }),
+      );
+      return Item !== undefined;
+    },
+  };
+}
+
+export function dynamoProblemStore(db: DynamoDBDocumentClient, tableName: string): ProblemStore {
+  return {
+    async create(problem) {
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: toProblemItem(problem),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+
+    async get(problemId) {
+      const { Item } = await db.send(
+        new GetCommand({ TableName: tableName, Key: problemKey(problemId), ConsistentRead: true }),
+      );
+      return Item ? problemFromItem(Item) : undefined;
+    },
+
+    async linkedCaseIds(problemId) {
+      const items = await queryAll(db, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': problemPk(problemId), ':prefix': problemCaseSkPrefix },
+        ProjectionExpression: 'caseId',
+        ConsistentRead: true,
+      });
+      return items.map((i) => String(i.caseId));
+    },
+
+    async update(problemId, expectedVersion, set) {
+      const names: Record<string, string> = { '#version': 'version' };
+      const values: Record<string, unknown> = { ':expectedVersion': expectedVersion };
+      const sets: string[] = [];
+      for (const [field, value] of Object.entries(set)) {
+        if (value === undefined) continue;
+        names[`#${field}`] = field;
+        values[`:${field}`] = value;
+        sets.push(`#${field} = :${field}`);
+      }
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: problemKey(problemId),
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ConditionExpression: 'attribute_exists(pk) AND #version = :expectedVersion',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        );
+        return 'committed';
+      } catch (error) {
+        if (isConditionFailure(error)) return 'stale';
+        throw error;
+      }
+    },
+  };
+}
+
+export function dynamoMetricsReader(db: DynamoDBDocumentClient, tableName: string): MetricsReader {
+  return {
+    week(dimension, week) {
+      return queryAll(db, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': metricPk(dimension, week) },
+        ConsistentRead: true,
+      });
+    },
+  };
+}
+
+export function dynamoCustomerData(db: DynamoDBDocumentClient, tableName: string): CustomerDataStore {
+  const index = table.customerIndex;
+  return {
+    async feedbackIdsOf(customerHash) {
+      const items = await queryAll(db, {
+        TableName: tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#hash = :hash',
+        ExpressionAttributeNames: { '#hash': index.partitionKey },
+        ExpressionAttributeValues: { ':hash': customerHash },
+      });
+      return items
+        .filter((i) => i.sk === feedbackKey('').sk && typeof i.pk === 'string')
+        .map((i) => (i.pk as string).slice(feedbackKey('').pk.length));
+    },
+
+    async eraseFeedback(feedbackId, at) {
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: feedbackKey(feedbackId),
+            UpdateExpression:
+              'SET erasedAt = :at REMOVE #customer.#email, #customer.#name, #comment, #context, #hash',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_exists(#customer)',
+            ExpressionAttributeNames: {
+              '#customer': 'customer',
+              '#email': 'email',
+              '#name': 'name',
+              '#comment': 'comment',
+              '#context': 'context',
+              '#hash': index.partitionKey,
+            },
+            ExpressionAttributeValues: { ':at': at.toISOString() },
+          }),
+        );
+        return 'erased';
+      } catch (error) {
+        if (isConditionFailure(error)) return 'missing';
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * Ports of the notify function and of the signed-link actions (functions/notify); DynamoDB and
+ * SES adapters in shared/adapters. Pure: no AWS imports.
+ */
+import type { Case, CaseStatus, TimelineEvent } from './case.ts';
+import { DomainError } from './errors.ts';
+
+// ---- mail ---------------------------------------------------------------------------------------
+
+export interface OutgoingMail {
+  /** `Display <address>`, header-safe. */
+  from: string;
+  /** One bare address: display names never reach a header. */
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** Extra headers (List-Unsubscribe…), printable ASCII only. */
+  headers: { name: string; value: string }[];
+}
+
+export interface Mailer {
+  /** Sends one email; throws `TransientMailError` when a retry may succeed, else any other error. */
+  send(mail: OutgoingMail): Promise<{ messageId: string }>;
+}
+
+/** SES said "not now" (throttling, 5xx) or the request never reached it: nothing was sent. */
+export class TransientMailError extends DomainError {
+  constructor(message: string, cause?: unknown) {
+    super(message);
+    this.cause = cause;
+  }
+}
+
+// ---- suppression list ---------------------------------------------------------------------------
+
+export type SuppressionReason = 'unsubscribe' | 'bounce' | 'complaint';
+
+export interface SuppressionList {
+  isSuppressed(email: string): Promise<boolean>;
+  /** Idempotent: the first reason and time are kept. */
+  add(email: string, reason: SuppressionReason, at: Date, detail?: Record<string, unknown>): Promise<void>;
+}
+
+// ---- at-most-once ledger ------------------------------------------------------------------------
+
+/** One notice to one recipient: the unit that is sent at most once. */
+export interface NoticeKey {
+  noticeId: string;
+  email: string;
+}
+
+export type NoticeStatus = 'sent' | 'failed' | 'suppressed' | 'no_consent';
+
+export interface NoticeOutcome {
+  status: NoticeStatus;
+  kind: string;
+  caseId?: string;
+  messageId?: string;
+  error?: string;
+  /** The `notice_sent` event to append to the case's timeline with the outcome, if any. */
+  event?: TimelineEvent;
+}
+
+export type ClaimResult =
+  | { claimed: true; claimToken: string }
+  /** Claimed before: by an earlier delivery (done) or one still in flight (`sending`). */
+  | { claimed: false; status: NoticeStatus | 'sending' };
+
+export interface NoticeLedger {
+  /** Conditional create of the claim (`sending`); answers who holds it otherwise. */
+  claim(key: NoticeKey, kind: string, at: Date): Promise<ClaimResult>;
+  /** Deletes our claim after a transient failure, so the redelivery can try again. */
+  release(key: NoticeKey, claimToken: string): Promise<void>;
+  /** Our claim → its outcome, with the timeline event, in one transaction. */
+  complete(key: NoticeKey, claimToken: string, outcome: NoticeOutcome, at: Date): Promise<void>;
+  /**
+   * A notice that is not sent (suppressed, no consent): claim and outcome in one conditional write.
+   * `duplicate` when it was handled before.
+   */
+  settle(key: NoticeKey, outcome: NoticeOutcome, at: Date): Promise<'recorded' | 'duplicate'>;
+}
+
+// ---- cases ----------------------------------------------------------------------------------------
+
+export interface CaseReader {
+  get(caseId: string): Promise<Case | undefined>;
+}
+
+/** The token a signed link carries, consumed in the same transaction as the action. */
+export interface SingleUse {
+  jti: string;
+  /** Epoch seconds; the used-token record is kept a while past it, then expires. */
+  expiresAt: number;
+}
+
+export type ActionResult =
+  | { outcome: 'done'; status: CaseStatus }
+  /** The link was used before. */
+  | { outcome: 'used' }
+  /** The case is not in a state that allows it (e.g. acknowledged already). */
+  | { outcome: 'conflict'; status: CaseStatus }
+  | { outcome: 'not_found' };
+
+/**
+ * What staff and customers can do from an email. The staff API (issue #6) will implement
+ * acknowledge / claim through its own use cases; the signed-link route only needs this port.
+ */
+export interface CaseActions {
+  acknowledge(caseId: string, memberId: string, via: string, once?: SingleUse): Promise<ActionResult>;
+  claim(caseId: string, memberId: string, via: string, once?: SingleUse): Promise<ActionResult>;
+  rate(caseId: string, value: string, once?: SingleUse): Promise<ActionResult>;
+}
+
+export interface UsedTokens {
+  /** Whether a single-use token was used (a GET may look, never write). */
+  isUsed(jti: string): Promise<boolean>;
+}

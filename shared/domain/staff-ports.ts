@@ -1,0 +1,130 @@
+/**
+ * Ports of the staff API's use cases (functions/cases); DynamoDB adapters in
+ * shared/adapters/staff-store.ts. Pure: no AWS imports.
+ */
+import type { AttainmentIncrement } from './attainment.ts';
+import type { Case, CaseStatus, TimelineEvent } from './case.ts';
+import type { Severity } from './classify.ts';
+import type { Feedback } from './feedback.ts';
+import type { MetricDimension } from './metrics.ts';
+import type { SingleUse } from './notice-ports.ts';
+import type { Problem } from './problem.ts';
+import type { TimerFields } from './sla.ts';
+import type { CustomerContact, OutboxEntry } from './sla-ports.ts';
+
+export interface LoadedCase {
+  case: Case;
+  /** In time order (the table's sort key order). */
+  timeline: TimelineEvent[];
+  /** The sort key of each timeline entry (same order), for erasure's redactions. */
+  eventKeys: string[];
+  /** The timer fields the item carries now. */
+  timer: Partial<TimerFields>;
+}
+
+/** Moves the open-case counter of a member (fewest_open assignment), `ADD delta`. */
+export interface OpenCounterDelta {
+  teamId: string;
+  memberId: string;
+  delta: number;
+}
+
+/** One change of a case, all or nothing (one TransactWriteItems). */
+export interface CaseWrite {
+  caseId: string;
+  at: Date;
+  /** The write holds only if the case still has this version. */
+  expectedVersion: number;
+  /** Case attributes that change (always `version` and `updatedAt`). */
+  set: Partial<Case> & Pick<Case, 'version' | 'updatedAt'>;
+  /** The SLA timer after the change (undefined: the case leaves the timers index). */
+  timer: TimerFields | undefined;
+  /** The change's timeline event (two only for a follow-up answer: `verified` + its transition). */
+  events: TimelineEvent[];
+  outbox: OutboxEntry[];
+  counters: AttainmentIncrement[];
+  openCounters: OpenCounterDelta[];
+  /** Links the case to a problem (the link item is written with the change). */
+  link?: { problemId: string; teamId: string; linkedBy: string };
+  /** The single-use signed link this change spends (conditional on not being spent). */
+  singleUse?: SingleUse & { act: string };
+  /** Timeline entries whose `data` is replaced (erasure), by sort key. */
+  redactions?: { key: string; data: Record<string, unknown> }[];
+  /** Outbox items deleted (erasure: relayed notices that still hold an address), by outbox id. */
+  outboxDeletes?: string[];
+}
+
+/**
+ * `stale`: the case is not at `expectedVersion` (or is gone); `token_used`: the signed link was
+ * spent before; `conflict`: DynamoDB cancelled the transaction for a concurrent one (retryable).
+ */
+export type CaseCommitResult = 'committed' | 'stale' | 'token_used' | 'conflict';
+
+export interface CaseListQuery {
+  teamId: string;
+  statuses?: readonly CaseStatus[];
+  severity?: Severity;
+  assigneeId?: string;
+  /** true: only overdue cases; false: only cases that are not; undefined: both. */
+  overdue?: boolean;
+  /** ISO instant "overdue" is judged at. */
+  now: string;
+  limit: number;
+  /** Where the previous page stopped (an index key). */
+  startKey?: Record<string, string>;
+  /** Index pages read at most for this request (filters can make pages sparse). */
+  maxReads: number;
+}
+
+export interface CasePage {
+  items: Case[];
+  /** Where to continue; undefined when the team has nothing more. */
+  lastKey?: Record<string, string>;
+  /** Index pages read. */
+  reads: number;
+}
+
+export interface StaffCaseStore {
+  load(caseId: string): Promise<LoadedCase | undefined>;
+  commit(write: CaseWrite): Promise<CaseCommitResult>;
+  list(query: CaseListQuery): Promise<CasePage>;
+  feedback(feedbackId: string): Promise<Feedback | undefined>;
+  contact(feedbackId: string): Promise<CustomerContact | undefined>;
+  /** Whether a single-use signed link was spent. */
+  tokenUsed(jti: string): Promise<boolean>;
+}
+
+export interface ProblemStore {
+  /** Conditional create; false when the id exists. */
+  create(problem: Problem): Promise<boolean>;
+  get(problemId: string): Promise<Problem | undefined>;
+  /** Every linked case id (paginated reads, no cap). */
+  linkedCaseIds(problemId: string): Promise<string[]>;
+  /** Conditional on `expectedVersion`; `stale` otherwise. */
+  update(
+    problemId: string,
+    expectedVersion: number,
+    set: Partial<Problem> & Pick<Problem, 'version' | 'updatedAt'>,
+  ): Promise<'committed' | 'stale'>;
+}
+
+export interface MetricsReader {
+  /** Every counter item of one dimension and ISO week (one Query, every page). */
+  week(dimension: MetricDimension, week: string): Promise<Record<string, unknown>[]>;
+}
+
+/**
+ * The feedback attributes erasure removes (personal data); ratings, reasons and the rest stay for
+ * the metrics.
+ */
+export const erasedFeedbackFields = ['customer.email', 'customer.name', 'comment', 'context'] as const;
+
+export interface CustomerDataStore {
+  /** Feedback ids whose customer address hashes to `customerHash` (the erasure index). */
+  feedbackIdsOf(customerHash: string): Promise<string[]>;
+  /**
+   * Removes the personal fields from one feedback item and its index entry, setting `erasedAt`.
+   * `missing` when the item is gone (expired or deleted meanwhile).
+   */
+  eraseFeedback(feedbackId: string, at: Date): Promise<'erased' | 'missing'>;
+}

@@ -1,0 +1,164 @@
+/**
+ * In-memory stand-ins for the staff API's ports (shared/domain/staff-ports.ts), with the same
+ * conditional-write behaviour as the DynamoDB adapters (version check, spent tokens), for unit
+ * tests of the use cases and the handler. The adapters themselves are exercised against DynamoDB
+ * Local by tests/integration/staff-api.test.ts.
+ */
+import type { Case, TimelineEvent } from '../../shared/domain/case.ts';
+import type { Feedback } from '../../shared/domain/feedback.ts';
+import type { Problem } from '../../shared/domain/problem.ts';
+import type {
+  CaseWrite,
+  CustomerDataStore,
+  LoadedCase,
+  MetricsReader,
+  ProblemStore,
+  StaffCaseStore,
+} from '../../shared/domain/staff-ports.ts';
+import { customerHashOf } from '../../shared/repository/feedback-item.ts';
+
+interface StoredCase {
+  case: Case;
+  timeline: { key: string; event: TimelineEvent }[];
+  timer: Record<string, string>;
+}
+
+export class MemoryStaffStore implements StaffCaseStore, ProblemStore, MetricsReader, CustomerDataStore {
+  readonly cases = new Map<string, StoredCase>();
+  readonly feedbacks = new Map<string, Feedback & { erasedAt?: string }>();
+  readonly problemsById = new Map<string, Problem>();
+  readonly links = new Map<string, string[]>();
+  readonly tokens = new Set<string>();
+  readonly counters = new Map<string, number>();
+  readonly outbox: CaseWrite['outbox'] = [];
+  readonly metricItems: Record<string, unknown>[] = [];
+  readonly commits: CaseWrite[] = [];
+  /** Makes the next commits answer this (e.g. 'conflict'), one per entry. */
+  readonly failNext: ('conflict' | 'stale')[] = [];
+
+  addCase(c: Case, timeline: TimelineEvent[] = []): void {
+    this.cases.set(c.caseId, {
+      case: structuredClone(c),
+      timeline: timeline.map((event, i) => ({
+        key: `EVENT#${event.at}#${String(i).padStart(2, '0')}`,
+        event,
+      })),
+      timer: {},
+    });
+  }
+
+  timerOf(caseId: string) {
+    return this.cases.get(caseId)?.timer;
+  }
+
+  async load(caseId: string): Promise<LoadedCase | undefined> {
+    const s = this.cases.get(caseId);
+    if (!s) return undefined;
+    return structuredClone({
+      case: s.case,
+      timeline: s.timeline.map((t) => t.event),
+      eventKeys: s.timeline.map((t) => t.key),
+      timer: s.timer,
+    });
+  }
+
+  async commit(w: CaseWrite) {
+    const forced = this.failNext.shift();
+    if (forced) return forced;
+    const s = this.cases.get(w.caseId);
+    if (!s || s.case.version !== w.expectedVersion) return 'stale' as const;
+    if (w.singleUse && this.tokens.has(w.singleUse.jti)) return 'token_used' as const;
+    if (w.singleUse) this.tokens.add(w.singleUse.jti);
+    this.commits.push(structuredClone(w));
+    s.case = { ...s.case, ...structuredClone(w.set) };
+    s.timer = w.timer ? { ...w.timer } : {};
+    for (const r of w.redactions ?? []) {
+      const entry = s.timeline.find((t) => t.key === r.key);
+      if (entry) entry.event = { ...entry.event, data: r.data };
+    }
+    w.events.forEach((event, i) => {
+      s.timeline.push({ key: `EVENT#${event.at}#${String(50 + s.timeline.length + i)}`, event });
+    });
+    this.outbox.push(...w.outbox);
+    for (const c of w.openCounters) {
+      const key = `${c.teamId}/${c.memberId}`;
+      this.counters.set(key, (this.counters.get(key) ?? 0) + c.delta);
+    }
+    for (const inc of w.counters) {
+      for (const [name, v] of Object.entries(inc.tallies)) {
+        const key = `${inc.dimension}/${inc.week}/${inc.key}/${name}`;
+        this.counters.set(key, (this.counters.get(key) ?? 0) + (v ?? 0));
+      }
+    }
+    if (w.link) this.links.set(w.link.problemId, [...(this.links.get(w.link.problemId) ?? []), w.caseId]);
+    return 'committed' as const;
+  }
+
+  async list(q: Parameters<StaffCaseStore['list']>[0]) {
+    const all = [...this.cases.values()]
+      .map((s) => s.case)
+      .filter((c) => c.teamId === q.teamId)
+      .filter((c) => !q.statuses || q.statuses.includes(c.status))
+      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+    const start = q.startKey ? Number(q.startKey.offset) : 0;
+    const items = all.slice(start, start + q.limit);
+    const next = start + items.length;
+    return {
+      items,
+      reads: 1,
+      ...(next < all.length ? { lastKey: { caseTeam: `TEAM#${q.teamId}`, offset: String(next) } } : {}),
+    };
+  }
+
+  async feedback(feedbackId: string) {
+    return structuredClone(this.feedbacks.get(feedbackId));
+  }
+
+  async contact(feedbackId: string) {
+    const c = this.feedbacks.get(feedbackId)?.customer;
+    return c?.email ? { email: c.email, ...(c.name ? { name: c.name } : {}) } : undefined;
+  }
+
+  async tokenUsed(jti: string) {
+    return this.tokens.has(jti);
+  }
+
+  // ---- problems ----
+  async create(p: Problem) {
+    if (this.problemsById.has(p.problemId)) return false;
+    this.problemsById.set(p.problemId, structuredClone(p));
+    return true;
+  }
+  async get(problemId: string) {
+    return structuredClone(this.problemsById.get(problemId));
+  }
+  async linkedCaseIds(problemId: string) {
+    return [...(this.links.get(problemId) ?? [])];
+  }
+  async update(problemId: string, expectedVersion: number, set: Partial<Problem>) {
+    const p = this.problemsById.get(problemId);
+    if (!p || p.version !== expectedVersion) return 'stale' as const;
+    this.problemsById.set(problemId, { ...p, ...structuredClone(set) });
+    return 'committed' as const;
+  }
+
+  // ---- metrics ----
+  async week(dimension: string, week: string) {
+    return this.metricItems.filter((i) => i.dimension === dimension && i.week === week);
+  }
+
+  // ---- erasure ----
+  async feedbackIdsOf(hash: string) {
+    return [...this.feedbacks.values()]
+      .filter((f) => f.customer?.email && customerHashOf(f.customer.email) === hash)
+      .map((f) => f.feedbackId);
+  }
+  async eraseFeedback(feedbackId: string, at: Date) {
+    const f = this.feedbacks.get(feedbackId);
+    if (!f) return 'missing' as const;
+    const { comment: _c, context: _x, ...rest } = f;
+    const { email: _e, name: _n, ...customer } = f.customer ?? {};
+    this.feedbacks.set(feedbackId, { ...rest, customer, erasedAt: at.toISOString() });
+    return 'erased' as const;
+  }
+}

@@ -1,0 +1,249 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { makeActionsHandler } from '../../functions/notify/actions-handler.ts';
+import { dynamoCaseActions, dynamoCaseReader } from '../../shared/adapters/case-actions.ts';
+import { dynamoSuppressionList, dynamoUsedTokens } from '../../shared/adapters/notice-store.ts';
+import { VirtualClock } from '../../shared/clock.ts';
+import { loadConfigFile } from '../../shared/config/load.ts';
+import { type LinkPayload, linkExpiry, signLink } from '../../shared/domain/signed-link.ts';
+import { caseKey, casePk, toCaseItem } from '../../shared/repository/case-item.ts';
+import { suppressionKey, tokenKey } from '../../shared/repository/notice-item.ts';
+import { openCounterKey } from '../../shared/repository/team-item.ts';
+import { FakeTable } from '../support/fake-table.ts';
+import { httpEvent } from '../support/http-events.ts';
+import { linkSecret, sampleCase } from '../support/notices.ts';
+
+const ddbMock = mockClient(DynamoDBDocumentClient);
+const tableName = 'closeloop';
+const config = loadConfigFile('closeloop.config.example.json');
+let table: FakeTable;
+let clock: VirtualClock;
+
+function handler() {
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'local' }));
+  return makeActionsHandler({
+    linkSecrets: linkSecret,
+    clock,
+    actions: dynamoCaseActions(db, tableName, clock, config),
+    cases: dynamoCaseReader(db, tableName),
+    tokens: dynamoUsedTokens(db, tableName),
+    suppression: dynamoSuppressionList(db, tableName),
+  });
+}
+
+let jti = 0;
+function token(over: Partial<LinkPayload> = {}, secret = linkSecret): string {
+  const act = over.act ?? 'acknowledge';
+  return signLink(
+    {
+      jti: `jti-${String(++jti).padStart(8, '0')}`,
+      act,
+      caseId: 'case_abc123',
+      memberId: 'tanaka',
+      exp: linkExpiry(act, clock.now()),
+      ...over,
+    },
+    secret,
+  );
+}
+
+function call(
+  method: 'GET' | 'POST',
+  t: string,
+  body?: string,
+  contentType = 'application/x-www-form-urlencoded',
+) {
+  const path = `/v1/actions/${t}`;
+  const event = httpEvent({ method, path, body, headers: body ? { 'content-type': contentType } : {} });
+  return handler()({ ...event, pathParameters: { token: t } });
+}
+
+const storedCase = () => table.get(caseKey('case_abc123'));
+const events = () => table.query(casePk('case_abc123')).filter((i) => String(i.sk).startsWith('EVENT#'));
+
+beforeEach(() => {
+  ddbMock.reset();
+  table = new FakeTable(ddbMock);
+  table.put(toCaseItem(sampleCase()));
+  clock = new VirtualClock(new Date('2026-11-20T02:00:00Z'));
+});
+
+describe('GET /v1/actions/{token}', () => {
+  it('shows a confirm page with a POST form and changes nothing', async () => {
+    const response = await call('GET', token({ locale: 'en' }));
+
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(response.headers['cache-control']).toBe('no-store');
+    expect(response.body).toContain('<form method="post">');
+    expect(response.body).toContain('Acknowledge case case_abc123');
+    expect(storedCase()).toMatchObject({ status: 'open', version: 1 });
+    expect(table.writes).toEqual([]);
+  });
+
+  it('answers in both languages when the link has no locale', async () => {
+    const response = await call('GET', token());
+
+    expect(response.body).toContain('<section lang="ja">');
+    expect(response.body).toContain('<section lang="en">');
+  });
+
+  it('shows the case, read only, for an open link', async () => {
+    const response = await call('GET', token({ act: 'open', locale: 'ja' }));
+
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('<td>open</td>');
+    expect(response.body).not.toContain('<form');
+  });
+});
+
+describe('POST /v1/actions/{token}', () => {
+  it('acknowledges the case once: status, version and an acknowledged event by the member via the link', async () => {
+    const response = await call('POST', token({ locale: 'en' }), 'confirm=1');
+
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('Case case_abc123 is acknowledged');
+    expect(storedCase()).toMatchObject({
+      status: 'acknowledged',
+      version: 2,
+      updatedAt: clock.now().toISOString(),
+      // The SLA timer moves on with the change (recomputed from the timeline): the resolve clock's warning.
+      dueStep: 'res:warn',
+    });
+    expect(events()).toEqual([
+      expect.objectContaining({
+        eventType: 'acknowledged',
+        actor: 'staff:tanaka',
+        via: 'signed_link',
+        data: { from: 'open', to: 'acknowledged' },
+      }),
+    ]);
+    // State, event and spent token in one transaction.
+    expect(table.writes.map((w) => w.command)).toEqual(['TransactWrite']);
+  });
+
+  it('answers "already used" (409) to a second POST of the same link', async () => {
+    const t = token({ locale: 'en' });
+    await call('POST', t, 'confirm=1');
+
+    const again = await call('POST', t, 'confirm=1');
+    const get = await call('GET', t);
+
+    expect(again.statusCode).toBe(409);
+    expect(again.body).toContain('This link was already used');
+    expect(get.statusCode).toBe(409);
+    expect(storedCase()).toMatchObject({ version: 2 });
+  });
+
+  it('does not spend a link whose action cannot happen, and says why', async () => {
+    table.put(toCaseItem(sampleCase({ status: 'resolved' })));
+    const t = token({ jti: 'jti-unspent-1', locale: 'en' });
+
+    const response = await call('POST', t, 'confirm=1');
+
+    expect(response.statusCode).toBe(409);
+    expect(response.body).toContain('has moved on (now: resolved)');
+    expect(table.get(tokenKey('jti-unspent-1'))).toBeUndefined();
+  });
+
+  it('refuses a forged link (403) and a malformed one (400) without touching anything', async () => {
+    const forged = await call('POST', token({}, 'some-other-secret-that-is-long-enough-x'), 'confirm=1');
+    const malformed = await call('POST', 'not-a-token', 'confirm=1');
+
+    expect(forged.statusCode).toBe(403);
+    expect(forged.body).toContain('This link is not valid');
+    expect(malformed.statusCode).toBe(400);
+    expect(storedCase()).toMatchObject({ status: 'open', version: 1 });
+  });
+
+  it('refuses an expired link with 410', async () => {
+    const t = token();
+    clock.advance(8 * 86_400_000);
+
+    const response = await call('POST', t, 'confirm=1');
+
+    expect(response.statusCode).toBe(410);
+    expect(storedCase()).toMatchObject({ status: 'open' });
+  });
+
+  it('claims the case for the member and moves the open-case counters with it', async () => {
+    const response = await call(
+      'POST',
+      token({ act: 'claim', memberId: 'watanabe', locale: 'en' }),
+      'confirm=1',
+    );
+
+    expect(response.statusCode).toBe(200);
+    expect(storedCase()).toMatchObject({ assigneeId: 'watanabe', status: 'open', version: 2 });
+    expect(events()[0]).toMatchObject({
+      eventType: 'assigned',
+      actor: 'staff:watanabe',
+      data: { assigneeId: 'watanabe', previousAssigneeId: 'tanaka', rule: 'claimed' },
+    });
+    expect(table.get(openCounterKey('orders', 'watanabe'))).toMatchObject({ open: 1 });
+    expect(table.get(openCounterKey('orders', 'tanaka'))).toMatchObject({ open: -1 });
+  });
+
+  it('records a good follow-up answer and closes the resolved case; a second answer is refused', async () => {
+    table.put(toCaseItem(sampleCase({ status: 'resolved', version: 5 })));
+    const shared = 'jti-rating-000001';
+    const good = token({ act: 'rate', value: '5', jti: shared, memberId: undefined });
+    const bad = token({ act: 'rate', value: '1', jti: shared, memberId: undefined });
+
+    const first = await call('POST', good, 'confirm=1');
+    const second = await call('POST', bad, 'confirm=1');
+
+    expect(first.statusCode).toBe(200);
+    expect(second.statusCode).toBe(409);
+    expect(storedCase()).toMatchObject({ status: 'closed', version: 6 });
+    expect(events().map((e) => e.eventType)).toEqual(['verified', 'closed']);
+  });
+
+  it('reopens the case on a bad follow-up answer', async () => {
+    table.put(toCaseItem(sampleCase({ status: 'resolved', version: 5 })));
+
+    const response = await call(
+      'POST',
+      token({ act: 'rate', value: 'bad', memberId: undefined, locale: 'ja' }),
+      'confirm=1',
+    );
+
+    expect(response.body).toContain('担当チームが改めて対応いたします');
+    expect(storedCase()).toMatchObject({ status: 'reopened', version: 6 });
+  });
+
+  it('unsubscribes at once on an RFC 8058 one-click POST, and again harmlessly', async () => {
+    const t = token({ act: 'unsubscribe', email: 'Hanako@Example.jp', memberId: undefined, locale: 'ja' });
+
+    const first = await call('POST', t, 'List-Unsubscribe=One-Click');
+    const again = await call('POST', t, 'List-Unsubscribe=One-Click');
+
+    expect(first.statusCode).toBe(200);
+    expect(again.statusCode).toBe(200);
+    expect(table.get(suppressionKey('hanako@example.jp'))).toMatchObject({
+      reason: 'unsubscribe',
+      detail: { via: 'one_click', caseId: 'case_abc123' },
+    });
+  });
+
+  it('does not unsubscribe on GET (link scanners)', async () => {
+    const t = token({ act: 'unsubscribe', email: 'hanako@example.jp', memberId: undefined });
+
+    const response = await call('GET', t);
+
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('<form method="post">');
+    expect(table.get(suppressionKey('hanako@example.jp'))).toBeUndefined();
+  });
+
+  it('answers 503 with a page, not a stack trace, when storage fails', async () => {
+    ddbMock.rejects(new Error('DynamoDB is down'));
+
+    const response = await call('POST', token(), 'confirm=1');
+
+    expect(response.statusCode).toBe(503);
+    expect(response.body).not.toContain('DynamoDB is down');
+  });
+});

@@ -1,0 +1,286 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESv2Client, SendEmailCommand, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { makeNotifyHandler } from '../../functions/notify/handler.ts';
+import { dynamoCaseReader } from '../../shared/adapters/case-actions.ts';
+import { dynamoNoticeLedger, dynamoSuppressionList } from '../../shared/adapters/notice-store.ts';
+import { sesMailer } from '../../shared/adapters/ses-mailer.ts';
+import { VirtualClock } from '../../shared/clock.ts';
+import { loadConfigFile } from '../../shared/config/load.ts';
+import { verifyLink } from '../../shared/domain/signed-link.ts';
+import { casePk, toCaseItem } from '../../shared/repository/case-item.ts';
+import { noticeKey, suppressionKey } from '../../shared/repository/notice-item.ts';
+import { FakeTable } from '../support/fake-table.ts';
+import {
+  actionTokens,
+  customerNotice,
+  linkSecret,
+  sampleCase,
+  sqsRecord,
+  staffNotice,
+  staffTanaka,
+} from '../support/notices.ts';
+
+const config = loadConfigFile('closeloop.config.example.json');
+const ddbMock = mockClient(DynamoDBDocumentClient);
+const sesMock = mockClient(SESv2Client);
+const tableName = 'closeloop';
+
+let table: FakeTable;
+let clock: VirtualClock;
+let ids: number;
+
+function handler() {
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'local' }));
+  return makeNotifyHandler({
+    config,
+    publicBaseUrl: 'https://feedback.example.test/',
+    linkSecret,
+    ledger: dynamoNoticeLedger(db, tableName),
+    suppression: dynamoSuppressionList(db, tableName),
+    cases: dynamoCaseReader(db, tableName),
+    mailer: sesMailer(new SESv2Client({ region: 'local' }), { configurationSetName: 'closeloop-test' }),
+    clock,
+    newId: () => `00000000-0000-0000-0000-${String(++ids).padStart(12, '0')}`,
+  });
+}
+
+const sesError = (name: string, httpStatusCode: number) =>
+  Object.assign(new Error(`${name} from SES`), { name, $metadata: { httpStatusCode }, $fault: 'client' });
+
+const sent = (): SendEmailCommandInput[] =>
+  sesMock.commandCalls(SendEmailCommand).map((c) => c.args[0].input);
+const timeline = (caseId = 'case_abc123') =>
+  table.query(casePk(caseId)).filter((i) => String(i.sk).startsWith('EVENT#'));
+
+beforeEach(() => {
+  ddbMock.reset();
+  sesMock.reset();
+  table = new FakeTable(ddbMock);
+  table.put(toCaseItem(sampleCase()));
+  clock = new VirtualClock(new Date('2026-11-20T01:00:00Z'));
+  ids = 0;
+  sesMock.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
+});
+
+describe('the notify handler', () => {
+  it('sends a staff notice through SES and records notice_sent on the case timeline', async () => {
+    const result = await handler()({ Records: [sqsRecord(staffNotice())] });
+
+    expect(result.batchItemFailures).toEqual([]);
+    const [mail] = sent();
+    expect(mail?.Destination).toEqual({ ToAddresses: [staffTanaka.email] });
+    expect(mail?.ConfigurationSetName).toBe('closeloop-test');
+    expect(mail?.FromEmailAddress).toMatch(/^=\?UTF-8\?B\?.+\?= <feedback@shop\.example\.jp>$/);
+    expect(mail?.Content?.Simple?.Subject?.Data).toBe('[重大] 新しいケース case_abc123（お支払い）');
+    expect(mail?.Content?.Simple?.Headers).toBeUndefined();
+    const events = timeline();
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      eventType: 'notice_sent',
+      actor: 'system:notify',
+      data: {
+        noticeId: 'case_abc123:staff_new_critical:opened',
+        status: 'sent',
+        to: staffTanaka.email,
+        messageId: 'ses-1',
+      },
+    });
+  });
+
+  it('sends each notice at most once when SQS delivers the message twice', async () => {
+    const notify = handler();
+    const message = staffNotice();
+
+    const first = await notify({ Records: [sqsRecord(message, 'm-1')] });
+    const second = await notify({ Records: [sqsRecord(message, 'm-2')] });
+
+    expect(first.batchItemFailures).toEqual([]);
+    expect(second.batchItemFailures).toEqual([]);
+    expect(sent()).toHaveLength(1);
+    expect(timeline()).toHaveLength(1);
+  });
+
+  it('on SES throttling releases the claim and fails the record, so the redelivery sends it', async () => {
+    sesMock
+      .on(SendEmailCommand)
+      .rejectsOnce(sesError('TooManyRequestsException', 429))
+      .resolves({ MessageId: 'ses-2' });
+    const notify = handler();
+    const message = staffNotice();
+
+    const first = await notify({ Records: [sqsRecord(message, 'm-1')] });
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }]);
+    expect(table.get(noticeKey(message.noticeId, staffTanaka.email))).toBeUndefined();
+
+    const retry = await notify({ Records: [sqsRecord(message, 'm-1')] });
+    expect(retry.batchItemFailures).toEqual([]);
+    expect(sent()).toHaveLength(2);
+    expect(table.get(noticeKey(message.noticeId, staffTanaka.email))).toMatchObject({
+      status: 'sent',
+      messageId: 'ses-2',
+    });
+  });
+
+  it('treats an SES 5xx like throttling: released and retried', async () => {
+    sesMock.on(SendEmailCommand).rejects(sesError('InternalFailure', 500));
+
+    const result = await handler()({ Records: [sqsRecord(staffNotice())] });
+
+    expect(result.batchItemFailures).toHaveLength(1);
+    expect(table.query('NOTICE#')).toEqual([]);
+  });
+
+  it('records a permanent SES refusal on the timeline and does not retry it', async () => {
+    sesMock.on(SendEmailCommand).rejects(sesError('MessageRejected', 400));
+    const notify = handler();
+    const message = staffNotice();
+
+    const first = await notify({ Records: [sqsRecord(message)] });
+    const again = await notify({ Records: [sqsRecord(message)] });
+
+    expect(first.batchItemFailures).toEqual([]);
+    expect(again.batchItemFailures).toEqual([]);
+    expect(sent()).toHaveLength(1);
+    expect(table.get(noticeKey(message.noticeId, staffTanaka.email))).toMatchObject({ status: 'failed' });
+    expect(timeline()[0]).toMatchObject({
+      data: { status: 'failed', error: expect.stringContaining('MessageRejected') },
+    });
+  });
+
+  it('fails a poison message alone and sends the rest of the batch', async () => {
+    const result = await handler()({
+      Records: [
+        sqsRecord('{not json', 'poison-1'),
+        sqsRecord({ type: 'notice.requested', version: 1, kind: 'nope' }, 'poison-2'),
+        sqsRecord(staffNotice(), 'good'),
+        sqsRecord(staffNotice({ kind: 'customer_progress', audience: 'customer', data: {} }), 'bad-data'),
+      ],
+    });
+
+    expect(result.batchItemFailures).toEqual([
+      { itemIdentifier: 'poison-1' },
+      { itemIdentifier: 'poison-2' },
+      { itemIdentifier: 'bad-data' },
+    ]);
+    expect(sent()).toHaveLength(1);
+  });
+
+  it('sends no customer email without contact consent, and says so on the timeline', async () => {
+    table.put(toCaseItem(sampleCase({ contactConsent: false })));
+
+    const result = await handler()({ Records: [sqsRecord(customerNotice())] });
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(sent()).toEqual([]);
+    expect(timeline()[0]).toMatchObject({
+      eventType: 'notice_sent',
+      data: { status: 'no_consent', to: 'customer' },
+    });
+  });
+
+  it('needs data.contactConsent when the notice names no stored case', async () => {
+    const withoutCase = customerNotice({}, 'case_missing');
+    const withConsent = customerNotice({ step: 'again' }, 'case_missing');
+    withConsent.data.contactConsent = true;
+
+    await handler()({ Records: [sqsRecord(withoutCase, 'a'), sqsRecord(withConsent, 'b')] });
+
+    expect(sent().map((m) => m.Destination?.ToAddresses)).toEqual([['hanako@example.jp']]);
+  });
+
+  it('sends no customer email to a suppressed address, while staff mail to it still flows', async () => {
+    table.put({ ...suppressionKey('Hanako@Example.jp'), type: 'suppression', email: 'hanako@example.jp' });
+    const staffToSameAddress = staffNotice({ to: [{ email: 'hanako@example.jp', locale: 'en' }] });
+
+    await handler()({ Records: [sqsRecord(customerNotice(), 'c'), sqsRecord(staffToSameAddress, 's')] });
+
+    expect(sent()).toHaveLength(1);
+    expect(sent()[0]?.Content?.Simple?.Subject?.Data).toMatch(/^\[Critical\]/);
+    expect(
+      timeline()
+        .map((e) => (e.data as { status: string }).status)
+        .sort(),
+    ).toEqual(['sent', 'suppressed']);
+  });
+
+  it('gives every customer email an unsubscribe link and RFC 8058 one-click headers', async () => {
+    await handler()({ Records: [sqsRecord(customerNotice())] });
+
+    const simple = sent()[0]?.Content?.Simple;
+    const headers = simple?.Headers ?? [];
+    expect(headers.map((h) => h.Name)).toEqual(['List-Unsubscribe', 'List-Unsubscribe-Post']);
+    expect(headers[1]?.Value).toBe('List-Unsubscribe=One-Click');
+    const headerUrl = /^<(https:\/\/feedback\.example\.test\/v1\/actions\/[^>]+)>$/.exec(
+      headers[0]?.Value ?? '',
+    )?.[1];
+    expect(headerUrl).toBeDefined();
+    expect(simple?.Body?.Html?.Data).toContain(headerUrl);
+    expect(simple?.Body?.Text?.Data).toContain(headerUrl);
+    const token = actionTokens(headerUrl!)[0]!;
+    expect(verifyLink(token, linkSecret, clock.now())).toMatchObject({
+      status: 'ok',
+      payload: { act: 'unsubscribe', email: 'hanako@example.jp', locale: 'ja' },
+    });
+  });
+
+  it('keeps hostile text out of headers and escapes it in HTML', async () => {
+    const hostile = staffNotice({
+      to: [{ ...staffTanaka, name: 'Eve\r\nBcc: x@evil.example' }],
+      data: {
+        ...staffNotice().data,
+        comment: '<script>alert(1)</script> <a href="https://evil.example">click</a>',
+        customerName: 'Mallory\r\nBcc: x@evil.example',
+      },
+    });
+
+    await handler()({ Records: [sqsRecord(hostile)] });
+
+    const mail = sent()[0]!;
+    expect(mail.Destination).toEqual({ ToAddresses: [staffTanaka.email] });
+    expect(
+      JSON.stringify([mail.FromEmailAddress, mail.Content?.Simple?.Subject, mail.Content?.Simple?.Headers]),
+    ).not.toMatch(/\\r|\\n|evil|Bcc/);
+    const html = mail.Content?.Simple?.Body?.Html?.Data ?? '';
+    expect(html).not.toContain('<script>');
+    expect(html).not.toContain('<a href="https://evil.example">');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('&lt;a href=&quot;https://evil.example&quot;&gt;click&lt;/a&gt;');
+    expect(html).toContain('Mallory Bcc: x@evil.example');
+    expect(mail.Content?.Simple?.Body?.Text?.Data).not.toMatch(/\r|\nBcc:/);
+  });
+
+  it('offers no acknowledge link on an escalation of a case that is acknowledged already', async () => {
+    const escalation = staffNotice({
+      kind: 'staff_escalation',
+      step: 'res:manager',
+      data: { ...staffNotice().data, status: 'acknowledged', clock: 'resolve', level: 'manager' },
+    });
+
+    await handler()({ Records: [sqsRecord(escalation)] });
+
+    const acts = actionTokens(sent()[0]?.Content?.Simple?.Body?.Text?.Data ?? '').map((t) => {
+      const v = verifyLink(t, linkSecret, clock.now());
+      return v.status === 'ok' ? v.payload.act : v.status;
+    });
+    expect(acts).toEqual(['claim', 'open']);
+  });
+
+  it('signs acknowledge, claim and open links for a member, only an open link for the team inbox', async () => {
+    const notice = staffNotice({ to: [staffTanaka, { email: 'orders@shop.example.jp' }] });
+
+    await handler()({ Records: [sqsRecord(notice)] });
+
+    const [member, inbox] = sent();
+    const acts = (mail: SendEmailCommandInput | undefined) =>
+      actionTokens(mail?.Content?.Simple?.Body?.Text?.Data ?? '').map((t) => {
+        const v = verifyLink(t, linkSecret, clock.now());
+        return v.status === 'ok' ? `${v.payload.act}:${v.payload.memberId ?? '-'}` : v.status;
+      });
+    expect(acts(member)).toEqual(['acknowledge:tanaka', 'claim:tanaka', 'open:tanaka']);
+    expect(acts(inbox)).toEqual(['open:-']);
+    expect(inbox?.Content?.Simple?.Subject?.Data).toMatch(/^\[Critical\]/); // no locale: staff get English
+  });
+});
