@@ -2,7 +2,7 @@
  * Reading cases: one case with its feedback and timeline, and the paginated list of a member's
  * teams (the cases-by-team index, newest first; never a scan).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Principal, requireTeam } from '../../shared/auth/principal.ts';
 import type { Case, CaseStatus, TimelineEvent } from '../../shared/domain/case.ts';
 import type { Severity } from '../../shared/domain/classify.ts';

@@ -5,7 +5,7 @@
  * `GET /v1/openapi.json`; `npm run openapi` writes docs/openapi.json, and a test fails when the
  * committed file differs from what this generates. Deterministic: no dates, no hosts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { feedbackInputSchema } from '../../shared/domain/feedback.ts';
 import { type RouteSpec, routeSpecs } from './routes.ts';
 import * as s from './schemas.ts';

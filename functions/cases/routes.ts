@@ -3,7 +3,7 @@
  * OpenAPI generator, the CDK stack (API Gateway routes, JWT authorizer on every staff route) and
  * the local stack (`staff: true` routes get the bearer token verified), so they cannot disagree.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { caseActions } from '../../shared/domain/case-commands.ts';
 import * as s from './schemas.ts';
 

@@ -3,7 +3,7 @@
  * query strings are validated with them (functions/cases/handler.ts), and the OpenAPI document is
  * generated from them (functions/cases/openapi.ts), so the two cannot drift.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { caseStatuses, timelineEventTypes } from '../../shared/domain/case.ts';
 import { caseActions } from '../../shared/domain/case-commands.ts';
 import { feedbackInputSchema } from '../../shared/domain/feedback.ts';

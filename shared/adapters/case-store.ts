@@ -10,11 +10,9 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { RoundRobinCursor } from '../domain/assignment.ts';
-import { tallyNames } from '../domain/metrics.ts';
 import {
   AssignmentConflict,
   type AssignmentStateReader,
-  type CounterIncrement,
   type FeedbackReader,
   TransactionConflict,
   type TriageStore,
@@ -22,11 +20,11 @@ import {
 } from '../domain/triage-ports.ts';
 import { toCaseItem, toEventItem } from '../repository/case-item.ts';
 import { feedbackKey, fromItem } from '../repository/feedback-item.ts';
-import { metricKey } from '../repository/metric-item.ts';
 import { outboxItem } from '../repository/outbox.ts';
 import { cursorKey, openCounterKey, openCounterSkPrefix, teamPk } from '../repository/team-item.ts';
 import { toTriageMarkerItem } from '../repository/triage-marker.ts';
 import { itemTypes } from '../table.ts';
+import { metricAddUpdate } from './metric-update.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -71,36 +69,6 @@ export function dynamoAssignmentReader(db: DynamoDBDocumentClient, tableName: st
         start = page.LastEvaluatedKey;
       } while (start);
       return cursor ? { cursor, open } : { open };
-    },
-  };
-}
-
-function counterUpdate(tableName: string, c: CounterIncrement): TransactItem {
-  const names: Record<string, string> = {
-    '#type': 'type',
-    '#dimension': 'dimension',
-    '#key': 'key',
-    '#week': 'week',
-  };
-  const values: Record<string, unknown> = {
-    ':type': itemTypes.metric,
-    ':dimension': c.dimension,
-    ':key': c.key,
-    ':week': c.week,
-  };
-  const adds: string[] = [];
-  for (const name of tallyNames) {
-    names[`#${name}`] = name;
-    values[`:${name}`] = c.tallies[name];
-    adds.push(`#${name} :${name}`);
-  }
-  return {
-    Update: {
-      TableName: tableName,
-      Key: metricKey(c.dimension, c.week, c.key),
-      UpdateExpression: `SET #type = :type, #dimension = :dimension, #key = :key, #week = :week ADD ${adds.join(', ')}`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
     },
   };
 }
@@ -181,7 +149,7 @@ export function triageTransaction(tableName: string, retentionDays: number, w: T
     });
   }
 
-  for (const counter of w.counters) items.push(counterUpdate(tableName, counter));
+  for (const counter of w.counters) items.push({ Update: metricAddUpdate(tableName, counter) });
   for (const o of w.outbox) {
     items.push({ Put: { TableName: tableName, Item: outboxItem(o.id, o.target, o.message, w.at) } });
   }

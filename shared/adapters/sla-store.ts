@@ -10,7 +10,6 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { AttainmentIncrement } from '../domain/attainment.ts';
 import type { Case } from '../domain/case.ts';
 import type { TimerFields } from '../domain/sla.ts';
 import { timerAttributes } from '../domain/sla.ts';
@@ -24,10 +23,10 @@ import {
   toEventItem,
 } from '../repository/case-item.ts';
 import { feedbackKey } from '../repository/feedback-item.ts';
-import { metricKey } from '../repository/metric-item.ts';
 import { outboxItem } from '../repository/outbox.ts';
-import { itemTypes, table } from '../table.ts';
+import { table } from '../table.ts';
 import { isConditionFailure } from './dynamo.ts';
+import { metricAddUpdate } from './metric-update.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -117,39 +116,6 @@ function caseUpdate(
   };
 }
 
-/** `SET` the item's identity, `ADD` the attainment tallies (the weekly metric item of triage). */
-export function attainmentUpdate(
-  tableName: string,
-  c: AttainmentIncrement,
-): NonNullable<TransactItem['Update']> {
-  const names: Record<string, string> = {
-    '#type': 'type',
-    '#dimension': 'dimension',
-    '#key': 'key',
-    '#week': 'week',
-  };
-  const values: Record<string, unknown> = {
-    ':type': itemTypes.metric,
-    ':dimension': c.dimension,
-    ':key': c.key,
-    ':week': c.week,
-  };
-  const adds: string[] = [];
-  for (const [name, value] of Object.entries(c.tallies)) {
-    if (value === undefined) continue;
-    names[`#${name}`] = name;
-    values[`:${name}`] = value;
-    adds.push(`#${name} :${name}`);
-  }
-  return {
-    TableName: tableName,
-    Key: metricKey(c.dimension, c.week, c.key),
-    UpdateExpression: `SET #type = :type, #dimension = :dimension, #key = :key, #week = :week${adds.length ? ` ADD ${adds.join(', ')}` : ''}`,
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: values,
-  };
-}
-
 /** The transaction of one step (exported for tests). Item 0 is the conditional case update. */
 export function stepTransaction(tableName: string, w: StepWrite): TransactItem[] {
   const items: TransactItem[] = [{ Update: caseUpdate(tableName, w.caseId, w.expected, w.set, w.timer) }];
@@ -163,7 +129,7 @@ export function stepTransaction(tableName: string, w: StepWrite): TransactItem[]
   for (const o of w.outbox) {
     items.push({ Put: { TableName: tableName, Item: outboxItem(o.id, o.target, o.message, w.at) } });
   }
-  for (const counter of w.counters) items.push({ Update: attainmentUpdate(tableName, counter) });
+  for (const counter of w.counters) items.push({ Update: metricAddUpdate(tableName, counter) });
   return items;
 }
 

@@ -43,8 +43,8 @@ import {
 import { openCounterKey } from '../repository/team-item.ts';
 import { itemTypes, table } from '../table.ts';
 import { isConditionFailure } from './dynamo.ts';
+import { metricAddUpdate } from './metric-update.ts';
 import { cancellationCodes, type TransactItem, transactWithEvent } from './notice-store.ts';
-import { attainmentUpdate } from './sla-store.ts';
 
 type Item = Record<string, unknown>;
 
@@ -121,7 +121,7 @@ export function caseChangeItems(
   for (const o of w.outbox) {
     items.push({ Put: { TableName: tableName, Item: outboxItem(o.id, o.target, o.message, w.at) } });
   }
-  for (const counter of w.counters) items.push({ Update: attainmentUpdate(tableName, counter) });
+  for (const counter of w.counters) items.push({ Update: metricAddUpdate(tableName, counter) });
   for (const c of w.openCounters) {
     items.push({
       Update: {

@@ -3,7 +3,7 @@
  * `Config`, or into a `ConfigError` naming every bad field (`routing.rules[0].teamId: unknown team "x"`).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { type Config, configSchema } from './schema.ts';
 
 export interface ConfigIssue {

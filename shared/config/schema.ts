@@ -3,7 +3,7 @@
  * Every object is strict: an unknown key is an error, so a typo never silently disables a setting.
  * Pure: no AWS SDK, no I/O. Parse through `parseConfig` (load.ts) to get readable errors.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   DEFAULT_CASE_POLICY,
   DEFAULT_CATEGORY_KEYWORDS,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Problem, ValidationFailed } from './errors.ts';
 import { formatIssuePath } from './paths.ts';
 

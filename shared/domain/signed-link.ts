@@ -10,7 +10,7 @@
  * Pure apart from node:crypto: no AWS, no clock (callers pass `now`).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const linkActions = ['acknowledge', 'claim', 'open', 'rate', 'unsubscribe'] as const;
 export type LinkAction = (typeof linkActions)[number];

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** A versioned event contract: consumers check name and version before trusting the shape. */
 export interface EventContract<S extends z.ZodType> {

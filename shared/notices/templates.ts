@@ -7,7 +7,7 @@
  * - user text only reaches the body through the layout's blocks, which escape it;
  * - every customer email ends with an unsubscribe link.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NoticeKind } from '../events/notice-requested.ts';
 import { headerSafe, singleLine } from './escape.ts';
 import { type Block, type EmailDocument, type Link, renderHtml, renderText } from './layout.ts';

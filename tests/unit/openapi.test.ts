@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { makeCasesHandler } from '../../functions/cases/handler.ts';
 import { openApiDocument, openApiJson } from '../../functions/cases/openapi.ts';
 import { routeSpecs } from '../../functions/cases/routes.ts';

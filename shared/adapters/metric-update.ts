@@ -1,0 +1,42 @@
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { MetricDimension } from '../domain/metrics.ts';
+import { metricKey } from '../repository/metric-item.ts';
+import { itemTypes } from '../table.ts';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/**
+ * The one way a weekly metric item is written: `SET` its identity, `ADD` the tallies. ADD makes
+ * concurrent writers (triage, SLA sweep, staff actions) commute, so no read is needed.
+ */
+export function metricAddUpdate(
+  tableName: string,
+  c: { dimension: MetricDimension; key: string; week: string; tallies: object },
+): NonNullable<TransactItem['Update']> {
+  const names: Record<string, string> = {
+    '#type': 'type',
+    '#dimension': 'dimension',
+    '#key': 'key',
+    '#week': 'week',
+  };
+  const values: Record<string, unknown> = {
+    ':type': itemTypes.metric,
+    ':dimension': c.dimension,
+    ':key': c.key,
+    ':week': c.week,
+  };
+  const adds: string[] = [];
+  for (const [name, value] of Object.entries(c.tallies) as [string, number | undefined][]) {
+    if (value === undefined) continue;
+    names[`#${name}`] = name;
+    values[`:${name}`] = value;
+    adds.push(`#${name} :${name}`);
+  }
+  return {
+    TableName: tableName,
+    Key: metricKey(c.dimension, c.week, c.key),
+    UpdateExpression: `SET #type = :type, #dimension = :dimension, #key = :key, #week = :week${adds.length ? ` ADD ${adds.join(', ')}` : ''}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
