@@ -33,7 +33,11 @@ Closeloop local stack is up (config: ${configPath}${memory ? ', in memory' : ', 
   API          ${stack.url}/v1/feedback
   Health       ${stack.url}/health
   Sites & keys ${stack.url}/__local/sites
-  Outbox       ${stack.url}/__local/outbox
+  Cases        ${stack.url}/__local/cases  (staff API: ${stack.url}/v1/cases with a token)
+  Staff token  ${stack.url}/__local/token?staff=<memberId>  (members: ${stack.url}/__local/staff)
+  OpenAPI      ${stack.url}/v1/openapi.json
+  Outbox       ${stack.url}/__local/outbox  (every email sent)
+  Events       ${stack.url}/__local/events
   Triage queue ${stack.url}/__local/queues/triage
   DynamoDB     ${stack.endpoints.dynamodb}  (table "${stack.tableName}")
   SQS          ${stack.endpoints.sqs}
