@@ -1,7 +1,12 @@
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
@@ -32,6 +37,7 @@ import { httpEvent } from '../tests/support/http-events.ts';
 import { slaBench } from './sla.ts';
 
 const resultsFile = 'bench/results.json';
+const execFileAsync = promisify(execFile);
 
 async function ingestThroughput(durationMs = 3000) {
   mockClient(DynamoDBDocumentClient).on(PutCommand).resolves({});
@@ -178,6 +184,111 @@ async function bundleSizes() {
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** The variables a function's index.ts demands at cold start (`requireEnv([...])`), with dummy values. */
+function requiredEnv(name: string): Record<string, string> {
+  const source = readFileSync(join('functions', name, 'index.ts'), 'utf8');
+  const names = [...source.matchAll(/requireEnv\(\[([^\]]*)\]/g)].flatMap((m) =>
+    [...m[1]!.matchAll(/'([A-Z0-9_]+)'/g)].map((n) => n[1]!),
+  );
+  const dummy = (v: string) =>
+    v.endsWith('_ARN')
+      ? 'arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:bench'
+      : v.endsWith('_URL')
+        ? 'https://bench.invalid/x'
+        : 'bench';
+  return Object.fromEntries(names.map((v) => [v, dummy(v)]));
+}
+
+/**
+ * Cold-start cost of each bundle: a fresh `node` process that imports it, against one that
+ * imports an empty handler built with the same options and banner (config included), side by
+ * side: N rounds, each round runs every bundle once in the same order, medians compared.
+ * `importMs` is the process's wall time (start-up + import + exit, what a cold start adds up to
+ * before the handler runs); `moduleLoadMs` is the import alone, timed inside the process.
+ */
+async function importTimes(names: string[], rounds = 15) {
+  const config = loadConfigFile('closeloop.config.example.json');
+  const outdir = 'bench/tmp';
+  const empty = join(outdir, '_empty.mjs');
+  await build({
+    ...lambdaEsbuildOptions,
+    stdin: { contents: 'export const handler = async () => ({});', loader: 'js', resolveDir: '.' },
+    outfile: empty,
+    logLevel: 'error',
+    banner: { js: `${lambdaEsbuildOptions.banner.js}${configBanner(config)}` },
+  });
+  const targets = [
+    { name: '_empty', file: empty, env: {} as Record<string, string> },
+    ...names.map((name) => ({ name, file: join(outdir, `${name}.mjs`), env: requiredEnv(name) })),
+  ];
+  const wall: Record<string, number[]> = Object.fromEntries(targets.map((t) => [t.name, []]));
+  const load: Record<string, number[]> = Object.fromEntries(targets.map((t) => [t.name, []]));
+  // notify and actions read the link secret at cold start (top-level await): a local stand-in for
+  // Secrets Manager answers, so the import completes without AWS (one local HTTP round trip).
+  const secrets = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+    res.end(JSON.stringify({ Name: 'bench', SecretString: 'bench-secret' }));
+  });
+  await new Promise<void>((done) => secrets.listen(0, '127.0.0.1', done));
+  const { port } = secrets.address() as AddressInfo;
+  try {
+    for (let r = 0; r < rounds; r++) {
+      for (const t of targets) {
+        const url = pathToFileURL(resolve(t.file)).href;
+        const script = `const t=performance.now();await import(${JSON.stringify(url)});console.log(performance.now()-t)`;
+        const started = performance.now();
+        const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', script], {
+          env: {
+            PATH: process.env.PATH ?? '',
+            AWS_REGION: 'ap-northeast-1',
+            AWS_ACCESS_KEY_ID: 'bench',
+            AWS_SECRET_ACCESS_KEY: 'bench',
+            AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${port}`,
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+            ...t.env,
+          },
+        });
+        wall[t.name]!.push(performance.now() - started);
+        load[t.name]!.push(Number(stdout.trim()));
+      }
+    }
+  } finally {
+    secrets.close();
+  }
+  const emptyImportMs = round(median(wall._empty!));
+  const emptyModuleLoadMs = round(median(load._empty!));
+  const perBundle = Object.fromEntries(
+    names.map((name) => {
+      const importMs = round(median(wall[name]!));
+      return [
+        name,
+        { importMs, moduleLoadMs: round(median(load[name]!)), ratio: round(importMs / emptyImportMs) },
+      ];
+    }),
+  );
+  return { rounds, emptyImportMs, emptyModuleLoadMs, perBundle };
+}
+
+/** `bundles.<name>`: size, import time and its ratio to the empty handler's (`emptyImportMs`). */
+async function bundlesWithImportTimes() {
+  const sizes = await bundleSizes();
+  const imports = await importTimes(Object.keys(sizes));
+  const bundles = Object.fromEntries(
+    Object.entries(sizes).map(([name, size]) => [name, { ...size, ...imports.perBundle[name] }]),
+  );
+  return {
+    bundles,
+    emptyImportMs: imports.emptyImportMs,
+    emptyModuleLoadMs: imports.emptyModuleLoadMs,
+    importRounds: imports.rounds,
+  };
+}
 
 async function main() {
   const previous = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {};
@@ -195,7 +306,7 @@ async function main() {
     ingest: { inProcessMockedClients: await ingestThroughput() },
     triage: { inProcessMockedClients: await triageThroughput() },
     sla,
-    bundles: await bundleSizes(),
+    ...(await bundlesWithImportTimes()),
   };
   writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
   console.log(JSON.stringify(results, null, 2));

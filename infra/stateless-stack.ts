@@ -35,12 +35,16 @@ import { bindBus, bindMail, bindQueue, bindSecret, bindTable, bindTableIndex } f
 import type { Stage } from './config.ts';
 import { LOG_RETENTION, LoopFunction } from './function.ts';
 import { acknowledge } from './nag.ts';
+import { Observability } from './observability.ts';
+import { applyRouteThrottling } from './route-throttle.ts';
 
 /** What the stateless stack uses from the stateful one (a `StatefulStack` fits). */
 export interface StatefulResources {
   readonly table: ITable;
   readonly queues: Readonly<Record<QueueName, IQueue>>;
   readonly dlqs: Readonly<Record<QueueName, IQueue>>;
+  /** The feedback Pipe's dead-letter queue (alarmed like the others). */
+  readonly pipeDlq?: IQueue;
   readonly bus: IEventBus;
   readonly emailIdentity: IEmailIdentity;
   readonly configurationSet: IConfigurationSet;
@@ -71,12 +75,15 @@ export class StatelessStack extends Stack {
   readonly relay: LoopFunction;
   readonly triage: LoopFunction;
   readonly sla: LoopFunction;
+  readonly digest: LoopFunction;
   readonly notify: LoopFunction;
   readonly actions: LoopFunction;
   readonly sesEvents: LoopFunction;
   readonly cases: LoopFunction;
   /** Every staff route (all but the public ones) goes through it. */
   readonly staffAuthorizer: HttpUserPoolAuthorizer;
+  /** Ops topic, alarms and dashboard. */
+  readonly ops: Observability;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -179,6 +186,26 @@ export class StatelessStack extends Stack {
       description: 'Closeloop SLA sweep, every minute (functions/sla)',
       schedule: Schedule.rate(Duration.minutes(1)),
       targets: [new LambdaTarget(this.sla, { retryAttempts: 0, maxEventAge: Duration.seconds(60) })],
+    });
+
+    // ---- Weekly team digest (design.md steps 6, 8): Monday 00:00 UTC = 09:00 JST --------------
+    // Each team gets the ISO week that just ended on its calendar. A retried or repeated run is
+    // harmless (the digest's outbox item is a conditional put per team and week), so retries stay on.
+    this.digest = new LoopFunction(this, 'Digest', {
+      name: 'digest',
+      config,
+      stage,
+      description: 'Weekly: one digest email per team (new / open / overdue, NPS, CSAT, SLA attainment)',
+      timeout: Duration.seconds(60),
+    });
+    // Query: the weekly counters (one partition per dimension and week). PutItem: the conditional
+    // outbox put. Query on the cases-by-team index (open and overdue cases), no other index.
+    bindTable(this.digest, data.table, ['dynamodb:Query', 'dynamodb:PutItem']);
+    bindTableIndex(this.digest, data.table, tableSpec.casesByTeamIndex.name, ['dynamodb:Query']);
+    new Rule(this, 'DigestSchedule', {
+      description: 'Closeloop weekly team digest, Mondays 00:00 UTC (09:00 JST) (functions/digest)',
+      schedule: Schedule.expression('cron(0 0 ? * MON *)'),
+      targets: [new LambdaTarget(this.digest, { retryAttempts: 2, maxEventAge: Duration.hours(1) })],
     });
 
     // ---- Public HTTP API ----------------------------------------------------------------------
@@ -395,9 +422,31 @@ export class StatelessStack extends Stack {
       }
     }
 
+    // Every route its own throttling bucket (the stage default above stays the ceiling).
+    applyRouteThrottling(this.api, this.apiStage, {
+      public: config.service.throttle,
+      staff: config.service.staffThrottle ?? config.service.throttle,
+    });
+
     new CfnOutput(this, 'ApiUrl', {
       value: this.apiStage.url,
       description: 'Base URL of the public API (POST <ApiUrl>v1/feedback)',
+    });
+
+    // ---- Operations: ops topic, alarms, dashboard. Keep this last: it alarms every LoopFunction
+    // and every DLQ that exists at this point (tests/infra/stacks.test.ts checks none is missed).
+    this.ops = new Observability(this, 'Ops', {
+      stage,
+      opsEmail: config.service.opsEmail,
+      functions: this.node.findAll().filter((c): c is LoopFunction => c instanceof LoopFunction),
+      dlqs: {
+        ...Object.fromEntries(Object.entries(data.dlqs).map(([name, q]) => [`${name}-dlq`, q])),
+        ...(data.pipeDlq ? { 'triage-pipe-dlq': data.pipeDlq } : {}),
+        'ses-events-dlq': sesEventsDlq,
+      },
+      api: this.api,
+      ingest: this.ingest,
+      triageLogs: this.triage.logGroup,
     });
   }
 }

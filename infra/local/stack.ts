@@ -8,6 +8,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { makeCasesHandler } from '../../functions/cases/handler.ts';
 import { routeSpecs } from '../../functions/cases/routes.ts';
+import { sendWeeklyDigests, type TeamDigestResult, teamsAtLocalTime } from '../../functions/digest/digest.ts';
 import { makeIngestHandler } from '../../functions/ingest/handler.ts';
 import { makeActionsHandler } from '../../functions/notify/actions-handler.ts';
 import { makeNotifyHandler } from '../../functions/notify/handler.ts';
@@ -20,6 +21,7 @@ import {
   dynamoFeedbackReader,
   dynamoTriageStore,
 } from '../../shared/adapters/case-store.ts';
+import { dynamoDigestCases, dynamoDigestOutbox } from '../../shared/adapters/digest-store.ts';
 import { dynamoFeedbackStore } from '../../shared/adapters/feedback-store.ts';
 import { queueSender } from '../../shared/adapters/messaging.ts';
 import {
@@ -118,6 +120,8 @@ export interface LocalStack {
   scheduled: Scheduled[];
   /** One SLA sweep at `now` (the job `scheduled` runs), answering what it did. */
   sweepSla(now: Date): Promise<SweepResult>;
+  /** The weekly digest at `now` for these teams (default every team), as functions/digest runs it. */
+  sendDigests(now: Date, teamIds?: readonly string[]): Promise<TeamDigestResult[]>;
   stop(): Promise<void>;
 }
 
@@ -228,10 +232,32 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       config,
     };
     const sweepSla = (now: Date) => sweepDue(now, slaDeps);
+    // The weekly digest: the same use case as functions/digest. AWS runs it for every team from a
+    // weekly cron (Monday 00:00 UTC = 09:00 JST); here the minute job runs it for the teams whose
+    // calendar shows Monday 09:00 in that virtual minute (a rerun of a week queues nothing).
+    const digestDeps = {
+      config,
+      metrics: dynamoMetricsReader(db, tableName),
+      cases: dynamoDigestCases(db, tableName),
+      outbox: dynamoDigestOutbox(db, tableName),
+    };
+    const sendDigests = (now: Date, teamIds?: readonly string[]) =>
+      sendWeeklyDigests(now, digestDeps, teamIds ? { teamIds } : {});
     const scheduled: Scheduled[] = [
       async (now) => {
         const result = await sweepSla(now);
         if (result.errors > 0) log(`sla sweep: ${result.errors} case(s) failed (they stay due)`);
+      },
+      async (now) => {
+        const teamIds = teamsAtLocalTime(now, config);
+        if (teamIds.length === 0) return;
+        // Its own rule in AWS: a failed digest does not stop the minute's other jobs.
+        try {
+          const sent = await sendDigests(now, teamIds);
+          log(`weekly digest: ${sent.map((t) => `${t.teamId} ${t.week} ${t.outcome}`).join(', ')}`);
+        } catch (error) {
+          log(`weekly digest: ${(error as Error).message}`);
+        }
       },
     ];
     // Signed links in emails: the same handler as functions/actions, with a secret made at start.
@@ -352,6 +378,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       jwt,
       scheduled,
       sweepSla,
+      sendDigests,
       async stop() {
         clearInterval(scheduleTimer);
         await scheduleRun;

@@ -117,6 +117,8 @@ export const serviceSchema = z.strictObject({
   senderEmail: emailSchema,
   /** Base for links in emails (actions, follow-up survey, unsubscribe). */
   publicBaseUrl: httpUrlSchema.optional(),
+  /** Optional: subscribed (by email, confirmed by the recipient) to the ops topic every alarm notifies. */
+  opsEmail: emailSchema.optional(),
   /** Feedback TTL in days. */
   retentionDays: positiveInt.default(DEFAULT_RETENTION_DAYS),
   /** Per-route API throttling; above it the API answers 429. */
@@ -126,6 +128,8 @@ export const serviceSchema = z.strictObject({
       burstLimit: positiveInt.default(DEFAULT_THROTTLE.burstLimit),
     })
     .prefault({}),
+  /** Throttling of each staff (JWT) route. @default the same as `throttle` */
+  staffThrottle: z.strictObject({ rateLimit: positiveInt, burstLimit: positiveInt }).optional(),
 });
 
 export const siteSchema = z.strictObject({

@@ -84,6 +84,19 @@ export const noticeDataSchemas = {
     to: label.optional(),
     timeZone: label.optional(),
     counts: z.object({ new: count, open: count, overdue: count }),
+    /** The team's own responses that week (its team counters), when known. */
+    team: z
+      .object({
+        responses: count,
+        nps: z.number().min(-100).max(100).nullable(),
+        csat: share,
+      })
+      .optional(),
+    /**
+     * Whose responses `byTouchpoint` and `topReasons` count: the team's only, or every team's (the
+     * touchpoint and reason counters are not kept per team, so a digest says so in the captions).
+     */
+    scope: z.enum(['team', 'all_teams']).default('team'),
     byTouchpoint: z
       .array(
         z.object({
@@ -576,6 +589,7 @@ function staffWeeklyDigest(ctx: Ctx, d: NoticeData<'staff_weekly_digest'>): Emai
   const team = singleLine(d.teamName);
   const week = singleLine(d.week);
   const none = ctx.ja ? 'データはありません。' : 'No data this week.';
+  const allTeams = d.scope === 'all_teams';
   return {
     lang: ctx.l,
     title: ctx.ja ? `[週次レポート] ${team} ${week}` : `[Weekly digest] ${team} ${week}`,
@@ -594,9 +608,26 @@ function staffWeeklyDigest(ctx: Ctx, d: NoticeData<'staff_weekly_digest'>): Emai
         rows: [[String(d.counts.new), String(d.counts.open), String(d.counts.overdue)]],
         empty: none,
       },
+      ...(d.team
+        ? [
+            {
+              kind: 'table' as const,
+              caption: ctx.ja ? `${team} の NPS / CSAT` : `NPS / CSAT of ${team}`,
+              head: ctx.ja ? ['回答数', 'NPS', 'CSAT'] : ['Responses', 'NPS', 'CSAT'],
+              rows: [[String(d.team.responses), signed(d.team.nps), percent(d.team.csat)]],
+              empty: none,
+            },
+          ]
+        : []),
       {
         kind: 'table',
-        caption: ctx.ja ? 'タッチポイント別 NPS / CSAT' : 'NPS / CSAT by touchpoint',
+        caption: allTeams
+          ? ctx.ja
+            ? 'タッチポイント別 NPS / CSAT（全チーム）'
+            : 'NPS / CSAT by touchpoint (all teams)'
+          : ctx.ja
+            ? 'タッチポイント別 NPS / CSAT'
+            : 'NPS / CSAT by touchpoint',
         head: ctx.ja
           ? ['タッチポイント', '回答数', 'NPS', 'CSAT']
           : ['Touchpoint', 'Responses', 'NPS', 'CSAT'],
@@ -617,7 +648,13 @@ function staffWeeklyDigest(ctx: Ctx, d: NoticeData<'staff_weekly_digest'>): Emai
       },
       {
         kind: 'table',
-        caption: ctx.ja ? '主な理由' : 'Top reasons',
+        caption: allTeams
+          ? ctx.ja
+            ? '主な理由（全チーム）'
+            : 'Top reasons (all teams)'
+          : ctx.ja
+            ? '主な理由'
+            : 'Top reasons',
         head: ctx.ja ? ['理由', '件数'] : ['Reason', 'Count'],
         rows: d.topReasons.map((r) => [r.reason, String(r.count)]),
         empty: none,

@@ -4,14 +4,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { EventBus } from 'aws-cdk-lib/aws-events';
+import { Code, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { relayFilterPattern } from '../../functions/relay/handler.ts';
 import { bindBus, bindQueue } from '../../infra/bind.ts';
 import type { Stage } from '../../infra/config.ts';
-import { LoopFunction } from '../../infra/function.ts';
+import { LAMBDA_RUNTIME, LoopFunction } from '../../infra/function.ts';
 import { addNagChecks } from '../../infra/nag.ts';
+import { Observability } from '../../infra/observability.ts';
+import { applyRouteThrottling } from '../../infra/route-throttle.ts';
 import { PIPE_SOURCE, StatefulStack } from '../../infra/stateful-stack.ts';
 import { StatelessStack } from '../../infra/stateless-stack.ts';
 import { loadConfigFile } from '../../shared/config/load.ts';
@@ -432,8 +439,224 @@ describe('stateless stack: HTTP API', () => {
     expect(dev.statelessJson.Resources[target as string].Properties.RetentionInDays).toBe(30);
   });
 
+  it('throttles every route on its own: public routes by service.throttle, staff routes by staffThrottle', () => {
+    const [, stage] = only(ofType(dev.statelessJson, 'AWS::ApiGatewayV2::Stage'));
+    const settings = stage.Properties.RouteSettings;
+    const routes = Object.entries(ofType(dev.statelessJson, 'AWS::ApiGatewayV2::Route'));
+    expect(Object.keys(settings).sort()).toEqual(routes.map(([, r]) => r.Properties.RouteKey).sort());
+    const { rateLimit, burstLimit } = config.service.throttle;
+    const staff = config.service.staffThrottle ?? config.service.throttle;
+    expect(settings['POST /v1/feedback']).toEqual({
+      ThrottlingRateLimit: rateLimit,
+      ThrottlingBurstLimit: burstLimit,
+    });
+    for (const [id, route] of routes) {
+      const own = route.Properties.AuthorizationType === 'JWT' ? staff : config.service.throttle;
+      expect(settings[route.Properties.RouteKey], id).toEqual({
+        ThrottlingRateLimit: own.rateLimit,
+        ThrottlingBurstLimit: own.burstLimit,
+      });
+      // The stage is deployed after the routes its settings name.
+      expect(stage.DependsOn, id).toContain(id);
+    }
+    expect(routes.filter(([, r]) => r.Properties.AuthorizationType === 'JWT').length).toBeGreaterThan(10);
+  });
+
+  it('gives staff routes their own limits when they differ', () => {
+    const stack = new Stack(new App(), 'Routes');
+    const api = new HttpApi(stack, 'Api', { createDefaultStage: false });
+    const apiStage = api.addStage('S', { stageName: '$default', autoDeploy: true });
+    const fn = new LambdaFunction(stack, 'Fn', {
+      runtime: LAMBDA_RUNTIME,
+      handler: 'index.handler',
+      code: Code.fromInline('export const handler = async () => {};'),
+    });
+    const integration = new HttpLambdaIntegration('I', fn);
+    api.addRoutes({ path: '/v1/feedback', methods: [HttpMethod.POST], integration });
+    api.addRoutes({
+      path: '/v1/cases',
+      methods: [HttpMethod.GET],
+      integration,
+      authorizer: new HttpJwtAuthorizer('Jwt', 'https://issuer.example.com', { jwtAudience: ['a'] }),
+    });
+    applyRouteThrottling(api, apiStage, {
+      public: { rateLimit: 50, burstLimit: 100 },
+      staff: { rateLimit: 5, burstLimit: 10 },
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      RouteSettings: {
+        'POST /v1/feedback': { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+        'GET /v1/cases': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
+      },
+    });
+  });
+
   it('outputs the API URL', () => {
     expect(dev.statelessJson.Outputs.ApiUrl.Value).toBeDefined();
+  });
+});
+
+describe('stateless stack: ops topic, alarms, dashboard', () => {
+  const alarms = (b: Built) => ofType(b.statelessJson, 'AWS::CloudWatch::Alarm');
+  const topicId = (b: Built) => only(ofType(b.statelessJson, 'AWS::SNS::Topic'))[0];
+
+  it('has an encrypted, TLS-only ops topic closeloop-<stage>-ops that CloudWatch may publish to', () => {
+    for (const [built, stage] of [
+      [dev, 'dev'],
+      [prod, 'prod'],
+    ] as const) {
+      const [id, topic] = only(ofType(built.statelessJson, 'AWS::SNS::Topic'));
+      expect(topic.Properties.TopicName).toBe(`closeloop-${stage}-ops`);
+      // A customer managed key with rotation: CloudWatch cannot use the AWS managed aws/sns key.
+      const keyId = topic.Properties.KmsMasterKeyId['Fn::GetAtt'][0];
+      const key = built.statelessJson.Resources[keyId];
+      expect(key.Type).toBe('AWS::KMS::Key');
+      expect(key.Properties.EnableKeyRotation).toBe(true);
+      expect(key.Properties.KeyPolicy.Statement).toContainEqual(
+        expect.objectContaining({
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        }),
+      );
+      const [, policy] = only(ofType(built.statelessJson, 'AWS::SNS::TopicPolicy'));
+      expect(policy.Properties.Topics).toEqual([{ Ref: id }]);
+      const statements = policy.Properties.PolicyDocument.Statement;
+      expect(statements).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+      expect(statements).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: 'sns:Publish',
+        }),
+      );
+      // The example config has no service.opsEmail: no subscription.
+      expect(ofType(built.statelessJson, 'AWS::SNS::Subscription')).toEqual({});
+    }
+  });
+
+  it('has a DLQ for every queue and a one-minute "> 0 messages" alarm on each DLQ', () => {
+    for (const built of [dev, prod]) {
+      const stage = built === dev ? 'dev' : 'prod';
+      // Every DLQ of both stacks, by logical id and stack (the stateless stack has the SES events DLQ).
+      const dlqs = [
+        ...Object.entries(ofType(built.statefulJson, 'AWS::SQS::Queue')).map(([id, q]) => ({ id, q })),
+        ...Object.entries(ofType(built.statelessJson, 'AWS::SQS::Queue')).map(([id, q]) => ({ id, q })),
+      ].filter(({ q }) => String(q.Properties.QueueName).endsWith('-dlq'));
+      // Each queue's redrive target is a DLQ.
+      for (const spec of Object.values(queueSpecs)) {
+        const { queues, byName } = queueIds(built.statefulJson);
+        const queue = queues[byName(`closeloop-${stage}-${spec.name}`)];
+        const dlqId = queue.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0];
+        expect(dlqs.map((d) => d.id)).toContain(dlqId);
+      }
+      expect(dlqs).toHaveLength(Object.keys(queueSpecs).length + 2); // + pipe DLQ + SES events DLQ
+      const queueAlarms = Object.values(alarms(built)).filter((a) => a.Properties.Namespace === 'AWS/SQS');
+      for (const { id } of dlqs) {
+        const matching = queueAlarms.filter((a) => {
+          const value = a.Properties.Dimensions?.find((d: Json) => d.Name === 'QueueName')?.Value;
+          const output = value?.['Fn::GetStackOutput']?.OutputName;
+          const resolved = output ? built.statefulJson.Outputs[output]?.Value : value;
+          return JSON.stringify(resolved).includes(`"${id}"`);
+        });
+        expect(matching, `alarm on ${id}`).toHaveLength(1);
+        expect(matching[0].Properties).toMatchObject({
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Threshold: 0,
+          ComparisonOperator: 'GreaterThanThreshold',
+          EvaluationPeriods: 1,
+          Period: 60,
+          TreatMissingData: 'notBreaching',
+        });
+      }
+      expect(queueAlarms).toHaveLength(dlqs.length);
+    }
+  });
+
+  it('alarms on the errors of every function and on a spike of SLA breaches (EMF)', () => {
+    const functionIds = Object.keys(ofType(dev.statelessJson, 'AWS::Lambda::Function')).filter(
+      (id) => dev.statelessJson.Resources[id].Properties.Handler === 'index.handler',
+    );
+    expect(functionIds.length).toBeGreaterThanOrEqual(8);
+    const errorAlarms = Object.values(alarms(dev)).filter((a) => a.Properties.MetricName === 'Errors');
+    for (const id of functionIds) {
+      const alarm = errorAlarms.filter((a) =>
+        a.Properties.Dimensions.some((d: Json) => d.Name === 'FunctionName' && d.Value.Ref === id),
+      );
+      expect(alarm, `errors alarm of ${id}`).toHaveLength(1);
+    }
+    const [spike] = Object.values(alarms(dev)).filter((a) => a.Properties.Metrics);
+    const metrics = spike.Properties.Metrics.filter((m: Json) => m.MetricStat).map(
+      (m: Json) => m.MetricStat.Metric,
+    );
+    expect(metrics).toEqual([
+      {
+        Namespace: 'Closeloop',
+        MetricName: 'SlaBreaches',
+        Dimensions: expect.arrayContaining([
+          { Name: 'clock', Value: 'acknowledge' },
+          { Name: 'service', Value: 'closeloop' },
+        ]),
+      },
+      {
+        Namespace: 'Closeloop',
+        MetricName: 'SlaBreaches',
+        Dimensions: expect.arrayContaining([
+          { Name: 'clock', Value: 'resolve' },
+          { Name: 'service', Value: 'closeloop' },
+        ]),
+      },
+    ]);
+  });
+
+  it('subscribes service.opsEmail to the ops topic when configured', () => {
+    const stack = new Stack(new App(), 'OpsOnly');
+    const fn = new LambdaFunction(stack, 'Fn', {
+      runtime: LAMBDA_RUNTIME,
+      handler: 'index.handler',
+      code: Code.fromInline('export const handler = async () => {};'),
+    });
+    new Observability(stack, 'Ops', {
+      stage: 'dev',
+      opsEmail: 'oncall@example.com',
+      functions: [],
+      dlqs: { 'x-dlq': new Queue(stack, 'Dlq') },
+      api: new HttpApi(stack, 'Api'),
+      ingest: fn,
+      triageLogs: new LogGroup(stack, 'Logs'),
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+    });
+  });
+
+  it('sends every alarm to the ops topic', () => {
+    for (const built of [dev, prod]) {
+      const all = Object.entries(alarms(built));
+      expect(all.length).toBeGreaterThan(10);
+      for (const [id, alarm] of all)
+        expect(alarm.Properties.AlarmActions, id).toEqual([{ Ref: topicId(built) }]);
+    }
+  });
+
+  it('has the dashboard closeloop-<stage> and outputs its URL', () => {
+    const [, dashboard] = only(ofType(dev.statelessJson, 'AWS::CloudWatch::Dashboard'));
+    expect(dashboard.Properties.DashboardName).toBe('closeloop-dev');
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    for (const title of ['Loop funnel', 'Dead-letter queues', 'Function errors', 'p90', 'API latency', '5xx'])
+      expect(body).toContain(title);
+    expect(dev.statelessJson.Outputs.DashboardUrl.Value).toBeDefined();
+    expect(JSON.stringify(dev.statelessJson.Outputs.DashboardUrl.Value)).toContain(
+      'dashboards/dashboard/closeloop-dev',
+    );
+    // Cases opened is a metric filter on the triage function's log group.
+    const [, filter] = only(ofType(dev.statelessJson, 'AWS::Logs::MetricFilter'));
+    expect(filter.Properties.MetricTransformations[0]).toMatchObject({
+      MetricNamespace: 'Closeloop',
+      MetricName: 'CasesOpened',
+    });
   });
 });
 
@@ -1138,5 +1361,46 @@ describe('staff API: Cognito, JWT authorizer, the cases function', () => {
     ]);
     // Inside API Gateway's 30 s integration timeout.
     expect(fn.Properties.Timeout).toBeLessThan(30);
+  });
+});
+
+describe('weekly team digest: schedule, function', () => {
+  const digestFn = (): [string, Json] =>
+    Object.entries(ofType(dev.statelessJson, 'AWS::Lambda::Function')).find(([id]) =>
+      id.startsWith('Digest'),
+    ) as [string, Json];
+
+  it('runs the digest function from an EventBridge rule every Monday 00:00 UTC (09:00 JST)', () => {
+    const [fnId] = digestFn();
+    const rules = Object.values(ofType(dev.statelessJson, 'AWS::Events::Rule')).filter((r) =>
+      r.Properties.Targets?.some((t: Json) => t.Arn?.['Fn::GetAtt']?.[0] === fnId),
+    );
+    expect(rules).toHaveLength(1);
+    expect(rules[0].Properties.ScheduleExpression).toBe('cron(0 0 ? * MON *)');
+    expect(rules[0].Properties.State).toBe('ENABLED');
+  });
+
+  it('may query the table and the cases-by-team index and put items, nothing else', () => {
+    const [, fn] = digestFn();
+    const [tableId] = only(ofType(dev.statefulJson, 'AWS::DynamoDB::Table'));
+    expect(resolveCrossStack(fn.Properties.Environment.Variables.TABLE_NAME)).toEqual({ Ref: tableId });
+    const statements = allowStatements(dev.statelessJson)
+      .filter(({ where }) => where.startsWith('DigestRole'))
+      .map(({ statement }) => statement)
+      .filter((s) => !asArray(s.Action).every((a: string) => a.startsWith('logs:')));
+    const tableArn = { 'Fn::GetAtt': [tableId, 'Arn'] };
+    const resolved = statements.map((s) => ({
+      actions: asArray(s.Action).sort(),
+      resource: JSON.stringify(s.Resource).includes('/index/')
+        ? { join: (s.Resource['Fn::Join'][1] as Json[]).map(resolveCrossStack) }
+        : resolveCrossStack(s.Resource),
+    }));
+    expect(resolved).toEqual([
+      { actions: ['dynamodb:PutItem', 'dynamodb:Query'], resource: tableArn },
+      {
+        actions: ['dynamodb:Query'],
+        resource: { join: [tableArn, `/index/${tableSpec.casesByTeamIndex.name}`] },
+      },
+    ]);
   });
 });

@@ -229,6 +229,22 @@ describe('defaults', () => {
     expect(parseConfig(input).service.throttle).toEqual({ rateLimit: 10, burstLimit: 100 });
   });
 
+  it('has no ops email and no separate staff throttle unless given; validates both when given', () => {
+    expect(config.service.opsEmail).toBeUndefined();
+    expect(config.service.staffThrottle).toBeUndefined();
+    const input = minimal();
+    input.service.opsEmail = 'oncall@example.com';
+    input.service.staffThrottle = { rateLimit: 5, burstLimit: 10 };
+    const parsed = parseConfig(input);
+    expect(parsed.service.opsEmail).toBe('oncall@example.com');
+    expect(parsed.service.staffThrottle).toEqual({ rateLimit: 5, burstLimit: 10 });
+    input.service.opsEmail = 'not an address';
+    input.service.staffThrottle = { rateLimit: 5 };
+    expect(issuesOf(input).map((i) => i.path)).toEqual(
+      expect.arrayContaining(['service.opsEmail', 'service.staffThrottle.burstLimit']),
+    );
+  });
+
   it('warns at 75% of an SLA deadline', () => {
     expect(config.sla.policies.critical.warnAt).toBe(0.75);
     expect(config.sla.policies.routine.warnAt).toBe(0.75);

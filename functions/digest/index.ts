@@ -1,0 +1,25 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { dynamoDigestCases, dynamoDigestOutbox } from '../../shared/adapters/digest-store.ts';
+import { documentClient } from '../../shared/adapters/dynamo.ts';
+import { dynamoMetricsReader } from '../../shared/adapters/staff-store.ts';
+import { systemClock } from '../../shared/clock.ts';
+import { configFromEnv } from '../../shared/config/load.ts';
+import { requireEnv } from '../../shared/env.ts';
+import { logger } from '../../shared/observability.ts';
+import { makeDigestHandler } from './handler.ts';
+
+// Lambda entry of the weekly digest rule: env and config are read once, at cold start.
+const env = requireEnv(['TABLE_NAME']);
+const config = configFromEnv();
+const db = documentClient();
+
+export const handler = middy(
+  makeDigestHandler({
+    config,
+    metrics: dynamoMetricsReader(db, env.TABLE_NAME),
+    cases: dynamoDigestCases(db, env.TABLE_NAME),
+    outbox: dynamoDigestOutbox(db, env.TABLE_NAME),
+    clock: systemClock,
+  }),
+).use(injectLambdaContext(logger));

@@ -1,0 +1,313 @@
+/**
+ * Operations: the ops topic every alarm pages, the alarms (every DLQ holding a message, every
+ * function's errors, a spike of SLA breaches) and the `closeloop-<stage>` dashboard. Built last in
+ * the stateless stack, from the functions and queues that exist by then (a test checks that every
+ * LoopFunction and every DLQ has its alarm, so a function added after it is caught).
+ */
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  type IMetric,
+  MathExpression,
+  Metric,
+  SingleValueWidget,
+  TextWidget,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { FilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { Stage } from './config.ts';
+import type { LoopFunction } from './function.ts';
+
+/** Namespace of the EMF metrics (functions/sla/index.ts) and of the log metric filters below. */
+export const METRIC_NAMESPACE = 'Closeloop';
+/** Powertools adds `service` (its serviceName) to every EMF metric as a default dimension. */
+const SERVICE_DIMENSION = { service: 'closeloop' };
+/** SLA breaches in 15 minutes that page (functions/sla emits `SlaBreaches` per clock). */
+export const BREACH_SPIKE_THRESHOLD = 10;
+
+export interface ObservabilityProps {
+  readonly stage: Stage;
+  /** Optional e-mail subscription of the ops topic (`service.opsEmail`; confirmed by the recipient). */
+  readonly opsEmail?: string;
+  /** Every Closeloop function: one Errors alarm each, and errors / duration on the dashboard. */
+  readonly functions: readonly LoopFunction[];
+  /** Every dead-letter queue, by a readable name: one alarm each, depth on the dashboard. */
+  readonly dlqs: Readonly<Record<string, IQueue>>;
+  readonly api: HttpApi;
+  /** The funnel: feedback received (invocations), cases opened (log filter), SLA breaches (EMF). */
+  readonly ingest: IFunction;
+  readonly triageLogs: ILogGroup;
+}
+
+export class Observability extends Construct {
+  readonly topic: Topic;
+  readonly alarms: Alarm[] = [];
+  readonly dashboard: Dashboard;
+
+  constructor(scope: Construct, id: string, props: ObservabilityProps) {
+    super(scope, id);
+    const { stage } = props;
+    const prefix = `closeloop-${stage}`;
+
+    // CloudWatch cannot publish to a topic encrypted with the AWS managed key aws/sns (its key
+    // policy cannot be changed to let cloudwatch.amazonaws.com use it): a customer managed key
+    // with rotation, usable by CloudWatch from this account only.
+    const key = new Key(this, 'TopicKey', {
+      description: `Closeloop ${stage}: SSE of the ops topic (CloudWatch alarms publish to it)`,
+      enableKeyRotation: true,
+      pendingWindow: Duration.days(7),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsOfThisAccount',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
+    this.topic = new Topic(this, 'OpsTopic', {
+      topicName: `${prefix}-ops`,
+      displayName: `Closeloop ${stage} ops`,
+      masterKey: key,
+      enforceSSL: true,
+    });
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsOfThisAccount',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
+    if (props.opsEmail) this.topic.addSubscription(new EmailSubscription(props.opsEmail));
+    const action = new SnsAction(this.topic);
+    const page = (alarm: Alarm) => {
+      alarm.addAlarmAction(action);
+      this.alarms.push(alarm);
+      return alarm;
+    };
+
+    // ---- Alarms ---------------------------------------------------------------------------------
+    const minute = Duration.minutes(1);
+    const dlqEntries = Object.entries(props.dlqs);
+    for (const [name, dlq] of dlqEntries) {
+      page(
+        new Alarm(this, `DlqAlarm-${name}`, {
+          alarmName: `${prefix}-dlq-${name}`,
+          alarmDescription: `A message dead-lettered in ${name}: look, fix, then redrive it.`,
+          metric: dlq.metricApproximateNumberOfMessagesVisible({ period: minute, statistic: 'Maximum' }),
+          threshold: 0,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
+    for (const fn of props.functions) {
+      page(
+        new Alarm(this, `ErrorsAlarm-${fn.functionFolder}`, {
+          alarmName: `${prefix}-${fn.functionFolder}-errors`,
+          alarmDescription: `The ${fn.functionFolder} function failed (uncaught error, timeout or out of memory).`,
+          metric: fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+          threshold: 0,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
+    const breaches = (clock: 'acknowledge' | 'resolve', period: Duration) =>
+      new Metric({
+        namespace: METRIC_NAMESPACE,
+        metricName: 'SlaBreaches',
+        dimensionsMap: { ...SERVICE_DIMENSION, clock },
+        statistic: 'Sum',
+        period,
+      });
+    const spikePeriod = Duration.minutes(15);
+    page(
+      new Alarm(this, 'BreachSpikeAlarm', {
+        alarmName: `${prefix}-sla-breach-spike`,
+        alarmDescription: `${BREACH_SPIKE_THRESHOLD}+ SLA breaches (acknowledge + resolve) within 15 minutes.`,
+        metric: new MathExpression({
+          expression: 'FILL(ack, 0) + FILL(res, 0)',
+          usingMetrics: { ack: breaches('acknowledge', spikePeriod), res: breaches('resolve', spikePeriod) },
+          label: 'SLA breaches',
+          period: spikePeriod,
+        }),
+        threshold: BREACH_SPIKE_THRESHOLD,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
+    // ---- Dashboard --------------------------------------------------------------------------------
+    // Cases opened: triage logs `triaged` with `outcome: case_opened` (one line per case).
+    new MetricFilter(this, 'CasesOpenedFilter', {
+      logGroup: props.triageLogs,
+      metricNamespace: METRIC_NAMESPACE,
+      metricName: 'CasesOpened',
+      filterPattern: FilterPattern.all(
+        FilterPattern.stringValue('$.message', '=', 'triaged'),
+        FilterPattern.stringValue('$.outcome', '=', 'case_opened'),
+      ),
+      metricValue: '1',
+      defaultValue: 0,
+    });
+    const five = Duration.minutes(5);
+    const funnel: IMetric[] = [
+      props.ingest.metricInvocations({ period: five, label: 'feedback received (ingest invocations)' }),
+      new Metric({
+        namespace: METRIC_NAMESPACE,
+        metricName: 'CasesOpened',
+        statistic: 'Sum',
+        period: five,
+        label: 'cases opened',
+      }),
+      new Metric({
+        namespace: 'AWS/SES',
+        metricName: 'Send',
+        statistic: 'Sum',
+        period: five,
+        label: 'emails sent (SES, whole account/region)',
+      }),
+      breaches('acknowledge', five).with({ label: 'breaches: acknowledge' }),
+      breaches('resolve', five).with({ label: 'breaches: resolve' }),
+    ];
+    const api = props.api;
+    const apiDims = { ApiId: api.apiId, Stage: '$default' };
+    const apiMetric = (metricName: string, statistic: string, label: string) =>
+      new Metric({
+        namespace: 'AWS/ApiGateway',
+        metricName,
+        dimensionsMap: apiDims,
+        statistic,
+        period: five,
+        label,
+      });
+
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: prefix,
+      defaultInterval: Duration.hours(24),
+    });
+    this.dashboard.addWidgets(
+      new TextWidget({
+        markdown: `# Closeloop ${stage}\nLoop funnel, dead letters, errors and latency. Alarms page the \`${prefix}-ops\` topic.`,
+        width: 24,
+        height: 2,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({ title: 'Loop funnel (per 5 min)', left: funnel, width: 12, height: 6 }),
+      new GraphWidget({
+        title: 'SLA sweep (per 5 min)',
+        left: ['SlaDueCases', 'SlaStepsFired', 'SlaSweepErrors', 'SlaSweepDeferred'].map(
+          (metricName) =>
+            new Metric({
+              namespace: METRIC_NAMESPACE,
+              metricName,
+              dimensionsMap: SERVICE_DIMENSION,
+              statistic: 'Sum',
+              period: five,
+            }),
+        ),
+        right: [
+          new Metric({
+            namespace: METRIC_NAMESPACE,
+            metricName: 'SlaStepMaxLag',
+            dimensionsMap: SERVICE_DIMENSION,
+            statistic: 'Maximum',
+            period: five,
+            label: 'max step lag (ms)',
+          }),
+        ],
+        width: 12,
+        height: 6,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new SingleValueWidget({
+        title: 'Dead-letter queues (messages)',
+        metrics: dlqEntries.map(([name, dlq]) =>
+          dlq.metricApproximateNumberOfMessagesVisible({ period: minute, statistic: 'Maximum', label: name }),
+        ),
+        width: 24,
+        height: 3,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Function errors (per 5 min)',
+        left: props.functions.map((fn) =>
+          fn.metricErrors({ period: five, statistic: 'Sum', label: fn.functionFolder }),
+        ),
+        width: 8,
+        height: 6,
+      }),
+      new GraphWidget({
+        title: 'Function duration p50 (ms)',
+        left: props.functions.map((fn) =>
+          fn.metricDuration({ period: five, statistic: 'p50', label: fn.functionFolder }),
+        ),
+        width: 8,
+        height: 6,
+      }),
+      new GraphWidget({
+        title: 'Function duration p90 (ms)',
+        left: props.functions.map((fn) =>
+          fn.metricDuration({ period: five, statistic: 'p90', label: fn.functionFolder }),
+        ),
+        width: 8,
+        height: 6,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'API requests and errors (per 5 min)',
+        left: [
+          apiMetric('Count', 'Sum', 'requests'),
+          apiMetric('4xx', 'Sum', '4xx'),
+          apiMetric('5xx', 'Sum', '5xx'),
+        ],
+        width: 12,
+        height: 6,
+      }),
+      new GraphWidget({
+        title: 'API latency (ms)',
+        left: [
+          apiMetric('Latency', 'p50', 'latency p50'),
+          apiMetric('Latency', 'p90', 'latency p90'),
+          apiMetric('IntegrationLatency', 'p90', 'integration p90'),
+        ],
+        width: 12,
+        height: 6,
+      }),
+    );
+
+    const region = Stack.of(this).region;
+    new CfnOutput(Stack.of(this), 'DashboardUrl', {
+      value: `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards/dashboard/${prefix}`,
+      description: 'CloudWatch dashboard of the loop (funnel, DLQs, errors, latency)',
+    });
+    new CfnOutput(Stack.of(this), 'OpsTopicArn', {
+      value: this.topic.topicArn,
+      description: 'Every alarm notifies this topic; subscribe on-call here (service.opsEmail adds an email)',
+    });
+  }
+}
