@@ -16,7 +16,9 @@
  * (an overlapping schedule, a retry, the local stack's per-minute job) queues nothing, and notify
  * sends a noticeId at most once anyway. Pure but for the ports.
  */
+
 import type { Config } from '../../shared/config/schema.ts';
+import { utcOffsetMs } from '../../shared/domain/calendar.ts';
 import type { DigestCaseReader, DigestOutbox, OpenCaseFacts } from '../../shared/domain/digest-ports.ts';
 import { isoWeekOf, localDate } from '../../shared/domain/metrics.ts';
 import type { OutboxEntry } from '../../shared/domain/sla-ports.ts';
@@ -58,34 +60,11 @@ export function isOverdue(c: OpenCaseFacts, now: Date): boolean {
   return false;
 }
 
-const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
-
-/** How far `timeZone`'s wall clock is ahead of UTC at instant `t` (ms). */
-function zoneOffset(t: number, timeZone: string): number {
-  let fmt = offsetFormatters.get(timeZone);
-  if (fmt === undefined) {
-    fmt = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    offsetFormatters.set(timeZone, fmt);
-  }
-  const p = Object.fromEntries(fmt.formatToParts(new Date(t)).map((x) => [x.type, x.value]));
-  const wall = Date.UTC(+p.year!, +p.month! - 1, +p.day!, +p.hour!, +p.minute!, +p.second!);
-  return wall - Math.floor(t / 1000) * 1000;
-}
-
 /** The instant of 00:00 on `date` (`YYYY-MM-DD`) in `timeZone`. */
 export function localMidnight(date: string, timeZone: string): Date {
   const wall = Date.parse(`${date}T00:00:00Z`);
-  let t = wall - zoneOffset(wall, timeZone);
-  t = wall - zoneOffset(t, timeZone); // once more, in case an offset change lies in between
+  let t = wall - utcOffsetMs(wall, timeZone);
+  t = wall - utcOffsetMs(t, timeZone); // once more, in case an offset change lies in between
   return new Date(t);
 }
 
@@ -278,7 +257,7 @@ export function teamsAtLocalTime(
   return config.teams
     .filter((team) => {
       const tz = teamZone(team, config);
-      const wall = new Date(now.getTime() + zoneOffset(now.getTime(), tz));
+      const wall = new Date(now.getTime() + utcOffsetMs(now.getTime(), tz));
       return (
         (wall.getUTCDay() || 7) === at.weekday &&
         wall.getUTCHours() === at.hour &&

@@ -5,7 +5,6 @@
 import {
   type DynamoDBDocumentClient,
   GetCommand,
-  QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -24,6 +23,7 @@ import { outboxItem } from '../repository/outbox.ts';
 import { cursorKey, openCounterKey, openCounterSkPrefix, teamPk } from '../repository/team-item.ts';
 import { toTriageMarkerItem } from '../repository/triage-marker.ts';
 import { itemTypes } from '../table.ts';
+import { queryAll } from './dynamo.ts';
 import { metricAddUpdate } from './metric-update.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -47,27 +47,20 @@ export function dynamoAssignmentReader(db: DynamoDBDocumentClient, tableName: st
     async read(teamId) {
       let cursor: RoundRobinCursor | undefined;
       const open: Record<string, number> = {};
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await db.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': teamPk(teamId) },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          const sk = String(item.sk);
-          if (sk === cursorKey(teamId).sk) {
-            cursor = { lastMemberId: String(item.lastMemberId), seq: Number(item.seq) };
-          } else if (sk.startsWith(openCounterSkPrefix)) {
-            open[sk.slice(openCounterSkPrefix.length)] = Number(item.open ?? 0);
-          }
+      const items = await queryAll(db, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': teamPk(teamId) },
+        ConsistentRead: true,
+      });
+      for (const item of items) {
+        const sk = String(item.sk);
+        if (sk === cursorKey(teamId).sk) {
+          cursor = { lastMemberId: String(item.lastMemberId), seq: Number(item.seq) };
+        } else if (sk.startsWith(openCounterSkPrefix)) {
+          open[sk.slice(openCounterSkPrefix.length)] = Number(item.open ?? 0);
         }
-        start = page.LastEvaluatedKey;
-      } while (start);
+      }
       return cursor ? { cursor, open } : { open };
     },
   };

@@ -1,5 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { feedbackKey } from '../repository/feedback-item.ts';
 
 export function documentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(new DynamoDBClient(config), {
@@ -9,4 +10,40 @@ export function documentClient(config: DynamoDBClientConfig = {}): DynamoDBDocum
 
 export function isConditionFailure(error: unknown): error is Error & { Item?: Record<string, unknown> } {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+type Item = Record<string, unknown>;
+
+/** Reads every page of a Query (no cap: callers query one bounded partition). */
+export async function queryAll(
+  db: DynamoDBDocumentClient,
+  input: ConstructorParameters<typeof QueryCommand>[0],
+): Promise<Item[]> {
+  const items: Item[] = [];
+  let start: Item | undefined;
+  do {
+    const page = await db.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** The customer's address and name from the feedback, when there is an address. */
+export async function readContact(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  feedbackId: string,
+): Promise<{ email: string; name?: string } | undefined> {
+  const { Item } = await db.send(
+    new GetCommand({
+      TableName: tableName,
+      Key: feedbackKey(feedbackId),
+      ProjectionExpression: 'customer',
+      ConsistentRead: true,
+    }),
+  );
+  const customer = Item?.customer as { email?: unknown; name?: unknown } | undefined;
+  if (typeof customer?.email !== 'string') return undefined;
+  return { email: customer.email, ...(typeof customer.name === 'string' ? { name: customer.name } : {}) };
 }

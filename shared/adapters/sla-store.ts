@@ -4,7 +4,6 @@
  */
 import {
   type DynamoDBDocumentClient,
-  GetCommand,
   QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
@@ -22,10 +21,9 @@ import {
   eventSkPrefix,
   toEventItem,
 } from '../repository/case-item.ts';
-import { feedbackKey } from '../repository/feedback-item.ts';
 import { outboxItem } from '../repository/outbox.ts';
 import { table } from '../table.ts';
-import { isConditionFailure } from './dynamo.ts';
+import { isConditionFailure, queryAll, readContact } from './dynamo.ts';
 import { metricAddUpdate } from './metric-update.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -142,42 +140,23 @@ export function dynamoSlaStore(db: DynamoDBDocumentClient, tableName: string): S
     async load(caseId) {
       let caseItem: Record<string, unknown> | undefined;
       const events: Record<string, unknown>[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await db.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': casePk(caseId) },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          if (item.sk === 'CASE') caseItem = item;
-          else if (typeof item.sk === 'string' && item.sk.startsWith(eventSkPrefix)) events.push(item);
-        }
-        start = page.LastEvaluatedKey;
-      } while (start);
+      const items = await queryAll(db, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': casePk(caseId) },
+        ConsistentRead: true,
+      });
+      for (const item of items) {
+        if (item.sk === 'CASE') caseItem = item;
+        else if (typeof item.sk === 'string' && item.sk.startsWith(eventSkPrefix)) events.push(item);
+      }
       if (caseItem === undefined) return undefined;
       const { rest, timer } = splitTimer(caseItem);
       const stored: StoredCase = { case: caseFromItem(rest), timeline: events.map(eventFromItem), timer };
       return stored;
     },
 
-    async contact(feedbackId) {
-      const { Item } = await db.send(
-        new GetCommand({
-          TableName: tableName,
-          Key: feedbackKey(feedbackId),
-          ProjectionExpression: 'customer',
-          ConsistentRead: true,
-        }),
-      );
-      const customer = Item?.customer as { email?: unknown; name?: unknown } | undefined;
-      if (typeof customer?.email !== 'string') return undefined;
-      return { email: customer.email, ...(typeof customer.name === 'string' ? { name: customer.name } : {}) };
-    },
+    contact: (feedbackId) => readContact(db, tableName, feedbackId),
 
     async commit(write): Promise<StepOutcome> {
       const items = stepTransaction(tableName, write);

@@ -42,26 +42,11 @@ import {
 } from '../repository/problem-item.ts';
 import { openCounterKey } from '../repository/team-item.ts';
 import { itemTypes, table } from '../table.ts';
-import { isConditionFailure } from './dynamo.ts';
+import { isConditionFailure, queryAll, readContact } from './dynamo.ts';
 import { metricAddUpdate } from './metric-update.ts';
 import { cancellationCodes, type TransactItem, transactWithEvent } from './notice-store.ts';
 
 type Item = Record<string, unknown>;
-
-/** Reads every page of a Query. */
-async function queryAll(
-  db: DynamoDBDocumentClient,
-  input: ConstructorParameters<typeof QueryCommand>[0],
-): Promise<Item[]> {
-  const items: Item[] = [];
-  let start: Item | undefined;
-  do {
-    const page = await db.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
 
 /** The case update of a change: `SET` the changed fields and the timer (or `REMOVE` it), on the version read. */
 function caseUpdate(tableName: string, w: CaseWrite): NonNullable<TransactItem['Update']> {
@@ -287,19 +272,7 @@ export function dynamoStaffCaseStore(db: DynamoDBDocumentClient, tableName: stri
       return Item ? fromItem(Item) : undefined;
     },
 
-    async contact(feedbackId) {
-      const { Item } = await db.send(
-        new GetCommand({
-          TableName: tableName,
-          Key: feedbackKey(feedbackId),
-          ProjectionExpression: 'customer',
-          ConsistentRead: true,
-        }),
-      );
-      const customer = Item?.customer as { email?: unknown; name?: unknown } | undefined;
-      if (typeof customer?.email !== 'string') return undefined;
-      return { email: customer.email, ...(typeof customer.name === 'string' ? { name: customer.name } : {}) };
-    },
+    contact: (feedbackId) => readContact(db, tableName, feedbackId),
 
     async tokenUsed(jti) {
       const { Item } = await db.send(

@@ -101,6 +101,11 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return fmt;
 }
 
+/** How far `timeZone`'s wall clock is ahead of UTC at instant `t` (ms): local = utc + offset. */
+export function utcOffsetMs(t: number, timeZone: string): number {
+  return offsetAt(formatterFor(timeZone), t);
+}
+
 const FORMAT_RE = /^(\d+)\/(\d+)\/(\d+),? (\d+):(\d+):(\d+)$/;
 
 /** UTC offset (ms, local = utc + offset) in effect at instant `t`, to the second. */
