@@ -19,6 +19,7 @@ import type { Case, TimelineEvent } from '../shared/domain/case.ts';
 import { timerFieldsFor, timerShardOf } from '../shared/domain/sla.ts';
 import type { SlaStore, TimerIndex } from '../shared/domain/sla-ports.ts';
 import { toCaseItem, toEventItem } from '../shared/repository/case-item.ts';
+import { aCase as caseFixture } from '../tests/support/case-fixture.ts';
 
 const config = loadConfigFile('closeloop.config.example.json');
 /** Tuesday 2026-11-24 11:00 JST: a case opened at 09:30 JST has its pre-breach warning due now. */
@@ -27,28 +28,14 @@ const openedAt = '2026-11-24T00:30:00.000Z';
 const round = (x: number) => Math.round(x * 100) / 100;
 
 function aCase(caseId: string): Case {
-  return {
+  return caseFixture({
     caseId,
-    feedbackId: `fb_${caseId.slice(5)}`,
-    status: 'open',
-    severity: 'critical',
-    sentiment: 'negative',
-    category: 'payment',
-    touchpoint: 'checkout_abandonment',
-    channel: 'web',
-    teamId: 'orders',
-    assigneeId: 'ito',
     routedBy: 'bench',
     acknowledgeBy: '2026-11-24T02:30:00.000Z',
     resolveBy: '2026-11-25T07:30:00.000Z',
-    escalationLevel: 0,
-    version: 1,
     createdAt: openedAt,
-    updatedAt: openedAt,
-    siteId: 'shop-jp',
-    customerLocale: 'ja',
     contactConsent: false,
-  };
+  });
 }
 
 const opened = (): TimelineEvent => ({

@@ -30,7 +30,7 @@ import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { pipeFilterPattern, pipeInputTemplate } from '../shared/events/feedback-received.ts';
 import { dlqName, type QueueName, queues as queueSpecs } from '../shared/queues.ts';
-import { table as tableSpec } from '../shared/table.ts';
+import { tableIndexes, table as tableSpec } from '../shared/table.ts';
 import type { Stage } from './config.ts';
 import { LOG_RETENTION } from './function.ts';
 import { acknowledge } from './nag.ts';
@@ -100,30 +100,16 @@ export class StatefulStack extends Stack {
       deletionProtection: prod,
       removalPolicy: dataRemoval,
     });
-    // The SLA timers index (shared/table.ts): sparse (only cases with a next step carry its keys),
-    // sharded over 16 partition values, keys only; functions/sla queries it every minute.
-    const timers = tableSpec.timersIndex;
-    this.table.addGlobalSecondaryIndex({
-      indexName: timers.name,
-      partitionKey: { name: timers.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: timers.sortKey, type: AttributeType.STRING },
-      projectionType: ProjectionType[timers.projection],
-    });
-    // Cases by team (staff API GET /v1/cases): every case item carries its immutable keys.
-    const byTeam = tableSpec.casesByTeamIndex;
-    this.table.addGlobalSecondaryIndex({
-      indexName: byTeam.name,
-      partitionKey: { name: byTeam.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: byTeam.sortKey, type: AttributeType.STRING },
-      projectionType: ProjectionType[byTeam.projection],
-    });
-    // Feedback by customer address hash (erasure): sparse, keys only.
-    const byCustomer = tableSpec.customerIndex;
-    this.table.addGlobalSecondaryIndex({
-      indexName: byCustomer.name,
-      partitionKey: { name: byCustomer.partitionKey, type: AttributeType.STRING },
-      projectionType: ProjectionType[byCustomer.projection],
-    });
+    // The timers (SLA sweep), casesByTeam (GET /v1/cases) and feedbackByCustomer (erasure)
+    // indexes, exactly as shared/table.ts describes them; the local stack creates the same.
+    for (const index of tableIndexes) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        ...(index.sortKey ? { sortKey: { name: index.sortKey, type: AttributeType.STRING } } : {}),
+        projectionType: ProjectionType[index.projection],
+      });
+    }
 
     const queues: Partial<Record<QueueName, Queue>> = {};
     const dlqs: Partial<Record<QueueName, Queue>> = {};

@@ -46,6 +46,20 @@ export const table = {
   },
 } as const;
 
+export interface IndexShape {
+  name: string;
+  partitionKey: string;
+  sortKey?: string;
+  projection: 'KEYS_ONLY' | 'ALL';
+}
+
+/** Every global secondary index, in the order they were added (a deployed table takes one per update). */
+export const tableIndexes: readonly IndexShape[] = [
+  table.timersIndex,
+  table.casesByTeamIndex,
+  table.customerIndex,
+];
+
 /**
  * Item `type` values; the relay forwards inserts of feedback and outbox items, nothing else.
  * Key formats live with each entity in shared/repository:

@@ -104,10 +104,19 @@ function matchPath(pattern: string, path: string): Record<string, string> | unde
   for (let i = 0; i < want.length; i++) {
     const w = want[i]!;
     const g = got[i]!;
-    if (w.startsWith('{') && w.endsWith('}')) params[w.slice(1, -1)] = decodeURIComponent(g);
+    if (w.startsWith('{') && w.endsWith('}')) params[w.slice(1, -1)] = decodeSegment(g);
     else if (w !== g) return undefined;
   }
   return params;
+}
+
+/** A malformed escape (`%ff`) is kept as sent, so the handler answers 400 naming the parameter, as API Gateway would not 500. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer | 'too_large'> {

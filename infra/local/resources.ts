@@ -8,9 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { dlqName, type QueueName, queues } from '../../shared/queues.ts';
-import { table } from '../../shared/table.ts';
-
-const { timersIndex, casesByTeamIndex, customerIndex } = table;
+import { table, tableIndexes } from '../../shared/table.ts';
 
 interface IndexSpec {
   gsi: GlobalSecondaryIndex;
@@ -18,47 +16,17 @@ interface IndexSpec {
 }
 
 /** The table's global secondary indexes (shared/table.ts), as the stateful stack declares them. */
-const indexes: IndexSpec[] = [
-  // The SLA timers index.
-  {
+const indexes: IndexSpec[] = tableIndexes.map((index) => {
+  const keys = [index.partitionKey, ...(index.sortKey ? [index.sortKey] : [])];
+  return {
     gsi: {
-      IndexName: timersIndex.name,
-      KeySchema: [
-        { AttributeName: timersIndex.partitionKey, KeyType: 'HASH' },
-        { AttributeName: timersIndex.sortKey, KeyType: 'RANGE' },
-      ],
-      Projection: { ProjectionType: timersIndex.projection },
+      IndexName: index.name,
+      KeySchema: keys.map((AttributeName, i) => ({ AttributeName, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
+      Projection: { ProjectionType: index.projection },
     },
-    attributes: [
-      { AttributeName: timersIndex.partitionKey, AttributeType: 'S' },
-      { AttributeName: timersIndex.sortKey, AttributeType: 'S' },
-    ],
-  },
-  // Cases by team (GET /v1/cases).
-  {
-    gsi: {
-      IndexName: casesByTeamIndex.name,
-      KeySchema: [
-        { AttributeName: casesByTeamIndex.partitionKey, KeyType: 'HASH' },
-        { AttributeName: casesByTeamIndex.sortKey, KeyType: 'RANGE' },
-      ],
-      Projection: { ProjectionType: casesByTeamIndex.projection },
-    },
-    attributes: [
-      { AttributeName: casesByTeamIndex.partitionKey, AttributeType: 'S' },
-      { AttributeName: casesByTeamIndex.sortKey, AttributeType: 'S' },
-    ],
-  },
-  // Feedback by customer (erasure).
-  {
-    gsi: {
-      IndexName: customerIndex.name,
-      KeySchema: [{ AttributeName: customerIndex.partitionKey, KeyType: 'HASH' }],
-      Projection: { ProjectionType: customerIndex.projection },
-    },
-    attributes: [{ AttributeName: customerIndex.partitionKey, AttributeType: 'S' }],
-  },
-];
+    attributes: keys.map((AttributeName) => ({ AttributeName, AttributeType: 'S' as const })),
+  };
+});
 
 /**
  * Creates the table as the stateful stack does (same keys, stream, TTL and indexes); returns its

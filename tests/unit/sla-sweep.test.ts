@@ -20,6 +20,7 @@ import { recheckTimerFields, timerShardOf, timerShards } from '../../shared/doma
 import { noticeRequested } from '../../shared/events/notice-requested.ts';
 import { parseNoticeData } from '../../shared/notices/templates.ts';
 import { toCaseItem, toEventItem } from '../../shared/repository/case-item.ts';
+import { aCase as caseFixture } from '../support/case-fixture.ts';
 
 const config: Config = loadConfigFile('closeloop.config.example.json');
 const jst = (local: string) => new Date(`${local.replace(' ', 'T')}:00+09:00`).toISOString();
@@ -30,29 +31,15 @@ const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'ap-northeas
 const TABLE = 't';
 
 function aCase(caseId: string, over: Partial<Case> = {}): Case {
-  return {
+  return caseFixture({
     caseId,
     feedbackId: `fb_${caseId}`,
-    status: 'open',
-    severity: 'critical',
-    sentiment: 'negative',
-    category: 'payment',
-    touchpoint: 'checkout_abandonment',
-    channel: 'web',
-    teamId: 'orders',
-    assigneeId: 'ito',
-    routedBy: 'checkout-abandonment-to-orders',
     acknowledgeBy: jst('2026-11-24 11:30'),
     resolveBy: jst('2026-11-25 16:30'),
-    escalationLevel: 0,
     version: 3,
     createdAt: openedAt,
-    updatedAt: openedAt,
-    siteId: 'shop-jp',
-    customerLocale: 'ja',
-    contactConsent: true,
     ...over,
-  };
+  });
 }
 
 const ev = (type: TimelineEvent['type'], at: string, data: Record<string, unknown> = {}): TimelineEvent => ({

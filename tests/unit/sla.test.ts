@@ -15,6 +15,7 @@ import {
   timerShardOf,
   timerShards,
 } from '../../shared/domain/sla.ts';
+import { aCase as caseFixture } from '../support/case-fixture.ts';
 
 const config: Config = loadConfigFile('closeloop.config.example.json');
 /** Asia/Tokyo, Mon–Fri 09:00–18:00, Japanese public holidays (2026-11-23 is a Monday holiday). */
@@ -36,29 +37,7 @@ const ev = (type: TimelineEventType, at: string, data: Record<string, unknown> =
 
 function aCase(over: Partial<Case> = {}): Case {
   const at = over.createdAt ?? jst('2026-11-24 09:30');
-  return {
-    caseId: 'case_1',
-    feedbackId: 'fb_1',
-    status: 'open',
-    severity: 'critical',
-    sentiment: 'negative',
-    category: 'payment',
-    touchpoint: 'checkout_abandonment',
-    channel: 'web',
-    teamId: 'orders',
-    assigneeId: 'ito',
-    routedBy: 'checkout-abandonment-to-orders',
-    acknowledgeBy: at,
-    resolveBy: at,
-    escalationLevel: 0,
-    version: 1,
-    createdAt: at,
-    updatedAt: at,
-    siteId: 'shop-jp',
-    customerLocale: 'ja',
-    contactConsent: true,
-    ...over,
-  };
+  return caseFixture({ createdAt: at, ...over });
 }
 
 const opened = (at: string, receivedAt = at) => [ev('opened', at, { receivedAt }), ev('assigned', at)];
