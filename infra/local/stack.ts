@@ -40,6 +40,7 @@ import {
 import { VirtualClock } from '../../shared/clock.ts';
 import type { Config } from '../../shared/config/schema.ts';
 import { toTriageMessage } from '../../shared/events/feedback-received.ts';
+import { buildWebAssets } from '../../web/build.ts';
 import { LocalBus } from './bus.ts';
 import { listCasesWithTimeline } from './case-listing.ts';
 import { type HttpHandler, type Route, startHttpServer, TokenBucket } from './http-server.ts';
@@ -55,6 +56,7 @@ import {
 } from './peers.ts';
 import { QueuePump } from './queue-pump.ts';
 import { ensureQueues, ensureTable, type QueueUrls } from './resources.ts';
+import { staticRoutes } from './static-routes.ts';
 import { StreamPump } from './stream-pump.ts';
 
 export type ClientName = 'dynamodb' | 'streams' | 'sqs' | 'ses';
@@ -293,6 +295,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       { method: 'OPTIONS', path: '/v1/feedback', handler: ingest },
       { method: 'GET', path: '/v1/actions/{token}', handler: actions },
       { method: 'POST', path: '/v1/actions/{token}', handler: actions },
+      ...staticRoutes(await buildWebAssets()),
       ...localRoutes({
         jwt,
         config,

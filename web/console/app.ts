@@ -1,0 +1,2 @@
+// Placeholder: the staff console (issue #9) goes here.
+export {};

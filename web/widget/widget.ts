@@ -1,0 +1,2 @@
+// Placeholder: the feedback widget (issue #9) goes here.
+export {};
