@@ -34,6 +34,7 @@ import { loadConfigFile } from '../shared/config/load.ts';
 import type { Feedback } from '../shared/domain/feedback.ts';
 import { toItem as feedbackToItem } from '../shared/repository/feedback-item.ts';
 import { httpEvent } from '../tests/support/http-events.ts';
+import { buildWebAssets } from '../web/build.ts';
 import { slaBench } from './sla.ts';
 
 const resultsFile = 'bench/results.json';
@@ -290,23 +291,40 @@ async function bundlesWithImportTimes() {
   };
 }
 
+/** The web front ends as served: bytes and gzipped bytes of each built file (the widget's budget is 10 KB gzipped). */
+async function webSizes() {
+  const assets = await buildWebAssets();
+  return Object.fromEntries(
+    assets.map((a) => [a.path, { bytes: Buffer.byteLength(a.body), gzipBytes: gzipSync(a.body).length }]),
+  );
+}
+
+const machine = () => ({
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+});
+
+/** `npm run bench` measures everything; `npm run bench -- bundles` only bundle sizes, import times and web sizes. */
 async function main() {
   const previous = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {};
+  const onlyBundles = process.argv.includes('bundles');
   // First: against DynamoDB Local, before the in-process benches mock the DynamoDB client class.
-  const sla = await slaBench();
+  const loop = onlyBundles
+    ? {}
+    : {
+        sla: await slaBench(),
+        ingest: { inProcessMockedClients: await ingestThroughput() },
+        triage: { inProcessMockedClients: await triageThroughput() },
+      };
   const results = {
     ...previous,
-    machine: {
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model,
-      memoryGiB: Math.round(totalmem() / 2 ** 30),
-      node: process.version,
-    },
+    machine: machine(),
     measuredAt: new Date(Date.now()).toISOString(),
-    ingest: { inProcessMockedClients: await ingestThroughput() },
-    triage: { inProcessMockedClients: await triageThroughput() },
-    sla,
+    ...loop,
     ...(await bundlesWithImportTimes()),
+    web: await webSizes(),
   };
   writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
   console.log(JSON.stringify(results, null, 2));

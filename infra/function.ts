@@ -12,6 +12,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { configEnvName } from '../shared/config/baked.ts';
 import type { Config } from '../shared/config/schema.ts';
 import { lambdaEsbuildOptions } from './bundling.ts';
 import type { Stage } from './config.ts';
@@ -19,9 +20,6 @@ import { acknowledge } from './nag.ts';
 
 /** The repository root: bundling's project root, where package-lock.json and functions/ live. */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-
-/** The variable the config travels under in a bundle (read by `configFromEnv` in shared/config/load.ts). */
-export const CONFIG_ENV_NAME = 'CLOSELOOP_CONFIG_JSON';
 
 /**
  * Lambda runtime of every function. Node 22 (not 24, the newest): the code is tested on Node 20/22
@@ -62,7 +60,7 @@ const MAX_CONFIG_BANNER = 120_000;
  * module runs. Not a Lambda environment variable: those are capped at 4 KB in total and the config
  * (calendars, routing, teams) outgrows that; the bundle takes far more (see below). It goes in
  * the banner rather than `define`, because `define` only rewrites the literal expression
- * `process.env.CLOSELOOP_CONFIG_JSON`, and `configFromEnv(env = process.env)` reads
+ * `process.env.CLOSELOOP_CONFIG_JSON`, and `bakedConfig(env = process.env)` reads
  * `env.CLOSELOOP_CONFIG_JSON`, which esbuild cannot see through. Non-ASCII is escaped so the
  * banner survives any command line encoding. The banner reaches esbuild as one command-line
  * argument, which Linux caps at 128 KiB: the example config needs ~16 KB.
@@ -72,7 +70,7 @@ export function configBanner(config: Config): string {
     /[\u007f-\uffff]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
-  const banner = `process.env.${CONFIG_ENV_NAME}=${literal};`;
+  const banner = `process.env.${configEnvName}=${literal};`;
   if (banner.length > MAX_CONFIG_BANNER) {
     throw new Error(
       `config is too large to bake into a function (${banner.length} > ${MAX_CONFIG_BANNER} characters once escaped)`,
@@ -139,6 +137,9 @@ export class LoopFunction extends NodejsFunction {
         // createRequire for CommonJS dependencies, then the config (see configBanner).
         banner: `${lambdaEsbuildOptions.banner.js}${configBanner(props.config)}`,
         externalModules: [...lambdaEsbuildOptions.external],
+        esbuildArgs: Object.fromEntries(
+          Object.entries(lambdaEsbuildOptions.alias).map(([from, to]) => [`--alias:${from}`, to]),
+        ),
         sourceMap,
         // Local esbuild from node_modules; never fall back to Docker.
         forceDockerBundling: false,

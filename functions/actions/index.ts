@@ -5,7 +5,7 @@ import { documentClient } from '../../shared/adapters/dynamo.ts';
 import { dynamoSuppressionList, dynamoUsedTokens } from '../../shared/adapters/notice-store.ts';
 import { readSecretString } from '../../shared/adapters/secrets.ts';
 import { systemClock } from '../../shared/clock.ts';
-import { configFromEnv } from '../../shared/config/load.ts';
+import { bakedConfig } from '../../shared/config/baked.ts';
 import { requireEnv } from '../../shared/env.ts';
 import { logger } from '../../shared/observability.ts';
 import { makeActionsHandler } from '../notify/actions-handler.ts';
@@ -13,7 +13,7 @@ import { makeActionsHandler } from '../notify/actions-handler.ts';
 // Lambda entry for GET/POST /v1/actions/{token} (signed links in emails; handler in functions/notify).
 const env = requireEnv(['TABLE_NAME', 'LINK_SECRET_ARN']);
 // The config: the link's actions run the staff API's use cases (SLA timer, attainment counters).
-const config = configFromEnv();
+const config = bakedConfig();
 const linkSecret = await readSecretString(env.LINK_SECRET_ARN);
 const db = documentClient();
 

@@ -9,7 +9,7 @@ import {
   dynamoStaffCaseStore,
 } from '../../shared/adapters/staff-store.ts';
 import { systemClock } from '../../shared/clock.ts';
-import { configFromEnv } from '../../shared/config/load.ts';
+import { bakedConfig } from '../../shared/config/baked.ts';
 import { requireEnv } from '../../shared/env.ts';
 import { logger } from '../../shared/observability.ts';
 import { makeCasesHandler } from './handler.ts';
@@ -17,7 +17,7 @@ import { makeCasesHandler } from './handler.ts';
 // Lambda entry of the staff API (behind the HTTP API's JWT authorizer): env and config are read
 // once, at cold start; a bad deploy fails here by name.
 const env = requireEnv(['TABLE_NAME']);
-const config = configFromEnv();
+const config = bakedConfig();
 const db = documentClient();
 
 export const handler = middy(

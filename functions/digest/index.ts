@@ -4,14 +4,14 @@ import { dynamoDigestCases, dynamoDigestOutbox } from '../../shared/adapters/dig
 import { documentClient } from '../../shared/adapters/dynamo.ts';
 import { dynamoMetricsReader } from '../../shared/adapters/staff-store.ts';
 import { systemClock } from '../../shared/clock.ts';
-import { configFromEnv } from '../../shared/config/load.ts';
+import { bakedConfig } from '../../shared/config/baked.ts';
 import { requireEnv } from '../../shared/env.ts';
 import { logger } from '../../shared/observability.ts';
 import { makeDigestHandler } from './handler.ts';
 
 // Lambda entry of the weekly digest rule: env and config are read once, at cold start.
 const env = requireEnv(['TABLE_NAME']);
-const config = configFromEnv();
+const config = bakedConfig();
 const db = documentClient();
 
 export const handler = middy(

@@ -4,14 +4,14 @@ import middy from '@middy/core';
 import { documentClient } from '../../shared/adapters/dynamo.ts';
 import { dynamoFeedbackStore } from '../../shared/adapters/feedback-store.ts';
 import { systemClock } from '../../shared/clock.ts';
-import { configFromEnv } from '../../shared/config/load.ts';
+import { bakedConfig } from '../../shared/config/baked.ts';
 import { requireEnv } from '../../shared/env.ts';
 import { logger } from '../../shared/observability.ts';
 import { makeIngestHandler } from './handler.ts';
 
 // Lambda entry: env and config are read once, at cold start; a bad deploy fails here by name.
 const env = requireEnv(['TABLE_NAME']);
-const config = configFromEnv();
+const config = bakedConfig();
 
 export const handler = middy(
   makeIngestHandler({

@@ -8,14 +8,14 @@ import { dynamoNoticeLedger, dynamoSuppressionList } from '../../shared/adapters
 import { readSecretString } from '../../shared/adapters/secrets.ts';
 import { sesMailer } from '../../shared/adapters/ses-mailer.ts';
 import { systemClock } from '../../shared/clock.ts';
-import { configFromEnv } from '../../shared/config/load.ts';
+import { bakedConfig } from '../../shared/config/baked.ts';
 import { requireEnv } from '../../shared/env.ts';
 import { logger } from '../../shared/observability.ts';
 import { makeNotifyHandler } from './handler.ts';
 
 // Lambda entry (notify queue event source): env, config and the link secret are read once, at cold start.
 const env = requireEnv(['TABLE_NAME', 'LINK_SECRET_ARN', 'PUBLIC_BASE_URL']);
-const config = configFromEnv();
+const config = bakedConfig();
 const linkSecret = await readSecretString(env.LINK_SECRET_ARN);
 const db = documentClient();
 

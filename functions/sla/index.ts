@@ -4,14 +4,14 @@ import middy from '@middy/core';
 import { documentClient } from '../../shared/adapters/dynamo.ts';
 import { dynamoSlaStore, dynamoTimerIndex } from '../../shared/adapters/sla-store.ts';
 import { systemClock } from '../../shared/clock.ts';
-import { configFromEnv } from '../../shared/config/load.ts';
+import { bakedConfig } from '../../shared/config/baked.ts';
 import { requireEnv } from '../../shared/env.ts';
 import { logger } from '../../shared/observability.ts';
 import { makeSlaHandler } from './handler.ts';
 
 // Lambda entry of the `rate(1 minute)` rule: env and config are read once, at cold start.
 const env = requireEnv(['TABLE_NAME']);
-const config = configFromEnv();
+const config = bakedConfig();
 const db = documentClient();
 
 export const handler = middy(

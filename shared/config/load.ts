@@ -94,20 +94,6 @@ export function loadConfigFile(path: string): Config {
   return parseConfig(parseJson(text, path), path);
 }
 
-/**
- * Validates the JSON document in `CLOSELOOP_CONFIG_JSON`: deployed functions get the config baked
- * into their bundle at synth under that name (not `CLOSELOOP_CONFIG`, which names a file locally).
- */
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
-  const text = env.CLOSELOOP_CONFIG_JSON;
-  if (text === undefined || text.trim() === '') {
-    throw new ConfigError([{ path: '(root)', message: 'CLOSELOOP_CONFIG_JSON is not set' }], {
-      source: 'CLOSELOOP_CONFIG_JSON',
-    });
-  }
-  return parseConfig(parseJson(text, 'CLOSELOOP_CONFIG_JSON'), 'CLOSELOOP_CONFIG_JSON');
-}
-
 export const DEFAULT_CONFIG_FILE = 'closeloop.config.json';
 export const EXAMPLE_CONFIG_FILE = 'closeloop.config.example.json';
 

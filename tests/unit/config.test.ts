@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { bakedConfig, MissingConfigError } from '../../shared/config/baked.ts';
 import {
   DEFAULT_CATEGORY_KEYWORDS,
   DEFAULT_CATEGORY_REASONS,
@@ -10,7 +11,6 @@ import {
 } from '../../shared/config/defaults.ts';
 import {
   ConfigError,
-  configFromEnv,
   formatPath,
   loadConfigFile,
   parseConfig,
@@ -701,15 +701,15 @@ describe('loading', () => {
     );
   });
 
-  it('reads the config from CLOSELOOP_CONFIG_JSON', () => {
-    const config = configFromEnv({ CLOSELOOP_CONFIG_JSON: readFileSync(EXAMPLE_PATH, 'utf8') });
-    expect(config).toEqual(loadConfigFile(EXAMPLE_PATH));
+  it('reads the config synth baked in (validated, defaults applied) from CLOSELOOP_CONFIG_JSON', () => {
+    const validated = loadConfigFile(EXAMPLE_PATH);
+    expect(bakedConfig({ CLOSELOOP_CONFIG_JSON: JSON.stringify(validated) })).toEqual(validated);
   });
 
   it('fails clearly when CLOSELOOP_CONFIG_JSON is missing or not JSON', () => {
-    expect(() => configFromEnv({})).toThrow(ConfigError);
-    expect(() => configFromEnv({})).toThrow('CLOSELOOP_CONFIG_JSON is not set');
-    expect(() => configFromEnv({ CLOSELOOP_CONFIG_JSON: 'closeloop.config.json' })).toThrow(
+    expect(() => bakedConfig({})).toThrow(MissingConfigError);
+    expect(() => bakedConfig({})).toThrow('CLOSELOOP_CONFIG_JSON is not set');
+    expect(() => bakedConfig({ CLOSELOOP_CONFIG_JSON: 'closeloop.config.json' })).toThrow(
       'CLOSELOOP_CONFIG_JSON is not valid JSON',
     );
   });
