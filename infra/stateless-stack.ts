@@ -37,6 +37,7 @@ import { LOG_RETENTION, LoopFunction } from './function.ts';
 import { acknowledge } from './nag.ts';
 import { Observability } from './observability.ts';
 import { applyRouteThrottling } from './route-throttle.ts';
+import { WebHosting } from './web-hosting.ts';
 
 /** What the stateless stack uses from the stateful one (a `StatefulStack` fits). */
 export interface StatefulResources {
@@ -82,6 +83,7 @@ export class StatelessStack extends Stack {
   readonly cases: LoopFunction;
   /** Every staff route (all but the public ones) goes through it. */
   readonly staffAuthorizer: HttpUserPoolAuthorizer;
+  readonly web: WebHosting;
   /** Ops topic, alarms and dashboard. */
   readonly ops: Observability;
 
@@ -396,11 +398,12 @@ export class StatelessStack extends Stack {
     bindTableIndex(this.cases, table, tableSpec.casesByTeamIndex.name, ['dynamodb:Query']);
     bindTableIndex(this.cases, table, tableSpec.customerIndex.name, ['dynamodb:Query']);
 
-    // Cognito JWTs of the staff pool, for the staff API client only (audience / client_id checked
+    // Cognito JWTs of the staff pool, for the staff API client and the console's client only (audience / client_id checked
     // by API Gateway before the function runs; expired, forged or alg:none tokens answer 401).
+    this.web = new WebHosting(this, 'Web', { prefix, api: this.api, userPool: data.userPool });
     this.staffAuthorizer = new HttpUserPoolAuthorizer('StaffAuthorizer', data.userPool, {
       authorizerName: 'staff-jwt',
-      userPoolClients: [data.userPoolClient],
+      userPoolClients: [data.userPoolClient, this.web.consoleClient],
       identitySource: ['$request.header.Authorization'],
     });
     const casesIntegration = new HttpLambdaIntegration('CasesIntegration', this.cases);

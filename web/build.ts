@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { buildSync } from 'esbuild';
 
 /** One static file of the web front ends, as served at `path` (locally and from CloudFront). */
 export interface WebAsset {
@@ -23,33 +23,38 @@ const copied = [
   { file: 'console/style.css', path: '/console/style.css', contentType: 'text/css; charset=utf-8' },
 ] as const;
 
-/** Builds the widget and the staff console (minified) into memory. */
-export async function buildWebAssets(): Promise<WebAsset[]> {
-  const built = await Promise.all(
-    scripts.map(async (s) => {
-      const result = await build({
-        entryPoints: [join(webDir, s.entry)],
-        bundle: true,
-        minify: true,
-        format: s.format,
-        target: s.target,
-        platform: 'browser',
-        write: false,
-        legalComments: 'none',
-      });
-      return {
-        path: s.path,
-        contentType: 'text/javascript; charset=utf-8',
-        body: result.outputFiles[0]!.text,
-      };
-    }),
-  );
-  const files = await Promise.all(
-    copied.map(async (c) => ({
-      path: c.path,
-      contentType: c.contentType,
-      body: await readFile(join(webDir, c.file), 'utf8'),
-    })),
-  );
+/**
+ * Builds the widget and the staff console (minified) into memory. Synchronous, so the CDK app can
+ * build them inside a construct; the local stack builds them at start.
+ */
+export function buildWebAssets(): WebAsset[] {
+  const built = scripts.map((s) => {
+    const result = buildSync({
+      entryPoints: [join(webDir, s.entry)],
+      bundle: true,
+      minify: true,
+      format: s.format,
+      target: s.target,
+      platform: 'browser',
+      write: false,
+      legalComments: 'none',
+    });
+    return { path: s.path, contentType: 'text/javascript; charset=utf-8', body: result.outputFiles[0]!.text };
+  });
+  const files = copied.map((c) => ({
+    path: c.path,
+    contentType: c.contentType,
+    body: readFileSync(join(webDir, c.file), 'utf8'),
+  }));
   return [...built, ...files];
+}
+
+/** Writes the built assets under `dir` at their paths (`/console/app.js` → `<dir>/console/app.js`). */
+export function writeWebAssets(dir: string, assets: WebAsset[] = buildWebAssets()): WebAsset[] {
+  for (const asset of assets) {
+    const file = join(dir, asset.path);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, asset.body);
+  }
+  return assets;
 }

@@ -1,18 +1,24 @@
 /**
  * The console's Content-Security-Policy: only our own scripts, styles and API; no inline code, no
- * framing. The same value is sent by the local stack and by CloudFront's response headers policy.
+ * framing. `connect` adds origins the console may call besides its own (in AWS: the Cognito hosted
+ * UI's token endpoint). The local stack sends `consoleCsp`; CloudFront's response headers policy
+ * sends the same policy with the hosted UI added.
  */
-export const consoleCsp = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+export function consoleCspWith(connect: readonly string[]): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    ["connect-src 'self'", ...connect].join(' '),
+    "font-src 'self'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+export const consoleCsp = consoleCspWith([]);
 
 /** Headers every static asset carries. */
 export const staticSecurityHeaders = {

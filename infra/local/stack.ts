@@ -136,14 +136,21 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const log = opts.log ?? (() => {});
   const clock = opts.clock ?? new VirtualClock();
   // The operator's config holds only hashes; locally each site gets a known key instead.
-  const sites = opts.config.sites.map((s) => ({
+  // Each site's origins are one list shared by ingest and /__local/sites: the stack's own origin
+  // joins it once the server listens (see `allowOwnOrigin`).
+  const origins = opts.config.sites.map((s) => [...s.origins]);
+  const sites = opts.config.sites.map((s, i) => ({
     siteId: s.id,
     siteKey: localSiteKey(s.id),
-    origins: s.origins,
+    origins: origins[i]!,
   }));
   const config: Config = {
     ...opts.config,
-    sites: opts.config.sites.map((s) => ({ ...s, siteKeyHash: sha256Hex(localSiteKey(s.id)) })),
+    sites: opts.config.sites.map((s, i) => ({
+      ...s,
+      origins: origins[i]!,
+      siteKeyHash: sha256Hex(localSiteKey(s.id)),
+    })),
   };
   const base = opts.port ?? 3000;
   const derived = (n: number) => (base === 0 ? undefined : base + n);
@@ -295,7 +302,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       { method: 'OPTIONS', path: '/v1/feedback', handler: ingest },
       { method: 'GET', path: '/v1/actions/{token}', handler: actions },
       { method: 'POST', path: '/v1/actions/{token}', handler: actions },
-      ...staticRoutes(await buildWebAssets()),
+      ...staticRoutes(buildWebAssets()),
       ...localRoutes({
         jwt,
         config,
@@ -321,6 +328,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         return claims && asHttpApiClaims(claims);
       },
     });
+    // Locally only: pages the stack serves itself (the widget demo) may post feedback for every
+    // site. Its port is known now that it listens (PORT=0 picks one).
+    allowOwnOrigin(origins, http.port);
     // Notify: the same handler as functions/notify, sending through SES local; links point here.
     const notify = makeNotifyHandler({
       config,
@@ -396,6 +406,15 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   } catch (error) {
     await stopAll();
     throw error;
+  }
+}
+
+/** Adds `http://localhost:<port>` and `http://127.0.0.1:<port>` to each site's allowed origins. */
+function allowOwnOrigin(origins: string[][], port: number): void {
+  for (const list of origins) {
+    for (const own of [`http://localhost:${port}`, `http://127.0.0.1:${port}`]) {
+      if (!list.includes(own)) list.push(own);
+    }
   }
 }
 

@@ -83,6 +83,13 @@ afterAll(() => {
 
 const ofType = (template: Json, type: string): Resources =>
   Object.fromEntries(Object.entries(template.Resources as Resources).filter(([, r]) => r.Type === type));
+/** The loop's own functions (LoopFunction sets CLOSELOOP_FUNCTION), not CDK's deploy-time providers. */
+const loopFunctions = (template: Json): Resources =>
+  Object.fromEntries(
+    Object.entries(ofType(template, 'AWS::Lambda::Function')).filter(
+      ([, fn]) => fn.Properties.Environment?.Variables?.CLOSELOOP_FUNCTION !== undefined,
+    ),
+  );
 const only = <T>(record: Record<string, T>): [string, T] => {
   const entries = Object.entries(record);
   expect(entries).toHaveLength(1);
@@ -278,8 +285,16 @@ describe('stateful stack: the Pipe from the table stream to the triage queue', (
 describe('stateless stack: functions', () => {
   it('runs every function on Node 22/24, arm64, no tracing, with its own log group with retention', () => {
     for (const built of [dev, prod]) {
-      const functions = ofType(built.statelessJson, 'AWS::Lambda::Function');
-      expect(Object.keys(functions).length).toBeGreaterThan(0);
+      const functions = loopFunctions(built.statelessJson);
+      expect(Object.keys(functions).length).toBeGreaterThanOrEqual(9);
+      // The only other functions: CDK's providers that copy the web assets and empty their bucket on teardown.
+      const others = Object.keys(ofType(built.statelessJson, 'AWS::Lambda::Function')).filter(
+        (id) => !functions[id],
+      );
+      expect(others.map((id) => id.replace(/[0-9A-F]{8,}.*$/, '')).sort()).toEqual([
+        'CustomCDKBucketDeployment',
+        'CustomS3AutoDeleteObjectsCustomResourceProviderHandler',
+      ]);
       for (const [id, fn] of Object.entries(functions)) {
         expect(['nodejs22.x', 'nodejs24.x'], id).toContain(fn.Properties.Runtime);
         expect(fn.Properties.Architectures, id).toEqual(['arm64']);
@@ -575,9 +590,7 @@ describe('stateless stack: ops topic, alarms, dashboard', () => {
   });
 
   it('alarms on the errors of every function and on a spike of SLA breaches (EMF)', () => {
-    const functionIds = Object.keys(ofType(dev.statelessJson, 'AWS::Lambda::Function')).filter(
-      (id) => dev.statelessJson.Resources[id].Properties.Handler === 'index.handler',
-    );
+    const functionIds = Object.keys(loopFunctions(dev.statelessJson));
     expect(functionIds.length).toBeGreaterThanOrEqual(8);
     const errorAlarms = Object.values(alarms(dev)).filter((a) => a.Properties.MetricName === 'Errors');
     for (const id of functionIds) {
@@ -1402,5 +1415,54 @@ describe('weekly team digest: schedule, function', () => {
         resource: { join: [tableArn, `/index/${tableSpec.casesByTeamIndex.name}`] },
       },
     ]);
+  });
+});
+
+describe('web front ends: S3 + CloudFront, console sign-in', () => {
+  it('serves the assets from a private, TLS-only bucket through CloudFront origin access control', () => {
+    const [, bucket] = only(ofType(dev.statelessJson, 'AWS::S3::Bucket'));
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    const policies = Object.values(ofType(dev.statelessJson, 'AWS::S3::BucketPolicy'));
+    const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Effect: 'Allow', Principal: { Service: 'cloudfront.amazonaws.com' } }),
+    );
+    expect(Object.keys(ofType(dev.statelessJson, 'AWS::CloudFront::OriginAccessControl'))).toHaveLength(1);
+  });
+
+  it('forwards /v1/* to the HTTP API uncached with every method, and sends the strict CSP on assets', () => {
+    const [, distribution] = only(ofType(dev.statelessJson, 'AWS::CloudFront::Distribution'));
+    const config = distribution.Properties.DistributionConfig;
+    const [api] = config.CacheBehaviors;
+    expect(api.PathPattern).toBe('/v1/*');
+    expect(api.AllowedMethods).toEqual(['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE']);
+    expect(api.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad'); // Managed-CachingDisabled
+    expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+    const [, headers] = only(ofType(dev.statelessJson, 'AWS::CloudFront::ResponseHeadersPolicy'));
+    const csp = JSON.stringify(
+      headers.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy,
+    );
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).not.toContain('unsafe-eval');
+  });
+
+  it('signs staff in with a public console client (code grant + PKCE, callback = the console) that the JWT authorizer accepts', () => {
+    const [clientId, client] = only(ofType(dev.statelessJson, 'AWS::Cognito::UserPoolClient'));
+    expect(client.Properties.GenerateSecret).toBe(false);
+    expect(client.Properties.AllowedOAuthFlows).toEqual(['code']);
+    expect(JSON.stringify(client.Properties.CallbackURLs)).toContain('/console/');
+    const [, authorizer] = only(ofType(dev.statelessJson, 'AWS::ApiGatewayV2::Authorizer'));
+    expect(JSON.stringify(authorizer.Properties.JwtConfiguration.Audience)).toContain(clientId);
+    expect(Object.keys(ofType(dev.statelessJson, 'AWS::Cognito::UserPoolDomain'))).toHaveLength(1);
   });
 });
