@@ -1,7 +1,10 @@
 /**
  * The small HTML pages behind signed links: a confirm page (GET) with a POST form, and the
  * answers to the POST. In the token's language, or both (ja, then en) when it has none.
+ * Customers see them (follow-up answers, unsubscribing) as much as staff do: a clear heading, one
+ * or two sentences, the case reference, and a layout that reads well on a phone.
  */
+import { createHash } from 'node:crypto';
 import type { Case } from '../../shared/domain/case.ts';
 import type { HttpResult } from '../../shared/http.ts';
 import { escapeHtml, singleLine } from '../../shared/notices/escape.ts';
@@ -16,21 +19,55 @@ export interface Page {
   /** A POST form back to the same URL with this button. */
   button?: Text;
   facts?: [Text, string][];
+  /** The case reference, shown under the message (customer pages; staff titles carry it). */
+  reference?: string;
+  /** A smaller line under everything else. */
+  note?: Text;
+  /** The accent: an action done, a problem with the link, or (default) a question. */
+  tone?: 'done' | 'problem';
 }
+
+/** The one stylesheet, inline; the CSP allows exactly it by its hash. */
+export const pageCss =
+  'body{margin:0;background:#f4f6f8;color:#1f2328;font:16px/1.7 -apple-system,BlinkMacSystemFont,"Segoe UI","Hiragino Sans","Hiragino Kaku Gothic ProN",Meiryo,sans-serif;-webkit-text-size-adjust:100%}' +
+  'main{max-width:36rem;margin:2.5rem auto;padding:1.5rem 1.25rem;background:#fff;border:1px solid #d8dee4;border-top:6px solid #1a56db;border-radius:10px}' +
+  'main.done{border-top-color:#1a7f37}main.problem{border-top-color:#9a6700}' +
+  'h1{font-size:1.35rem;line-height:1.4;margin:0 0 .75rem}p,form{margin:0 0 1rem}h1,p,td{overflow-wrap:anywhere}' +
+  '.ref,.note{color:#57606a;font-size:.9rem}.ref strong{color:#1f2328;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}' +
+  'table{border-collapse:collapse;width:100%;margin:0 0 1rem}th,td{text-align:left;padding:.35rem .75rem .35rem 0;border-bottom:1px solid #eaeef2;vertical-align:top}' +
+  'th{font-weight:normal;color:#57606a;white-space:nowrap}' +
+  'button{font:inherit;font-weight:600;min-height:44px;padding:.6rem 1.6rem;background:#1a56db;color:#fff;border:0;border-radius:8px;cursor:pointer}' +
+  'button:hover{background:#1e429f}button:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}' +
+  'section+section{border-top:1px solid #d8dee4;margin-top:1.5rem;padding-top:1.5rem}' +
+  '@media (max-width:30rem){main{margin:0;border-radius:0;border-width:6px 0 0;min-height:100vh;box-sizing:border-box}button{width:100%}}';
+
+const styleHash = `'sha256-${createHash('sha256').update(pageCss).digest('base64')}'`;
+
+/** No scripts at all, this one stylesheet, and the only form posts back here. */
+export const pageCsp = [
+  "default-src 'none'",
+  `style-src ${styleHash}`,
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join('; ');
 
 const pageHeaders = {
   'content-type': 'text/html; charset=utf-8',
   'cache-control': 'no-store',
-  // No scripts at all; the only form posts back here.
-  'content-security-policy':
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+  'content-security-policy': pageCsp,
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'x-robots-tag': 'noindex, nofollow',
 };
 
+const referenceLabel: Text = { ja: '受付番号', en: 'Reference' };
+
 function section(page: Page, l: NoticeLocale): string {
+  const reference = page.reference
+    ? `<p class="ref">${escapeHtml(referenceLabel[l])}: <strong>${escapeHtml(singleLine(page.reference))}</strong></p>`
+    : '';
   const facts = page.facts?.length
     ? `<table>${page.facts
         .map(([k, v]) => `<tr><th>${escapeHtml(k[l])}</th><td>${escapeHtml(singleLine(v))}</td></tr>`)
@@ -39,7 +76,8 @@ function section(page: Page, l: NoticeLocale): string {
   const form = page.button
     ? `<form method="post"><input type="hidden" name="confirm" value="1"><button type="submit">${escapeHtml(page.button[l])}</button></form>`
     : '';
-  return `<section lang="${l}"><h1>${escapeHtml(page.title[l])}</h1><p>${escapeHtml(page.message[l])}</p>${facts}${form}</section>`;
+  const note = page.note ? `<p class="note">${escapeHtml(page.note[l])}</p>` : '';
+  return `<section lang="${l}"><h1>${escapeHtml(page.title[l])}</h1><p>${escapeHtml(page.message[l])}</p>${reference}${facts}${form}${note}</section>`;
 }
 
 export function renderPage(page: Page, locale: NoticeLocale | undefined): HttpResult {
@@ -47,13 +85,14 @@ export function renderPage(page: Page, locale: NoticeLocale | undefined): HttpRe
   const title = locales.map((l) => page.title[l]).join(' / ');
   const body = [
     '<!doctype html>',
-    `<html lang="${locales[0]}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">`,
+    `<html lang="${locales[0]}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`,
     '<meta name="robots" content="noindex">',
     `<title>${escapeHtml(title)}</title>`,
-    '<style>body{font-family:-apple-system,BlinkMacSystemFont,"Segoe UI","Hiragino Sans",Meiryo,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.6;color:#222}h1{font-size:1.3rem}section+section{border-top:1px solid #ddd;margin-top:2rem}th{text-align:left;font-weight:normal;color:#555;padding-right:1rem}button{font-size:1rem;padding:.6rem 1.2rem;background:#1a56db;color:#fff;border:0;border-radius:4px;cursor:pointer}</style>',
+    `<style>${pageCss}</style>`,
     '</head><body>',
+    `<main${page.tone ? ` class="${page.tone}"` : ''}>`,
     ...locales.map((l) => section(page, l)),
-    '</body></html>',
+    '</main></body></html>',
   ].join('\n');
   return { statusCode: page.statusCode, headers: { ...pageHeaders }, body };
 }
@@ -62,35 +101,50 @@ export function renderPage(page: Page, locale: NoticeLocale | undefined): HttpRe
 
 const ref = (caseId: string | undefined) => singleLine(caseId ?? '-');
 
+const fromTheEmail: Text = {
+  ja: 'お手数ですが、メールに記載のリンクをもう一度そのまま開いてください。',
+  en: 'Please open the link from the email again, exactly as it is.',
+};
+
 export const invalidPage = (statusCode: 400 | 403): Page => ({
   statusCode,
+  tone: 'problem',
   title: { ja: 'リンクが無効です', en: 'This link is not valid' },
   message: {
-    ja: 'このリンクは正しくないか、改変されています。メールのリンクをそのまま開いてください。',
-    en: 'This link is incomplete or has been altered. Please open the link from the email as it is.',
+    ja: 'このリンクは正しくないか、途中で改変されています。',
+    en: 'This link is incomplete or has been altered.',
   },
+  note: fromTheEmail,
 });
 
 export const expiredPage = (): Page => ({
   statusCode: 410,
+  tone: 'problem',
   title: { ja: 'リンクの有効期限が切れています', en: 'This link has expired' },
   message: {
     ja: 'このリンクは有効期限を過ぎたため使用できません。',
     en: 'This link is too old to be used any more.',
   },
+  note: {
+    ja: '新しいメールが届いている場合は、そちらのリンクをご利用ください。',
+    en: 'If you received a newer email, please use the link in that one.',
+  },
 });
 
 export const usedPage = (): Page => ({
   statusCode: 409,
+  tone: 'problem',
   title: { ja: 'このリンクは使用済みです', en: 'This link was already used' },
   message: {
     ja: 'このリンクの操作はすでに実行されています。リンクは一度だけ使用できます。',
     en: 'The action of this link has already been performed; each link works once.',
   },
+  note: { ja: 'これ以上の操作は必要ありません。', en: 'There is nothing more you need to do.' },
 });
 
 export const notFoundPage = (): Page => ({
   statusCode: 404,
+  tone: 'problem',
   title: { ja: 'ケースが見つかりません', en: 'Case not found' },
   message: {
     ja: 'このリンクのケースは存在しないか、削除されています。',
@@ -100,6 +154,7 @@ export const notFoundPage = (): Page => ({
 
 export const conflictPage = (caseId: string | undefined, status: string): Page => ({
   statusCode: 409,
+  tone: 'problem',
   title: { ja: '操作は不要です', en: 'Nothing to do' },
   message: {
     ja: `ケース ${ref(caseId)} はすでに別の状態です（現在: ${status}）。操作は行われませんでした。`,
@@ -110,9 +165,19 @@ export const conflictPage = (caseId: string | undefined, status: string): Page =
 const ratingText: Record<string, Text> = {
   good: { ja: '解決した', en: 'Yes, it is fixed' },
   bad: { ja: '解決していない', en: 'No, still a problem' },
+  '1': { ja: '1（不満）', en: '1 of 5 (poor)' },
+  '5': { ja: '5（満足）', en: '5 of 5 (great)' },
 };
-const ratingLabel = (value: string | undefined): Text =>
-  ratingText[value ?? ''] ?? { ja: singleLine(value ?? '-'), en: singleLine(value ?? '-') };
+const ratingLabel = (value: string | undefined): Text => {
+  const v = singleLine(value ?? '-');
+  return ratingText[v] ?? (/^[1-5]$/.test(v) ? { ja: `${v}（5段階中）`, en: `${v} of 5` } : { ja: v, en: v });
+};
+
+/** Why a customer page asks for a press of a button rather than acting on the click in the email. */
+const nothingYet: Text = {
+  ja: 'リンクを開いただけでは、まだ何も送信・変更されていません。',
+  en: 'Opening the link alone has not sent or changed anything yet.',
+};
 
 export function confirmPage(
   act: 'acknowledge' | 'claim' | 'rate' | 'unsubscribe',
@@ -144,23 +209,27 @@ export function confirmPage(
       const label = ratingLabel(p.value);
       return {
         statusCode: 200,
-        title: { ja: 'ご回答の送信', en: 'Send your answer' },
+        title: { ja: 'ご回答の確認', en: 'Confirm your answer' },
         message: {
-          ja: `「${label.ja}」と回答します。よろしければ送信してください。`,
-          en: `Your answer: "${label.en}". Press the button to send it.`,
+          ja: `「${label.ja}」と回答します。よろしければ下のボタンを押して送信してください。`,
+          en: `Your answer: "${label.en}". Press the button below to send it.`,
         },
+        reference: p.caseId,
         button: { ja: '送信する', en: 'Send' },
+        note: nothingYet,
       };
     }
     case 'unsubscribe':
       return {
         statusCode: 200,
-        title: { ja: '配信停止', en: 'Unsubscribe' },
+        title: { ja: 'メール配信の停止', en: 'Unsubscribe' },
         message: {
-          ja: `${singleLine(p.email ?? '')} へのメール配信を停止します。`,
-          en: `Stop sending emails to ${singleLine(p.email ?? '')}.`,
+          ja: `${singleLine(p.email ?? '')} へのご意見に関するメールの配信を停止します。よろしければ下のボタンを押してください。`,
+          en: `We will stop sending emails about your feedback to ${singleLine(p.email ?? '')}. Press the button below to confirm.`,
         },
+        reference: p.caseId,
         button: { ja: '配信を停止する', en: 'Unsubscribe' },
+        note: nothingYet,
       };
   }
 }
@@ -174,18 +243,21 @@ export function donePage(
     case 'acknowledge':
       return {
         statusCode: 200,
+        tone: 'done',
         title: { ja: '確認済みにしました', en: 'Acknowledged' },
         message: { ja: `ケース ${r} を確認済みにしました。`, en: `Case ${r} is acknowledged. Thank you.` },
       };
     case 'claim':
       return {
         statusCode: 200,
+        tone: 'done',
         title: { ja: '担当者になりました', en: 'Claimed' },
         message: { ja: `ケース ${r} の担当者になりました。`, en: `Case ${r} is now assigned to you.` },
       };
     case 'rate':
       return {
         statusCode: 200,
+        tone: 'done',
         title: { ja: 'ご回答ありがとうございました', en: 'Thank you for your answer' },
         message:
           p.verdict === 'bad'
@@ -193,16 +265,24 @@ export function donePage(
                 ja: '解決していないとのこと、申し訳ございません。担当チームが改めて対応いたします。',
                 en: 'We are sorry it is not fixed yet. The team will look into it again.',
               }
-            : { ja: 'ご協力ありがとうございました。', en: 'Thank you for letting us know.' },
+            : {
+                ja: 'ご協力ありがとうございました。お役に立てて何よりです。',
+                en: 'Thank you for letting us know. We are glad it is sorted.',
+              },
+        reference: p.caseId,
+        note: { ja: 'このページは閉じてかまいません。', en: 'You can close this page now.' },
       };
     case 'unsubscribe':
       return {
         statusCode: 200,
+        tone: 'done',
         title: { ja: '配信を停止しました', en: 'You are unsubscribed' },
         message: {
           ja: `${singleLine(p.email ?? '')} へのメールは今後お送りしません。`,
           en: `We will not send further emails to ${singleLine(p.email ?? '')}.`,
         },
+        reference: p.caseId,
+        note: { ja: 'このページは閉じてかまいません。', en: 'You can close this page now.' },
       };
   }
 }

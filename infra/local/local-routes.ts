@@ -2,6 +2,9 @@ import { adminGroup } from '../../shared/auth/principal.ts';
 import type { VirtualClock } from '../../shared/clock.ts';
 import type { Config } from '../../shared/config/schema.ts';
 import { type HttpEvent, json } from '../../shared/http.ts';
+import type { ConsoleConfig } from '../../web/console/config.ts';
+import { staticSecurityHeaders } from '../../web/csp.ts';
+import { demoCss, demoPage, demoScript } from '../../web/widget/demo-page.ts';
 import type { LocalBus } from './bus.ts';
 import type { Route } from './http-server.ts';
 import type { LocalJwt } from './jwt.ts';
@@ -33,6 +36,8 @@ export function localRoutes(deps: {
     get('/health', () => ({ status: 'ok', now: deps.clock.now().toISOString() })),
     get('/__local/sites', () => deps.sites),
     get('/__local/staff', () => localStaff(deps.config)),
+    // The staff console's sign-in settings; in AWS the CDK app deploys the Cognito variant.
+    get('/console/config.json', (): ConsoleConfig => ({ auth: { kind: 'local' } })),
     {
       method: 'GET',
       path: '/__local/token',
@@ -55,6 +60,7 @@ export function localRoutes(deps: {
     get('/__local/outbox', () => outbox(deps.sesEndpoint)),
     get('/__local/events', () => deps.bus.events),
     get('/__local/cases', () => deps.cases()),
+    ...demoRoutes(deps.config, deps.sites),
     {
       method: 'GET',
       path: '/__local/queues/{name}',
@@ -82,6 +88,53 @@ export function localRoutes(deps: {
           for (const job of deps.scheduled) await job(deps.clock.now());
         }
         return json(200, { now: deps.clock.now().toISOString() });
+      },
+    },
+  ];
+}
+
+/**
+ * `GET /__local/demo?site=<siteId>&locale=ja|en&scale=nps|csat`: a tiny shop checkout page with the
+ * widget embedded under the console's strict CSP (its script and stylesheet are files of their own).
+ */
+function demoRoutes(config: Config, sites: { siteId: string; siteKey: string }[]): Route[] {
+  const file = (path: string, contentType: string, body: string): Route => ({
+    method: 'GET',
+    path,
+    handler: async () => ({
+      statusCode: 200,
+      headers: { 'content-type': contentType, 'cache-control': 'no-cache', ...staticSecurityHeaders },
+      body,
+    }),
+  });
+  return [
+    file('/__local/demo.css', 'text/css; charset=utf-8', demoCss),
+    file('/__local/demo.js', 'text/javascript; charset=utf-8', demoScript),
+    {
+      method: 'GET',
+      path: '/__local/demo',
+      handler: async (event) => {
+        const query = event.queryStringParameters ?? {};
+        const site = config.sites.find((s) => s.id === (query.site ?? config.sites[0]?.id));
+        const key = sites.find((s) => s.siteId === site?.id)?.siteKey;
+        if (!site || !key) {
+          return json(404, {
+            error: 'not_found',
+            message: `no such site; pass ?site= one of ${config.sites.map((s) => s.id).join(', ')}`,
+          });
+        }
+        const wanted = query.locale ?? site.defaultLocale;
+        const locale = wanted?.toLowerCase().startsWith('en') ? 'en' : 'ja';
+        const scale = query.scale === 'csat' ? 'csat' : 'nps';
+        return {
+          statusCode: 200,
+          headers: {
+            'content-type': 'text/html; charset=utf-8',
+            'cache-control': 'no-store',
+            ...staticSecurityHeaders,
+          },
+          body: demoPage({ siteId: site.id, siteKey: key, name: site.name }, locale, scale),
+        };
       },
     },
   ];

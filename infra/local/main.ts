@@ -32,6 +32,7 @@ Closeloop local stack is up (config: ${configPath}${memory ? ', in memory' : ', 
 
   API          ${stack.url}/v1/feedback
   Health       ${stack.url}/health
+  Widget demo  ${stack.url}/__local/demo?site=${site.siteId}&locale=ja  (a shop checkout page with /widget.js)
   Sites & keys ${stack.url}/__local/sites
   Cases        ${stack.url}/__local/cases  (staff API: ${stack.url}/v1/cases with a token)
   Staff token  ${stack.url}/__local/token?staff=<memberId>  (members: ${stack.url}/__local/staff)

@@ -1,0 +1,443 @@
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../infra/local/stack.ts';
+import { VirtualClock } from '../../shared/clock.ts';
+import { caseIdFor } from '../../shared/domain/case.ts';
+import { launchChromium, screenshot } from '../support/browser.ts';
+import { eventually, postFeedback, startTestStack } from '../support/local-stack.ts';
+
+/**
+ * The staff console in Chromium against the local stack. The stack's clock starts on Wednesday
+ * 2026-11-18 09:00 JST (a business day on the teams' Tokyo calendar) and moves only when a test
+ * says so, so deadlines and countdowns are the same on every run. The data is what a shop sees on a
+ * busy morning: detractors and unhappy CSAT answers that opened cases in several teams, promoters
+ * and happy answers that did not, one critical case left unacknowledged past its deadline.
+ */
+const T0 = new Date('2026-11-18T00:00:00.000Z');
+
+let stack: LocalStack;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+/** Every CSP violation the page reported (its own event, and Chromium's console message). */
+const cspViolations: string[] = [];
+const pageErrors: string[] = [];
+
+type Feedback = Record<string, unknown>;
+const customer = (email: string, name: string, locale: 'ja' | 'en') => ({
+  customer: { email, name, locale, contactConsent: true },
+});
+
+/** Feedback that opens a case (detractors, negative CSAT); keyed for the tests below. */
+const caseFeedback = {
+  charged: {
+    touchpoint: 'checkout_abandonment',
+    rating: { type: 'nps', score: 1 },
+    comment: 'カードで二重請求されました。注文できない状態です。',
+    reasons: ['payment_method_unavailable'],
+    ...customer('hanako@example.jp', '山田 花子', 'ja'),
+  },
+  coupon: {
+    touchpoint: 'checkout_abandonment',
+    rating: { type: 'nps', score: 4 },
+    comment: 'The coupon code was not applied at checkout, so I left.',
+    reasons: ['coupon_not_applied'],
+    ...customer('tom@example.com', 'Tom Baker', 'en'),
+  },
+  slot: {
+    touchpoint: 'checkout_abandonment',
+    rating: { type: 'csat', score: 2 },
+    comment: 'お届け日時を指定できませんでした。',
+    ...customer('ken@example.jp', '佐藤 健', 'ja'),
+  },
+  stock: {
+    touchpoint: 'checkout_abandonment',
+    rating: { type: 'nps', score: 5 },
+    comment: 'Item went out of stock while I was paying.',
+    reasons: ['out_of_stock'],
+    ...customer('ana@example.com', 'Ana Silva', 'en'),
+  },
+  cancelled: {
+    touchpoint: 'post_purchase',
+    rating: { type: 'nps', score: 3 },
+    comment: 'My order was cancelled as out of stock two days after I paid.',
+    reasons: ['out_of_stock'],
+    ...customer('mia@example.com', 'Mia Jones', 'en'),
+  },
+  backorder: {
+    touchpoint: 'delivery',
+    rating: { type: 'csat', score: 2 },
+    comment: 'お取り寄せ商品の入荷予定が分かりません。',
+    reasons: ['out_of_stock'],
+    ...customer('taro@example.jp', '鈴木 太郎', 'ja'),
+  },
+  late: {
+    touchpoint: 'delivery',
+    rating: { type: 'nps', score: 2 },
+    comment: 'Parcel arrived two days late and the box was damaged.',
+    reasons: ['shipping_problem'],
+    ...customer('lee@example.com', 'Lee Chan', 'en'),
+  },
+  signup: {
+    touchpoint: 'account_creation',
+    rating: { type: 'csat', score: 1 },
+    comment: '確認メールが届きません。',
+    ...customer('yuki@example.jp', '中村 由紀', 'ja'),
+  },
+  chat: {
+    touchpoint: 'support_chat',
+    rating: { type: 'csat', score: 2 },
+    comment: 'The chat closed before my question was answered.',
+    ...customer('sam@example.com', 'Sam Green', 'en'),
+  },
+} satisfies Record<string, Feedback>;
+
+/** Feedback that opens no case but counts in the metrics (so every chart has bars). */
+const happyFeedback: Feedback[] = [
+  { touchpoint: 'delivery', rating: { type: 'nps', score: 9 } },
+  { touchpoint: 'delivery', rating: { type: 'nps', score: 10 } },
+  { touchpoint: 'delivery', rating: { type: 'csat', score: 4 } },
+  { touchpoint: 'post_purchase', rating: { type: 'nps', score: 10 } },
+  { touchpoint: 'post_purchase', rating: { type: 'nps', score: 8 } },
+  { touchpoint: 'post_purchase', rating: { type: 'csat', score: 5 } },
+  { touchpoint: 'product_use', rating: { type: 'nps', score: 9 } },
+  { touchpoint: 'product_use', rating: { type: 'csat', score: 4 } },
+  { touchpoint: 'support_chat', rating: { type: 'csat', score: 5 } },
+  { touchpoint: 'support_chat', rating: { type: 'nps', score: 9 } },
+  { touchpoint: 'account_creation', rating: { type: 'csat', score: 4 } },
+  { touchpoint: 'account_creation', rating: { type: 'nps', score: 7 } },
+  { touchpoint: 'checkout_abandonment', rating: { type: 'nps', score: 8 } },
+  { touchpoint: 'checkout_abandonment', rating: { type: 'csat', score: 4 } },
+];
+
+const caseIds = {} as Record<keyof typeof caseFeedback, string>;
+
+async function tokenFor(query: string): Promise<string> {
+  const response = await fetch(`${stack.url}/__local/token?${query}`);
+  return ((await response.json()) as { token: string }).token;
+}
+
+/** The staff API as another member would use it, behind the console's back. */
+async function staffApi(method: string, path: string, body?: unknown, ifMatch?: number) {
+  const headers: Record<string, string> = { authorization: `Bearer ${await tokenFor('admin=1')}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (ifMatch !== undefined) headers['if-match'] = String(ifMatch);
+  const response = await fetch(`${stack.url}${path}`, {
+    method,
+    headers,
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  return {
+    status: response.status,
+    body: (await response.json()) as { case?: { version: number; status: string } },
+  };
+}
+
+const caseVersion = async (caseId: string): Promise<number> =>
+  (await staffApi('GET', `/v1/cases/${caseId}`)).body.case!.version;
+
+/** Time passes on the stack's clock; then the SLA sweep runs once, as the next scheduled run would. */
+async function later(minutes: number): Promise<void> {
+  stack.clock.advance(minutes * 60_000);
+  await stack.sweepSla(stack.clock.now());
+}
+
+async function send(feedback: Feedback, key: string): Promise<string> {
+  const response = await postFeedback(
+    stack,
+    { siteId: 'shop-jp', channel: 'web', ...feedback },
+    { 'idempotency-key': key },
+  );
+  expect(response.status).toBe(202);
+  return ((await response.json()) as { feedbackId: string }).feedbackId;
+}
+
+async function open(keys: (keyof typeof caseFeedback)[]): Promise<void> {
+  for (const key of keys) caseIds[key] = caseIdFor(await send(caseFeedback[key], `console-${key}`));
+  await eventually(async () => {
+    for (const key of keys) expect((await staffApi('GET', `/v1/cases/${caseIds[key]}`)).status).toBe(200);
+  }, 30_000);
+}
+
+async function seed(): Promise<void> {
+  await open(['charged', 'coupon', 'stock', 'cancelled', 'backorder', 'late', 'signup', 'chat']);
+  for (const [i, feedback] of happyFeedback.entries()) await send(feedback, `console-happy-${i}`);
+  // A morning's work: some acknowledged, one waiting on the customer, one resolved.
+  for (const id of [caseIds.coupon, caseIds.backorder, caseIds.late, caseIds.chat, caseIds.stock]) {
+    expect((await staffApi('POST', `/v1/cases/${id}/acknowledge`, {}, await caseVersion(id))).status).toBe(
+      200,
+    );
+  }
+  await staffApi(
+    'POST',
+    `/v1/cases/${caseIds.stock}/pause`,
+    { reason: 'Asked which size she wants instead' },
+    await caseVersion(caseIds.stock),
+  );
+  await staffApi(
+    'POST',
+    `/v1/cases/${caseIds.chat}/resolve`,
+    {
+      customerMessage: 'We have answered your question by email; sorry the chat closed.',
+      rootCause: 'Chat sessions timed out after 5 minutes of agent silence',
+      actions: { internal: ['Raise the chat timeout to 20 minutes'], external: [] },
+    },
+    await caseVersion(caseIds.chat),
+  );
+  // Two and a half hours pass: the critical double charge, never acknowledged, is now overdue.
+  await later(150);
+  // And a new one comes in, due in two hours.
+  await open(['slot']);
+}
+
+beforeAll(async () => {
+  stack = await startTestStack({ clock: new VirtualClock(T0), schedule: false });
+  await seed();
+  browser = await launchChromium();
+  context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    locale: 'en-US',
+    timezoneId: 'Asia/Tokyo',
+  });
+  await context.addInitScript({
+    content: `document.addEventListener('securitypolicyviolation', (e) =>
+      console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));`,
+  });
+  page = await context.newPage();
+  page.on('console', (message) => {
+    if (/Content Security Policy|CSP violation/i.test(message.text())) cspViolations.push(message.text());
+  });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+/** Signs in through the local roster as `memberId` (the console keeps the token for the tab). */
+async function signInAs(memberId: string): Promise<void> {
+  await page.goto(`${stack.url}/console/#/queue`);
+  await page.locator(`button[data-member="${memberId}"]`).click();
+  await page.getByTestId('member').waitFor();
+}
+
+/** Polls a locator's state until the assertion holds (playwright-core has no `expect` of its own). */
+const poll = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 10_000, interval: 100 });
+const textOf = (l: Locator) =>
+  poll(async () => ((await l.count()) ? (await l.first().innerText()).trim() : undefined));
+const countOf = (l: Locator) => poll(() => l.count());
+const attrOf = (l: Locator, name: string) =>
+  poll(async () => ((await l.count()) ? l.first().getAttribute(name) : undefined));
+
+const timelineEvents = (type: string) => page.locator(`[data-testid="timeline"] li[data-type="${type}"]`);
+
+describe('staff console', () => {
+  it('signs in with a local token and shows the team queue, overdue first, with live countdowns', async () => {
+    await signInAs('tanaka');
+
+    await textOf(page.getByTestId('member')).toBe('Signed in as 田中 誠');
+    const rows = page.locator('table.queue tbody tr');
+    // The active cases of the orders team (tanaka's): the other teams' cases are not listed.
+    await countOf(rows).toBe(6);
+    // Overdue first: the unacknowledged critical double charge, past its 2-hour deadline.
+    await attrOf(rows.first(), 'data-case').toBe(caseIds.charged);
+    await attrOf(rows.first().locator('.countdown'), 'class').toMatch(/\boverdue\b/);
+    await textOf(rows.first().locator('.countdown')).toMatch(/^overdue 00:30:\d\d$/);
+    // Then by the nearest deadline; the case waiting on the customer has none running and comes last.
+    const deadlines = await rows
+      .locator('time.countdown')
+      .evaluateAll((els) => els.map((el) => Date.parse(el.getAttribute('datetime') ?? '')));
+    expect(deadlines).toEqual([...deadlines].sort((a, b) => a - b));
+    await attrOf(rows.last(), 'data-case').toBe(caseIds.stock);
+    await textOf(rows.last()).toContain('paused');
+    // The countdown is live: its text changes as the seconds pass.
+    const countdown = rows.nth(1).locator('.countdown');
+    await textOf(countdown).toMatch(/ left$/);
+    const before = await countdown.innerText();
+    await textOf(countdown).not.toBe(before);
+    await textOf(page.getByTestId('queue-summary')).toBe('6 cases, 1 overdue');
+    await screenshot(page, 'console-queue');
+  });
+
+  it('filters the queue by state with the API filter', async () => {
+    await page.goto(`${stack.url}/console/#/queue`);
+    await page.getByLabel('State').selectOption('waiting_on_customer');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+
+    await poll(async () => page.url()).toMatch(/#\/queue\?status=waiting_on_customer$/);
+    await countOf(page.locator('table.queue tbody tr')).toBe(1);
+    await attrOf(page.locator('table.queue tbody tr'), 'data-case').toBe(caseIds.stock);
+  });
+
+  it('opens a case from the queue: feedback, customer language, deadlines and the timeline', async () => {
+    await page.goto(`${stack.url}/console/#/queue`);
+    await page.locator(`tr[data-case="${caseIds.coupon}"] a`).click();
+
+    await poll(async () => page.url()).toMatch(new RegExp(`#/cases/${caseIds.coupon}$`));
+    await textOf(page.getByRole('heading', { level: 1 })).toMatch(/^Case /);
+    await textOf(page.locator('blockquote.comment')).toBe(caseFeedback.coupon.comment);
+    await textOf(page.getByTestId('rating')).toBe('NPS 4 / 10');
+    await textOf(page.getByTestId('customer-locale')).toBe('en');
+    await textOf(page.locator('.facts')).toContain('tom@example.com');
+    await textOf(page.locator('.case-head .badge').first()).toBe('Acknowledged');
+    // Acknowledged: the resolve-by deadline counts down.
+    await textOf(page.locator('.facts .countdown')).toMatch(/ left$/);
+    await countOf(timelineEvents('opened')).toBe(1);
+    await countOf(timelineEvents('acknowledged')).toBe(1);
+  });
+
+  it('acknowledge, note, pause, resume and resolve each add their event to the timeline', async () => {
+    await page.goto(`${stack.url}/console/#/cases/${caseIds.slot}`);
+    await textOf(page.locator('.case-head .badge').first()).toBe('Open');
+
+    await page
+      .locator('form[data-action="acknowledge"]')
+      .getByLabel('Note (optional)')
+      .fill('Looking into the delivery slots');
+    await page.getByRole('button', { name: 'Acknowledge' }).click();
+    await countOf(timelineEvents('acknowledged')).toBe(1);
+    await textOf(page.getByRole('status')).toBe('Done: Acknowledge.');
+    await textOf(page.locator('.case-head .badge').first()).toBe('Acknowledged');
+
+    await later(7);
+    await page
+      .getByLabel('Internal note')
+      .fill('Slots for Hokkaido were hidden by a config change on 11/17.');
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await countOf(timelineEvents('note')).toBe(1);
+    await textOf(timelineEvents('note')).toContain('Slots for Hokkaido');
+
+    await later(12);
+    await page.getByLabel('What are you waiting for? (optional)').fill('Asked for the postcode');
+    await page.getByRole('button', { name: 'Pause: waiting on the customer' }).click();
+    await countOf(timelineEvents('paused')).toBe(1);
+    await textOf(page.locator('.case-head .badge').first()).toBe('Waiting on customer');
+    await screenshot(page, 'console-case');
+
+    await later(9);
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await countOf(timelineEvents('resumed')).toBe(1);
+
+    await page
+      .getByLabel('Message to the customer')
+      .fill('配送日時の指定が再びできるようになりました。ご不便をおかけしました。');
+    await page
+      .getByLabel('Root cause (internal)')
+      .fill('A delivery-slot config change hid every slot for Hokkaido');
+    await page
+      .getByLabel('Internal actions (one per line)')
+      .fill('Review slot config changes\nAdd a slot monitor');
+    await page.getByRole('button', { name: 'Resolve' }).click();
+    await countOf(timelineEvents('resolved')).toBe(1);
+    await textOf(timelineEvents('resolved')).toContain('Add a slot monitor');
+    await textOf(page.locator('.case-head .badge').first()).toBe('Resolved');
+    const stored = await staffApi('GET', `/v1/cases/${caseIds.slot}`);
+    expect(stored.body.case?.status).toBe('resolved');
+  });
+
+  it('shows a stale If-Match as a conflict and reloads the case', async () => {
+    await page.goto(`${stack.url}/console/#/cases/${caseIds.coupon}`);
+    await textOf(page.getByTestId('version')).toMatch(/^\d+$/);
+    const seen = Number(await page.getByTestId('version').textContent());
+    // A colleague adds a note while the page is open.
+    const colleague = await staffApi(
+      'POST',
+      `/v1/cases/${caseIds.coupon}/notes`,
+      { text: 'Called the carrier' },
+      seen,
+    );
+    expect(colleague.status).toBe(200);
+
+    await page.getByLabel('Internal note').fill('Refund the shipping fee');
+    await page.getByRole('button', { name: 'Add note' }).click();
+
+    await textOf(page.getByRole('alert')).toContain('Someone else changed this case meanwhile');
+    await textOf(page.getByRole('alert')).toContain(`version ${seen + 1}`);
+    // Reloaded: the colleague's note is there, ours was not written.
+    await textOf(page.getByTestId('version')).toBe(String(seen + 1));
+    await countOf(timelineEvents('note')).toBe(1);
+    await textOf(timelineEvents('note')).toContain('Called the carrier');
+  });
+
+  it('switches every label to Japanese and back', async () => {
+    await page.goto(`${stack.url}/console/#/queue`);
+    await page.getByRole('button', { name: 'Switch the console to Japanese' }).click();
+
+    await textOf(page.getByRole('heading', { level: 1 })).toBe('キュー');
+    await attrOf(page.locator('html'), 'lang').toBe('ja');
+    await textOf(page.locator('table.queue tbody tr').first().locator('.countdown')).toMatch(/^超過 /);
+    await screenshot(page, 'console-queue-ja');
+    await page.getByRole('button', { name: 'コンソールを英語に切り替える' }).click();
+    await textOf(page.getByRole('heading', { level: 1 })).toBe('Queue');
+  });
+
+  it('draws NPS and CSAT by touchpoint and SLA attainment against the targets', async () => {
+    await page.goto(`${stack.url}/console/#/queue`);
+    await page.getByRole('link', { name: 'Metrics' }).click();
+
+    for (const id of ['chart-nps', 'chart-csat', 'chart-attainment']) {
+      const canvas = page.locator(`canvas#${id}`);
+      // Chart.js sized the canvas from its box (width/height attributes it sets when it draws).
+      await attrOf(canvas, 'width').toMatch(/^[1-9]\d+$/);
+    }
+    const rows = page.locator('table.metrics tbody tr');
+    await countOf(rows).toBe(6);
+    // Delivery: one detractor and two promoters (NPS +33.3), a happy and an unhappy CSAT answer.
+    const delivery = rows.filter({ hasText: 'Delivery' }).locator('td');
+    await textOf(delivery.nth(0)).toBe('5');
+    await textOf(delivery.nth(1)).toBe('33.3');
+    await textOf(page.locator('table.metrics thead')).toContain('Target 60%');
+    await textOf(page.locator('table.metrics thead')).toContain('Target 85%');
+    await textOf(page.locator('table.metrics thead')).toContain('Target 95%');
+    await screenshot(page, 'console-metrics');
+  });
+
+  it('works from the keyboard: Tab reaches the navigation, focus is visible, Enter follows the link', async () => {
+    await page.goto(`${stack.url}/console/#/queue`);
+    await page.reload(); // a fresh load: focus starts at the top of the page
+    await textOf(page.getByRole('heading', { level: 1 })).toBe('Queue');
+    const focused = () => page.evaluate('document.activeElement?.textContent ?? ""');
+
+    for (let i = 0; i < 10 && (await focused()) !== 'Problems'; i++) await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Problems');
+    expect(await page.evaluate('getComputedStyle(document.activeElement).outlineStyle')).toBe('solid');
+    await page.keyboard.press('Enter');
+
+    await textOf(page.getByRole('heading', { level: 1 })).toBe('Problems');
+    // Focus moved to the new page's heading, so a screen reader announces it.
+    await poll(() => page.evaluate('document.activeElement?.tagName')).toBe('H1');
+  });
+
+  it('creates a problem, links a case to it, and resolving the problem resolves the case', async () => {
+    await page.goto(`${stack.url}/console/#/problems`);
+    await page.getByText('New problem').click();
+    await page.getByLabel('Title').fill('Card payments charged twice');
+    await page
+      .getByLabel('What is wrong (internal; becomes the root cause)')
+      .fill('The payment provider retried captures after a timeout');
+    await page
+      .getByLabel('Message to every linked customer (optional)')
+      .fill('二重に請求された金額は返金いたしました。ご迷惑をおかけしました。');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+
+    const card = page.locator('article.problem', { hasText: 'Card payments charged twice' });
+    await textOf(card.locator('h2')).toBe('Card payments charged twice open');
+    await card.getByLabel(`#${caseIds.charged.replace(/^case_/, '').slice(0, 8)}`).check();
+    await card.getByRole('button', { name: 'Link', exact: true }).click();
+    await textOf(card).toContain('Linked cases: 1');
+    await card.getByRole('button', { name: 'Resolve problem and its cases' }).click();
+
+    await textOf(page.getByRole('status')).toBe('Cases resolved: 1; already resolved or closed: 0.');
+    const charged = await staffApi('GET', `/v1/cases/${caseIds.charged}`);
+    expect(charged.body.case?.status).toBe('resolved');
+  });
+
+  it('reports no Content-Security-Policy violation and no script error on any screen', async () => {
+    await page.goto(`${stack.url}/console/#/problems`);
+    await textOf(page.getByRole('heading', { level: 1 })).toBe('Problems');
+
+    expect(cspViolations).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+});

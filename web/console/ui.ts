@@ -1,0 +1,59 @@
+/// <reference lib="dom" />
+/** Pieces the views share: the view context, error boxes, badges. */
+import { ApiError, describeError } from './api.ts';
+import type { Session } from './auth.ts';
+import type { ConsoleConfig } from './config.ts';
+import { h } from './dom.ts';
+import { label } from './i18n.ts';
+
+export interface ViewContext {
+  session: Session;
+  config: ConsoleConfig;
+  /** The `<main>` element the view renders into. */
+  root: HTMLElement;
+  /** Captures of the route pattern (e.g. the case id). */
+  params: string[];
+  /** The query part of the hash (`#/queue?status=open`). */
+  query: URLSearchParams;
+  navigate(hash: string): void;
+  /** Runs when the user leaves the view (timers, charts). */
+  onCleanup(fn: () => void): void;
+  /** A flash message to show after the next render of this route (e.g. a conflict that reloaded). */
+  flash?: HTMLElement | undefined;
+  /** Renders the current route again, optionally with a flash message. */
+  rerender(flash?: HTMLElement): void;
+}
+
+export type View = (ctx: ViewContext) => Promise<void>;
+
+/** `role="alert"`: the error in the user's language, with each field issue of a 400 listed. */
+export function errorBox(error: unknown): HTMLElement {
+  const issues = error instanceof ApiError ? (error.problem.issues ?? []) : [];
+  return h(
+    'div',
+    { class: 'alert error', role: 'alert' },
+    h('p', {}, describeError(error)),
+    issues.length > 0 &&
+      h(
+        'ul',
+        {},
+        issues.map((i) => h('li', {}, i.path ? `${i.path}: ${i.message}` : i.message)),
+      ),
+  );
+}
+
+export function notice(text: string): HTMLElement {
+  return h('div', { class: 'alert ok', role: 'status' }, text);
+}
+
+export function badge(value: string, kind = 'status'): HTMLElement {
+  return h('span', { class: `badge ${kind}-${value}` }, label(value));
+}
+
+export function heading(text: string): HTMLHeadingElement {
+  // Focus moves here on navigation, so screen readers announce the new page.
+  return h('h1', { tabindex: -1 }, text);
+}
+
+/** The case id without its prefix, shortened for tables. */
+export const shortId = (caseId: string): string => caseId.replace(/^case_/, '').slice(0, 8);

@@ -1,0 +1,197 @@
+/// <reference lib="dom" />
+/**
+ * My queue: the active cases of the member's teams, overdue first then by the nearest deadline
+ * (sorted here: the API lists newest first), with a live countdown to each case's deadline.
+ */
+import { api } from '../api.ts';
+import { field, h, replace } from '../dom.ts';
+import { formatDateTime, label, t } from '../i18n.ts';
+import { serverNow, startCountdowns, syncLocalClock } from '../time.ts';
+import type { CaseList, CaseResource, CaseStatus } from '../types.ts';
+import { badge, errorBox, heading, shortId, type ViewContext } from '../ui.ts';
+
+const activeStatuses: CaseStatus[] = ['open', 'acknowledged', 'waiting_on_customer', 'reopened'];
+const allStatuses: CaseStatus[] = [...activeStatuses, 'resolved', 'closed'];
+const pageSize = 100;
+const maxPages = 4;
+
+/** The deadline that matters now: acknowledge-by until acknowledged, then resolve-by; none while paused or done. */
+export function activeDeadline(c: CaseResource): { at: string; kind: 'dueAck' | 'dueResolve' } | undefined {
+  if (c.status === 'open' || c.status === 'reopened') return { at: c.acknowledgeBy, kind: 'dueAck' };
+  if (c.status === 'acknowledged') return { at: c.resolveBy, kind: 'dueResolve' };
+  return undefined;
+}
+
+/** Overdue first, then the nearest deadline; cases without a running deadline last, newest first. */
+export function queueOrder(a: CaseResource, b: CaseResource): number {
+  const da = activeDeadline(a);
+  const db = activeDeadline(b);
+  const ta = da ? Date.parse(da.at) : Number.POSITIVE_INFINITY;
+  const tb = db ? Date.parse(db.at) : Number.POSITIVE_INFINITY;
+  if (ta !== tb) return ta - tb;
+  return b.createdAt.localeCompare(a.createdAt);
+}
+
+export async function queueView(ctx: ViewContext): Promise<void> {
+  const q = ctx.query;
+  const status = q.get('status') ?? 'active';
+  const team = q.get('team') ?? '';
+  const mine = q.get('mine') === '1';
+  const overdue = q.get('overdue') === '1';
+  const statusParam = status === 'all' ? undefined : status === 'active' ? activeStatuses.join(',') : status;
+
+  replace(ctx.root, heading(t('queueTitle')), h('p', {}, t('loading')));
+  let items: CaseResource[] = [];
+  let truncated = false;
+  try {
+    if (ctx.config.auth.kind === 'local') await syncLocalClock();
+    let cursor: string | undefined;
+    for (let page = 0; page < maxPages; page++) {
+      const { data } = await api<CaseList>('GET', '/v1/cases', {
+        query: {
+          status: statusParam,
+          team: team || undefined,
+          assignee: mine ? ctx.session.memberId : undefined,
+          overdue: overdue ? 'true' : undefined,
+          limit: String(pageSize),
+          cursor,
+        },
+      });
+      items.push(...data.items);
+      cursor = data.cursor ?? undefined;
+      if (!cursor) break;
+      truncated = page === maxPages - 1;
+    }
+  } catch (error) {
+    replace(ctx.root, heading(t('queueTitle')), errorBox(error));
+    return;
+  }
+  items = items.sort(queueOrder);
+
+  const teamIds = [
+    ...new Set([...ctx.session.teamIds, ...items.map((c) => c.teamId), team].filter(Boolean)),
+  ].sort();
+  const statusSelect = h(
+    'select',
+    { name: 'status' },
+    h('option', { value: 'active' }, t('allActive')),
+    allStatuses.map((s) => h('option', { value: s }, label(s))),
+    h('option', { value: 'all' }, t('allStates')),
+  );
+  statusSelect.value = status;
+  const teamSelect = h(
+    'select',
+    { name: 'team' },
+    h('option', { value: '' }, t('allTeams')),
+    teamIds.map((id) => h('option', { value: id }, id)),
+  );
+  teamSelect.value = team;
+  const mineBox = h('input', { type: 'checkbox', name: 'mine', checked: mine });
+  const overdueBox = h('input', { type: 'checkbox', name: 'overdue', checked: overdue });
+  const filters = h(
+    'form',
+    {
+      class: 'filters',
+      'aria-label': t('filterApply'),
+      on: {
+        submit: (event) => {
+          event.preventDefault();
+          const next = new URLSearchParams();
+          if (statusSelect.value !== 'active') next.set('status', statusSelect.value);
+          if (teamSelect.value) next.set('team', teamSelect.value);
+          if (mineBox.checked) next.set('mine', '1');
+          if (overdueBox.checked) next.set('overdue', '1');
+          const qs = next.toString();
+          ctx.navigate(qs ? `#/queue?${qs}` : '#/queue');
+        },
+      },
+    },
+    field(t('filterStatus'), statusSelect),
+    field(t('filterTeam'), teamSelect),
+    h('label', { class: 'check' }, mineBox, t('filterMine')),
+    h('label', { class: 'check' }, overdueBox, t('filterOverdue')),
+    h('button', { type: 'submit' }, t('filterApply')),
+  );
+
+  const now = serverNow();
+  const overdueCount = items.filter((c) => {
+    const d = activeDeadline(c);
+    return d !== undefined && Date.parse(d.at) < now;
+  }).length;
+
+  const table =
+    items.length === 0
+      ? h('p', { class: 'empty' }, t('queueEmpty'))
+      : h(
+          'table',
+          { class: 'queue' },
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              [
+                t('colDue'),
+                t('colCase'),
+                t('colStatus'),
+                t('colSeverity'),
+                t('colTouchpoint'),
+                t('colTeam'),
+                t('colAssignee'),
+                t('colOpened'),
+              ].map((c) => h('th', { scope: 'col' }, c)),
+            ),
+          ),
+          h('tbody', {}, items.map(row)),
+        );
+
+  replace(
+    ctx.root,
+    heading(t('queueTitle')),
+    h('p', { class: 'intro' }, t('queueIntro')),
+    filters,
+    h(
+      'p',
+      { class: 'summary', 'data-testid': 'queue-summary' },
+      t('queueSummary', { count: items.length, overdue: overdueCount }),
+    ),
+    truncated && h('p', { class: 'alert info' }, t('queueMore', { count: items.length })),
+    table,
+  );
+  ctx.onCleanup(startCountdowns(ctx.root));
+}
+
+function row(c: CaseResource): HTMLTableRowElement {
+  const deadline = activeDeadline(c);
+  return h(
+    'tr',
+    { 'data-case': c.caseId, class: `severity-${c.severity}` },
+    h(
+      'td',
+      { class: 'due' },
+      deadline
+        ? [
+            h('span', { class: 'due-kind' }, t(deadline.kind)),
+            h('time', { class: 'countdown', datetime: deadline.at, 'data-deadline': deadline.at }),
+          ]
+        : h('span', { class: 'muted' }, c.status === 'waiting_on_customer' ? t('paused') : t('noDeadline')),
+    ),
+    h(
+      'td',
+      {},
+      h(
+        'a',
+        { href: `#/cases/${c.caseId}` },
+        `${label(c.category)} `,
+        h('span', { class: 'id' }, `#${shortId(c.caseId)}`),
+      ),
+    ),
+    h('td', {}, badge(c.status)),
+    h('td', {}, badge(c.severity, 'severity')),
+    h('td', {}, label(c.touchpoint)),
+    h('td', {}, c.teamId),
+    h('td', {}, c.assigneeId),
+    h('td', { class: 'opened' }, h('time', { datetime: c.createdAt }, formatDateTime(c.createdAt))),
+  );
+}
