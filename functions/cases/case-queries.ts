@@ -2,7 +2,8 @@
  * Reading cases: one case with its feedback and timeline, and the paginated list of a member's
  * teams (the cases-by-team index, newest first; never a scan).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../shared/zod-locale.ts';
 import { type Principal, requireTeam } from '../../shared/auth/principal.ts';
 import type { Case, CaseStatus, TimelineEvent } from '../../shared/domain/case.ts';
 import type { Severity } from '../../shared/domain/classify.ts';
@@ -71,8 +72,8 @@ export const MAX_READS_PER_REQUEST = 10;
 
 /** Where a listing stopped: the team (index into the request's team list) and the index key. */
 const cursorSchema = z.strictObject({
-  t: z.number().int().min(0),
-  k: z.record(z.string(), z.string()).optional(),
+  t: z.number().check(z.int(), z.gte(0)),
+  k: z.optional(z.record(z.string(), z.string())),
 });
 type Cursor = z.infer<typeof cursorSchema>;
 

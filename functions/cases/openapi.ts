@@ -5,14 +5,14 @@
  * `GET /v1/openapi.json`; `npm run openapi` writes docs/openapi.json, and a test fails when the
  * committed file differs from what this generates. Deterministic: no dates, no hosts.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { feedbackInputSchema } from '../../shared/domain/feedback.ts';
 import { type RouteSpec, routeSpecs } from './routes.ts';
 import * as s from './schemas.ts';
 
 type Json = Record<string, unknown>;
 
-const requestComponents: Record<string, z.ZodType> = {
+const requestComponents: Record<string, z.ZodMiniType> = {
   FeedbackInput: feedbackInputSchema,
   AcknowledgeBody: s.acknowledgeBody,
   AssignBody: s.assignBody,
@@ -29,7 +29,7 @@ const requestComponents: Record<string, z.ZodType> = {
   ReopenProblemBody: s.reopenProblemBody,
 };
 
-const responseComponents: Record<string, z.ZodType> = {
+const responseComponents: Record<string, z.ZodMiniType> = {
   Case: s.caseResource,
   TimelineEvent: s.timelineEventResource,
   Feedback: s.feedbackResource,
@@ -48,12 +48,14 @@ const responseComponents: Record<string, z.ZodType> = {
   Conflict: s.conflictError,
   FeedbackAccepted: z
     .object({ feedbackId: z.string(), status: z.literal('received') })
-    .describe('202: stored; a repeat with the same Idempotency-Key and body answers the same feedbackId'),
+    .check(
+      z.describe('202: stored; a repeat with the same Idempotency-Key and body answers the same feedbackId'),
+    ),
 };
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
-function components(schemas: Record<string, z.ZodType>, io: 'input' | 'output'): Record<string, Json> {
+function components(schemas: Record<string, z.ZodMiniType>, io: 'input' | 'output'): Record<string, Json> {
   const registry = z.registry<{ id: string }>();
   for (const [id, schema] of Object.entries(schemas)) registry.add(schema, { id });
   const { schemas: out } = z.toJSONSchema(registry, {
@@ -69,10 +71,10 @@ function components(schemas: Record<string, z.ZodType>, io: 'input' | 'output'):
   );
 }
 
-const nameOf = (schemas: Record<string, z.ZodType>, schema: z.ZodType | undefined) =>
+const nameOf = (schemas: Record<string, z.ZodMiniType>, schema: z.ZodMiniType | undefined) =>
   schema === undefined ? undefined : Object.entries(schemas).find(([, v]) => v === schema)?.[0];
 
-function queryParameters(query: z.ZodType | undefined): Json[] {
+function queryParameters(query: z.ZodMiniType | undefined): Json[] {
   if (!query) return [];
   const schema = z.toJSONSchema(query, { io: 'input', unrepresentable: 'any' }) as {
     properties?: Record<string, Json>;

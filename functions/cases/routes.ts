@@ -3,7 +3,7 @@
  * OpenAPI generator, the CDK stack (API Gateway routes, JWT authorizer on every staff route) and
  * the local stack (`staff: true` routes get the bearer token verified), so they cannot disagree.
  */
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { caseActions } from '../../shared/domain/case-commands.ts';
 import * as s from './schemas.ts';
 
@@ -19,11 +19,11 @@ export interface RouteSpec {
   access: Access;
   /** Changes a case: `If-Match: <version>` is required. */
   ifMatch?: boolean;
-  body?: z.ZodType;
-  query?: z.ZodType;
+  body?: z.ZodMiniType;
+  query?: z.ZodMiniType;
   /** Path parameter `{id}` schema. */
-  id?: z.ZodType;
-  response?: z.ZodType;
+  id?: z.ZodMiniType;
+  response?: z.ZodMiniType;
   status: number;
   /** Error statuses the route may answer (besides 401 for staff routes and 503). */
   errors: number[];

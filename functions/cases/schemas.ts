@@ -3,7 +3,8 @@
  * query strings are validated with them (functions/cases/handler.ts), and the OpenAPI document is
  * generated from them (functions/cases/openapi.ts), so the two cannot drift.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../shared/zod-locale.ts';
 import { caseStatuses, timelineEventTypes } from '../../shared/domain/case.ts';
 import { caseActions } from '../../shared/domain/case-commands.ts';
 import { feedbackInputSchema } from '../../shared/domain/feedback.ts';
@@ -16,64 +17,73 @@ import { validDate, validWeek } from './metrics.ts';
 // ---------------------------------------------------------------------------------------------
 
 const text = (max: number) =>
-  z
-    .string()
-    .max(max, `must be at most ${max} characters`)
-    .refine((s) => s.trim().length > 0, 'must not be blank');
-const optionalText = (max: number) => z.string().max(max, `must be at most ${max} characters`).optional();
+  z.string().check(
+    z.maxLength(max, `must be at most ${max} characters`),
+    z.refine((s) => s.trim().length > 0, 'must not be blank'),
+  );
+const optionalText = (max: number) =>
+  z.optional(z.string().check(z.maxLength(max, `must be at most ${max} characters`)));
 
 /** Case ids are `case_<feedback id suffix>`; problem ids `prb_<uuid>`. */
 export const caseIdSchema = z
   .string()
-  .regex(/^case_[A-Za-z0-9_-]{1,100}$/, 'must be a case id (case_…)')
-  .describe('Case id');
+  .check(z.regex(/^case_[A-Za-z0-9_-]{1,100}$/, 'must be a case id (case_…)'), z.describe('Case id'));
 export const problemIdSchema = z
   .string()
-  .regex(/^prb_[A-Za-z0-9_-]{1,100}$/, 'must be a problem id (prb_…)')
-  .describe('Problem id');
-const idSlug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be an id (lower-case slug)');
+  .check(z.regex(/^prb_[A-Za-z0-9_-]{1,100}$/, 'must be a problem id (prb_…)'), z.describe('Problem id'));
+const idSlug = z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be an id (lower-case slug)'));
 
 // ---------------------------------------------------------------------------------------------
 // Case action bodies: POST /v1/cases/{id}/<action>, with If-Match: <version>
 // ---------------------------------------------------------------------------------------------
 
 export const acknowledgeBody = z
-  .strictObject({ note: optionalText(2000).describe('Optional note recorded on the event') })
-  .describe('POST /v1/cases/{id}/acknowledge');
+  .strictObject({ note: optionalText(2000).check(z.describe('Optional note recorded on the event')) })
+  .check(z.describe('POST /v1/cases/{id}/acknowledge'));
 export const assignBody = z
-  .strictObject({ assigneeId: idSlug.describe("A member of the case's team") })
-  .describe('POST /v1/cases/{id}/assign');
+  .strictObject({ assigneeId: idSlug.check(z.describe("A member of the case's team")) })
+  .check(z.describe('POST /v1/cases/{id}/assign'));
 export const notesBody = z
-  .strictObject({ text: text(4000).describe('Internal note (never sent to the customer)') })
-  .describe('POST /v1/cases/{id}/notes');
+  .strictObject({ text: text(4000).check(z.describe('Internal note (never sent to the customer)')) })
+  .check(z.describe('POST /v1/cases/{id}/notes'));
 export const updatesBody = z
   .strictObject({
-    message: text(4000).describe(
-      'Progress update for the customer: emailed (customer_progress) when they gave contact consent',
+    message: text(4000).check(
+      z.describe(
+        'Progress update for the customer: emailed (customer_progress) when they gave contact consent',
+      ),
     ),
   })
-  .describe('POST /v1/cases/{id}/updates');
+  .check(z.describe('POST /v1/cases/{id}/updates'));
 export const pauseBody = z
-  .strictObject({ reason: optionalText(500).describe('What the team waits for from the customer') })
-  .describe('POST /v1/cases/{id}/pause: waiting on the customer; the resolve clock stops');
-export const resumeBody = z.strictObject({}).describe('POST /v1/cases/{id}/resume');
+  .strictObject({ reason: optionalText(500).check(z.describe('What the team waits for from the customer')) })
+  .check(z.describe('POST /v1/cases/{id}/pause: waiting on the customer; the resolve clock stops'));
+export const resumeBody = z.strictObject({}).check(z.describe('POST /v1/cases/{id}/resume'));
 export const resolutionActionsSchema = z
   .strictObject({
-    internal: z.array(text(500)).max(20, 'at most 20 actions').describe('Internal follow-up actions'),
-    external: z.array(text(500)).max(20, 'at most 20 actions').describe('Actions visible outside the team'),
+    internal: z
+      .array(text(500))
+      .check(z.maxLength(20, 'at most 20 actions'), z.describe('Internal follow-up actions')),
+    external: z
+      .array(text(500))
+      .check(z.maxLength(20, 'at most 20 actions'), z.describe('Actions visible outside the team')),
   })
-  .describe('Actions taken or planned');
+  .check(z.describe('Actions taken or planned'));
 export const resolveBody = z
   .strictObject({
-    customerMessage: text(4000).describe('Told to the customer (customer_resolved), with contact consent'),
-    rootCause: text(4000).describe('Internal root cause'),
+    customerMessage: text(4000).check(
+      z.describe('Told to the customer (customer_resolved), with contact consent'),
+    ),
+    rootCause: text(4000).check(z.describe('Internal root cause')),
     actions: resolutionActionsSchema,
   })
-  .describe('POST /v1/cases/{id}/resolve');
+  .check(z.describe('POST /v1/cases/{id}/resolve'));
 export const reopenBody = z
   .strictObject({ reason: optionalText(500) })
-  .describe('POST /v1/cases/{id}/reopen');
-export const closeBody = z.strictObject({ reason: optionalText(500) }).describe('POST /v1/cases/{id}/close');
+  .check(z.describe('POST /v1/cases/{id}/reopen'));
+export const closeBody = z
+  .strictObject({ reason: optionalText(500) })
+  .check(z.describe('POST /v1/cases/{id}/close'));
 
 export const actionBodies = {
   acknowledge: acknowledgeBody,
@@ -85,7 +95,7 @@ export const actionBodies = {
   resolve: resolveBody,
   reopen: reopenBody,
   close: closeBody,
-} as const satisfies Record<(typeof caseActions)[number], z.ZodType>;
+} as const satisfies Record<(typeof caseActions)[number], z.ZodMiniType>;
 
 // ---------------------------------------------------------------------------------------------
 // Problems
@@ -93,88 +103,99 @@ export const actionBodies = {
 
 export const createProblemBody = z
   .strictObject({
-    title: text(200).describe('Short name, e.g. "Payment provider outage"'),
-    description: text(4000).describe('Internal: what is wrong; becomes the root cause of resolved cases'),
-    customerMessage: text(4000)
-      .optional()
-      .describe('What every linked customer is told when the problem is resolved'),
+    title: text(200).check(z.describe('Short name, e.g. "Payment provider outage"')),
+    description: text(4000).check(
+      z.describe('Internal: what is wrong; becomes the root cause of resolved cases'),
+    ),
+    customerMessage: z
+      .optional(text(4000))
+      .check(z.describe('What every linked customer is told when the problem is resolved')),
   })
-  .describe('POST /v1/problems');
+  .check(z.describe('POST /v1/problems'));
 export const linkCasesBody = z
   .strictObject({
-    caseIds: z
-      .array(caseIdSchema)
-      .min(1, 'name at least one case')
-      .max(100, 'at most 100 cases per request')
-      .refine((ids) => new Set(ids).size === ids.length, 'must not repeat a case'),
+    caseIds: z.array(caseIdSchema).check(
+      z.minLength(1, 'name at least one case'),
+      z.maxLength(100, 'at most 100 cases per request'),
+      z.refine((ids) => new Set(ids).size === ids.length, 'must not repeat a case'),
+    ),
   })
-  .describe('POST /v1/problems/{id}/cases');
+  .check(z.describe('POST /v1/problems/{id}/cases'));
 export const resolveProblemBody = z
   .strictObject({
-    customerMessage: text(4000)
-      .optional()
-      .describe("Told to every linked customer; defaults to the problem's customerMessage"),
-    actions: resolutionActionsSchema.optional(),
+    customerMessage: z
+      .optional(text(4000))
+      .check(z.describe("Told to every linked customer; defaults to the problem's customerMessage")),
+    actions: z.optional(resolutionActionsSchema),
   })
-  .describe('POST /v1/problems/{id}/resolve');
+  .check(z.describe('POST /v1/problems/{id}/resolve'));
 export const reopenProblemBody = z
   .strictObject({ reason: optionalText(500) })
-  .describe('POST /v1/problems/{id}/reopen');
+  .check(z.describe('POST /v1/problems/{id}/reopen'));
 
 // ---------------------------------------------------------------------------------------------
 // Query strings
 // ---------------------------------------------------------------------------------------------
 
-const statusList = z
-  .string()
-  .transform((s) => s.split(',').map((x) => x.trim()))
-  .pipe(
-    z.array(z.enum(caseStatuses, { error: `each status must be one of ${caseStatuses.join(', ')}` })).max(6),
-  );
+const statusList = z.pipe(
+  z.pipe(
+    z.string(),
+    z.transform((s: string) => s.split(',').map((x) => x.trim())),
+  ),
+  z
+    .array(z.enum(caseStatuses, { error: `each status must be one of ${caseStatuses.join(', ')}` }))
+    .check(z.maxLength(6)),
+);
 
 export const listCasesQuery = z
   .strictObject({
-    team: idSlug.optional().describe('One of your teams (admins: any); default: all of yours'),
-    status: statusList.optional().describe(`Comma-separated: ${caseStatuses.join(', ')}`),
-    severity: z.enum(['critical', 'routine']).optional(),
+    team: z.optional(idSlug).check(z.describe('One of your teams (admins: any); default: all of yours')),
+    status: z.optional(statusList).check(z.describe(`Comma-separated: ${caseStatuses.join(', ')}`)),
+    severity: z.optional(z.enum(['critical', 'routine'])),
     overdue: z
-      .enum(['true', 'false'])
-      .transform((v) => v === 'true')
-      .optional()
-      .describe('true: past acknowledgeBy (open, reopened) or resolveBy (acknowledged)'),
-    assignee: idSlug.optional().describe('Only cases assigned to this member'),
-    cursor: z.string().max(2000).optional().describe('From the previous page'),
+      .optional(
+        z.pipe(
+          z.enum(['true', 'false']),
+          z.transform((v) => v === 'true'),
+        ),
+      )
+      .check(z.describe('true: past acknowledgeBy (open, reopened) or resolveBy (acknowledged)')),
+    assignee: z.optional(idSlug).check(z.describe('Only cases assigned to this member')),
+    cursor: z.optional(z.string().check(z.maxLength(2000))).check(z.describe('From the previous page')),
     limit: z
-      .string()
-      .regex(/^[1-9]\d{0,2}$/, 'must be a whole number from 1 to 100')
-      .transform(Number)
-      .refine((n) => n <= 100, 'must be a whole number from 1 to 100')
-      .optional()
-      .describe('Page size, 1–100 (default 25)'),
+      .optional(
+        z
+          .pipe(
+            z.string().check(z.regex(/^[1-9]\d{0,2}$/, 'must be a whole number from 1 to 100')),
+            z.transform(Number),
+          )
+          .check(z.refine((n) => n <= 100, 'must be a whole number from 1 to 100')),
+      )
+      .check(z.describe('Page size, 1–100 (default 25)')),
   })
-  .describe('GET /v1/cases query');
+  .check(z.describe('GET /v1/cases query'));
 
 const dateOrWeekPattern = /^(\d{4}-\d{2}-\d{2}|\d{4}-W\d{2})$/;
-const dateOrWeek = z
-  .string()
-  .regex(dateOrWeekPattern, 'must be a date (2026-11-18) or an ISO week (2026-W47)')
-  .refine(
+const dateOrWeek = z.string().check(
+  z.regex(dateOrWeekPattern, 'must be a date (2026-11-18) or an ISO week (2026-W47)'),
+  z.refine(
     (v) => !dateOrWeekPattern.test(v) || (v.includes('-W') ? validWeek(v) : validDate(v)),
     'is not a real date or ISO week',
-  );
+  ),
+);
 export const metricsQuery = z
   .strictObject({
-    from: dateOrWeek.optional().describe('First day or ISO week (default: 4 weeks before `to`)'),
-    to: dateOrWeek.optional().describe('Last day or ISO week (default: today)'),
+    from: z.optional(dateOrWeek).check(z.describe('First day or ISO week (default: 4 weeks before `to`)')),
+    to: z.optional(dateOrWeek).check(z.describe('Last day or ISO week (default: today)')),
     groupBy: z.enum(metricDimensions, {
       error: `must be one of ${metricDimensions.join(', ')}`,
     }),
   })
-  .describe('GET /v1/metrics query');
+  .check(z.describe('GET /v1/metrics query'));
 
 export const eraseCustomerQuery = z
-  .strictObject({ email: z.email('must be an email address').max(254) })
-  .describe('DELETE /v1/customers query');
+  .strictObject({ email: z.email('must be an email address').check(z.maxLength(254)) })
+  .check(z.describe('DELETE /v1/customers query'));
 
 // ---------------------------------------------------------------------------------------------
 // Resources (responses)
@@ -192,120 +213,122 @@ export const caseResource = z
     channel: z.string(),
     teamId: z.string(),
     assigneeId: z.string(),
-    routedBy: z.string().describe('The routing rule id, or fallback'),
-    acknowledgeBy: z.string().describe('ISO instant, on the team business calendar'),
-    resolveBy: z.string().describe('ISO instant; stands still while waiting on the customer'),
-    escalationLevel: z.number().int(),
-    problemId: z.string().optional(),
-    version: z.number().int().describe('Send it back as If-Match to change the case'),
+    routedBy: z.string().check(z.describe('The routing rule id, or fallback')),
+    acknowledgeBy: z.string().check(z.describe('ISO instant, on the team business calendar')),
+    resolveBy: z.string().check(z.describe('ISO instant; stands still while waiting on the customer')),
+    escalationLevel: z.number().check(z.int()),
+    problemId: z.optional(z.string()),
+    version: z.number().check(z.int(), z.describe('Send it back as If-Match to change the case')),
     createdAt: z.string(),
     updatedAt: z.string(),
     siteId: z.string(),
     customerLocale: z.string(),
-    contactConsent: z.boolean().describe('Whether the customer may be emailed'),
+    contactConsent: z.boolean().check(z.describe('Whether the customer may be emailed')),
   })
-  .describe('A case (design.md Resources)');
+  .check(z.describe('A case (design.md Resources)'));
 
 export const timelineEventResource = z
   .object({
     at: z.string(),
     type: z.enum(timelineEventTypes),
-    actor: z.string().describe('staff:<memberId>, system:<function> or customer'),
-    via: z.string().describe('api, signed_link, triage, sla, notify…'),
+    actor: z.string().check(z.describe('staff:<memberId>, system:<function> or customer')),
+    via: z.string().check(z.describe('api, signed_link, triage, sla, notify…')),
     data: z.record(z.string(), z.unknown()),
   })
-  .describe('One entry of the audit trail');
+  .check(z.describe('One entry of the audit trail'));
 
-export const feedbackResource = feedbackInputSchema
-  .extend({
+export const feedbackResource = z
+  .extend(feedbackInputSchema, {
     feedbackId: z.string(),
     receivedAt: z.string(),
     bodyHash: z.string(),
-    idempotencyKey: z.string().optional(),
-    origin: z.string().optional(),
-    erasedAt: z.string().optional().describe('Set when the customer personal data was erased'),
+    idempotencyKey: z.optional(z.string()),
+    origin: z.optional(z.string()),
+    erasedAt: z.optional(z.string()).check(z.describe('Set when the customer personal data was erased')),
   })
-  .describe('The stored feedback');
+  .check(z.describe('The stored feedback'));
 
 export const caseDetailResponse = z
   .object({
     case: caseResource,
-    feedback: feedbackResource.nullable(),
+    feedback: z.nullable(feedbackResource),
     timeline: z.array(timelineEventResource),
   })
-  .describe('GET /v1/cases/{id}');
+  .check(z.describe('GET /v1/cases/{id}'));
 export const caseListResponse = z
   .object({
     items: z.array(caseResource),
-    cursor: z.string().nullable().describe('Pass as ?cursor= for the next page; null at the end'),
+    cursor: z.nullable(z.string()).check(z.describe('Pass as ?cursor= for the next page; null at the end')),
   })
-  .describe('GET /v1/cases');
+  .check(z.describe('GET /v1/cases'));
 export const caseChangeResponse = z
-  .object({ case: caseResource, event: timelineEventResource.nullable() })
-  .describe('The case after the change and its timeline event (null when nothing changed)');
+  .object({ case: caseResource, event: z.nullable(timelineEventResource) })
+  .check(z.describe('The case after the change and its timeline event (null when nothing changed)'));
 
 export const problemResource = z
   .object({
     problemId: z.string(),
     title: z.string(),
     description: z.string(),
-    customerMessage: z.string().optional(),
+    customerMessage: z.optional(z.string()),
     status: z.enum(problemStatuses),
-    version: z.number().int(),
+    version: z.number().check(z.int()),
     createdAt: z.string(),
     createdBy: z.string(),
     updatedAt: z.string(),
-    resolvedAt: z.string().optional(),
-    resolvedBy: z.string().optional(),
-    resolutions: z.number().int(),
+    resolvedAt: z.optional(z.string()),
+    resolvedBy: z.optional(z.string()),
+    resolutions: z.number().check(z.int()),
   })
-  .describe('A problem: cases with one root cause');
+  .check(z.describe('A problem: cases with one root cause'));
 export const problemResponse = z
   .object({ problem: problemResource, caseIds: z.array(z.string()) })
-  .describe('A problem and its linked case ids');
+  .check(z.describe('A problem and its linked case ids'));
 export const linkCasesResponse = z
   .object({ problem: problemResource, linked: z.array(z.string()), alreadyLinked: z.array(z.string()) })
-  .describe('POST /v1/problems/{id}/cases');
+  .check(z.describe('POST /v1/problems/{id}/cases'));
 export const resolveProblemResponse = z
   .object({
     problem: problemResource,
-    resolved: z.array(z.string()).describe('Cases resolved now (each with its customer notice)'),
+    resolved: z.array(z.string()).check(z.describe('Cases resolved now (each with its customer notice)')),
     skipped: z
       .array(z.object({ caseId: z.string(), status: z.enum(caseStatuses) }))
-      .describe('Linked cases not open any more'),
+      .check(z.describe('Linked cases not open any more')),
   })
-  .describe('POST /v1/problems/{id}/resolve');
+  .check(z.describe('POST /v1/problems/{id}/resolve'));
 
-const share = z.number().min(0).max(1).nullable();
-const minutes = z.number().nullable();
+const share = z.nullable(z.number().check(z.gte(0), z.lte(1)));
+const minutes = z.nullable(z.number());
 export const metricsGroup = z
   .object({
     key: z.string(),
-    responses: z.number().int(),
-    nps: z.number().min(-100).max(100).nullable().describe('Promoters minus detractors, % of NPS answers'),
-    csat: share.describe('Share of CSAT answers that are 4 or 5'),
-    csatAverage: z.number().nullable().describe('Mean CSAT score (1–5)'),
-    ces: z.number().nullable().describe('Mean CES score (1–7, 7 = very easy)'),
+    responses: z.number().check(z.int()),
+    nps: z
+      .nullable(z.number().check(z.gte(-100), z.lte(100)))
+      .check(z.describe('Promoters minus detractors, % of NPS answers')),
+    csat: share.check(z.describe('Share of CSAT answers that are 4 or 5')),
+    csatAverage: z.nullable(z.number()).check(z.describe('Mean CSAT score (1–5)')),
+    ces: z.nullable(z.number()).check(z.describe('Mean CES score (1–7, 7 = very easy)')),
     negativeShare: share,
-    cases: z.number().int(),
-    acknowledgedWithin2h: share.describe('Of the cases opened'),
+    cases: z.number().check(z.int()),
+    acknowledgedWithin2h: share.check(z.describe('Of the cases opened')),
     acknowledgedWithin6h: share,
-    closedWithin48h: share.describe('Resolved within 48 h, of the cases opened'),
-    loopClosedWithin72h: share.describe(
-      'Customer told the resolution within 72 h, of resolved consenting cases',
+    closedWithin48h: share.check(z.describe('Resolved within 48 h, of the cases opened')),
+    loopClosedWithin72h: share.check(
+      z.describe('Customer told the resolution within 72 h, of resolved consenting cases'),
     ),
     ackMinutesP50: minutes,
     ackMinutesP90: minutes,
     resolveMinutesP50: minutes,
     resolveMinutesP90: minutes,
   })
-  .describe('One key of the chosen dimension, summed over the weeks');
+  .check(z.describe('One key of the chosen dimension, summed over the weeks'));
 export const metricsResponse = z
   .object({
     groupBy: z.enum(metricDimensions),
     from: z.string(),
     to: z.string(),
-    weeks: z.array(z.string()).describe('ISO weeks read (each one Query per dimension)'),
+    weeks: z.array(z.string()).check(z.describe('ISO weeks read (each one Query per dimension)')),
     targets: z.object({
       acknowledgedWithin2h: z.number(),
       acknowledgedWithin6h: z.number(),
@@ -314,24 +337,24 @@ export const metricsResponse = z
     }),
     groups: z.array(metricsGroup),
   })
-  .describe('GET /v1/metrics');
+  .check(z.describe('GET /v1/metrics'));
 
 export const erasureResponse = z
   .object({
-    feedback: z.number().int().describe('Feedback items whose personal data was removed'),
-    cases: z.number().int().describe('Cases that got an erased event'),
+    feedback: z.number().check(z.int(), z.describe('Feedback items whose personal data was removed')),
+    cases: z.number().check(z.int(), z.describe('Cases that got an erased event')),
   })
-  .describe('DELETE /v1/customers');
+  .check(z.describe('DELETE /v1/customers'));
 
 export const validationError = z
   .object({
     error: z.literal('validation_failed'),
     issues: z.array(z.object({ path: z.string(), message: z.string() })),
   })
-  .describe('400: one issue per problem');
+  .check(z.describe('400: one issue per problem'));
 export const errorResponse = z
-  .object({ error: z.string(), message: z.string().optional() })
-  .describe('An error (401, 403, 404, 413, 415, 428, 503)');
+  .object({ error: z.string(), message: z.optional(z.string()) })
+  .check(z.describe('An error (401, 403, 404, 413, 415, 428, 503)'));
 export const conflictError = z
   .object({
     error: z.enum([
@@ -342,10 +365,12 @@ export const conflictError = z
       'problem_changed',
     ]),
     message: z.string(),
-    current: z.number().int().optional().describe('version_conflict: the case version now'),
-    status: z.string().optional().describe('invalid_transition: the status now'),
+    current: z
+      .optional(z.number().check(z.int()))
+      .check(z.describe('version_conflict: the case version now')),
+    status: z.optional(z.string()).check(z.describe('invalid_transition: the status now')),
   })
-  .describe('409');
+  .check(z.describe('409'));
 
 export type CreateProblem = z.output<typeof createProblemBody>;
 export type LinkCases = z.output<typeof linkCasesBody>;

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { ValidationFailed } from '../../shared/domain/errors.ts';
 import { formatIssuePath } from '../../shared/domain/paths.ts';
 
@@ -6,7 +6,7 @@ import { formatIssuePath } from '../../shared/domain/paths.ts';
  * Parses with a zod schema; each problem becomes one `{ path, message }` issue (as ingest's 400).
  * `where` prefixes paths outside the body: `query:`, `path:`.
  */
-export function parseWith<S extends z.ZodType>(schema: S, input: unknown, where = ''): z.output<S> {
+export function parseWith<S extends z.ZodMiniType>(schema: S, input: unknown, where = ''): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issues = result.error.issues.map((issue) => {

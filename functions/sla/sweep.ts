@@ -168,7 +168,11 @@ async function processCase(caseId: string, now: Date, deps: SweepDeps, result: S
         step.kind === 'follow_up' && state.case.contactConsent
           ? await deps.store.contact(state.case.feedbackId)
           : undefined;
-      const write = planStep(state, step, ctx, now, deps.config, contact, firedHere);
+      // The event's slot (`EVENT#<now>#<90 + n>`) follows every sweep event already at this instant,
+      // not only this run's: a run interrupted at the same `now` (a frozen or replayed clock) has
+      // taken the first slots, and reusing one would fail the transaction on every try.
+      const atNow = state.timeline.filter((e) => e.at === nowIso && e.actor === SLA_ACTOR).length;
+      const write = planStep(state, step, ctx, now, deps.config, contact, atNow);
       const outcome = await deps.store.commit(write);
       if (outcome === 'lost') {
         result.lost += 1;

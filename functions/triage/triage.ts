@@ -1,5 +1,5 @@
 import type { Clock } from '../../shared/clock.ts';
-import { type Config, LOCALES, type Locale } from '../../shared/config/schema.ts';
+import type { Config, Locale } from '../../shared/config/schema.ts';
 import { type Assignment, chooseAssignee } from '../../shared/domain/assignment.ts';
 import { addBusinessMinutes } from '../../shared/domain/calendar.ts';
 import { type Case, caseIdFor, type TimelineEvent } from '../../shared/domain/case.ts';
@@ -25,6 +25,7 @@ import {
 } from '../../shared/domain/triage-ports.ts';
 import { type CaseOpened, caseOpened } from '../../shared/events/case-opened.ts';
 import { type NoticeRequested, noticeIdOf, noticeRequested } from '../../shared/events/notice-requested.ts';
+import { noticeLocales } from '../../shared/notices/locale.ts';
 
 export interface TriageDeps {
   feedback: FeedbackReader;
@@ -192,7 +193,7 @@ function calendarOf(config: Config, calendarId: string) {
 /** The customer's language if we write in it (`en-US` → `en`), else the site's default. */
 export function customerLocaleOf(fb: Feedback, config: Config): Locale {
   const primary = fb.customer?.locale?.split('-')[0]?.toLowerCase();
-  if ((LOCALES as readonly string[]).includes(primary ?? '')) return primary as Locale;
+  if ((noticeLocales as readonly string[]).includes(primary ?? '')) return primary as Locale;
   return config.sites.find((s) => s.id === fb.siteId)?.defaultLocale ?? 'ja';
 }
 

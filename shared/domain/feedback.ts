@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-locale.ts';
 import { type Problem, ValidationFailed } from './errors.ts';
 import { formatIssuePath } from './paths.ts';
 
@@ -15,10 +16,12 @@ export const knownTouchpoints = [
 
 const slug = z
   .string()
-  .regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be a lower-case slug (a-z, 0-9, _; at most 64)');
+  .check(z.regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be a lower-case slug (a-z, 0-9, _; at most 64)'));
 
 const score = (min: number, max: number) =>
-  z.number().int('must be a whole number').min(min, `must be ≥ ${min}`).max(max, `must be ≤ ${max}`);
+  z
+    .number()
+    .check(z.int('must be a whole number'), z.gte(min, `must be ≥ ${min}`), z.lte(max, `must be ≤ ${max}`));
 
 export const ratingSchema = z.discriminatedUnion(
   'type',
@@ -33,34 +36,38 @@ export const ratingSchema = z.discriminatedUnion(
 
 const locale = z
   .string()
-  .regex(/^[a-zA-Z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as ja or en-US');
+  .check(z.regex(/^[a-zA-Z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as ja or en-US'));
 
 const customerSchema = z.strictObject({
-  email: z.email('must be an email address').max(254).optional(),
-  name: z.string().max(200).optional(),
-  locale: locale.optional(),
-  contactConsent: z.boolean().optional(),
+  email: z.optional(z.email('must be an email address').check(z.maxLength(254))),
+  name: z.optional(z.string().check(z.maxLength(200))),
+  locale: z.optional(locale),
+  contactConsent: z.optional(z.boolean()),
 });
 
-const contextValue = z.union([z.string().max(500), z.number(), z.boolean()], {
+const contextValue = z.union([z.string().check(z.maxLength(500)), z.number(), z.boolean()], {
   error: 'must be a string (≤ 500 chars), number or boolean',
 });
 
 /** The public contract of `POST /v1/feedback` (design.md). */
 export const feedbackInputSchema = z.strictObject({
-  siteId: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a site id'),
+  siteId: z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a site id')),
   touchpoint: slug,
   channel: z.enum(channels, {
     error: (iss) => (iss.input === undefined ? 'is required' : `must be one of ${channels.join(', ')}`),
   }),
-  rating: ratingSchema.optional(),
-  comment: z.string().max(4000, 'must be at most 4000 characters').optional(),
-  reasons: z.array(slug).max(10, 'at most 10 reasons').optional(),
-  customer: customerSchema.optional(),
-  context: z
-    .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'context keys are identifiers'), contextValue)
-    .refine((c) => Object.keys(c).length <= 30, 'at most 30 context fields')
-    .optional(),
+  rating: z.optional(ratingSchema),
+  comment: z.optional(z.string().check(z.maxLength(4000, 'must be at most 4000 characters'))),
+  reasons: z.optional(z.array(slug).check(z.maxLength(10, 'at most 10 reasons'))),
+  customer: z.optional(customerSchema),
+  context: z.optional(
+    z
+      .record(
+        z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'context keys are identifiers')),
+        contextValue,
+      )
+      .check(z.refine((c) => Object.keys(c).length <= 30, 'at most 30 context fields')),
+  ),
 });
 
 export type FeedbackInput = z.infer<typeof feedbackInputSchema>;

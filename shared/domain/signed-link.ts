@@ -10,7 +10,8 @@
  * Pure apart from node:crypto: no AWS, no clock (callers pass `now`).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-locale.ts';
 
 export const linkActions = ['acknowledge', 'claim', 'open', 'rate', 'unsubscribe'] as const;
 export type LinkAction = (typeof linkActions)[number];
@@ -58,14 +59,14 @@ const SIGNATURE_BYTES = 32;
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 const compactSchema = z.strictObject({
-  j: z.string().min(8).max(64),
+  j: z.string().check(z.minLength(8), z.maxLength(64)),
   a: z.enum(linkActions),
-  c: z.string().min(1).max(128).optional(),
-  m: z.string().min(1).max(64).optional(),
-  e: z.email().max(254).optional(),
-  v: z.string().min(1).max(16).optional(),
-  l: z.enum(['ja', 'en']).optional(),
-  x: z.int().positive(),
+  c: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  m: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  e: z.optional(z.email().check(z.maxLength(254))),
+  v: z.optional(z.string().check(z.minLength(1), z.maxLength(16))),
+  l: z.optional(z.enum(['ja', 'en'])),
+  x: z.int().check(z.positive()),
 });
 
 function assertSecret(secret: string): void {

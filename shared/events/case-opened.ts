@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-locale.ts';
 import { defineEvent } from './contract.ts';
 
 /**
@@ -12,17 +13,17 @@ export const caseOpened = defineEvent(
   z.object({
     type: z.literal('case.opened'),
     version: z.literal(1),
-    caseId: z.string().min(1),
-    feedbackId: z.string().min(1),
-    siteId: z.string().min(1),
+    caseId: z.string().check(z.minLength(1)),
+    feedbackId: z.string().check(z.minLength(1)),
+    siteId: z.string().check(z.minLength(1)),
     severity: z.enum(['critical', 'routine']),
     sentiment: z.enum(['negative', 'neutral', 'positive']),
-    category: z.string().min(1),
-    touchpoint: z.string().min(1),
-    channel: z.string().min(1),
-    teamId: z.string().min(1),
-    assigneeId: z.string().min(1),
-    routedBy: z.string().min(1),
+    category: z.string().check(z.minLength(1)),
+    touchpoint: z.string().check(z.minLength(1)),
+    channel: z.string().check(z.minLength(1)),
+    teamId: z.string().check(z.minLength(1)),
+    assigneeId: z.string().check(z.minLength(1)),
+    routedBy: z.string().check(z.minLength(1)),
     acknowledgeBy: z.iso.datetime(),
     resolveBy: z.iso.datetime(),
     openedAt: z.iso.datetime(),

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-locale.ts';
 import { itemTypes } from '../table.ts';
 import { defineEvent } from './contract.ts';
 
@@ -9,7 +10,7 @@ export const feedbackReceived = defineEvent(
   z.object({
     type: z.literal('feedback.received'),
     version: z.literal(1),
-    feedbackId: z.string().min(1),
+    feedbackId: z.string().check(z.minLength(1)),
   }),
 );
 export type FeedbackReceived = z.infer<typeof feedbackReceived.schema>;

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-locale.ts';
 import { defineEvent } from './contract.ts';
 
 /** Every kind of email the loop sends (design.md step 6). */
@@ -17,10 +18,10 @@ export type NoticeKind = (typeof noticeKinds)[number];
 
 const recipient = z.object({
   email: z.email(),
-  name: z.string().optional(),
-  locale: z.string().optional(),
+  name: z.optional(z.string()),
+  locale: z.optional(z.string()),
   /** A member id when the recipient is staff; used for signed links and "who had it". */
-  memberId: z.string().optional(),
+  memberId: z.optional(z.string()),
 });
 
 /**
@@ -33,13 +34,13 @@ export const noticeRequested = defineEvent(
   z.object({
     type: z.literal('notice.requested'),
     version: z.literal(1),
-    noticeId: z.string().min(1),
+    noticeId: z.string().check(z.minLength(1)),
     kind: z.enum(noticeKinds),
     audience: z.enum(['customer', 'staff']),
-    caseId: z.string().optional(),
+    caseId: z.optional(z.string()),
     /** Distinguishes repeats of one kind on one case, e.g. `ack:lead` or `update:3`. */
-    step: z.string().min(1),
-    to: z.array(recipient).min(1),
+    step: z.string().check(z.minLength(1)),
+    to: z.array(recipient).check(z.minLength(1)),
     /** Template data (case fields, deadlines, messages); user text is escaped at render time. */
     data: z.record(z.string(), z.unknown()),
     requestedAt: z.string(),

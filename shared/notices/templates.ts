@@ -7,7 +7,8 @@
  * - user text only reaches the body through the layout's blocks, which escape it;
  * - every customer email ends with an unsubscribe link.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-locale.ts';
 import type { NoticeKind } from '../events/notice-requested.ts';
 import { headerSafe, singleLine } from './escape.ts';
 import { type Block, type EmailDocument, type Link, renderHtml, renderText } from './layout.ts';
@@ -18,98 +19,91 @@ import type { NoticeLocale } from './locale.ts';
 // are ignored, most are optional; a missing required one makes the message poison (→ DLQ).
 // ---------------------------------------------------------------------------------------------
 
-const text = z.string().max(20_000);
-const label = z.string().max(500);
-const count = z.number().int().nonnegative();
-const share = z.number().min(0).max(1).nullable();
+const text = z.string().check(z.maxLength(20_000));
+const label = z.string().check(z.maxLength(500));
+const count = z.number().check(z.int(), z.nonnegative());
+const share = z.nullable(z.number().check(z.gte(0), z.lte(1)));
+const nps = () => z.nullable(z.number().check(z.gte(-100), z.lte(100)));
+const optionalLabel = () => z.optional(label);
 
 const caseFacts = z.object({
-  caseId: label.optional(),
-  siteId: label.optional(),
-  siteName: label.optional(),
-  category: label.optional(),
-  severity: label.optional(),
-  touchpoint: label.optional(),
-  channel: label.optional(),
-  teamId: label.optional(),
-  teamName: label.optional(),
-  assigneeId: label.optional(),
-  assigneeName: label.optional(),
-  acknowledgeBy: label.optional(),
-  resolveBy: label.optional(),
-  receivedAt: label.optional(),
+  caseId: optionalLabel(),
+  siteId: optionalLabel(),
+  siteName: optionalLabel(),
+  category: optionalLabel(),
+  severity: optionalLabel(),
+  touchpoint: optionalLabel(),
+  channel: optionalLabel(),
+  teamId: optionalLabel(),
+  teamName: optionalLabel(),
+  assigneeId: optionalLabel(),
+  assigneeName: optionalLabel(),
+  acknowledgeBy: optionalLabel(),
+  resolveBy: optionalLabel(),
+  receivedAt: optionalLabel(),
   /** IANA zone for dates; else the caller's default (the team's calendar). */
-  timeZone: label.optional(),
+  timeZone: optionalLabel(),
 });
 
 /**
  * Warnings and escalations, as the SLA engine (functions/sla) sends them: `clock` says which
  * deadline, `deadline` is its instant (else the case's acknowledgeBy / resolveBy is shown).
  */
-const slaFacts = caseFacts.extend({
+const slaFacts = z.extend(caseFacts, {
   clock: z.enum(['acknowledge', 'resolve']),
-  deadline: label.optional(),
+  deadline: optionalLabel(),
   /** The case's status when the step fired (decides whether an acknowledge link makes sense). */
-  status: label.optional(),
+  status: optionalLabel(),
 });
+
+const nonEmptyText = () => text.check(z.minLength(1));
 
 export const noticeDataSchemas = {
   customer_received: caseFacts,
-  customer_progress: caseFacts.extend({ message: text.min(1) }),
-  customer_resolved: caseFacts.extend({ message: text.min(1) }),
-  customer_follow_up: caseFacts.extend({
+  customer_progress: z.extend(caseFacts, { message: nonEmptyText() }),
+  customer_resolved: z.extend(caseFacts, { message: nonEmptyText() }),
+  customer_follow_up: z.extend(caseFacts, {
     /** good / bad buttons, or 1–5 stars. */
-    scale: z.enum(['good_bad', 'one_to_five']).default('good_bad'),
+    scale: z._default(z.enum(['good_bad', 'one_to_five']), 'good_bad'),
   }),
-  customer_problem_resolved: caseFacts.extend({ message: text.min(1), problemTitle: label.optional() }),
-  staff_new_critical: caseFacts.extend({
-    comment: text.optional(),
-    reasons: z.array(label).max(20).optional(),
-    rating: z.object({ type: label, score: z.number() }).optional(),
-    customerName: label.optional(),
+  customer_problem_resolved: z.extend(caseFacts, { message: nonEmptyText(), problemTitle: optionalLabel() }),
+  staff_new_critical: z.extend(caseFacts, {
+    comment: z.optional(text),
+    reasons: z.optional(z.array(label).check(z.maxLength(20))),
+    rating: z.optional(z.object({ type: label, score: z.number() })),
+    customerName: optionalLabel(),
   }),
   staff_pre_breach: slaFacts,
-  staff_escalation: slaFacts.extend({
+  staff_escalation: z.extend(slaFacts, {
     /** The rung this email is: who it goes to. */
     level: z.enum(['lead', 'manager', 'executive']),
     /** 1 for the first rung (lead), … (the case's escalationLevel once this rung fired). */
-    escalationLevel: z.number().int().positive().optional(),
+    escalationLevel: z.optional(z.number().check(z.int(), z.positive())),
   }),
   staff_weekly_digest: z.object({
-    teamId: label.optional(),
+    teamId: optionalLabel(),
     teamName: label,
     /** `yyyy-Www`. */
     week: label,
-    from: label.optional(),
-    to: label.optional(),
-    timeZone: label.optional(),
+    from: optionalLabel(),
+    to: optionalLabel(),
+    timeZone: optionalLabel(),
     counts: z.object({ new: count, open: count, overdue: count }),
     /** The team's own responses that week (its team counters), when known. */
-    team: z
-      .object({
-        responses: count,
-        nps: z.number().min(-100).max(100).nullable(),
-        csat: share,
-      })
-      .optional(),
+    team: z.optional(z.object({ responses: count, nps: nps(), csat: share })),
     /**
      * Whose responses `byTouchpoint` and `topReasons` count: the team's only, or every team's (the
      * touchpoint and reason counters are not kept per team, so a digest says so in the captions).
      */
-    scope: z.enum(['team', 'all_teams']).default('team'),
-    byTouchpoint: z
-      .array(
-        z.object({
-          touchpoint: label,
-          responses: count,
-          nps: z.number().min(-100).max(100).nullable(),
-          csat: share,
-        }),
-      )
-      .max(50)
-      .default([]),
-    attainment: z
-      .array(
+    scope: z._default(z.enum(['team', 'all_teams']), 'team'),
+    byTouchpoint: z._default(
+      z
+        .array(z.object({ touchpoint: label, responses: count, nps: nps(), csat: share }))
+        .check(z.maxLength(50)),
+      [],
+    ),
+    attainment: z._default(
+      z.array(
         z.object({
           metric: z.enum([
             'acknowledgedWithin2h',
@@ -118,16 +112,14 @@ export const noticeDataSchemas = {
             'loopClosedWithin72h',
           ]),
           actual: share,
-          target: z.number().min(0).max(1),
+          target: z.number().check(z.gte(0), z.lte(1)),
         }),
-      )
-      .default([]),
-    topReasons: z
-      .array(z.object({ reason: label, count }))
-      .max(20)
-      .default([]),
+      ),
+      [],
+    ),
+    topReasons: z._default(z.array(z.object({ reason: label, count })).check(z.maxLength(20)), []),
   }),
-} satisfies Record<NoticeKind, z.ZodType>;
+} satisfies Record<NoticeKind, z.ZodMiniType>;
 
 export type NoticeData<K extends NoticeKind> = z.output<(typeof noticeDataSchemas)[K]>;
 
