@@ -41,6 +41,8 @@ export interface DeliverDeps {
 
 export const NOTIFY_ACTOR = 'system:notify';
 export const NOTIFY_VIA = 'notify';
+/** Tries at recording a sent notice's outcome (each already retried by the SDK) before giving up on the record. */
+const outcomeAttempts = 3;
 
 type Recipient = NoticeRequested['to'][number];
 
@@ -137,11 +139,17 @@ async function deliverTo(
     outcome = outcomeOf(notice, recipient, 'failed', deps, { error: message });
   }
 
-  try {
-    await deps.ledger.complete(key, claim.claimToken, outcome, deps.clock.now());
-  } catch (error) {
-    // The mail is out (or refused for good); a redelivery could not change that, only send twice.
-    logger.error('notice outcome not recorded', { ...log, status: outcome.status, error: error as Error });
+  // The mail is out (or refused for good): a redelivery could not change that, only send twice, so
+  // recording the outcome (and the `notice_sent` event) is retried here instead.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await deps.ledger.complete(key, claim.claimToken, outcome, deps.clock.now());
+      break;
+    } catch (error) {
+      if (attempt < outcomeAttempts) continue;
+      logger.error('notice outcome not recorded', { ...log, status: outcome.status, error: error as Error });
+      break;
+    }
   }
   return outcome.status;
 }

@@ -27,7 +27,9 @@ export const handler = middy(
     ledger: dynamoNoticeLedger(db, env.TABLE_NAME),
     suppression: dynamoSuppressionList(db, env.TABLE_NAME),
     cases: dynamoCaseReader(db, env.TABLE_NAME),
-    mailer: sesMailer(new SESv2Client({}), {
+    // No SDK retries: a send whose answer was lost would go out twice. A failed send releases its
+    // claim and the queue's redelivery retries it (at most once per recipient, design.md).
+    mailer: sesMailer(new SESv2Client({ maxAttempts: 1 }), {
       configurationSetName: process.env.SES_CONFIGURATION_SET || undefined,
     }),
     clock: systemClock,

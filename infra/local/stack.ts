@@ -175,7 +175,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     opts.onClient?.('dynamodb', dynamoClient);
     opts.onClient?.('streams', streamsClient);
     opts.onClient?.('sqs', sqs);
-    const ses = new SESv2Client({ ...clientConfig, endpoint: sesPeer.endpoint });
+    // As in functions/notify: no SDK retries of a send, the queue's redelivery retries it.
+    const ses = new SESv2Client({ ...clientConfig, endpoint: sesPeer.endpoint, maxAttempts: 1 });
     opts.onClient?.('ses', ses);
     const db = DynamoDBDocumentClient.from(dynamoClient, {
       marshallOptions: { removeUndefinedValues: true },

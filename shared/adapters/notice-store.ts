@@ -3,6 +3,7 @@
  * event), the suppression list and the used-token lookup.
  */
 import { randomUUID } from 'node:crypto';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -11,8 +12,15 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { TimelineEvent } from '../domain/case.ts';
-import type { NoticeLedger, NoticeOutcome, SuppressionList, UsedTokens } from '../domain/notice-ports.ts';
+import type {
+  NoticeKey,
+  NoticeLedger,
+  NoticeOutcome,
+  SuppressionList,
+  UsedTokens,
+} from '../domain/notice-ports.ts';
 import { caseKey, toEventItem } from '../repository/case-item.ts';
 import {
   NOTICE_RETENTION_SECONDS,
@@ -123,6 +131,21 @@ export function dynamoNoticeLedger(db: DynamoDBDocumentClient, tableName: string
     }
   }
 
+  /**
+   * The outcome is on the item already: an earlier attempt's transaction was applied and its answer
+   * lost, so the retry met its own write (the same transaction also wrote the timeline event).
+   */
+  async function alreadyRecorded(key: NoticeKey, outcome: NoticeOutcome): Promise<boolean> {
+    const { Item } = await db.send(
+      new GetCommand({ TableName: tableName, Key: noticeKey(key.noticeId, key.email), ConsistentRead: true }),
+    );
+    return (
+      Item?.status === outcome.status &&
+      Item.claimToken === undefined &&
+      (outcome.messageId === undefined || Item.messageId === outcome.messageId)
+    );
+  }
+
   return {
     async claim(key, kind, at) {
       const claimToken = randomUUID();
@@ -148,6 +171,10 @@ export function dynamoNoticeLedger(db: DynamoDBDocumentClient, tableName: string
         return { claimed: true, claimToken };
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
+        // Our own claim: the Put was applied, its answer lost (a timeout, a 5xx) and the SDK's
+        // retry met the item it had written. Nothing was sent yet, so the claim is ours to use.
+        const old = error.Item ? unmarshall(error.Item as Record<string, AttributeValue>) : undefined;
+        if (old?.claimToken === claimToken) return { claimed: true, claimToken };
         const { Item } = await db.send(
           new GetCommand({
             TableName: tableName,
@@ -198,7 +225,7 @@ export function dynamoNoticeLedger(db: DynamoDBDocumentClient, tableName: string
         },
       };
       const result = await writeOutcome(update, outcome);
-      if (result === 'condition_failed') {
+      if (result === 'condition_failed' && !(await alreadyRecorded(key, outcome))) {
         throw new Error(
           `notice ${key.noticeId}: the claim is no longer ours; outcome ${outcome.status} not recorded`,
         );

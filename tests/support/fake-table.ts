@@ -128,6 +128,13 @@ export class FakeTable {
     });
     m.on(TransactWriteCommand).callsFake((input: { TransactItems: Record<string, Item>[] }) => {
       this.writes.push({ command: 'TransactWrite', input });
+      const fault = this.transactFaults.shift();
+      if (fault === 'throttled') {
+        throw Object.assign(new Error('Throughput exceeds the current capacity'), {
+          name: 'ThrottlingException',
+          $fault: 'client',
+        });
+      }
       const codes = input.TransactItems.map((t) => (this.#holds(t) ? 'None' : 'ConditionalCheckFailed'));
       if (codes.includes('ConditionalCheckFailed')) {
         throw Object.assign(new Error('Transaction cancelled'), {
@@ -140,9 +147,18 @@ export class FakeTable {
         if (t.Update) this.#update(t.Update as never);
         if (t.Delete) this.#delete(t.Delete as never);
       }
+      if (fault === 'answer_lost') {
+        throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $fault: 'client' });
+      }
       return {};
     });
   }
+
+  /**
+   * Faults for the next TransactWrites, in order: `throttled` (nothing written) or `answer_lost`
+   * (written, then the caller sees an error, as when a response times out).
+   */
+  readonly transactFaults: ('throttled' | 'answer_lost')[] = [];
 
   get(key: Key): Item | undefined {
     const item = this.items.get(keyOf(key));

@@ -103,6 +103,28 @@ describe('the notify handler', () => {
     expect(timeline()).toHaveLength(1);
   });
 
+  it('retries recording a sent notice when the write fails, so notice_sent still reaches the timeline', async () => {
+    table.transactFaults.push('throttled');
+
+    const result = await handler()({ Records: [sqsRecord(staffNotice())] });
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(sent()).toHaveLength(1);
+    expect(timeline()).toHaveLength(1);
+  });
+
+  it('takes a retry that meets its own applied write (the answer was lost) as recorded', async () => {
+    table.transactFaults.push('answer_lost');
+
+    const result = await handler()({ Records: [sqsRecord(staffNotice())] });
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(sent()).toHaveLength(1);
+    expect(timeline()).toHaveLength(1);
+    // The lost write, then one retry that finds the outcome there: no third try.
+    expect(table.writes.filter((w) => w.command === 'TransactWrite')).toHaveLength(2);
+  });
+
   it('on SES throttling releases the claim and fails the record, so the redelivery sends it', async () => {
     sesMock
       .on(SendEmailCommand)

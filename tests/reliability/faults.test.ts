@@ -1,0 +1,373 @@
+import { randomUUID } from 'node:crypto';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { makeNotifyHandler } from '../../functions/notify/handler.ts';
+import type { SweepResult } from '../../functions/sla/sweep.ts';
+import { makeTriageHandler } from '../../functions/triage/handler.ts';
+import { localCredentials, localRegion } from '../../infra/local/peers.ts';
+import { QueuePump } from '../../infra/local/queue-pump.ts';
+import type { ClientName, LocalStack, LocalStackOptions } from '../../infra/local/stack.ts';
+import { dynamoCaseReader } from '../../shared/adapters/case-actions.ts';
+import {
+  dynamoAssignmentReader,
+  dynamoFeedbackReader,
+  dynamoTriageStore,
+} from '../../shared/adapters/case-store.ts';
+import { dynamoNoticeLedger, dynamoSuppressionList } from '../../shared/adapters/notice-store.ts';
+import { sesMailer } from '../../shared/adapters/ses-mailer.ts';
+import { VirtualClock } from '../../shared/clock.ts';
+import { crashingMidBatch, emailKey, errors, FaultInjector, type WithMiddleware } from '../support/faults.ts';
+import { startTestStack } from '../support/local-stack.ts';
+import { expectLoopIntact, type LoopCounts, postMany, scanAll, settle } from './loop.ts';
+import { recordSection, table } from './report.ts';
+import { sizes } from './sizes.ts';
+
+/**
+ * Invariants 1 and 5 under injected faults: each scenario starts a fresh local stack with
+ * injectors on its SDK clients, posts feedback (critical detractors with contact consent: each
+ * opens a case and asks for three emails), lets the loop settle and audits the table and SES
+ * local's store. The clock is virtual and stands on a Tuesday 09:30 JST, so no SLA step is due
+ * unless a scenario moves it.
+ */
+const opened = new Date('2026-11-24T00:30:00.000Z');
+const figures: Record<string, Record<string, number>> = {};
+let stack: LocalStack | undefined;
+const extraPumps: QueuePump[] = [];
+
+afterEach(async () => {
+  for (const pump of extraPumps.splice(0)) await pump.stop();
+  await stack?.stop();
+  stack = undefined;
+});
+afterAll(() => {
+  const rows = Object.fromEntries(
+    Object.entries(figures).map(([name, f]) => {
+      const { seconds, ...rest } = f;
+      const audit = Object.fromEntries(Object.entries(rest).filter(([k]) => auditColumns.has(k)));
+      const injected = Object.entries(rest)
+        .filter(([k]) => !auditColumns.has(k))
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ');
+      return [name, { ...audit, seconds, injected }];
+    }),
+  );
+  console.log(table('Fault scenarios', rows));
+  // Only a complete set of figures goes to bench/results.json.
+  if (Object.keys(figures).length === scenarios) recordSection('faults', figures);
+});
+const scenarios = 8;
+const auditColumns = new Set([
+  'accepted',
+  'stored',
+  'triaged',
+  'cases',
+  'lostCases',
+  'doubledCases',
+  'counted',
+  'emailsExpected',
+  'emailsSent',
+  'emailsDoubled',
+  'emailsLost',
+  'deadLettered',
+  'claimsUnsettled',
+]);
+
+async function startWith(
+  injectors: Partial<Record<ClientName, FaultInjector>>,
+  over: Partial<LocalStackOptions> = {},
+): Promise<LocalStack> {
+  stack = await startTestStack({
+    clock: new VirtualClock(opened),
+    schedule: false,
+    onClient: (name, client) => injectors[name]?.attach(client as unknown as WithMiddleware),
+    ...over,
+  });
+  // SES local keeps one store per process: start each scenario's count from zero.
+  await fetch(`${stack.endpoints.ses}/clear-store`, { method: 'POST' });
+  return stack;
+}
+
+function record(name: string, counts: LoopCounts, startedAt: number, extra: Record<string, number>) {
+  figures[name] = { ...counts, ...extra, seconds: Math.round((performance.now() - startedAt) / 100) / 10 };
+}
+
+const triageArn = `arn:aws:sqs:${localRegion}:000000000000:triage`;
+const notifyArn = `arn:aws:sqs:${localRegion}:000000000000:notify`;
+
+/** functions/triage's handler over the stack's table: another consumer of the same queue. */
+function triageHandler(s: LocalStack) {
+  return makeTriageHandler({
+    feedback: dynamoFeedbackReader(s.db, s.tableName),
+    assignments: dynamoAssignmentReader(s.db, s.tableName),
+    store: dynamoTriageStore(s.db, s.tableName, s.config.service.retentionDays),
+    clock: s.clock,
+    config: s.config,
+  });
+}
+
+/** functions/notify's handler sending through SES local, as the stack's own notify pump does. */
+function notifyHandler(s: LocalStack) {
+  const ses = new SESv2Client({
+    region: localRegion,
+    credentials: localCredentials,
+    endpoint: s.endpoints.ses,
+  });
+  return makeNotifyHandler({
+    config: s.config,
+    publicBaseUrl: s.url,
+    linkSecret: s.linkSecret,
+    ledger: dynamoNoticeLedger(s.db, s.tableName),
+    suppression: dynamoSuppressionList(s.db, s.tableName),
+    cases: dynamoCaseReader(s.db, s.tableName),
+    mailer: sesMailer(ses),
+    clock: s.clock,
+    newId: randomUUID,
+  });
+}
+
+const dynamoWrites = [
+  'PutItemCommand',
+  'TransactWriteItemsCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+];
+const dynamoCalls = [...dynamoWrites, 'GetItemCommand', 'QueryCommand', 'BatchGetItemCommand'];
+
+describe('the loop under injected faults (invariants 1 and 5)', () => {
+  it('triages every accepted feedback once and sends every notice once when SQS sends fail and lag', async () => {
+    const t0 = performance.now();
+    const sqs = new FaultInjector('sqs', 11);
+    const failed = sqs.add({
+      commands: ['SendMessageCommand'],
+      rate: 0.3,
+      error: [errors.sqsUnavailable, errors.sqsInternal],
+    });
+    const delayed = sqs.add({ commands: ['SendMessageCommand'], effect: 'delay', rate: 0.3, delayMs: 150 });
+    const s = await startWith({ sqs });
+
+    const posted = await postMany(s, sizes.feedbackPerScenario, { prefix: 'sqs' });
+    const counts = await settle(s, posted.accepted);
+
+    record('sqs-send-faults', counts, t0, { sendsFailed: failed.hits, sendsDelayed: delayed.hits });
+    expect(posted.unexpected).toBe(0);
+    expect(failed.hits).toBeGreaterThan(0);
+    expectLoopIntact(counts);
+  });
+
+  it('triages every accepted feedback once and sends every notice once when DynamoDB throttles', async () => {
+    const t0 = performance.now();
+    const dynamodb = new FaultInjector('dynamodb', 22);
+    // Throttled attempts the SDK retries (as in AWS), and some the code itself sees.
+    const wire = dynamodb.add({
+      commands: dynamoCalls,
+      layer: 'wire',
+      rate: 0.08,
+      error: [errors.dynamoThrottled, errors.dynamoThrottling],
+    });
+    const app = dynamodb.add({
+      commands: dynamoCalls,
+      rate: 0.03,
+      error: [errors.dynamoThrottling, errors.dynamoThrottled],
+    });
+    const streams = new FaultInjector('streams', 23);
+    const reads = streams.add({
+      commands: ['GetRecordsCommand'],
+      rate: 0.2,
+      error: [() => Object.assign(errors.dynamoThrottling(), { name: 'LimitExceededException' })],
+    });
+    const s = await startWith({ dynamodb, streams });
+
+    const posted = await postMany(s, sizes.feedbackPerScenario, { prefix: 'ddb' });
+    const counts = await settle(s, posted.accepted);
+
+    record('dynamodb-throttling', counts, t0, {
+      ingest503Retried: posted.retried,
+      throttledAttempts: wire.hits,
+      throttledCalls: app.hits,
+      streamReadsThrottled: reads.hits,
+    });
+    expect(posted.unexpected).toBe(0);
+    expect(app.hits).toBeGreaterThan(0);
+    expectLoopIntact(counts);
+  });
+
+  it('opens one case per feedback when two triage consumers race on duplicated deliveries', async () => {
+    const t0 = performance.now();
+    const sqs = new FaultInjector('sqs', 33);
+    let triageUrl = '';
+    const doubled = sqs.add({
+      commands: ['SendMessageCommand'],
+      effect: 'duplicate',
+      match: (input) => input.QueueUrl === triageUrl,
+    });
+    const s = await startWith({ sqs }, { pumps: false });
+    triageUrl = s.queues.triage.url;
+    // A second consumer of the triage queue (Lambda runs batches concurrently), both with batches of 10.
+    const second = new QueuePump(s.sqs, s.queues.triage.url, triageArn, triageHandler(s), { batchSize: 10 });
+    extraPumps.push(second);
+    s.streamPump.start();
+    s.triagePump.start();
+    second.start();
+    s.notifyPump.start();
+
+    const posted = await postMany(s, sizes.feedbackPerScenario, { prefix: 'race' });
+    const counts = await settle(s, posted.accepted);
+
+    record('triage-race', counts, t0, { duplicateDeliveries: doubled.hits });
+    expect(doubled.hits).toBeGreaterThanOrEqual(counts.accepted);
+    expectLoopIntact(counts);
+  });
+
+  it('sends every notice once when SES throttles and answers 5xx', async () => {
+    const t0 = performance.now();
+    const ses = new FaultInjector('ses', 44);
+    // Per email (recipient + subject): its first 0–3 attempts are refused, so every email needs
+    // retries of its own but none exhausts the notify queue's 8 receives.
+    const refused = ses.add({
+      commands: ['SendEmailCommand'],
+      key: emailKey,
+      error: [errors.sesThrottled, errors.ses5xx, errors.sesThrottled, errors.ses503, errors.bad502],
+    });
+    const s = await startWith({ ses });
+
+    const posted = await postMany(s, sizes.feedbackPerScenario, { prefix: 'ses' });
+    const counts = await settle(s, posted.accepted);
+
+    record('ses-throttling-5xx', counts, t0, { sesRefused: refused.hits });
+    expect(refused.hits).toBeGreaterThan(counts.emailsExpected / 2);
+    expectLoopIntact(counts);
+  });
+
+  it('handles a batch again after a crash in its middle without a second case or email', async () => {
+    const t0 = performance.now();
+    const s = await startWith({}, { pumps: false });
+    const triage = crashingMidBatch(triageHandler(s), { seed: 55, rate: 0.5 });
+    const notify = crashingMidBatch(notifyHandler(s), { seed: 56, rate: 0.5 });
+    extraPumps.push(
+      new QueuePump(s.sqs, s.queues.triage.url, triageArn, triage, { batchSize: 10 }),
+      new QueuePump(s.sqs, s.queues.notify.url, notifyArn, notify, { batchSize: 10 }),
+    );
+    for (const pump of extraPumps) pump.start();
+    s.streamPump.start();
+
+    const posted = await postMany(s, sizes.feedbackPerScenario, { prefix: 'crash', concurrency: 16 });
+    const counts = await settle(s, posted.accepted);
+
+    record('crash-mid-batch', counts, t0, {
+      triageCrashes: triage.crashes,
+      triageReplayed: triage.replayed,
+      notifyCrashes: notify.crashes,
+      notifyReplayed: notify.replayed,
+    });
+    expect(triage.crashes + notify.crashes).toBeGreaterThan(0);
+    expectLoopIntact(counts);
+  });
+
+  it('keeps every write and email once when DynamoDB applies a write but its answer is lost', async () => {
+    const t0 = performance.now();
+    const dynamodb = new FaultInjector('dynamodb', 66);
+    // A 500 after DynamoDB applied the write: the SDK retries a write that already happened.
+    const lost = dynamodb.add({
+      commands: dynamoWrites,
+      layer: 'wire',
+      effect: 'lose_response',
+      rate: 0.1,
+      error: [() => Object.assign(errors.ses5xx(), { name: 'InternalServerError' })],
+    });
+    const s = await startWith({ dynamodb });
+
+    const posted = await postMany(s, sizes.feedbackPerScenario, { prefix: 'lost' });
+    const counts = await settle(s, posted.accepted);
+
+    record('dynamodb-lost-answers', counts, t0, { answersLost: lost.hits, ingest503Retried: posted.retried });
+    expect(posted.unexpected).toBe(0);
+    expect(lost.hits).toBeGreaterThan(0);
+    expectLoopIntact(counts);
+  });
+});
+
+describe('the SLA sweep under races and interruptions (invariants 5 and 6)', () => {
+  /** Opens `n` critical cases, lets the loop settle, then moves the clock past warn (90 min) and breach (120 min). */
+  async function dueCases(s: LocalStack, prefix: string) {
+    const posted = await postMany(s, sizes.sweepCases, { prefix });
+    await settle(s, posted.accepted);
+    s.clock.advance(125 * 60_000);
+    return posted;
+  }
+
+  /** Per case, how often each SLA step fired (by its timeline events). */
+  async function stepFirings(s: LocalStack) {
+    const firings = new Map<string, number>();
+    for (const item of await scanAll(s)) {
+      const stepId = (item.data as { stepId?: unknown } | undefined)?.stepId;
+      if (item.type === 'event' && typeof stepId === 'string') {
+        const key = `${item.pk}|${stepId}`;
+        firings.set(key, (firings.get(key) ?? 0) + 1);
+      }
+    }
+    return { steps: firings.size, doubled: [...firings.values()].filter((n) => n > 1).length };
+  }
+
+  it('fires each due step once when three sweeps race over the same cases', async () => {
+    const t0 = performance.now();
+    const s = await startWith({});
+    const posted = await dueCases(s, 'sweeps');
+
+    const now = s.clock.now();
+    const runs = await Promise.all([s.sweepSla(now), s.sweepSla(now), s.sweepSla(now)]);
+    const counts = await settle(s, posted.accepted);
+    const { steps, doubled } = await stepFirings(s);
+
+    const fired = runs.reduce((sum, r) => sum + r.fired.length, 0);
+    record('sweep-race', counts, t0, {
+      stepsDue: 2 * posted.accepted.size,
+      stepsFired: fired,
+      stepsDoubled: doubled,
+      lostRaces: runs.reduce((sum, r) => sum + r.lost, 0),
+    });
+    expect(fired).toBe(2 * posted.accepted.size);
+    expect(steps).toBe(2 * posted.accepted.size);
+    expect(doubled).toBe(0);
+    expectLoopIntact(counts);
+  });
+
+  it('fires the rest of the steps once when a sweep is interrupted halfway', async () => {
+    const t0 = performance.now();
+    const dynamodb = new FaultInjector('dynamodb', 77);
+    let sweeping = false;
+    // From the middle of the sweep on, every DynamoDB call fails: the run dies with part done.
+    const cut = dynamodb.add({
+      commands: dynamoCalls,
+      when: () => sweeping,
+      afterCalls: 16 + Math.round(1.5 * sizes.sweepCases),
+      error: [errors.sqsUnavailable],
+    });
+    const s = await startWith({ dynamodb });
+    const posted = await dueCases(s, 'cut');
+
+    const now = s.clock.now();
+    sweeping = true;
+    const first: SweepResult = await s.sweepSla(now);
+    sweeping = false;
+    const second = await s.sweepSla(now);
+    const third = await s.sweepSla(now);
+    const counts = await settle(s, posted.accepted);
+    const { steps, doubled } = await stepFirings(s);
+
+    record('sweep-interrupted', counts, t0, {
+      stepsDue: 2 * posted.accepted.size,
+      firedBeforeCut: first.fired.length,
+      failedAtCut: first.errors,
+      firedAfter: second.fired.length,
+      stepsDoubled: doubled,
+      callsCut: cut.hits,
+    });
+    expect(first.errors).toBeGreaterThan(0);
+    expect(first.fired.length).toBeGreaterThan(0);
+    expect(first.fired.length + second.fired.length).toBe(2 * posted.accepted.size);
+    expect(third).toMatchObject({ due: 0, fired: [], errors: 0 });
+    expect(steps).toBe(2 * posted.accepted.size);
+    expect(doubled).toBe(0);
+    expectLoopIntact(counts);
+  });
+});
