@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import { dynamoCaseActions, dynamoCaseReader } from '../../shared/adapters/case-actions.ts';
 import { documentClient } from '../../shared/adapters/dynamo.ts';
 import { dynamoSuppressionList, dynamoUsedTokens } from '../../shared/adapters/notice-store.ts';
-import { readSecretString } from '../../shared/adapters/secrets.ts';
+import { cachedSecret } from '../../shared/adapters/secrets.ts';
 import { systemClock } from '../../shared/clock.ts';
 import { bakedConfig } from '../../shared/config/baked.ts';
 import { requireEnv } from '../../shared/env.ts';
@@ -14,12 +14,11 @@ import { makeActionsHandler } from '../notify/actions-handler.ts';
 const env = requireEnv(['TABLE_NAME', 'LINK_SECRET_ARN']);
 // The config: the link's actions run the staff API's use cases (SLA timer, attainment counters).
 const config = bakedConfig();
-const linkSecret = await readSecretString(env.LINK_SECRET_ARN);
 const db = documentClient();
 
 export const handler = middy(
   makeActionsHandler({
-    linkSecrets: linkSecret,
+    linkSecrets: cachedSecret(env.LINK_SECRET_ARN, { clock: systemClock }),
     clock: systemClock,
     actions: dynamoCaseActions(db, env.TABLE_NAME, systemClock, config),
     cases: dynamoCaseReader(db, env.TABLE_NAME),

@@ -29,8 +29,8 @@ import {
 } from './action-pages.ts';
 
 export interface ActionsDeps {
-  /** The link secret; more than one while rotating (the first signs, all verify). */
-  linkSecrets: string | readonly string[];
+  /** The link secret; more than one while rotating (the first signs, all verify). Fetched per request, cached by the source. */
+  linkSecrets: () => Promise<string | readonly string[]>;
   clock: Clock;
   actions: CaseActions;
   cases: CaseReader;
@@ -50,27 +50,33 @@ export const LINK_VIA = 'signed_link';
 export function makeActionsHandler(deps: ActionsDeps) {
   return async function actions(event: HttpEvent): Promise<HttpResult> {
     const token = event.pathParameters?.token ?? '';
-    const verified = verifyLink(token, deps.linkSecrets, deps.clock.now());
+    let secrets: string | readonly string[];
+    try {
+      secrets = await deps.linkSecrets();
+    } catch (error) {
+      logger.error('link secret unavailable', { error: error as Error });
+      return renderPage(temporaryError, undefined);
+    }
+    const verified = verifyLink(token, secrets, deps.clock.now());
     const locale = verified.status === 'invalid' ? undefined : verified.payload.locale;
     try {
       const page = await respond(event.requestContext.http.method, verified, event, deps);
       return renderPage(page, locale);
     } catch (error) {
       logger.error('signed link action failed', { error: error as Error });
-      return renderPage(
-        {
-          statusCode: 503,
-          title: { ja: '一時的なエラー', en: 'Temporary error' },
-          message: {
-            ja: '処理できませんでした。しばらくしてからもう一度お試しください。',
-            en: 'Something went wrong on our side. Please try again in a moment.',
-          },
-        },
-        locale,
-      );
+      return renderPage(temporaryError, locale);
     }
   };
 }
+
+const temporaryError: Page = {
+  statusCode: 503,
+  title: { ja: '一時的なエラー', en: 'Temporary error' },
+  message: {
+    ja: '処理できませんでした。しばらくしてからもう一度お試しください。',
+    en: 'Something went wrong on our side. Please try again in a moment.',
+  },
+};
 
 async function respond(
   method: string,

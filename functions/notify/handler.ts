@@ -1,9 +1,11 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SecretSource } from '../../shared/adapters/secrets.ts';
 import { type NoticeRequested, noticeRequested } from '../../shared/events/notice-requested.ts';
 import { logger } from '../../shared/observability.ts';
 import { type DeliverDeps, deliverNotice } from './deliver.ts';
 
-export type NotifyDeps = DeliverDeps;
+/** The link secret is fetched (and cached) by the handler, once per batch. */
+export type NotifyDeps = Omit<DeliverDeps, 'linkSecret'> & { linkSecret: SecretSource };
 
 /** The message is not a notice.requested this function can read: it fails alone, then dead-letters. */
 export class PoisonNotice extends Error {
@@ -33,9 +35,17 @@ export function parseNotice(body: string): NoticeRequested {
 export function makeNotifyHandler(deps: NotifyDeps) {
   return async function notify(event: SQSEvent): Promise<SQSBatchResponse> {
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    let deliverDeps: DeliverDeps;
+    try {
+      deliverDeps = { ...deps, linkSecret: await deps.linkSecret() };
+    } catch (error) {
+      // Without the secret no link can be signed: every record goes back to the queue.
+      logger.error('link secret unavailable; the batch will be retried', { error: error as Error });
+      return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) };
+    }
     for (const record of event.Records) {
       try {
-        await handleRecord(record, deps);
+        await handleRecord(record, deliverDeps);
       } catch (error) {
         logger.warn('notice will be retried', {
           messageId: record.messageId,
@@ -49,7 +59,7 @@ export function makeNotifyHandler(deps: NotifyDeps) {
   };
 }
 
-async function handleRecord(record: SQSRecord, deps: NotifyDeps): Promise<void> {
+async function handleRecord(record: SQSRecord, deps: DeliverDeps): Promise<void> {
   const notice = parseNotice(record.body);
   const results = await deliverNotice(notice, deps);
   logger.info('notice handled', { noticeId: notice.noticeId, kind: notice.kind, results });

@@ -5,7 +5,7 @@ import middy from '@middy/core';
 import { dynamoCaseReader } from '../../shared/adapters/case-actions.ts';
 import { documentClient } from '../../shared/adapters/dynamo.ts';
 import { dynamoNoticeLedger, dynamoSuppressionList } from '../../shared/adapters/notice-store.ts';
-import { readSecretString } from '../../shared/adapters/secrets.ts';
+import { cachedSecret } from '../../shared/adapters/secrets.ts';
 import { sesMailer } from '../../shared/adapters/ses-mailer.ts';
 import { systemClock } from '../../shared/clock.ts';
 import { bakedConfig } from '../../shared/config/baked.ts';
@@ -13,17 +13,17 @@ import { requireEnv } from '../../shared/env.ts';
 import { logger } from '../../shared/observability.ts';
 import { makeNotifyHandler } from './handler.ts';
 
-// Lambda entry (notify queue event source): env, config and the link secret are read once, at cold start.
+// Lambda entry (notify queue event source): env and config are read once, at cold start; the link
+// secret on first use, then cached (shared/adapters/secrets.ts).
 const env = requireEnv(['TABLE_NAME', 'LINK_SECRET_ARN', 'PUBLIC_BASE_URL']);
 const config = bakedConfig();
-const linkSecret = await readSecretString(env.LINK_SECRET_ARN);
 const db = documentClient();
 
 export const handler = middy(
   makeNotifyHandler({
     config,
     publicBaseUrl: env.PUBLIC_BASE_URL,
-    linkSecret,
+    linkSecret: cachedSecret(env.LINK_SECRET_ARN, { clock: systemClock }),
     ledger: dynamoNoticeLedger(db, env.TABLE_NAME),
     suppression: dynamoSuppressionList(db, env.TABLE_NAME),
     cases: dynamoCaseReader(db, env.TABLE_NAME),

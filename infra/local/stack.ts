@@ -273,7 +273,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     // Signed links in emails: the same handler as functions/actions, with a secret made at start.
     const linkSecret = randomBytes(32).toString('base64url');
     const actions = makeActionsHandler({
-      linkSecrets: linkSecret,
+      linkSecrets: async () => linkSecret,
       clock,
       actions: dynamoCaseActions(db, tableName, clock, config),
       cases: dynamoCaseReader(db, tableName),
@@ -336,7 +336,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const notify = makeNotifyHandler({
       config,
       publicBaseUrl: http.url,
-      linkSecret,
+      linkSecret: async () => linkSecret,
       ledger: dynamoNoticeLedger(db, tableName),
       suppression: dynamoSuppressionList(db, tableName),
       cases: dynamoCaseReader(db, tableName),

@@ -111,11 +111,12 @@ function notifyHandler(s: LocalStack) {
     region: localRegion,
     credentials: localCredentials,
     endpoint: s.endpoints.ses,
+    maxAttempts: 1,
   });
   return makeNotifyHandler({
     config: s.config,
     publicBaseUrl: s.url,
-    linkSecret: s.linkSecret,
+    linkSecret: async () => s.linkSecret,
     ledger: dynamoNoticeLedger(s.db, s.tableName),
     suppression: dynamoSuppressionList(s.db, s.tableName),
     cases: dynamoCaseReader(s.db, s.tableName),

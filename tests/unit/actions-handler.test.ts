@@ -21,10 +21,10 @@ const config = loadConfigFile('closeloop.config.example.json');
 let table: FakeTable;
 let clock: VirtualClock;
 
-function handler() {
+function handler(linkSecrets = async (): Promise<string> => linkSecret) {
   const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'local' }));
   return makeActionsHandler({
-    linkSecrets: linkSecret,
+    linkSecrets,
     clock,
     actions: dynamoCaseActions(db, tableName, clock, config),
     cases: dynamoCaseReader(db, tableName),
@@ -80,6 +80,20 @@ describe('GET /v1/actions/{token}', () => {
     expect(response.body).toContain('<form method="post">');
     expect(response.body).toContain('Acknowledge case case_abc123');
     expect(storedCase()).toMatchObject({ status: 'open', version: 1 });
+    expect(table.writes).toEqual([]);
+  });
+
+  it('answers 503, changing nothing, while the link secret cannot be read', async () => {
+    const t = token({ locale: 'en' });
+    const event = httpEvent({ method: 'POST', path: `/v1/actions/${t}`, body: '' });
+    const unavailable = async (): Promise<string> => {
+      throw new Error('Secrets Manager unavailable');
+    };
+
+    const response = await handler(unavailable)({ ...event, pathParameters: { token: t } });
+
+    expect(response.statusCode).toBe(503);
+    expect(response.body).toContain('Temporary error');
     expect(table.writes).toEqual([]);
   });
 

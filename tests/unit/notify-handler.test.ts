@@ -32,12 +32,12 @@ let table: FakeTable;
 let clock: VirtualClock;
 let ids: number;
 
-function handler() {
+function handler(secret = async (): Promise<string> => linkSecret) {
   const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'local' }));
   return makeNotifyHandler({
     config,
     publicBaseUrl: 'https://feedback.example.test/',
-    linkSecret,
+    linkSecret: secret,
     ledger: dynamoNoticeLedger(db, tableName),
     suppression: dynamoSuppressionList(db, tableName),
     cases: dynamoCaseReader(db, tableName),
@@ -152,6 +152,19 @@ describe('the notify handler', () => {
     const result = await handler()({ Records: [sqsRecord(staffNotice())] });
 
     expect(result.batchItemFailures).toHaveLength(1);
+    expect(table.query('NOTICE#')).toEqual([]);
+  });
+
+  it('gives the whole batch back, sending nothing, while the link secret cannot be read', async () => {
+    const unavailable = async (): Promise<string> => {
+      throw new Error('Secrets Manager unavailable');
+    };
+    const records = [sqsRecord(staffNotice(), 'm-1'), sqsRecord(customerNotice(), 'm-2')];
+
+    const result = await handler(unavailable)({ Records: records });
+
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }, { itemIdentifier: 'm-2' }]);
+    expect(sent()).toEqual([]);
     expect(table.query('NOTICE#')).toEqual([]);
   });
 
