@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import { channels, feedbackInputSchema } from '../../shared/domain/feedback.ts';
 import { countItems, postFeedback, startTestStack } from '../support/local-stack.ts';
+import { setPath } from '../support/mutate.ts';
 
 const valid = {
   siteId: 'shop-jp',
@@ -40,17 +41,6 @@ const fieldPath = fc.constantFrom(
   ['context'],
   ['context', 'orderId'],
 );
-
-function setPath(target: object, path: readonly string[], value: unknown): Record<string, unknown> {
-  const copy = structuredClone(target) as Record<string, unknown>;
-  let node: Record<string, unknown> = copy;
-  for (const key of path.slice(0, -1)) {
-    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
-    node = node[key] as Record<string, unknown>;
-  }
-  node[path.at(-1)!] = value;
-  return copy;
-}
 
 /** Bodies that break the contract in one or several ways at once. */
 const invalidBody = fc

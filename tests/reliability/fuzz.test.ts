@@ -7,6 +7,7 @@ import { caseIdFor } from '../../shared/domain/case.ts';
 import { feedbackInputSchema } from '../../shared/domain/feedback.ts';
 import { signLink } from '../../shared/domain/signed-link.ts';
 import { startTestStack } from '../support/local-stack.ts';
+import { setPath } from '../support/mutate.ts';
 import { criticalFeedback, postMany, scanAll, settle } from './loop.ts';
 import { recordSection, table } from './report.ts';
 import { sizes } from './sizes.ts';
@@ -97,17 +98,6 @@ const wrongValue = fc.oneof(
   fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 }),
   fc.dictionary(fc.string({ maxLength: 5 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }),
 );
-
-function setPath(target: unknown, path: readonly string[], value: unknown): unknown {
-  const copy = structuredClone(target) as Record<string, unknown>;
-  let node: Record<string, unknown> = copy;
-  for (const key of path.slice(0, -1)) {
-    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
-    node = node[key] as Record<string, unknown>;
-  }
-  node[path.at(-1)!] = value;
-  return copy;
-}
 
 /** Paths of every leaf and object of `value` (the places a mutation can hit). */
 function pathsOf(value: unknown, prefix: string[] = []): string[][] {

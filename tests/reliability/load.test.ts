@@ -15,7 +15,7 @@ import {
   dynamoFeedbackReader,
   dynamoTriageStore,
 } from '../../shared/adapters/case-store.ts';
-import { eventually, startTestStack } from '../support/local-stack.ts';
+import { countItems, eventually, startTestStack } from '../support/local-stack.ts';
 import { recordSection, table } from './report.ts';
 import { sizes } from './sizes.ts';
 
@@ -125,26 +125,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function countType(type: string): Promise<number> {
-  let count = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await stack.db.send(
-      new ScanCommand({
-        TableName: stack.tableName,
-        Select: 'COUNT',
-        FilterExpression: '#t = :t',
-        ExpressionAttributeNames: { '#t': 'type' },
-        ExpressionAttributeValues: { ':t': type },
-        ExclusiveStartKey: start,
-      }),
-    );
-    count += page.Count ?? 0;
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return count;
-}
-
 describe('load on POST /v1/feedback', () => {
   it('accepts every request under load and then triages every accepted feedback once', async () => {
     const site = stack.sites.find((s) => s.siteId === 'shop-jp')!;
@@ -181,10 +161,10 @@ describe('load on POST /v1/feedback', () => {
       pump.start();
       extraPumps.push(pump);
     }
-    const stored = await countType('feedback');
+    const stored = await countItems(stack, 'feedback');
     const triaged = await eventually(
       async () => {
-        const n = await countType('triaged');
+        const n = await countItems(stack, 'triaged');
         expect(n).toBeGreaterThanOrEqual(stored);
         return n;
       },
@@ -192,7 +172,7 @@ describe('load on POST /v1/feedback', () => {
       2_000,
     );
     const triageSeconds = Math.round((performance.now() - t0) / 100) / 10;
-    const cases = await countType('case');
+    const cases = await countItems(stack, 'case');
     const depth = (await (await fetch(`${stack.url}/__local/queues/triage`)).json()) as {
       deadLettered: number;
     };

@@ -53,6 +53,7 @@ export async function countItems(stack: LocalStack, type: string): Promise<numbe
     const page = await stack.db.send(
       new ScanCommand({
         TableName: stack.tableName,
+        Select: 'COUNT',
         FilterExpression: '#t = :t',
         ExpressionAttributeNames: { '#t': 'type' },
         ExpressionAttributeValues: { ':t': type },
