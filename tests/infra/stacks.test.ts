@@ -368,6 +368,17 @@ describe('stateless stack: functions', () => {
     }
   });
 
+  it('keeps every bundle within 600 KB, with only the environment link of the credential chain', () => {
+    for (const [id, fn] of Object.entries(loopFunctions(dev.statelessJson))) {
+      const assetHash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
+      const bundle = readFileSync(join(dev.outdir, `asset.${assetHash}`, 'index.mjs'), 'utf8');
+      expect(Buffer.byteLength(bundle), id).toBeLessThanOrEqual(600_000);
+      // infra/bundling.ts aliases the SDK's default chain to fromEnv: no SSO, ini files or STS client.
+      expect(bundle, id).not.toContain('AWS_WEB_IDENTITY_TOKEN_FILE');
+      expect(bundle, id).not.toContain('sso_start_url');
+    }
+  });
+
   it('bakes the validated config into the bundle, which starts and answers without AWS', () => {
     const [, ingest] = Object.entries(ofType(dev.statelessJson, 'AWS::Lambda::Function')).find(([id]) =>
       id.startsWith('Ingest'),
