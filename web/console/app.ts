@@ -14,7 +14,7 @@ import { caseView } from './views/case.ts';
 import { metricsView } from './views/metrics.ts';
 import { problemsView } from './views/problems.ts';
 import { queueView } from './views/queue.ts';
-import { renderSignIn } from './views/signin.ts';
+import { renderSignIn, type SignInMessage } from './views/signin.ts';
 
 const routes: { pattern: RegExp; view: View; nav?: string }[] = [
   { pattern: /^\/queue$/, view: queueView, nav: '#/queue' },
@@ -45,7 +45,7 @@ function expired(s: Session): boolean {
 function endSession(message?: string) {
   clearSession();
   session = undefined;
-  void render(undefined, message);
+  void render(undefined, message === undefined ? undefined : { text: message, error: false });
 }
 
 function renderHeader(current?: string) {
@@ -110,7 +110,7 @@ function renderHeader(current?: string) {
   );
 }
 
-async function render(flash?: HTMLElement, message?: string): Promise<void> {
+async function render(flash?: HTMLElement, message?: SignInMessage): Promise<void> {
   cleanup();
   const id = ++renderId;
   const hash = location.hash.replace(/^#/, '') || '/queue';
@@ -185,12 +185,12 @@ async function start(): Promise<void> {
   });
   if (config.auth.kind === 'local') await syncLocalClock().catch(() => {});
   session = loadSession();
-  let message: string | undefined;
+  let message: SignInMessage | undefined;
   if (config.auth.kind === 'cognito') {
     try {
       session = (await completeCognitoSignIn(config.auth)) ?? session;
     } catch (error) {
-      message = t('signInFailed', { message: (error as Error).message });
+      message = { text: t('signInFailed', { message: (error as Error).message }), error: true };
     }
   }
   window.addEventListener('hashchange', () => void render());

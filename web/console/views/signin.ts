@@ -6,13 +6,23 @@ import { h, replace } from '../dom.ts';
 import { t } from '../i18n.ts';
 import { heading } from '../ui.ts';
 
+/** What the sign-in screen says on arrival. */
+export interface SignInMessage {
+  text: string;
+  error: boolean;
+}
+
 export async function renderSignIn(
   root: HTMLElement,
   config: ConsoleConfig,
   signedIn: (session: Session) => void,
-  message?: string,
+  message?: SignInMessage,
 ): Promise<void> {
-  const status = h('div', { 'aria-live': 'polite' }, message && h('p', { class: 'alert info' }, message));
+  // A failed sign-in is an error (announced at once); "session expired" is information.
+  const note =
+    message &&
+    h('p', message.error ? { class: 'alert error', role: 'alert' } : { class: 'alert info' }, message.text);
+  const status = h('div', { 'aria-live': 'polite' }, note);
   const auth = config.auth;
   if (auth.kind === 'cognito') {
     replace(
