@@ -5,10 +5,8 @@
  * to one host. The console signs staff in through the Cognito hosted UI with its own app client
  * (authorization code + PKCE, no secret); `/console/config.json` tells it where.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Stage } from 'aws-cdk-lib';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   AllowedMethods,
@@ -186,7 +184,8 @@ export class WebHosting extends Construct {
         scopes: consoleScopes.map((s) => s.scopeName),
       },
     };
-    const assetsDir = mkdtempSync(join(tmpdir(), 'closeloop-web-'));
+    // Built into the cloud assembly's folder (then staged as an asset), so nothing is left in /tmp.
+    const assetsDir = join(Stage.of(this)?.outdir ?? '.', 'web-build');
     writeWebAssets(assetsDir);
     new BucketDeployment(this, 'Deploy', {
       destinationBucket: bucket,

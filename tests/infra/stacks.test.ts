@@ -26,6 +26,7 @@ import type { Config } from '../../shared/config/schema.ts';
 import { pipeFilterPattern, pipeInputTemplate } from '../../shared/events/feedback-received.ts';
 import { dlqName, queues as queueSpecs } from '../../shared/queues.ts';
 import { table as tableSpec } from '../../shared/table.ts';
+import { aCase } from '../support/case-fixture.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON is untyped
 type Json = any;
@@ -90,6 +91,28 @@ const loopFunctions = (template: Json): Resources =>
       ([, fn]) => fn.Properties.Environment?.Variables?.CLOSELOOP_FUNCTION !== undefined,
     ),
   );
+/** The synthesized bundle of a function resource (dev stage), as CDK staged it. */
+const bundleFile = (fn: Json): string =>
+  join(dev.outdir, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`, 'index.mjs');
+/** Runs `script` (ESM) in a fresh node with Lambda-like variables and dummy credentials, no AWS reachable. */
+function runBundleScript(script: string) {
+  const run = spawnSync(process.execPath, ['--no-warnings', '--input-type=module', '-e', script], {
+    env: {
+      PATH: process.env.PATH,
+      TABLE_NAME: 'closeloop-test',
+      AWS_REGION: 'ap-northeast-1',
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'x',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
+    },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+  return JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '');
+}
 const only = <T>(record: Record<string, T>): [string, T] => {
   const entries = Object.entries(record);
   expect(entries).toHaveLength(1);
@@ -370,8 +393,7 @@ describe('stateless stack: functions', () => {
 
   it('keeps every bundle within 600 KB, with only the environment link of the credential chain', () => {
     for (const [id, fn] of Object.entries(loopFunctions(dev.statelessJson))) {
-      const assetHash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
-      const bundle = readFileSync(join(dev.outdir, `asset.${assetHash}`, 'index.mjs'), 'utf8');
+      const bundle = readFileSync(bundleFile(fn), 'utf8');
       expect(Buffer.byteLength(bundle), id).toBeLessThanOrEqual(600_000);
       // infra/bundling.ts aliases the SDK's default chain to fromEnv: no SSO, ini files or STS client.
       expect(bundle, id).not.toContain('AWS_WEB_IDENTITY_TOKEN_FILE');
@@ -385,8 +407,7 @@ describe('stateless stack: functions', () => {
     ) as [string, Json];
     // The config is not a Lambda environment variable (4 KB limit); it is in the code.
     expect(ingest.Properties.Environment.Variables.CLOSELOOP_CONFIG_JSON).toBeUndefined();
-    const assetHash = String(ingest.Properties.Code.S3Key).replace(/\.zip$/, '');
-    const bundle = join(dev.outdir, `asset.${assetHash}`, 'index.mjs');
+    const bundle = bundleFile(ingest);
     expect(readFileSync(bundle, 'utf8')).toContain('process.env.CLOSELOOP_CONFIG_JSON=');
 
     const script = `
@@ -401,22 +422,7 @@ describe('stateless stack: functions', () => {
           requestId: 'r', routeKey: 'POST /v1/feedback', stage: '$default', time: '', timeEpoch: 0 } };
       const result = await handler(event, context);
       console.log(JSON.stringify({ statusCode: result.statusCode, config }));`;
-    const run = spawnSync(process.execPath, ['--no-warnings', '--input-type=module', '-e', script], {
-      env: {
-        PATH: process.env.PATH,
-        TABLE_NAME: 'closeloop-test',
-        AWS_REGION: 'ap-northeast-1',
-        AWS_ACCESS_KEY_ID: 'x',
-        AWS_SECRET_ACCESS_KEY: 'x',
-        POWERTOOLS_LOG_LEVEL: 'SILENT',
-        AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
-      },
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
-    const out = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '');
+    const out = runBundleScript(script);
     expect(out.statusCode).toBe(415);
     expect(out.config).toEqual(JSON.parse(JSON.stringify(config)));
   });
@@ -843,8 +849,7 @@ describe('stateless stack: triage', () => {
 
   it('bundles a handler that starts from the baked config and fails a poison record alone, without AWS', () => {
     const [, fn] = triageFn();
-    const assetHash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
-    const bundle = join(dev.outdir, `asset.${assetHash}`, 'index.mjs');
+    const bundle = bundleFile(fn);
     const script = `
       const { handler } = await import(${JSON.stringify(bundle)});
       const context = { functionName: 'triage', functionVersion: '1', memoryLimitInMB: '512',
@@ -854,22 +859,7 @@ describe('stateless stack: triage', () => {
         messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn', awsRegion: 'ap-northeast-1' });
       const result = await handler({ Records: [record('m1', 'not json'), record('m2', '{"type":"x"}')] }, context);
       console.log(JSON.stringify(result));`;
-    const run = spawnSync(process.execPath, ['--no-warnings', '--input-type=module', '-e', script], {
-      env: {
-        PATH: process.env.PATH,
-        TABLE_NAME: 'closeloop-test',
-        AWS_REGION: 'ap-northeast-1',
-        AWS_ACCESS_KEY_ID: 'x',
-        AWS_SECRET_ACCESS_KEY: 'x',
-        POWERTOOLS_LOG_LEVEL: 'SILENT',
-        AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
-      },
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
-    expect(JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '')).toEqual({
+    expect(runBundleScript(script)).toEqual({
       batchItemFailures: [{ itemIdentifier: 'm1' }, { itemIdentifier: 'm2' }],
     });
   });
@@ -1113,28 +1103,14 @@ describe('SLA engine: timers index, schedule, function', () => {
       const db = DynamoDBDocumentClient.from(client);
       // Opened Tuesday 2026-01-06 09:00 JST and never acknowledged: the whole ladder is overdue.
       const at = '2026-01-06T00:00:00.000Z';
-      const c = {
+      const c = aCase({
         caseId: 'case_bundle',
-        feedbackId: 'fb_bundle',
-        status: 'open',
-        severity: 'critical',
-        sentiment: 'negative',
-        category: 'payment',
-        touchpoint: 'checkout_abandonment',
-        channel: 'web',
-        teamId: 'orders',
-        assigneeId: 'ito',
         routedBy: 'test',
+        createdAt: at,
         acknowledgeBy: at,
         resolveBy: at,
-        escalationLevel: 0,
-        version: 1,
-        createdAt: at,
-        updatedAt: at,
-        siteId: 'shop-jp',
-        customerLocale: 'ja',
         contactConsent: false,
-      } as const;
+      });
       const opened = { at, type: 'opened', actor: 'test', via: 'test', data: { receivedAt: at } } as const;
       await db.send(
         new PutCommand({
@@ -1145,8 +1121,7 @@ describe('SLA engine: timers index, schedule, function', () => {
       await db.send(new PutCommand({ TableName: 'closeloop-test', Item: toEventItem(c.caseId, opened, 0) }));
 
       const [, fn] = slaFn();
-      const assetHash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
-      const bundle = join(dev.outdir, `asset.${assetHash}`, 'index.mjs');
+      const bundle = bundleFile(fn);
       const script = `
         const { handler } = await import(${JSON.stringify(bundle)});
         const context = { functionName: 'sla', functionVersion: '1', memoryLimitInMB: '1024',

@@ -18,21 +18,15 @@ export async function renderSignIn(
   signedIn: (session: Session) => void,
   message?: SignInMessage,
 ): Promise<void> {
-  // A failed sign-in is an error (announced at once); "session expired" is information.
-  const note =
-    message &&
-    h('p', message.error ? { class: 'alert error', role: 'alert' } : { class: 'alert info' }, message.text);
-  const status = h('div', { 'aria-live': 'polite' }, note);
+  const status = h('div', { 'aria-live': 'polite' }, message && note(message));
+  const card = (intro: string, body: HTMLElement) =>
+    h('section', { class: 'card signin' }, heading(t('signInTitle')), status, h('p', {}, intro), body);
   const auth = config.auth;
   if (auth.kind === 'cognito') {
     replace(
       root,
-      h(
-        'section',
-        { class: 'card signin' },
-        heading(t('signInTitle')),
-        status,
-        h('p', {}, t('signInCognitoIntro')),
+      card(
+        t('signInCognitoIntro'),
         h(
           'button',
           { type: 'button', class: 'primary', on: { click: () => void startCognitoSignIn(auth) } },
@@ -45,18 +39,11 @@ export async function renderSignIn(
   replace(root, h('p', {}, t('loading')));
   const staff = await localStaff();
   const fail = (error: unknown) =>
-    replace(
-      status,
-      h('p', { class: 'alert error', role: 'alert' }, t('signInFailed', { message: String(error) })),
-    );
+    replace(status, note({ text: t('signInFailed', { message: String(error) }), error: true }));
   replace(
     root,
-    h(
-      'section',
-      { class: 'card signin' },
-      heading(t('signInTitle')),
-      status,
-      h('p', {}, t('signInLocalIntro')),
+    card(
+      t('signInLocalIntro'),
       h(
         'ul',
         { class: 'roster' },
@@ -82,5 +69,14 @@ export async function renderSignIn(
         ),
       ),
     ),
+  );
+}
+
+/** A failed sign-in is an error (announced at once); "session expired" is information. */
+function note(message: SignInMessage): HTMLElement {
+  return h(
+    'p',
+    message.error ? { class: 'alert error', role: 'alert' } : { class: 'alert info' },
+    message.text,
   );
 }
