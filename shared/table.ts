@@ -71,7 +71,12 @@ export const tableIndexes: readonly IndexShape[] = [
  * - `notice`: `NOTICE#<noticeId>` / `TO#<sha256(address)>`, the at-most-once claim of one notice to
  *   one recipient and its outcome (shared/repository/notice-item.ts)
  * - `token`: `TOKEN#<jti>` / `TOKEN`, a used single-use signed link
- * - `suppression`: `SUPPRESS#<lower-cased address>` / `SUPPRESS`, no more customer mail to it
+ * - `suppression`: `SUPPRESS#<normalized address>` / `SUPPRESS`, no more customer mail to it
+ * - `contact`: `CONTACT#<siteId>#<hash>` / `CONTACT`, the double opt-in state of one normalized
+ *   address at one site; `heldNotice`: `CONTACT#<siteId>#<hash>` / `HELD#<requestedAt>#<noticeId>`,
+ *   a customer notice waiting for the confirmation; `lapse`: `LAPSE#<day>` / `<dueAt>#<caseId>`, a
+ *   case whose consent lapses if still unconfirmed; `confirmQuota`: `CONFIRMQUOTA#<siteId>` /
+ *   `<hour>`, confirmations sent that hour (shared/repository/contact-item.ts)
  * - `problem`: `PROBLEM#<problemId>` / `PROBLEM`; `problemCase`: `PROBLEM#<problemId>` /
  *   `CASE#<caseId>`, one per linked case (shared/repository/problem-item.ts)
  */
@@ -89,4 +94,8 @@ export const itemTypes = {
   suppression: 'suppression',
   problem: 'problem',
   problemCase: 'problemCase',
+  contact: 'contact',
+  heldNotice: 'heldNotice',
+  lapse: 'lapse',
+  confirmQuota: 'confirmQuota',
 } as const;

@@ -1,6 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { dynamoCaseActions, dynamoCaseReader } from '../../shared/adapters/case-actions.ts';
+import { dynamoContactStore } from '../../shared/adapters/contact-store.ts';
 import { documentClient } from '../../shared/adapters/dynamo.ts';
 import { dynamoSuppressionList, dynamoUsedTokens } from '../../shared/adapters/notice-store.ts';
 import { cachedSecret } from '../../shared/adapters/secrets.ts';
@@ -24,5 +25,6 @@ export const handler = middy(
     cases: dynamoCaseReader(db, env.TABLE_NAME),
     tokens: dynamoUsedTokens(db, env.TABLE_NAME),
     suppression: dynamoSuppressionList(db, env.TABLE_NAME),
+    contacts: dynamoContactStore(db, env.TABLE_NAME),
   }),
 ).use(injectLambdaContext(logger));

@@ -180,7 +180,7 @@ const nothingYet: Text = {
 };
 
 export function confirmPage(
-  act: 'acknowledge' | 'claim' | 'rate' | 'unsubscribe',
+  act: 'acknowledge' | 'claim' | 'rate' | 'unsubscribe' | 'confirm',
   p: { caseId?: string; email?: string; value?: string },
 ): Page {
   const r = ref(p.caseId);
@@ -231,11 +231,22 @@ export function confirmPage(
         button: { ja: '配信を停止する', en: 'Unsubscribe' },
         note: nothingYet,
       };
+    case 'confirm':
+      return {
+        statusCode: 200,
+        title: { ja: 'メールアドレスの確認', en: 'Confirm your email address' },
+        message: {
+          ja: 'ご意見についてのご連絡をこのメールアドレスで受け取る場合は、下のボタンを押してください。',
+          en: 'Press the button below to receive emails about your feedback at this address.',
+        },
+        button: { ja: '確認する', en: 'Confirm' },
+        note: nothingYet,
+      };
   }
 }
 
 export function donePage(
-  act: 'acknowledge' | 'claim' | 'rate' | 'unsubscribe',
+  act: 'acknowledge' | 'claim' | 'rate' | 'unsubscribe' | 'confirm',
   p: { caseId?: string; email?: string; value?: string; verdict?: 'good' | 'bad' },
 ): Page {
   const r = ref(p.caseId);
@@ -282,6 +293,17 @@ export function donePage(
           en: `We will not send further emails to ${singleLine(p.email ?? '')}.`,
         },
         reference: p.caseId,
+        note: { ja: 'このページは閉じてかまいません。', en: 'You can close this page now.' },
+      };
+    case 'confirm':
+      return {
+        statusCode: 200,
+        tone: 'done',
+        title: { ja: '確認しました', en: 'Address confirmed' },
+        message: {
+          ja: 'ありがとうございます。ご意見への対応状況をこのアドレスにお知らせします。',
+          en: 'Thank you. We will keep you posted about your feedback at this address.',
+        },
         note: { ja: 'このページは閉じてかまいません。', en: 'You can close this page now.' },
       };
   }

@@ -1,4 +1,7 @@
+import { confirmContact } from '../../core/contacts/index.ts';
 import type { Clock } from '../../shared/clock.ts';
+import { parseContactId } from '../../shared/domain/contact.ts';
+import type { ContactStore } from '../../shared/domain/contact-ports.ts';
 import { ratingVerdict } from '../../shared/domain/follow-up.ts';
 import type {
   ActionResult,
@@ -36,6 +39,7 @@ export interface ActionsDeps {
   cases: CaseReader;
   tokens: UsedTokens;
   suppression: SuppressionList;
+  contacts: ContactStore;
 }
 
 /** Recorded as the timeline's `via` of what a link does. */
@@ -108,6 +112,8 @@ function isComplete(p: LinkPayload): boolean {
       return Boolean(p.caseId && p.value && ratingVerdict(p.value));
     case 'unsubscribe':
       return Boolean(p.email);
+    case 'confirm':
+      return Boolean(p.contactId && parseContactId(p.contactId));
   }
 }
 
@@ -136,6 +142,12 @@ async function perform(p: LinkPayload, body: string, deps: ActionsDeps): Promise
       });
       logger.info('unsubscribed', { caseId: p.caseId, oneClick });
       return donePage('unsubscribe', p);
+    }
+    case 'confirm': {
+      // Idempotent: a second press confirms nothing new and releases nothing twice.
+      const confirmed = await confirmContact(parseContactId(p.contactId!)!, deps);
+      logger.info('contact confirmed', confirmed);
+      return donePage('confirm', p);
     }
     case 'acknowledge':
       return answer(p.act, p, await deps.actions.acknowledge(p.caseId!, p.memberId!, LINK_VIA, once));

@@ -1,6 +1,8 @@
+import { admitCustomerNotice, confirmationNotice } from '../../core/contacts/index.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { Config } from '../../shared/config/schema.ts';
-import type { TimelineEvent } from '../../shared/domain/case.ts';
+import type { Case, TimelineEvent } from '../../shared/domain/case.ts';
+import type { ContactStore } from '../../shared/domain/contact-ports.ts';
 import {
   type CaseReader,
   type Mailer,
@@ -32,6 +34,7 @@ export interface DeliverDeps {
   linkSecret: string;
   ledger: NoticeLedger;
   suppression: SuppressionList;
+  contacts: ContactStore;
   cases: CaseReader;
   mailer: Mailer;
   clock: Clock;
@@ -50,7 +53,8 @@ type Recipient = NoticeRequested['to'][number];
 const isForCustomer = (notice: NoticeRequested) =>
   notice.audience === 'customer' || isCustomerKind(notice.kind);
 
-export type DeliveryResult = NoticeStatus | 'duplicate';
+/** `held`: waiting for the address's double opt-in (core/contacts). */
+export type DeliveryResult = NoticeStatus | 'duplicate' | 'held';
 
 /**
  * Sends one notice to each of its recipients, each at most once (design.md step 6, invariants 5
@@ -73,8 +77,10 @@ async function deliverTo(
   const customer = isForCustomer(notice);
   const log = { noticeId: notice.noticeId, kind: notice.kind, caseId: notice.caseId };
 
+  let to = recipient;
   if (customer) {
-    const refusal = await customerRefusal(notice, recipient, deps);
+    const found = notice.caseId ? await deps.cases.get(notice.caseId) : undefined;
+    const refusal = await customerRefusal(notice, recipient, found, deps);
     if (refusal) {
       const settled = await deps.ledger.settle(
         key,
@@ -84,6 +90,14 @@ async function deliverTo(
       logger.info('customer notice not sent', { ...log, status: refusal, settled });
       return settled === 'duplicate' ? 'duplicate' : refusal;
     }
+    const vouched = found?.contactVouched === true;
+    if (notice.kind !== 'customer_confirm') {
+      const held = await holdUnconfirmed(notice, recipient, found, vouched, deps);
+      if (held) return held;
+    }
+    // A display name typed next to an address the shop did not vouch for is the submitter's
+    // words, not the customer's: it never reaches a customer email (docs/threat-model.md).
+    if (!vouched && to.name !== undefined) to = { ...to, name: undefined };
   }
 
   // Render before claiming: a template that cannot render is a bad message, not a lost notice.
@@ -94,7 +108,7 @@ async function deliverTo(
     kind: notice.kind,
     caseId: notice.caseId,
     data: notice.data,
-    recipient,
+    recipient: to,
     locale,
     serviceName: deps.config.service.name,
     timeZone: timeZoneOf(notice, deps.config),
@@ -158,9 +172,10 @@ async function deliverTo(
 async function customerRefusal(
   notice: NoticeRequested,
   recipient: Recipient,
+  found: Case | undefined,
   deps: DeliverDeps,
 ): Promise<'no_consent' | 'suppressed' | undefined> {
-  if (!(await hasConsent(notice, deps))) return 'no_consent';
+  if (!hasConsent(notice, found)) return 'no_consent';
   if (await deps.suppression.isSuppressed(recipient.email)) return 'suppressed';
   return undefined;
 }
@@ -169,14 +184,51 @@ async function customerRefusal(
  * The case's `contactConsent` (copied from the feedback at triage) decides when there is a case;
  * without one, the producer must say `data.contactConsent: true`. An explicit `false` always wins.
  */
-async function hasConsent(notice: NoticeRequested, deps: DeliverDeps): Promise<boolean> {
+function hasConsent(notice: NoticeRequested, found: Case | undefined): boolean {
   const stated = notice.data.contactConsent;
   if (stated === false) return false;
-  if (notice.caseId) {
-    const found = await deps.cases.get(notice.caseId);
-    if (found) return found.contactConsent === true;
-  }
+  if (found) return found.contactConsent === true;
   return stated === true;
+}
+
+/**
+ * Double opt-in: a notice to an address nobody confirmed waits (core/contacts), and the address
+ * gets the one confirmation email it may get now, if any. Answers `held`, or undefined to send.
+ */
+async function holdUnconfirmed(
+  notice: NoticeRequested,
+  recipient: Recipient,
+  found: Case | undefined,
+  vouched: boolean,
+  deps: DeliverDeps,
+): Promise<'held' | undefined> {
+  const siteId = typeof notice.data.siteId === 'string' ? notice.data.siteId : (found?.siteId ?? '');
+  const admission = await admitCustomerNotice(
+    { notice, email: recipient.email, siteId, vouched, ...(found ? { caseCreatedAt: found.createdAt } : {}) },
+    {
+      contacts: deps.contacts,
+      clock: deps.clock,
+      confirmationsPerSitePerHour: deps.config.intake.confirmationsPerSitePerHour,
+    },
+  );
+  if (admission.decision === 'send') return undefined;
+  logger.info('customer notice held for confirmation', {
+    noticeId: notice.noticeId,
+    kind: notice.kind,
+    caseId: notice.caseId,
+    confirmation: admission.confirmation,
+  });
+  if (admission.confirm) {
+    const site = deps.config.sites.find((s) => s.id === siteId);
+    const confirm = confirmationNotice(
+      admission.confirm,
+      { email: recipient.email, locale: recipient.locale ?? found?.customerLocale ?? site?.defaultLocale },
+      { id: siteId, name: site?.name ?? deps.config.service.name },
+      deps.clock.now(),
+    );
+    await deliverTo(confirm, confirm.to[0] as Recipient, deps);
+  }
+  return 'held';
 }
 
 function outcomeOf(
@@ -242,6 +294,9 @@ function linksFor(
   const links: NoticeLinks = {};
   if (customer) {
     links.unsubscribe = url('unsubscribe', { email: recipient.email });
+    if (notice.kind === 'customer_confirm' && typeof notice.data.contactId === 'string') {
+      links.confirm = url('confirm', { contactId: notice.data.contactId });
+    }
     if (notice.kind === 'customer_follow_up' && notice.caseId) {
       const { scale } = parseNoticeData('customer_follow_up', notice.data);
       // One token id for all answers: the first one clicked counts, the others are then "used".

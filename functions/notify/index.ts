@@ -3,6 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import middy from '@middy/core';
 import { dynamoCaseReader } from '../../shared/adapters/case-actions.ts';
+import { dynamoContactStore } from '../../shared/adapters/contact-store.ts';
 import { documentClient } from '../../shared/adapters/dynamo.ts';
 import { dynamoNoticeLedger, dynamoSuppressionList } from '../../shared/adapters/notice-store.ts';
 import { cachedSecret } from '../../shared/adapters/secrets.ts';
@@ -26,6 +27,7 @@ export const handler = middy(
     linkSecret: cachedSecret(env.LINK_SECRET_ARN, { clock: systemClock }),
     ledger: dynamoNoticeLedger(db, env.TABLE_NAME),
     suppression: dynamoSuppressionList(db, env.TABLE_NAME),
+    contacts: dynamoContactStore(db, env.TABLE_NAME),
     cases: dynamoCaseReader(db, env.TABLE_NAME),
     // No SDK retries: a send whose answer was lost would go out twice. A failed send releases its
     // claim and the queue's redelivery retries it (at most once per recipient, design.md).

@@ -1,11 +1,15 @@
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, ScheduledEvent } from 'aws-lambda';
+import { lapseUnconfirmed } from '../../core/contacts/index.ts';
 import type { Clock } from '../../shared/clock.ts';
+import type { ContactStore } from '../../shared/domain/contact-ports.ts';
 import { logger } from '../../shared/observability.ts';
 import { type SweepDeps, type SweepResult, sweepDue } from './sweep.ts';
 
 export interface SlaHandlerDeps extends Omit<SweepDeps, 'shouldStop'> {
   clock: Clock;
+  /** Double opt-in: consent of cases whose address stayed unconfirmed lapses in the same minute job. */
+  contacts?: ContactStore;
   /** Powertools Metrics (EMF): breaches, escalations, sweep size and time. Optional in tests. */
   metrics?: Metrics;
   /**
@@ -40,6 +44,15 @@ export function makeSlaHandler(deps: SlaHandlerDeps) {
       durationMs: Math.round(performance.now() - started),
       maxLagMs: result.fired.reduce((max, f) => Math.max(max, f.lagMs), 0),
     };
+    if (deps.contacts) {
+      // Its own try: a failed lapse run does not fail the sweep; the lapses stay due.
+      try {
+        const lapses = await lapseUnconfirmed({ contacts: deps.contacts, clock: deps.clock });
+        if (lapses.lapsed > 0) logger.info('contact consent lapsed', lapses);
+      } catch (error) {
+        logger.error('consent lapse run failed', { error: error as Error });
+      }
+    }
     if (deps.metrics) recordMetrics(deps.metrics, result, summary);
     const log = result.errors > 0 ? logger.error.bind(logger) : logger.info.bind(logger);
     log('sla sweep', { ...summary, steps: result.fired.slice(0, 50).map((f) => `${f.caseId}:${f.stepId}`) });

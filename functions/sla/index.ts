@@ -1,6 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
+import { dynamoContactStore } from '../../shared/adapters/contact-store.ts';
 import { documentClient } from '../../shared/adapters/dynamo.ts';
 import { dynamoSlaStore, dynamoTimerIndex } from '../../shared/adapters/sla-store.ts';
 import { systemClock } from '../../shared/clock.ts';
@@ -18,6 +19,7 @@ export const handler = middy(
   makeSlaHandler({
     timers: dynamoTimerIndex(db, env.TABLE_NAME),
     store: dynamoSlaStore(db, env.TABLE_NAME),
+    contacts: dynamoContactStore(db, env.TABLE_NAME),
     config,
     clock: systemClock,
     metrics: new Metrics({ namespace: 'Closeloop', serviceName: 'closeloop' }),

@@ -231,6 +231,7 @@ function newCase(a: {
     siteId: a.fb.siteId,
     customerLocale: customerLocaleOf(a.fb, a.config),
     contactConsent: a.fb.customer?.contactConsent === true && a.fb.customer.email !== undefined,
+    contactVouched: a.fb.keyKind === 'server',
   };
 }
 

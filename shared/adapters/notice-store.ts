@@ -13,6 +13,7 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { normalizeAddress } from '../domain/address.ts';
 import type { TimelineEvent } from '../domain/case.ts';
 import type {
   NoticeKey,
@@ -25,7 +26,6 @@ import { caseKey, toEventItem } from '../repository/case-item.ts';
 import {
   NOTICE_RETENTION_SECONDS,
   type NoticeItem,
-  normalizeEmail,
   noticeKey,
   type SuppressionItem,
   suppressionKey,
@@ -263,7 +263,7 @@ export function dynamoSuppressionList(db: DynamoDBDocumentClient, tableName: str
       const item: SuppressionItem = {
         ...suppressionKey(email),
         type: itemTypes.suppression,
-        email: normalizeEmail(email),
+        email: normalizeAddress(email),
         reason,
         at: at.toISOString(),
         ...(detail ? { detail } : {}),

@@ -9,6 +9,17 @@ export const DEFAULT_RETENTION_DAYS = 730;
 /** Per-route API throttling: steady requests per second and burst. */
 export const DEFAULT_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
 
+/**
+ * Public intake limits (docs/threat-model.md): per client address on the public key, per site on the
+ * server key, and confirmation emails per site. A confirmation goes to one normalized address at most
+ * once per `confirmationIntervalHours`.
+ */
+export const DEFAULT_INTAKE = {
+  perClientPerMinute: 30,
+  serverPerSitePerMinute: 6_000,
+  confirmationsPerSitePerHour: 200,
+} as const;
+
 /** Fraction of an SLA deadline after which a pre-breach warning is sent. */
 export const DEFAULT_WARN_AT = 0.75;
 

@@ -9,6 +9,7 @@ import {
   DEFAULT_CATEGORY_KEYWORDS,
   DEFAULT_CATEGORY_REASONS,
   DEFAULT_FOLLOW_UP,
+  DEFAULT_INTAKE,
   DEFAULT_RETENTION_DAYS,
   DEFAULT_SEVERITY_KEYWORDS,
   DEFAULT_TARGETS,
@@ -132,16 +133,53 @@ export const serviceSchema = z.strictObject({
   staffThrottle: z.strictObject({ rateLimit: positiveInt, burstLimit: positiveInt }).optional(),
 });
 
+const keyHashSchema = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex characters (sha256 of the site key)');
+
 export const siteSchema = z.strictObject({
   id: idSchema,
   name: nameSchema,
   origins: z.array(originSchema).min(1, 'needs at least one origin'),
-  /** sha256 of the site key, 64 lower-case hex characters; the key itself never sits in config. */
-  siteKeyHash: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex characters (sha256 of the site key)'),
+  /**
+   * sha256 of the public site key, 64 lower-case hex characters; the key itself never sits in
+   * config. During a rotation, a list of two: the new key's hash and the old one's.
+   */
+  siteKeyHash: z.union([
+    keyHashSchema,
+    z.array(keyHashSchema).min(1, 'needs at least one hash').max(2, 'at most two hashes (during a rotation)'),
+  ]),
   defaultLocale: localeSchema,
+  /** Optional bot check on the public key (Cloudflare Turnstile); off when absent. */
+  botCheck: z
+    .strictObject({
+      kind: z.literal('turnstile'),
+      /** Turnstile's public site key, rendered by the widget. */
+      siteKey: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
+      /** Secrets Manager name of the Turnstile secret key (in AWS). */
+      secretName: z.string().trim().min(1, 'must not be empty').max(512, 'must be at most 512 characters'),
+    })
+    .optional(),
 });
+
+/** Every configured key hash of a site (one, or two during a rotation). */
+export const siteKeyHashesOf = (site: Pick<Site, 'siteKeyHash'>): string[] =>
+  typeof site.siteKeyHash === 'string' ? [site.siteKeyHash] : site.siteKeyHash;
+
+export const intakeSchema = z
+  .strictObject({
+    limits: z
+      .strictObject({
+        /** Public-key requests per client address per minute; above it 429 + Retry-After. */
+        perClientPerMinute: positiveInt.default(DEFAULT_INTAKE.perClientPerMinute),
+        /** Server-key requests per site per minute (not limited per client). */
+        serverPerSitePerMinute: positiveInt.default(DEFAULT_INTAKE.serverPerSitePerMinute),
+      })
+      .prefault({}),
+    /** Double opt-in emails per site per hour; above it confirmations wait for the next hour. */
+    confirmationsPerSitePerHour: positiveInt.default(DEFAULT_INTAKE.confirmationsPerSitePerHour),
+  })
+  .prefault({});
 export type Site = z.infer<typeof siteSchema>;
 
 // ---------------------------------------------------------------------------------------------
@@ -455,6 +493,7 @@ export const configSchema = z
   .strictObject({
     service: serviceSchema,
     sites: z.array(siteSchema).min(1, 'needs at least one site'),
+    intake: intakeSchema,
     calendars: z.array(calendarSchema).min(1, 'needs at least one calendar'),
     teams: z.array(teamSchema).min(1, 'needs at least one team'),
     /** Last rung of the escalation ladder. */

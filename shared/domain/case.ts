@@ -31,6 +31,7 @@ export const timelineEventTypes = [
   'verified',
   'notice_sent',
   'erased',
+  'consent_lapsed',
 ] as const;
 export type TimelineEventType = (typeof timelineEventTypes)[number];
 
@@ -63,6 +64,11 @@ export interface Case {
   customerLocale: string;
   /** Whether the customer may be emailed (the address itself stays on the feedback only). */
   contactConsent: boolean;
+  /**
+   * The address came with the site's server key: the shop vouches for it, so it needs no double
+   * opt-in and its display name may appear in customer email (docs/threat-model.md).
+   */
+  contactVouched?: boolean;
 }
 
 /** One entry of a case's audit trail (invariant 4). */

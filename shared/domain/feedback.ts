@@ -124,6 +124,8 @@ export interface Feedback extends FeedbackInput {
   bodyHash: string;
   idempotencyKey?: string;
   origin?: string;
+  /** Which credential sent it: `server` (the shop vouches for the customer) or the public `site` key; absent on old items = `site`. */
+  keyKind?: 'site' | 'server';
 }
 
 /** Same key on the same site always names the same feedback, so a replay cannot store a second item. */

@@ -5,7 +5,7 @@
  *
  * Token format: `<payload>.<signature>`, both base64url without padding.
  * - payload: compact JSON with one-letter keys (`j` jti, `a` action, `c` caseId, `m` memberId,
- *   `e` email, `v` value, `l` locale, `x` expiry in epoch seconds), so links stay short;
+ *   `e` email, `k` contact, `v` value, `l` locale, `x` expiry in epoch seconds), so links stay short;
  * - signature: HMAC-SHA256 over `closeloop.link.v1.<payload>` with the link secret (32 bytes).
  * Pure apart from node:crypto: no AWS, no clock (callers pass `now`).
  */
@@ -13,7 +13,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod/mini';
 import '../zod-locale.ts';
 
-export const linkActions = ['acknowledge', 'claim', 'open', 'rate', 'unsubscribe'] as const;
+export const linkActions = ['acknowledge', 'claim', 'open', 'rate', 'unsubscribe', 'confirm'] as const;
 export type LinkAction = (typeof linkActions)[number];
 
 export interface LinkPayload {
@@ -25,6 +25,8 @@ export interface LinkPayload {
   memberId?: string;
   /** The recipient (unsubscribe). */
   email?: string;
+  /** The contact a double opt-in link confirms (`<siteId>.<hash>`, shared/domain/contact.ts). */
+  contactId?: string;
   /** The answer a rating link records (`good`, `bad`, `1`…`5`). */
   value?: string;
   /** Language of the confirm page. */
@@ -47,6 +49,7 @@ export const linkLifetimeSeconds: Record<LinkAction, number> = {
   rate: 30 * 86_400,
   // RFC 8058 one-click and the footer link must keep working long after the mail was sent.
   unsubscribe: 365 * 86_400,
+  confirm: 7 * 86_400,
 };
 
 /** Single-use actions; opening a case changes nothing and unsubscribing twice is harmless. */
@@ -64,6 +67,7 @@ const compactSchema = z.strictObject({
   c: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
   m: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   e: z.optional(z.email().check(z.maxLength(254))),
+  k: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
   v: z.optional(z.string().check(z.minLength(1), z.maxLength(16))),
   l: z.optional(z.enum(['ja', 'en'])),
   x: z.int().check(z.positive()),
@@ -86,6 +90,7 @@ export function signLink(payload: LinkPayload, secret: string): string {
     c: payload.caseId,
     m: payload.memberId,
     e: payload.email,
+    k: payload.contactId,
     v: payload.value,
     l: payload.locale,
     x: payload.exp,
@@ -127,6 +132,7 @@ export function verifyLink(token: string, secret: string | readonly string[], no
     ...(c.c === undefined ? {} : { caseId: c.c }),
     ...(c.m === undefined ? {} : { memberId: c.m }),
     ...(c.e === undefined ? {} : { email: c.e }),
+    ...(c.k === undefined ? {} : { contactId: c.k }),
     ...(c.v === undefined ? {} : { value: c.v }),
     ...(c.l === undefined ? {} : { locale: c.l }),
   };

@@ -4,6 +4,7 @@ import { defineEvent } from './contract.ts';
 
 /** Every kind of email the loop sends (design.md step 6). */
 export const noticeKinds = [
+  'customer_confirm',
   'customer_received',
   'customer_progress',
   'customer_resolved',

@@ -59,6 +59,8 @@ const slaFacts = z.extend(caseFacts, {
 const nonEmptyText = () => text.check(z.minLength(1));
 
 export const noticeDataSchemas = {
+  /** Double opt-in: fixed text only (nothing the submitter wrote), the site's name from config. */
+  customer_confirm: z.object({ siteId: label, siteName: optionalLabel() }),
   customer_received: caseFacts,
   customer_progress: z.extend(caseFacts, { message: nonEmptyText() }),
   customer_resolved: z.extend(caseFacts, { message: nonEmptyText() }),
@@ -196,6 +198,8 @@ const signed = (value: number | null) =>
 // ---------------------------------------------------------------------------------------------
 
 export interface NoticeLinks {
+  /** The double opt-in link (customer_confirm). */
+  confirm?: string;
   acknowledge?: string;
   claim?: string;
   open?: string;
@@ -261,6 +265,8 @@ function documentFor(input: RenderInput): EmailDocument {
     input,
   };
   switch (input.kind) {
+    case 'customer_confirm':
+      return customerConfirm(ctx, data as NoticeData<'customer_confirm'>);
     case 'customer_received':
       return customerReceived(ctx, data as NoticeData<'customer_received'>);
     case 'customer_progress':
@@ -324,6 +330,53 @@ function customerFooter(ctx: Ctx, siteName: string | undefined): Block[] {
     });
   }
   return footer;
+}
+
+/**
+ * The first and only mail an unconfirmed address gets: no greeting by name, no case reference,
+ * nothing the submitter typed, so it cannot carry an attacker's words to a stranger.
+ */
+function customerConfirm(ctx: Ctx, d: NoticeData<'customer_confirm'>): EmailDocument {
+  const service = d.siteName ?? ctx.input.serviceName;
+  const confirm = ctx.input.links.confirm;
+  const footer: Block[] = [
+    {
+      kind: 'note',
+      text: ctx.ja
+        ? `このメールアドレスで ${service} にご意見が送信されました。お心当たりがない場合は、このメールを無視してください。確認されない限り、これ以上メールは届きません。`
+        : `Feedback was sent to ${service} with this email address. If this was not you, ignore this email: unless the address is confirmed, no further email will follow.`,
+    },
+  ];
+  const unsubscribe = ctx.input.links.unsubscribe;
+  if (unsubscribe) {
+    footer.push({
+      kind: 'note',
+      text: ctx.ja ? '今後このアドレスへのメールを止める場合:' : 'Never email this address again:',
+      link: { label: ctx.ja ? '配信停止' : 'Unsubscribe', url: unsubscribe },
+    });
+  }
+  return {
+    lang: ctx.l,
+    title: ctx.ja ? `メールアドレスのご確認（${service}）` : `Please confirm your email address (${service})`,
+    greeting: ctx.ja ? 'お客様へ' : 'Hello,',
+    blocks: [
+      {
+        kind: 'p',
+        text: ctx.ja
+          ? 'ご意見についてのご連絡をこのアドレスにお送りしてよいか、確認させてください。'
+          : 'Before we write to you about your feedback, please confirm that this address is yours.',
+      },
+      ...(confirm
+        ? [
+            {
+              kind: 'actions' as const,
+              links: [{ label: ctx.ja ? 'メールアドレスを確認する' : 'Confirm my address', url: confirm }],
+            },
+          ]
+        : []),
+    ],
+    footer,
+  };
 }
 
 function customerReceived(ctx: Ctx, d: NoticeData<'customer_received'>): EmailDocument {

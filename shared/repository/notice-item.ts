@@ -4,6 +4,7 @@
  * it went to (the address stays on the feedback, where erasure finds it).
  */
 import { createHash } from 'node:crypto';
+import { normalizeAddress } from '../domain/address.ts';
 import type { NoticeStatus } from '../domain/notice-ports.ts';
 import type { itemTypes } from '../table.ts';
 
@@ -50,8 +51,9 @@ export interface TokenItem {
   expiresAt: number;
 }
 
+/** Normalized, so unsubscribing `victim@` also covers `Victim+2@` (shared/domain/address.ts). */
 export const suppressionKey = (email: string) => ({
-  pk: `SUPPRESS#${normalizeEmail(email)}`,
+  pk: `SUPPRESS#${normalizeAddress(email)}`,
   sk: 'SUPPRESS' as const,
 });
 

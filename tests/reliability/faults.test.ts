@@ -7,6 +7,7 @@ import { makeTriageHandler } from '../../functions/triage/handler.ts';
 import { localCredentials, localRegion } from '../../infra/local/peers.ts';
 import { QueuePump } from '../../infra/local/queue-pump.ts';
 import type { ClientName, LocalStack, LocalStackOptions } from '../../infra/local/stack.ts';
+import { dynamoContactStore } from '../../shared/adapters/contact-store.ts';
 import { dynamoCaseReader } from '../../shared/adapters/case-actions.ts';
 import {
   dynamoAssignmentReader,
@@ -119,6 +120,7 @@ function notifyHandler(s: LocalStack) {
     linkSecret: async () => s.linkSecret,
     ledger: dynamoNoticeLedger(s.db, s.tableName),
     suppression: dynamoSuppressionList(s.db, s.tableName),
+    contacts: dynamoContactStore(s.db, s.tableName),
     cases: dynamoCaseReader(s.db, s.tableName),
     mailer: sesMailer(ses),
     clock: s.clock,

@@ -7,19 +7,22 @@ import { dynamoCaseActions, dynamoCaseReader } from '../../shared/adapters/case-
 import { dynamoSuppressionList, dynamoUsedTokens } from '../../shared/adapters/notice-store.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import { loadConfigFile } from '../../shared/config/load.ts';
+import { contactIdOf, contactRefOf } from '../../shared/domain/contact.ts';
 import { type LinkPayload, linkExpiry, signLink } from '../../shared/domain/signed-link.ts';
 import { caseKey, casePk, toCaseItem } from '../../shared/repository/case-item.ts';
 import { suppressionKey, tokenKey } from '../../shared/repository/notice-item.ts';
 import { openCounterKey } from '../../shared/repository/team-item.ts';
+import { memoryContacts } from '../support/contacts.ts';
 import { FakeTable } from '../support/fake-table.ts';
 import { httpEvent } from '../support/http-events.ts';
-import { linkSecret, sampleCase } from '../support/notices.ts';
+import { customerNotice, linkSecret, sampleCase } from '../support/notices.ts';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const tableName = 'closeloop';
 const config = loadConfigFile('closeloop.config.example.json');
 let table: FakeTable;
 let clock: VirtualClock;
+let contacts = memoryContacts();
 
 function handler(linkSecrets = async (): Promise<string> => linkSecret) {
   const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'local' }));
@@ -30,6 +33,7 @@ function handler(linkSecrets = async (): Promise<string> => linkSecret) {
     cases: dynamoCaseReader(db, tableName),
     tokens: dynamoUsedTokens(db, tableName),
     suppression: dynamoSuppressionList(db, tableName),
+    contacts,
   });
 }
 
@@ -64,6 +68,7 @@ const storedCase = () => table.get(caseKey('case_abc123'));
 const events = () => table.query(casePk('case_abc123')).filter((i) => String(i.sk).startsWith('EVENT#'));
 
 beforeEach(() => {
+  contacts = memoryContacts();
   ddbMock.reset();
   table = new FakeTable(ddbMock);
   table.put(toCaseItem(sampleCase()));
@@ -259,5 +264,55 @@ describe('POST /v1/actions/{token}', () => {
 
     expect(response.statusCode).toBe(503);
     expect(response.body).not.toContain('DynamoDB is down');
+  });
+});
+
+describe('the double opt-in link', () => {
+  const ref = contactRefOf('shop-jp', 'victim@example.com');
+  const confirmToken = () =>
+    token({
+      act: 'confirm',
+      contactId: contactIdOf(ref),
+      caseId: undefined,
+      memberId: undefined,
+      locale: 'en',
+    });
+  const holdOne = () =>
+    contacts.hold(
+      ref,
+      { caseId: 'case_abc123', requestedAt: '2026-11-20T01:00:00.000Z', notice: customerNotice() },
+      clock.now(),
+    );
+
+  it('shows a page on GET and confirms nothing (link scanners)', async () => {
+    await holdOne();
+
+    const response = await call('GET', confirmToken());
+
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('Confirm your email address');
+    expect(await contacts.status(ref)).toBe('unconfirmed');
+    expect(contacts.released).toEqual([]);
+  });
+
+  it('confirms on POST and releases the held notice once, even when pressed twice', async () => {
+    await holdOne();
+    const t = confirmToken();
+
+    const first = await call('POST', t, '');
+    const second = await call('POST', t, '');
+
+    expect(first.statusCode).toBe(200);
+    expect(second.statusCode).toBe(200);
+    expect(first.body).toContain('Address confirmed');
+    expect(await contacts.status(ref)).toBe('confirmed');
+    expect(contacts.released.map((n) => n.noticeId)).toEqual([customerNotice().noticeId]);
+  });
+
+  it('refuses a confirm link without a well-formed contact (400)', async () => {
+    const response = await call('POST', token({ act: 'confirm', contactId: 'victim@example.com' }), '');
+
+    expect(response.statusCode).toBe(400);
+    expect(contacts.confirmed.size).toBe(0);
   });
 });

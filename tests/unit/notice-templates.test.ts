@@ -15,6 +15,7 @@ const USER = 'USERTEXT<script>alert(1)</script>';
 const NAME = 'Eve\r\nBcc: x@evil.example';
 
 const sampleData: Record<NoticeKind, Record<string, unknown>> = {
+  customer_confirm: { siteId: 'shop-jp', siteName: 'Sakura Market' },
   customer_received: { siteName: 'Sakura Market', receivedAt: '2026-11-20T01:00:00Z' },
   customer_progress: { message: `${USER}\n二行目` },
   customer_resolved: { message: USER },

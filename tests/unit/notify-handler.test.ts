@@ -9,9 +9,11 @@ import { dynamoNoticeLedger, dynamoSuppressionList } from '../../shared/adapters
 import { sesMailer } from '../../shared/adapters/ses-mailer.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import { loadConfigFile } from '../../shared/config/load.ts';
+import { contactRefOf } from '../../shared/domain/contact.ts';
 import { verifyLink } from '../../shared/domain/signed-link.ts';
 import { casePk, toCaseItem } from '../../shared/repository/case-item.ts';
 import { noticeKey, suppressionKey } from '../../shared/repository/notice-item.ts';
+import { memoryContacts } from '../support/contacts.ts';
 import { FakeTable } from '../support/fake-table.ts';
 import {
   actionTokens,
@@ -30,6 +32,7 @@ const tableName = 'closeloop';
 
 let table: FakeTable;
 let clock: VirtualClock;
+let contacts = memoryContacts();
 let ids: number;
 
 function handler(secret = async (): Promise<string> => linkSecret) {
@@ -40,6 +43,7 @@ function handler(secret = async (): Promise<string> => linkSecret) {
     linkSecret: secret,
     ledger: dynamoNoticeLedger(db, tableName),
     suppression: dynamoSuppressionList(db, tableName),
+    contacts,
     cases: dynamoCaseReader(db, tableName),
     mailer: sesMailer(new SESv2Client({ region: 'local' }), { configurationSetName: 'closeloop-test' }),
     clock,
@@ -56,6 +60,7 @@ const timeline = (caseId = 'case_abc123') =>
   table.query(casePk(caseId)).filter((i) => String(i.sk).startsWith('EVENT#'));
 
 beforeEach(() => {
+  contacts = memoryContacts();
   ddbMock.reset();
   sesMock.reset();
   table = new FakeTable(ddbMock);
@@ -317,5 +322,67 @@ describe('the notify handler', () => {
     expect(acts(member)).toEqual(['acknowledge:tanaka', 'claim:tanaka', 'open:tanaka']);
     expect(acts(inbox)).toEqual(['open:-']);
     expect(inbox?.Content?.Simple?.Subject?.Data).toMatch(/^\[Critical\]/); // no locale: staff get English
+  });
+});
+
+describe('customer notices to an address the shop did not vouch for', () => {
+  const unvouched = () => table.put(toCaseItem(sampleCase({ contactVouched: false })));
+  const bodyOf = (mail: SendEmailCommandInput | undefined) =>
+    `${mail?.Content?.Simple?.Subject?.Data}\n${mail?.Content?.Simple?.Body?.Text?.Data}\n${mail?.Content?.Simple?.Body?.Html?.Data}`;
+
+  it('holds the notice and sends one customer_confirm of fixed text instead', async () => {
+    unvouched();
+    const hostile = customerNotice({
+      to: [
+        { email: 'victim+1@example.com', name: 'Account locked, visit http://evil.example', locale: 'en' },
+      ],
+    });
+
+    const result = await handler()({ Records: [sqsRecord(hostile)] });
+
+    expect(result.batchItemFailures).toEqual([]);
+    const mails = sent();
+    expect(mails).toHaveLength(1);
+    expect(mails[0]?.Destination).toEqual({ ToAddresses: ['victim+1@example.com'] });
+    expect(mails[0]?.Content?.Simple?.Subject?.Data).toBe(
+      'Please confirm your email address (Sakura Market オンラインストア)',
+    );
+    expect(bodyOf(mails[0])).not.toMatch(/Account locked|evil|case_abc123/);
+    const [confirm, unsubscribe] = actionTokens(mails[0]?.Content?.Simple?.Body?.Text?.Data ?? '').map((t) =>
+      verifyLink(t, linkSecret, clock.now()),
+    );
+    expect(confirm).toMatchObject({ status: 'ok', payload: { act: 'confirm', locale: 'en' } });
+    expect(unsubscribe).toMatchObject({ status: 'ok', payload: { act: 'unsubscribe' } });
+    expect([...contacts.heldBy.values()].flat().map((h) => h.notice.noticeId)).toEqual([hostile.noticeId]);
+  });
+
+  it('sends no second confirmation to another plus-tag of the same address within a day', async () => {
+    unvouched();
+    const notify = handler();
+    await notify({ Records: [sqsRecord(customerNotice({ to: [{ email: 'victim+1@example.com' }] }))] });
+    await notify({
+      Records: [sqsRecord(customerNotice({ to: [{ email: 'Victim+2@example.com' }] }, 'case_other'))],
+    });
+
+    expect(sent()).toHaveLength(1);
+  });
+
+  it('sends once the address is confirmed, without the display name the submitter typed', async () => {
+    unvouched();
+    await contacts.confirm(contactRefOf('shop-jp', 'hanako@example.jp'), clock.now(), 'link', []);
+
+    await handler()({ Records: [sqsRecord(customerNotice())] });
+
+    const mails = sent();
+    expect(mails).toHaveLength(1);
+    expect(mails[0]?.Content?.Simple?.Subject?.Data).toMatch(/ご意見を受け付けました/);
+    expect(bodyOf(mails[0])).not.toContain('山田');
+    expect(bodyOf(mails[0])).toContain('お客様へ');
+  });
+
+  it('greets by name when the shop vouched for the address', async () => {
+    await handler()({ Records: [sqsRecord(customerNotice())] });
+
+    expect(bodyOf(sent()[0])).toContain('山田 花子 様');
   });
 });
