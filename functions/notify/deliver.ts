@@ -1,4 +1,5 @@
 import { admitCustomerNotice, confirmationNotice } from '../../core/contacts/index.ts';
+import { admitStaffNotice } from '../../core/notices/staff-bursts.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { Config } from '../../shared/config/schema.ts';
 import type { Case, TimelineEvent } from '../../shared/domain/case.ts';
@@ -14,6 +15,7 @@ import {
   TransientMailError,
 } from '../../shared/domain/notice-ports.ts';
 import { type LinkAction, type LinkPayload, linkExpiry, signLink } from '../../shared/domain/signed-link.ts';
+import type { StaffBurstStore } from '../../shared/domain/staff-bursts.ts';
 import type { NoticeRequested } from '../../shared/events/notice-requested.ts';
 import { mailbox } from '../../shared/notices/escape.ts';
 import { type NoticeLocale, pickLocale } from '../../shared/notices/locale.ts';
@@ -35,6 +37,8 @@ export interface DeliverDeps {
   ledger: NoticeLedger;
   suppression: SuppressionList;
   contacts: ContactStore;
+  /** Flood containment of staff alerts (core/notices/staff-bursts.ts). */
+  bursts: StaffBurstStore;
   cases: CaseReader;
   mailer: Mailer;
   clock: Clock;
@@ -53,8 +57,8 @@ type Recipient = NoticeRequested['to'][number];
 const isForCustomer = (notice: NoticeRequested) =>
   notice.audience === 'customer' || isCustomerKind(notice.kind);
 
-/** `held`: waiting for the address's double opt-in (core/contacts). */
-export type DeliveryResult = NoticeStatus | 'duplicate' | 'held';
+/** `held`: waiting for the address's double opt-in (core/contacts); `batched`: in a staff digest. */
+export type DeliveryResult = NoticeStatus | 'duplicate' | 'held' | 'batched';
 
 /**
  * Sends one notice to each of its recipients, each at most once (design.md step 6, invariants 5
@@ -63,6 +67,14 @@ export type DeliveryResult = NoticeStatus | 'duplicate' | 'held';
  * failure (the claim is released first) or a storage error before anything was sent.
  */
 export async function deliverNotice(notice: NoticeRequested, deps: DeliverDeps): Promise<DeliveryResult[]> {
+  if (!isForCustomer(notice)) {
+    const found = notice.caseId ? await deps.cases.get(notice.caseId) : undefined;
+    const admitted = await admitStaffNotice(notice, found, { bursts: deps.bursts, now: deps.clock.now() });
+    if (admitted === 'batched') {
+      logger.info('staff notice joins the window digest', { noticeId: notice.noticeId, kind: notice.kind });
+      return notice.to.map(() => 'batched');
+    }
+  }
   const results: DeliveryResult[] = [];
   for (const recipient of notice.to) results.push(await deliverTo(notice, recipient, deps));
   return results;

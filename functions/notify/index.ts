@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import middy from '@middy/core';
+import { dynamoStaffBurstStore } from '../../shared/adapters/burst-store.ts';
 import { dynamoCaseReader } from '../../shared/adapters/case-actions.ts';
 import { dynamoContactStore } from '../../shared/adapters/contact-store.ts';
 import { documentClient } from '../../shared/adapters/dynamo.ts';
@@ -28,6 +29,7 @@ export const handler = middy(
     ledger: dynamoNoticeLedger(db, env.TABLE_NAME),
     suppression: dynamoSuppressionList(db, env.TABLE_NAME),
     contacts: dynamoContactStore(db, env.TABLE_NAME),
+    bursts: dynamoStaffBurstStore(db, env.TABLE_NAME),
     cases: dynamoCaseReader(db, env.TABLE_NAME),
     // No SDK retries: a send whose answer was lost would go out twice. A failed send releases its
     // claim and the queue's redelivery retries it (at most once per recipient, design.md).

@@ -1,8 +1,10 @@
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { lapseUnconfirmed } from '../../core/contacts/index.ts';
+import { flushStaffDigests } from '../../core/notices/staff-bursts.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { ContactStore } from '../../shared/domain/contact-ports.ts';
+import type { StaffBurstStore } from '../../shared/domain/staff-bursts.ts';
 import { logger } from '../../shared/observability.ts';
 import { type SweepDeps, type SweepResult, sweepDue } from './sweep.ts';
 
@@ -10,6 +12,8 @@ export interface SlaHandlerDeps extends Omit<SweepDeps, 'shouldStop'> {
   clock: Clock;
   /** Double opt-in: consent of cases whose address stayed unconfirmed lapses in the same minute job. */
   contacts?: ContactStore;
+  /** Flood containment: the digests of staff alert windows that ended go out in the same job. */
+  bursts?: StaffBurstStore;
   /** Powertools Metrics (EMF): breaches, escalations, sweep size and time. Optional in tests. */
   metrics?: Metrics;
   /**
@@ -51,6 +55,14 @@ export function makeSlaHandler(deps: SlaHandlerDeps) {
         if (lapses.lapsed > 0) logger.info('contact consent lapsed', lapses);
       } catch (error) {
         logger.error('consent lapse run failed', { error: error as Error });
+      }
+    }
+    if (deps.bursts) {
+      try {
+        const digests = await flushStaffDigests({ bursts: deps.bursts, now: deps.clock.now() });
+        if (digests > 0) logger.info('staff digests queued', { digests });
+      } catch (error) {
+        logger.error('staff digest run failed', { error: error as Error });
       }
     }
     if (deps.metrics) recordMetrics(deps.metrics, result, summary);

@@ -1,6 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
+import { dynamoStaffBurstStore } from '../../shared/adapters/burst-store.ts';
 import { dynamoContactStore } from '../../shared/adapters/contact-store.ts';
 import { documentClient } from '../../shared/adapters/dynamo.ts';
 import { dynamoSlaStore, dynamoTimerIndex } from '../../shared/adapters/sla-store.ts';
@@ -20,6 +21,7 @@ export const handler = middy(
     timers: dynamoTimerIndex(db, env.TABLE_NAME),
     store: dynamoSlaStore(db, env.TABLE_NAME),
     contacts: dynamoContactStore(db, env.TABLE_NAME),
+    bursts: dynamoStaffBurstStore(db, env.TABLE_NAME),
     config,
     clock: systemClock,
     metrics: new Metrics({ namespace: 'Closeloop', serviceName: 'closeloop' }),

@@ -58,6 +58,26 @@ const slaFacts = z.extend(caseFacts, {
 
 const nonEmptyText = () => text.check(z.minLength(1));
 
+/** A flood digest (shared/domain/staff-bursts.ts): case facts only, never customer text. */
+const batchSchema = z.optional(
+  z.object({
+    from: label,
+    to: label,
+    total: count,
+    cases: z
+      .array(
+        z.object({
+          caseId: label,
+          category: optionalLabel(),
+          touchpoint: optionalLabel(),
+          severity: optionalLabel(),
+          deadline: optionalLabel(),
+        }),
+      )
+      .check(z.maxLength(200)),
+  }),
+);
+
 export const noticeDataSchemas = {
   /** Double opt-in: fixed text only (nothing the submitter wrote), the site's name from config. */
   customer_confirm: z.object({ siteId: label, siteName: optionalLabel() }),
@@ -74,6 +94,7 @@ export const noticeDataSchemas = {
     reasons: z.optional(z.array(label).check(z.maxLength(20))),
     rating: z.optional(z.object({ type: label, score: z.number() })),
     customerName: optionalLabel(),
+    batch: batchSchema,
   }),
   staff_pre_breach: slaFacts,
   staff_escalation: z.extend(slaFacts, {
@@ -81,6 +102,7 @@ export const noticeDataSchemas = {
     level: z.enum(['lead', 'manager', 'executive']),
     /** 1 for the first rung (lead), … (the case's escalationLevel once this rung fired). */
     escalationLevel: z.optional(z.number().check(z.int(), z.positive())),
+    batch: batchSchema,
   }),
   staff_weekly_digest: z.object({
     teamId: optionalLabel(),
@@ -540,6 +562,7 @@ function caseFactRows(ctx: Ctx, d: z.output<typeof caseFacts>): [string, string]
 }
 
 function staffNewCritical(ctx: Ctx, d: NoticeData<'staff_new_critical'>): EmailDocument {
+  if (d.batch) return staffDigest(ctx, d, d.batch, 'new_critical');
   const cat = categoryLabel(d.category, ctx.l);
   const rows = caseFactRows(ctx, d);
   if (d.rating) rows.push([ctx.ja ? '評価' : 'Rating', `${d.rating.type.toUpperCase()} ${d.rating.score}`]);
@@ -598,6 +621,7 @@ function staffPreBreach(ctx: Ctx, d: NoticeData<'staff_pre_breach'>): EmailDocum
 }
 
 function staffEscalation(ctx: Ctx, d: NoticeData<'staff_escalation'>): EmailDocument {
+  if (d.batch) return staffDigest(ctx, d, d.batch, d.level);
   const which = deadlineLabels[d.clock][ctx.l];
   const due = deadlineOf(d);
   const level = levelLabels[d.level][ctx.l];
@@ -625,6 +649,69 @@ function staffEscalation(ctx: Ctx, d: NoticeData<'staff_escalation'>): EmailDocu
         ],
       },
       ...staffActions(ctx),
+    ],
+    footer: [],
+  };
+}
+
+type Batch = NonNullable<NoticeData<'staff_new_critical'>['batch']>;
+
+/** One mail for a window's worth of alerts (a flood from the public key, or a busy ladder rung). */
+function staffDigest(
+  ctx: Ctx,
+  d: { teamName?: string },
+  batch: Batch,
+  lane: 'new_critical' | 'lead' | 'manager' | 'executive',
+): EmailDocument {
+  const team = d.teamName ? singleLine(d.teamName) : '-';
+  const n = batch.total;
+  const span = `${ctx.when(batch.from)} – ${ctx.when(batch.to)}`;
+  const critical = lane === 'new_critical';
+  const level = critical ? '' : levelLabels[lane][ctx.l];
+  const title = critical
+    ? ctx.ja
+      ? `[重大] 新しいケース ${n} 件（${team}、10 分間のまとめ）`
+      : `[Critical] ${n} new cases for ${team} (10-minute digest)`
+    : ctx.ja
+      ? `[エスカレーション: ${level}] ${n} 件のケースが期限を過ぎました（${team}、10 分間のまとめ）`
+      : `[Escalation: ${level}] ${n} cases missed a deadline (${team}, 10-minute digest)`;
+  const intro = critical
+    ? ctx.ja
+      ? `${span} に、確認されていないアドレスからの重大なケースが続けて作成されたため、まとめてお知らせします。`
+      : `Critical cases from unconfirmed addresses kept arriving between ${span}, so they come in one email.`
+    : ctx.ja
+      ? `${span} にこの段階（${level}）へエスカレーションされたケースのまとめです。`
+      : `These cases climbed to this rung (${level}) between ${span}.`;
+  return {
+    lang: ctx.l,
+    title,
+    greeting: staffGreeting(ctx),
+    blocks: [
+      { kind: 'p', text: intro },
+      {
+        kind: 'table',
+        caption: ctx.ja ? 'ケース' : 'Cases',
+        head: ctx.ja
+          ? ['ケース', 'カテゴリ', 'タッチポイント', '期限']
+          : ['Case', 'Category', 'Touchpoint', 'Deadline'],
+        rows: batch.cases.map((c) => [
+          caseRefOf(c.caseId),
+          categoryLabel(c.category, ctx.l),
+          c.touchpoint ?? '-',
+          c.deadline ? ctx.when(c.deadline) : '-',
+        ]),
+        empty: '-',
+      },
+      ...(batch.total > batch.cases.length
+        ? [
+            {
+              kind: 'p' as const,
+              text: ctx.ja
+                ? `ほか ${batch.total - batch.cases.length} 件`
+                : `and ${batch.total - batch.cases.length} more`,
+            },
+          ]
+        : []),
     ],
     footer: [],
   };

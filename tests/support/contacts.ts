@@ -5,6 +5,12 @@
  */
 import { CONFIRMATION_INTERVAL_MS, contactIdOf, quotaHourOf } from '../../shared/domain/contact.ts';
 import type { ContactStore, Held, Lapse } from '../../shared/domain/contact-ports.ts';
+import {
+  type BatchEntry,
+  type BurstKey,
+  type StaffBurstStore,
+  windowEndOf,
+} from '../../shared/domain/staff-bursts.ts';
 import type { NoticeRequested } from '../../shared/events/notice-requested.ts';
 
 export interface MemoryContacts extends ContactStore {
@@ -90,6 +96,43 @@ export function memoryContacts(): MemoryContacts {
     async erase(ref) {
       confirmed.delete(id(ref));
       heldBy.delete(id(ref));
+    },
+  };
+}
+
+/** The staff flood containment port in memory (its DynamoDB adapter is tested on DynamoDB Local). */
+export function memoryBursts(): StaffBurstStore & {
+  entries: Map<string, BatchEntry[]>;
+  flushed: Record<string, unknown>[];
+} {
+  const counts = new Map<string, number>();
+  const entries = new Map<string, BatchEntry[]>();
+  const due = new Map<string, BurstKey>();
+  const flushed: Record<string, unknown>[] = [];
+  const id = (k: BurstKey) => `${k.teamId}|${k.lane}|${k.windowStart}`;
+  return {
+    entries,
+    flushed,
+    async count(key) {
+      const n = (counts.get(id(key)) ?? 0) + 1;
+      counts.set(id(key), n);
+      return n;
+    },
+    async addToBatch(key, entry) {
+      entries.set(id(key), [...(entries.get(id(key)) ?? []), entry]);
+      due.set(id(key), key);
+    },
+    async dueBatches(now) {
+      return [...due.values()].filter((k) => windowEndOf(k.windowStart) <= now.toISOString());
+    },
+    async batch(key) {
+      return entries.get(id(key)) ?? [];
+    },
+    async flush(key, notice) {
+      if (!due.delete(id(key))) return;
+      flushed.push(notice);
+      const next = { ...key, windowStart: windowEndOf(key.windowStart) };
+      counts.set(id(next), (counts.get(id(next)) ?? 0) + 1);
     },
   };
 }

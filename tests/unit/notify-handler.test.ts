@@ -13,7 +13,7 @@ import { contactRefOf } from '../../shared/domain/contact.ts';
 import { verifyLink } from '../../shared/domain/signed-link.ts';
 import { casePk, toCaseItem } from '../../shared/repository/case-item.ts';
 import { noticeKey, suppressionKey } from '../../shared/repository/notice-item.ts';
-import { memoryContacts } from '../support/contacts.ts';
+import { memoryBursts, memoryContacts } from '../support/contacts.ts';
 import { FakeTable } from '../support/fake-table.ts';
 import {
   actionTokens,
@@ -44,6 +44,7 @@ function handler(secret = async (): Promise<string> => linkSecret) {
     ledger: dynamoNoticeLedger(db, tableName),
     suppression: dynamoSuppressionList(db, tableName),
     contacts,
+    bursts: memoryBursts(),
     cases: dynamoCaseReader(db, tableName),
     mailer: sesMailer(new SESv2Client({ region: 'local' }), { configurationSetName: 'closeloop-test' }),
     clock,
