@@ -8,7 +8,8 @@
  * version: `contactConsent = false` (so no customer notice still on its way is sent: notify
  * checks the case's consent), its SLA timer recomputed (no follow-up survey any more), an `erased`
  * timeline event, and every earlier timeline entry that quoted the address, the name or the
- * comment rewritten with `[erased]` in their place. The suppression entry of the address
+ * comment rewritten with `[erased]` in their place. The address's double opt-in state and held
+ * notices at every site are deleted. The suppression entry of the address
  * (`SUPPRESS#<address>`), if any, stays: it is what keeps an unsubscribed address unsubscribed.
  *
  * Found through the sparse `feedbackByCustomer` index (the sha-256 of the address, written by
@@ -24,6 +25,7 @@
  */
 import { type Principal, requireAdmin } from '../../shared/auth/principal.ts';
 import { type Case, caseIdFor, type TimelineEvent } from '../../shared/domain/case.ts';
+import { contactRefOf } from '../../shared/domain/contact.ts';
 import { timerFieldsFor } from '../../shared/domain/sla.ts';
 import {
   type CaseWrite,
@@ -148,6 +150,8 @@ export async function eraseCustomer(
     if (await eraseCase(caseIdFor(feedbackId), feedbackId, needles, actor, deps)) cases += 1;
     if ((await deps.customers.eraseFeedback(feedbackId, deps.clock.now())) === 'erased') feedback += 1;
   }
+  // The double opt-in state goes too: an erased customer is a stranger again, at every site.
+  for (const site of deps.config.sites) await deps.customers.eraseContact(contactRefOf(site.id, email));
   return { feedback, cases };
 }
 

@@ -42,6 +42,7 @@ import {
 } from '../repository/problem-item.ts';
 import { openCounterKey } from '../repository/team-item.ts';
 import { itemTypes, table } from '../table.ts';
+import { dynamoContactStore } from './contact-store.ts';
 import { isConditionFailure, queryAll, readContact } from './dynamo.ts';
 import { metricAddUpdate } from './metric-update.ts';
 import { cancellationCodes, type TransactItem, transactWithEvent } from './notice-store.ts';
@@ -364,7 +365,10 @@ export function dynamoMetricsReader(db: DynamoDBDocumentClient, tableName: strin
 
 export function dynamoCustomerData(db: DynamoDBDocumentClient, tableName: string): CustomerDataStore {
   const index = table.customerIndex;
+  const contacts = dynamoContactStore(db, tableName);
   return {
+    eraseContact: (ref) => contacts.erase(ref),
+
     async feedbackIdsOf(customerHash) {
       const items = await queryAll(db, {
         TableName: tableName,

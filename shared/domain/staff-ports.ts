@@ -2,9 +2,11 @@
  * Ports of the staff API's use cases (functions/cases); DynamoDB adapters in
  * shared/adapters/staff-store.ts. Pure: no AWS imports.
  */
+
 import type { AttainmentIncrement } from './attainment.ts';
 import type { Case, CaseStatus, TimelineEvent } from './case.ts';
 import type { Severity } from './classify.ts';
+import type { ContactRef } from './contact.ts';
 import type { Feedback } from './feedback.ts';
 import type { MetricDimension } from './metrics.ts';
 import type { SingleUse } from './notice-ports.ts';
@@ -127,4 +129,6 @@ export interface CustomerDataStore {
    * `missing` when the item is gone (expired or deleted meanwhile).
    */
   eraseFeedback(feedbackId: string, at: Date): Promise<'erased' | 'missing'>;
+  /** The double opt-in state and held notices of the address at one site (shared/domain/contact.ts). */
+  eraseContact(ref: ContactRef): Promise<void>;
 }

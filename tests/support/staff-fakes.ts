@@ -4,7 +4,9 @@
  * tests of the use cases and the handler. The adapters themselves are exercised against DynamoDB
  * Local by tests/integration/staff-api.test.ts.
  */
+
 import type { Case, TimelineEvent } from '../../shared/domain/case.ts';
+import { type ContactRef, contactIdOf } from '../../shared/domain/contact.ts';
 import type { Feedback } from '../../shared/domain/feedback.ts';
 import type { Problem } from '../../shared/domain/problem.ts';
 import type {
@@ -160,5 +162,10 @@ export class MemoryStaffStore implements StaffCaseStore, ProblemStore, MetricsRe
     const { email: _e, name: _n, ...customer } = f.customer ?? {};
     this.feedbacks.set(feedbackId, { ...rest, customer, erasedAt: at.toISOString() });
     return 'erased' as const;
+  }
+  /** Contacts whose double opt-in state was erased (`<siteId>.<hash>`). */
+  readonly erasedContacts: string[] = [];
+  async eraseContact(ref: ContactRef) {
+    this.erasedContacts.push(contactIdOf(ref));
   }
 }

@@ -7,6 +7,7 @@ import { createProblem, linkCases, resolveProblem } from '../../functions/cases/
 import { VirtualClock } from '../../shared/clock.ts';
 import { loadConfigFile } from '../../shared/config/load.ts';
 import type { Case, TimelineEvent } from '../../shared/domain/case.ts';
+import { contactIdOf, contactRefOf } from '../../shared/domain/contact.ts';
 import type { NoticeRequested } from '../../shared/events/notice-requested.ts';
 import { sampleCase } from '../support/notices.ts';
 import { MemoryStaffStore } from '../support/staff-fakes.ts';
@@ -289,6 +290,14 @@ describe('erasure', () => {
     const timeline = store.cases.get('case_abc123')!.timeline.map((t) => t.event);
     expect(timeline.filter((e) => e.type === 'erased')).toHaveLength(1);
     expect(timeline.find((e) => e.type === 'note')!.data.text).toBe(`Called ${REDACTED} at ${REDACTED}`);
+  });
+
+  it('forgets the double opt-in state of the address at every site, plus-tags included', async () => {
+    await eraseCustomer('Case_ABC123+shop@example.jp', admin, { ...deps, customers: store });
+
+    expect(store.erasedContacts).toEqual(
+      deps.config.sites.map((s) => contactIdOf(contactRefOf(s.id, 'case_abc123@example.jp'))),
+    );
   });
 
   it('plans nothing for a case already erased for that feedback', () => {
