@@ -4,6 +4,7 @@ import type { LocalStack } from '../../infra/local/stack.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import { launchChromium, screenshot } from '../support/browser.ts';
 import { eventually, startTestStack } from '../support/local-stack.ts';
+import { actionTokens } from '../support/notices.ts';
 
 /**
  * The whole loop in one browser, as people live it: a customer abandons checkout on the demo shop
@@ -64,8 +65,22 @@ describe('the loop, end to end in the browser', () => {
     });
     const page = await context.newPage();
 
-    // The customer answers the widget after abandoning checkout.
+    // The customer answers the widget after abandoning checkout…
     await answerWidget(page);
+
+    // …and, since the widget's public key vouches for no one, confirms the address from the one
+    // email it gets until then (double opt-in, docs/threat-model.md).
+    const confirmation = await eventually(async () => {
+      const found = (await outbox()).find((m) => m.to.includes(customerEmail));
+      expect(found?.subject).toContain('メールアドレスのご確認');
+      return found!;
+    }, 20_000);
+    expect(confirmation.text).not.toContain(comment);
+    const [confirmToken] = actionTokens(confirmation.text);
+    await page.goto(`${stack.url}/v1/actions/${confirmToken}`);
+    await page.getByRole('button', { name: /確認する|Confirm/ }).click();
+    await expect.poll(() => page.locator('h1').innerText()).toMatch(/確認しました|Address confirmed/);
+    await screenshot(page, 'e2e-address-confirmed');
 
     // A member of the orders team (checkout abandonment is theirs) signs in to the console…
     await page.goto(`${stack.url}/console/`);
