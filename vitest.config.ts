@@ -7,6 +7,12 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    env: { POWERTOOLS_LOG_LEVEL: 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: {
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      // Every suite (integration, browser, reliability: load and fuzz) posts from one address far
+      // more than 30 times a minute, and measures the handlers; tests of the limit turn it on.
+      CLOSELOOP_INTAKE_LIMITS: 'off',
+    },
   },
 });

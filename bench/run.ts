@@ -33,6 +33,7 @@ import type { Feedback } from '../shared/domain/feedback.ts';
 import { toItem as feedbackToItem } from '../shared/repository/feedback-item.ts';
 import { httpEvent } from '../tests/support/http-events.ts';
 import { buildWebAssets } from '../web/build.ts';
+import { intakeBench } from './intake.ts';
 import { slaBench } from './sla.ts';
 
 const resultsFile = 'bench/results.json';
@@ -293,25 +294,33 @@ const machine = () => ({
   node: process.version,
 });
 
-/** `npm run bench` measures everything; `npm run bench -- bundles` only bundle sizes, import times and web sizes. */
+/**
+ * `npm run bench` measures everything; `npm run bench -- bundles` only bundle sizes, import times
+ * and web sizes; `npm run bench -- intake` only the intake limit's cost (`intake`). Each merges
+ * into bench/results.json, keeping the other keys.
+ */
 async function main() {
   const previous = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {};
   const onlyBundles = process.argv.includes('bundles');
+  const onlyIntake = process.argv.includes('intake');
   // First: against DynamoDB Local, before the in-process benches mock the DynamoDB client class.
   const loop = onlyBundles
     ? {}
-    : {
-        sla: await slaBench(),
-        ingest: { inProcessMockedClients: await ingestThroughput() },
-        triage: { inProcessMockedClients: await triageThroughput() },
-      };
+    : onlyIntake
+      ? { intake: await intakeBench() }
+      : {
+          sla: await slaBench(),
+          intake: await intakeBench(),
+          ingest: { inProcessMockedClients: await ingestThroughput() },
+          triage: { inProcessMockedClients: await triageThroughput() },
+        };
   const results = {
     ...previous,
     machine: machine(),
     measuredAt: new Date(Date.now()).toISOString(),
     ...loop,
-    ...(await bundlesWithImportTimes()),
-    web: webSizes(),
+    ...(onlyIntake ? {} : await bundlesWithImportTimes()),
+    ...(onlyIntake ? {} : { web: webSizes() }),
   };
   writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
   console.log(JSON.stringify(results, null, 2));

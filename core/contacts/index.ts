@@ -92,15 +92,46 @@ export function confirmationNotice(
   };
 }
 
+/**
+ * The notice as it goes out after the confirmation: a new id, because the held one is settled
+ * `held` in the notice ledger (so a late redelivery of it is a duplicate, never a second mail),
+ * while the copy is claimed and sent once like any notice.
+ */
+export const releasedCopy = (notice: NoticeRequested): NoticeRequested => ({
+  ...notice,
+  noticeId: `${notice.noticeId}:released`,
+});
+
+/**
+ * A released copy that the case has moved past (a `received` or `progress` of a case now resolved
+ * or closed): a notice still in flight at the confirmation tells the newer state on its own.
+ */
+export function releasedCopyIsStale(notice: NoticeRequested, caseStatus: string | undefined): boolean {
+  if (!notice.noticeId.endsWith(':released') || caseStatus === undefined) return false;
+  const told = caseStages.indexOf(notice.kind);
+  return (
+    told >= 0 && told < caseStages.indexOf('customer_resolved') && ['resolved', 'closed'].includes(caseStatus)
+  );
+}
+
+/** Customer notices in the order a case tells them; a later one supersedes an earlier one. */
+const caseStages: readonly string[] = [
+  'customer_received',
+  'customer_progress',
+  'customer_resolved',
+  'customer_problem_resolved',
+  'customer_follow_up',
+];
+
 /** The owner followed the confirmation link: confirmed, and the newest held notices go out. */
 export async function confirmContact(ref: ContactRef, deps: Pick<ContactDeps, 'contacts' | 'clock'>) {
   const held = await deps.contacts.held(ref);
-  const { release } = noticesToRelease(held);
+  const { release } = noticesToRelease(held, (notice) => caseStages.indexOf(notice.kind));
   const result = await deps.contacts.confirm(
     ref,
     deps.clock.now(),
     'link',
-    release.map((h) => h.notice),
+    release.map((h) => releasedCopy(h.notice)),
   );
   await deps.contacts.dropHeld(ref, held);
   return { result, released: release.length, dropped: held.length - release.length };

@@ -18,6 +18,8 @@ export interface AcceptCommand {
   input: FeedbackInput;
   idempotencyKey?: string;
   origin?: string;
+  /** The credential it came with (undefined only when authentication had nothing to check). */
+  keyKind?: 'site' | 'server';
 }
 
 export interface Accepted {
@@ -39,6 +41,7 @@ export async function acceptFeedback(cmd: AcceptCommand, deps: AcceptDeps): Prom
     bodyHash,
     idempotencyKey: cmd.idempotencyKey,
     origin: cmd.origin,
+    keyKind: cmd.keyKind,
   };
   const result = await deps.feedback.putNew(feedback);
   if (result.created) return { feedbackId, replayed: false };

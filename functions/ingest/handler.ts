@@ -1,11 +1,15 @@
 import {
   BadSiteKey,
+  BotCheckFailed,
   IdempotencyConflict,
   OriginNotAllowed,
+  OriginRequired,
   UnknownSite,
   ValidationFailed,
+  WrongKeyKind,
 } from '../../shared/domain/errors.ts';
 import { parseFeedbackInput } from '../../shared/domain/feedback.ts';
+import type { BotCheck } from '../../shared/domain/ports.ts';
 import {
   type HttpEvent,
   type HttpResult,
@@ -22,12 +26,15 @@ export const maxBodyBytes = 16 * 1024;
 const idempotencyKeyPattern = /^[\x21-\x7e]{1,255}$/;
 
 export interface IngestDeps extends AcceptDeps {
-  sites: readonly SiteAccess[];
+  sites: readonly (SiteAccess & { botCheck?: unknown })[];
+  /** Runs for site-key requests to sites whose config has a `botCheck`. */
+  botCheck?: BotCheck;
 }
 
 export function makeIngestHandler(deps: IngestDeps) {
   return async function ingest(event: HttpEvent): Promise<HttpResult> {
-    const origin = header(event, 'origin');
+    // A blank Origin names no page: the same as none.
+    const origin = header(event, 'origin') || undefined;
     const cors = corsHeaders(deps.sites, origin);
     if (event.requestContext.http.method === 'OPTIONS') return preflight(cors);
     try {
@@ -57,11 +64,32 @@ async function receive(event: HttpEvent, origin: string | undefined, deps: Inges
   // Authenticate before validating, so strangers learn nothing about the schema from a site they do not own.
   const siteId =
     typeof body === 'object' && body !== null ? (body as { siteId?: unknown }).siteId : undefined;
-  if (typeof siteId === 'string') authenticateSite(deps.sites, siteId, header(event, 'x-site-key'), origin);
+  const credentials = {
+    siteKey: header(event, 'x-site-key'),
+    serverKey: header(event, 'x-server-key'),
+    origin,
+  };
+  const access = typeof siteId === 'string' ? authenticateSite(deps.sites, siteId, credentials) : undefined;
   const input = parseFeedbackInput(body);
-  const accepted = await acceptFeedback({ input, idempotencyKey, origin }, deps);
-  logger.info('feedback accepted', { feedbackId: accepted.feedbackId, replayed: accepted.replayed });
+  if (access?.keyKind === 'site') await checkBot(event, input.siteId, deps);
+  const accepted = await acceptFeedback({ input, idempotencyKey, origin, keyKind: access?.keyKind }, deps);
+  logger.info('feedback accepted', {
+    feedbackId: accepted.feedbackId,
+    replayed: accepted.replayed,
+    keyKind: access?.keyKind,
+  });
   return json(202, { feedbackId: accepted.feedbackId, status: 'received' });
+}
+
+/** The site's bot check, when its config names one; a missing or refused token stores nothing. */
+async function checkBot(event: HttpEvent, siteId: string, deps: IngestDeps): Promise<void> {
+  const site = deps.sites.find((s) => s.id === siteId);
+  if (!site?.botCheck || !deps.botCheck) return;
+  const token = header(event, 'x-bot-token');
+  if (!token)
+    throw new BotCheckFailed("this site requires a bot check: send the widget's token as X-Bot-Token");
+  const verdict = await deps.botCheck({ siteId, token, remoteIp: event.requestContext.http.sourceIp });
+  if (!verdict.passed) throw new BotCheckFailed(verdict.reason);
 }
 
 function parseJson(bytes: Buffer): unknown {
@@ -80,6 +108,10 @@ function toResponse(error: unknown): HttpResult {
     return json(401, { error: 'unauthorized', message: error.message });
   }
   if (error instanceof OriginNotAllowed) return json(403, { error: 'forbidden', message: error.message });
+  if (error instanceof OriginRequired) return json(403, { error: 'origin_required', message: error.message });
+  if (error instanceof WrongKeyKind) return json(403, { error: 'wrong_key_kind', message: error.message });
+  if (error instanceof BotCheckFailed)
+    return json(403, { error: 'bot_check_failed', message: error.message });
   if (error instanceof IdempotencyConflict) {
     return json(409, { error: 'idempotency_conflict', message: error.message });
   }
@@ -93,7 +125,7 @@ function corsHeaders(sites: readonly SiteAccess[], origin: string | undefined): 
   return {
     'access-control-allow-origin': origin,
     'access-control-allow-methods': 'POST, OPTIONS',
-    'access-control-allow-headers': 'content-type, x-site-key, idempotency-key',
+    'access-control-allow-headers': 'content-type, x-site-key, x-bot-token, idempotency-key',
     'access-control-max-age': '600',
     vary: 'Origin',
   };

@@ -3,6 +3,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { documentClient } from '../../shared/adapters/dynamo.ts';
 import { dynamoFeedbackStore } from '../../shared/adapters/feedback-store.ts';
+import { cachedSecret } from '../../shared/adapters/secrets.ts';
+import { turnstileBotCheck } from '../../shared/adapters/turnstile.ts';
 import { systemClock } from '../../shared/clock.ts';
 import { bakedConfig } from '../../shared/config/baked.ts';
 import { requireEnv } from '../../shared/env.ts';
@@ -12,11 +14,24 @@ import { makeIngestHandler } from './handler.ts';
 // Lambda entry: env and config are read once, at cold start; a bad deploy fails here by name.
 const env = requireEnv(['TABLE_NAME']);
 const config = bakedConfig();
+// Each bot-checked site's Turnstile secret, read on first use and cached (rotation reaches warm functions).
+const botSecrets = new Map(
+  config.sites.flatMap((site) =>
+    site.botCheck ? [[site.id, cachedSecret(site.botCheck.secretName, { clock: systemClock })] as const] : [],
+  ),
+);
 
 export const handler = middy(
   makeIngestHandler({
     sites: config.sites,
     feedback: dynamoFeedbackStore(documentClient(), env.TABLE_NAME, config.service.retentionDays),
+    botCheck: turnstileBotCheck({
+      secretOf: (siteId) => {
+        const secret = botSecrets.get(siteId);
+        if (!secret) throw new Error(`site "${siteId}" has no bot check secret`);
+        return secret;
+      },
+    }),
     clock: systemClock,
     newId: randomUUID,
   }),

@@ -1,4 +1,4 @@
-import { admitCustomerNotice, confirmationNotice } from '../../core/contacts/index.ts';
+import { admitCustomerNotice, confirmationNotice, releasedCopyIsStale } from '../../core/contacts/index.ts';
 import { admitStaffNotice } from '../../core/notices/staff-bursts.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { Config } from '../../shared/config/schema.ts';
@@ -186,8 +186,9 @@ async function customerRefusal(
   recipient: Recipient,
   found: Case | undefined,
   deps: DeliverDeps,
-): Promise<'no_consent' | 'suppressed' | undefined> {
+): Promise<'no_consent' | 'suppressed' | 'superseded' | undefined> {
   if (!hasConsent(notice, found)) return 'no_consent';
+  if (releasedCopyIsStale(notice, found?.status)) return 'superseded';
   if (await deps.suppression.isSuppressed(recipient.email)) return 'suppressed';
   return undefined;
 }
@@ -213,7 +214,7 @@ async function holdUnconfirmed(
   found: Case | undefined,
   vouched: boolean,
   deps: DeliverDeps,
-): Promise<'held' | undefined> {
+): Promise<'held' | 'duplicate' | undefined> {
   const siteId = typeof notice.data.siteId === 'string' ? notice.data.siteId : (found?.siteId ?? '');
   const admission = await admitCustomerNotice(
     { notice, email: recipient.email, siteId, vouched, ...(found ? { caseCreatedAt: found.createdAt } : {}) },
@@ -224,12 +225,21 @@ async function holdUnconfirmed(
     },
   );
   if (admission.decision === 'send') return undefined;
+  // Settled `held` in the ledger: a redelivery of this notice after the confirmation is a
+  // duplicate, so only the released copy reaches the customer.
+  const settled = await deps.ledger.settle(
+    { noticeId: notice.noticeId, email: recipient.email },
+    outcomeOf(notice, recipient, 'held', deps),
+    deps.clock.now(),
+  );
   logger.info('customer notice held for confirmation', {
     noticeId: notice.noticeId,
     kind: notice.kind,
     caseId: notice.caseId,
     confirmation: admission.confirmation,
+    settled,
   });
+  if (settled === 'duplicate') return 'duplicate';
   if (admission.confirm) {
     const site = deps.config.sites.find((s) => s.id === siteId);
     const confirm = confirmationNotice(

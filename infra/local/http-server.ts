@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Context } from 'aws-lambda';
 import { type HttpEvent, type HttpResult, json } from '../../shared/http.ts';
+import type { IntakeLimit } from './intake-limits.ts';
 
 export type HttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
 
@@ -15,6 +16,11 @@ export interface Route {
   throttled?: boolean;
   /** Staff routes: a valid bearer JWT is required, as API Gateway's JWT authorizer requires it. */
   staff?: boolean;
+  /**
+   * Public intake: counted by the intake limit before anything else (per client address, or per
+   * site on a server key), as WAF's rate-based rule counts it in front of CloudFront in AWS.
+   */
+  publicIntake?: boolean;
 }
 
 /** Answers the claims of a valid staff token (as the JWT authorizer hands them to Lambda), else undefined. */
@@ -23,16 +29,26 @@ export type StaffTokenVerifier = (token: string) => Record<string, string> | und
 /** API Gateway's payload limit; the handlers enforce the contract's own, smaller limits. */
 const maxPayloadBytes = 10 * 1024 * 1024;
 
+/** Loopback by default: the local stack hands out admin tokens (`/__local/token`) to whoever asks. */
+export const defaultHost = '127.0.0.1';
+
+interface ServerOptions {
+  port: number;
+  /** The address to listen on (default 127.0.0.1). */
+  host?: string;
+  routes: Route[];
+  throttle?: TokenBucket;
+  /** Applied to `publicIntake` routes first, like WAF in front of API Gateway. */
+  intakeLimit?: IntakeLimit;
+  verifyStaffToken?: StaffTokenVerifier;
+}
+
 /**
  * Turns HTTP requests into API Gateway HTTP API (payload v2) events for the same handlers that
  * run in Lambda, so the local stack exercises the deployed code path.
  */
-export function startHttpServer(opts: {
-  port: number;
-  routes: Route[];
-  throttle?: TokenBucket;
-  verifyStaffToken?: StaffTokenVerifier;
-}): Promise<{ server: Server; url: string; port: number }> {
+export function startHttpServer(opts: ServerOptions): Promise<{ server: Server; url: string; port: number }> {
+  const host = opts.host ?? defaultHost;
   const server = createServer((req, res) => {
     handle(req, res, opts).catch((error: unknown) => {
       console.error('local server error', error);
@@ -41,21 +57,23 @@ export function startHttpServer(opts: {
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port, () => {
+    server.listen(opts.port, host, () => {
       const { port } = server.address() as AddressInfo;
-      resolve({ server, url: `http://localhost:${port}`, port });
+      resolve({ server, url: `http://${urlHost(host)}:${port}`, port });
     });
   });
+}
+
+/** `localhost` for loopback and wildcard addresses (reachable as localhost), else the address itself. */
+export function urlHost(host: string): string {
+  if (['127.0.0.1', '::1', 'localhost', '0.0.0.0', '::'].includes(host)) return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 async function handle(
   req: IncomingMessage,
   res: ServerResponse,
-  {
-    routes,
-    throttle,
-    verifyStaffToken,
-  }: { routes: Route[]; throttle?: TokenBucket; verifyStaffToken?: StaffTokenVerifier },
+  { routes, throttle, intakeLimit, verifyStaffToken }: ServerOptions,
 ) {
   const url = new URL(req.url ?? '/', 'http://local');
   const method = req.method ?? 'GET';
@@ -63,6 +81,19 @@ async function handle(
   if (!match) {
     const pathKnown = routes.some((r) => matchPath(r.path, url.pathname));
     send(res, json(pathKnown ? 405 : 404, { error: pathKnown ? 'method_not_allowed' : 'not_found' }));
+    return;
+  }
+  // Before the body is read: a refused request costs a map lookup and stores nothing.
+  const refusal = match.route.publicIntake && intakeLimit?.(intakeRequestOf(req));
+  if (refusal) {
+    const message =
+      refusal.per === 'client'
+        ? `too many requests from this client; retry after ${refusal.retryAfterSeconds} s`
+        : `too many server-key requests for this site; retry after ${refusal.retryAfterSeconds} s`;
+    send(
+      res,
+      json(429, { error: 'rate_limited', message }, { 'retry-after': String(refusal.retryAfterSeconds) }),
+    );
     return;
   }
   if (match.route.throttled && throttle && !throttle.take()) {
@@ -85,6 +116,15 @@ async function handle(
     Object.assign(event.requestContext, { authorizer: { jwt: { claims, scopes: [] } } });
   }
   send(res, await match.route.handler(event, fakeContext(event.requestContext.requestId)));
+}
+
+function intakeRequestOf(req: IncomingMessage) {
+  const serverKey = req.headers['x-server-key'];
+  return {
+    // An IPv4 client of a dual-stack socket shows as `::ffff:a.b.c.d`: one client, one key.
+    clientAddress: (req.socket.remoteAddress ?? 'unknown').replace(/^::ffff:(?=\d+\.)/, ''),
+    serverKey: Array.isArray(serverKey) ? serverKey[0] : serverKey,
+  };
 }
 
 function findRoute(routes: Route[], method: string, path: string) {

@@ -17,7 +17,7 @@ const maxAdvanceMinutes = 60 * 24 * 60;
 /** Local-only routes for demos and black-box tests (design.md, "The local stack"). */
 export function localRoutes(deps: {
   config: Config;
-  sites: { siteId: string; siteKey: string; origins: string[] }[];
+  sites: { siteId: string; siteKey: string; serverKey: string; origins: string[] }[];
   clock: VirtualClock;
   scheduled: Scheduled[];
   bus: LocalBus;

@@ -1,5 +1,8 @@
 import { ConfigError, loadConfigFile, resolveConfigPath } from '../../shared/config/load.ts';
+import { intakeLimitsOn } from './intake-limits.ts';
 import { startLocalStack } from './stack.ts';
+
+const isLoopback = (host: string) => ['127.0.0.1', '::1', 'localhost'].includes(host);
 
 /** `npm start`: the whole loop on this machine, no AWS account, no Docker. */
 // Lambda runs Node 22; on an older local Node the SDK's upgrade notice is noise here.
@@ -18,9 +21,12 @@ async function main() {
   }
   const port = process.env.PORT === undefined ? 3000 : Number(process.env.PORT);
   const memory = process.env.CLOSELOOP_MEMORY === '1';
+  // Loopback unless asked: anyone who reaches the stack can mint admin tokens (/__local/token).
+  const host = process.env.HOST?.trim() || undefined;
   const stack = await startLocalStack({
     config,
     port,
+    host,
     memory,
     log: (line) => console.log(line),
   });
@@ -53,6 +59,12 @@ curl -i -X POST ${stack.url}/v1/feedback \\
   -d '{"siteId":"${site.siteId}","touchpoint":"checkout_abandonment","channel":"web","rating":{"type":"nps","score":3},"comment":"支払い方法が選べませんでした","reasons":["payment_method_unavailable"]}'
 
 Ctrl-C stops everything.`);
+  if (host && !isLoopback(host)) {
+    console.log(`
+HOST=${host}: the API listens beyond this machine, and /__local/token hands an admin token to anyone who asks.`);
+  }
+  if (!intakeLimitsOn())
+    console.log('\nCLOSELOOP_INTAKE_LIMITS=off: no per-client limit on POST /v1/feedback.');
 
   let stopping = false;
   const shutdown = async () => {

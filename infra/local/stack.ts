@@ -6,6 +6,8 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { lapseUnconfirmed } from '../../core/contacts/index.ts';
+import { flushStaffDigests } from '../../core/notices/staff-bursts.ts';
 import { makeCasesHandler } from '../../functions/cases/handler.ts';
 import { routeSpecs } from '../../functions/cases/routes.ts';
 import { sendWeeklyDigests, type TeamDigestResult, teamsAtLocalTime } from '../../functions/digest/digest.ts';
@@ -15,12 +17,14 @@ import { makeNotifyHandler } from '../../functions/notify/handler.ts';
 import { makeRelayHandler } from '../../functions/relay/handler.ts';
 import { type SweepResult, sweepDue } from '../../functions/sla/sweep.ts';
 import { makeTriageHandler } from '../../functions/triage/handler.ts';
+import { dynamoStaffBurstStore } from '../../shared/adapters/burst-store.ts';
 import { dynamoCaseActions, dynamoCaseReader } from '../../shared/adapters/case-actions.ts';
 import {
   dynamoAssignmentReader,
   dynamoFeedbackReader,
   dynamoTriageStore,
 } from '../../shared/adapters/case-store.ts';
+import { dynamoContactStore } from '../../shared/adapters/contact-store.ts';
 import { dynamoDigestCases, dynamoDigestOutbox } from '../../shared/adapters/digest-store.ts';
 import { dynamoFeedbackStore } from '../../shared/adapters/feedback-store.ts';
 import { queueSender } from '../../shared/adapters/messaging.ts';
@@ -37,6 +41,7 @@ import {
   dynamoProblemStore,
   dynamoStaffCaseStore,
 } from '../../shared/adapters/staff-store.ts';
+import { turnstileBotCheck } from '../../shared/adapters/turnstile.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import type { Config } from '../../shared/config/schema.ts';
 import { toTriageMessage } from '../../shared/events/feedback-received.ts';
@@ -44,6 +49,7 @@ import { buildWebAssets } from '../../web/build.ts';
 import { LocalBus } from './bus.ts';
 import { listCasesWithTimeline } from './case-listing.ts';
 import { type HttpHandler, type Route, startHttpServer, TokenBucket } from './http-server.ts';
+import { intakeLimit, intakeLimitsOn } from './intake-limits.ts';
 import { asHttpApiClaims, LocalJwt } from './jwt.ts';
 import { localRoutes, type Scheduled } from './local-routes.ts';
 import {
@@ -65,12 +71,21 @@ export interface LocalStackOptions {
   config: Config;
   /** HTTP port; 0 picks a free one. Peer ports are derived from it when free, else chosen free. */
   port?: number;
+  /** The API's listen address (default 127.0.0.1); the peers always listen on 127.0.0.1. */
+  host?: string;
+  /** Turnstile siteverify endpoint for sites with a `botCheck` (default Cloudflare's; tests pass a peer). */
+  botCheckUrl?: string;
   /** Keep nothing on disk (DynamoDB Local in memory). */
   memory?: boolean;
   dataDir?: string;
   clock?: VirtualClock;
   /** API Gateway-like throttling of the public route (default on). */
   throttle?: boolean;
+  /**
+   * The stand-in for WAF's rate-based rules on the public intake (`config.intake.limits`); default
+   * on unless `CLOSELOOP_INTAKE_LIMITS=off`.
+   */
+  intakeLimits?: boolean;
   /** Lets tests wrap SDK clients (fault injection) before anything uses them. */
   onClient?: (
     name: ClientName,
@@ -94,7 +109,10 @@ export interface LocalStackOptions {
 
 export interface LocalSite {
   siteId: string;
+  /** The public key, for browsers on `origins` (`X-Site-Key`). */
   siteKey: string;
+  /** The secret key, for shop backends (`X-Server-Key`, no Origin). */
+  serverKey: string;
   origins: string[];
 }
 
@@ -129,6 +147,9 @@ export interface LocalStack {
 
 export const tableName = 'closeloop';
 export const localSiteKey = (siteId: string) => `sk_local_${siteId}`;
+export const localServerKey = (siteId: string) => `sv_local_${siteId}`;
+/** Cloudflare's documented test secret that passes every token; a local siteverify peer may ignore it. */
+const localTurnstileSecret = '1x0000000000000000000000000000000AA';
 const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** Starts the peers, creates the resources and serves the same handlers as the Lambda functions. */
@@ -142,6 +163,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const sites = opts.config.sites.map((s, i) => ({
     siteId: s.id,
     siteKey: localSiteKey(s.id),
+    serverKey: localServerKey(s.id),
     origins: origins[i]!,
   }));
   const config: Config = {
@@ -150,6 +172,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       ...s,
       origins: origins[i]!,
       siteKeyHash: sha256Hex(localSiteKey(s.id)),
+      serverKeyHash: sha256Hex(localServerKey(s.id)),
     })),
   };
   const base = opts.port ?? 3000;
@@ -162,7 +185,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   try {
     const dataDir = opts.memory ? undefined : join(opts.dataDir ?? '.closeloop', 'dynamodb');
     const [dynamo, sqsPeer, sesPeer] = await Promise.all([
-      startDynamoLocal({ port: derived(1), dataDir }),
+      startDynamoLocal({ port: derived(1), dataDir, log }),
       startSqsLocal({ port: derived(2) }),
       startSesLocal({ port: derived(3) }),
     ]);
@@ -211,6 +234,11 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const ingest = makeIngestHandler({
       sites: config.sites,
       feedback: dynamoFeedbackStore(db, tableName, config.service.retentionDays),
+      // Sites with a `botCheck` are checked against siteverify (Cloudflare's, or a peer's in tests).
+      botCheck: turnstileBotCheck({
+        secretOf: () => async () => localTurnstileSecret,
+        verifyUrl: opts.botCheckUrl ?? process.env.TURNSTILE_SITEVERIFY_URL,
+      }),
       clock,
       newId: randomUUID,
     }) as HttpHandler;
@@ -258,6 +286,14 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         const result = await sweepSla(now);
         if (result.errors > 0) log(`sla sweep: ${result.errors} case(s) failed (they stay due)`);
       },
+      // Double opt-in: the part of functions/sla's minute run that lapses unconfirmed consent.
+      async (now) => {
+        await lapseUnconfirmed({ contacts: dynamoContactStore(db, tableName), clock: { now: () => now } });
+      },
+      // Flood containment: the part of functions/sla's minute run that queues staff digests.
+      async (now) => {
+        await flushStaffDigests({ bursts: dynamoStaffBurstStore(db, tableName), now });
+      },
       async (now) => {
         const teamIds = teamsAtLocalTime(now, config);
         if (teamIds.length === 0) return;
@@ -279,6 +315,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       cases: dynamoCaseReader(db, tableName),
       tokens: dynamoUsedTokens(db, tableName),
       suppression: dynamoSuppressionList(db, tableName),
+      contacts: dynamoContactStore(db, tableName),
     }) as HttpHandler;
     // The staff API: the same handler as functions/cases; staff routes get the bearer JWT verified
     // (401 otherwise) and its claims injected, as API Gateway's JWT authorizer does.
@@ -299,7 +336,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     }));
     const routes: Route[] = [
       ...staffRoutes,
-      { method: 'POST', path: '/v1/feedback', handler: ingest, throttled: true },
+      { method: 'POST', path: '/v1/feedback', handler: ingest, throttled: true, publicIntake: true },
       { method: 'OPTIONS', path: '/v1/feedback', handler: ingest },
       { method: 'GET', path: '/v1/actions/{token}', handler: actions },
       { method: 'POST', path: '/v1/actions/{token}', handler: actions },
@@ -320,8 +357,18 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       opts.throttle === false
         ? undefined
         : new TokenBucket(config.service.throttle.rateLimit, config.service.throttle.burstLimit);
+    const limited = opts.intakeLimits ?? intakeLimitsOn();
     const http = await startHttpServer({
       port: base,
+      host: opts.host,
+      intakeLimit: limited
+        ? intakeLimit({
+            limits: config.intake.limits,
+            // The local server keys (`sv_local_<siteId>`), so server-key requests count per site.
+            serverKeySites: new Map(sites.map((s) => [s.serverKey, s.siteId])),
+            clock,
+          })
+        : undefined,
       routes,
       throttle,
       verifyStaffToken: (token) => {
@@ -331,7 +378,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     });
     // Locally only: pages the stack serves itself (the widget demo) may post feedback for every
     // site. Its port is known now that it listens (PORT=0 picks one).
-    allowOwnOrigin(origins, http.port);
+    allowOwnOrigin(origins, http);
     // Notify: the same handler as functions/notify, sending through SES local; links point here.
     const notify = makeNotifyHandler({
       config,
@@ -339,6 +386,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       linkSecret: async () => linkSecret,
       ledger: dynamoNoticeLedger(db, tableName),
       suppression: dynamoSuppressionList(db, tableName),
+      contacts: dynamoContactStore(db, tableName),
+      bursts: dynamoStaffBurstStore(db, tableName),
       cases: dynamoCaseReader(db, tableName),
       mailer: sesMailer(ses),
       clock,
@@ -410,11 +459,12 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   }
 }
 
-/** Adds `http://localhost:<port>` and `http://127.0.0.1:<port>` to each site's allowed origins. */
-function allowOwnOrigin(origins: string[][], port: number): void {
+/** Adds the stack's own origins (`http://localhost:<port>`, `http://127.0.0.1:<port>`, the URL's) to each site's. */
+function allowOwnOrigin(origins: string[][], { url, port }: { url: string; port: number }): void {
+  const own = new Set([`http://localhost:${port}`, `http://127.0.0.1:${port}`, new URL(url).origin]);
   for (const list of origins) {
-    for (const own of [`http://localhost:${port}`, `http://127.0.0.1:${port}`]) {
-      if (!list.includes(own)) list.push(own);
+    for (const origin of own) {
+      if (!list.includes(origin)) list.push(origin);
     }
   }
 }

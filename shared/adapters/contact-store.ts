@@ -33,6 +33,7 @@ import { cancellationCodes, type TransactItem, transactWithEvent } from './notic
 
 const BATCH = 25;
 const epochSeconds = (ms: number) => Math.floor(ms / 1000);
+/** A released notice's outbox item (its id is the released copy's, see core/contacts). */
 const outboxOf = (notice: NoticeRequested, now: Date) =>
   outboxItem(`notice:${notice.noticeId}`, 'notify', notice, now);
 

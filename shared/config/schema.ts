@@ -137,6 +137,12 @@ const keyHashSchema = z
   .string()
   .regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex characters (sha256 of the site key)');
 
+/** One key hash, or two during a rotation (the new key's and the old one's). */
+const keyHashesSchema = z.union([
+  keyHashSchema,
+  z.array(keyHashSchema).min(1, 'needs at least one hash').max(2, 'at most two hashes (during a rotation)'),
+]);
+
 export const siteSchema = z.strictObject({
   id: idSchema,
   name: nameSchema,
@@ -145,10 +151,12 @@ export const siteSchema = z.strictObject({
    * sha256 of the public site key, 64 lower-case hex characters; the key itself never sits in
    * config. During a rotation, a list of two: the new key's hash and the old one's.
    */
-  siteKeyHash: z.union([
-    keyHashSchema,
-    z.array(keyHashSchema).min(1, 'needs at least one hash').max(2, 'at most two hashes (during a rotation)'),
-  ]),
+  siteKeyHash: keyHashesSchema,
+  /**
+   * sha256 of the secret server key (shop backends, `X-Server-Key`), the same way; the key's
+   * plaintext lives in Secrets Manager (one secret per site). No server key when absent.
+   */
+  serverKeyHash: keyHashesSchema.optional(),
   defaultLocale: localeSchema,
   /** Optional bot check on the public key (Cloudflare Turnstile); off when absent. */
   botCheck: z
@@ -163,8 +171,14 @@ export const siteSchema = z.strictObject({
 });
 
 /** Every configured key hash of a site (one, or two during a rotation). */
-export const siteKeyHashesOf = (site: Pick<Site, 'siteKeyHash'>): string[] =>
-  typeof site.siteKeyHash === 'string' ? [site.siteKeyHash] : site.siteKeyHash;
+export const siteKeyHashesOf = (site: Pick<Site, 'siteKeyHash'>): string[] => hashesOf(site.siteKeyHash);
+
+/** Every configured server key hash of a site (none when it has no server key). */
+export const serverKeyHashesOf = (site: Pick<Site, 'serverKeyHash'>): string[] =>
+  hashesOf(site.serverKeyHash);
+
+const hashesOf = (hashes: string | string[] | undefined): string[] =>
+  hashes === undefined ? [] : typeof hashes === 'string' ? [hashes] : hashes;
 
 export const intakeSchema = z
   .strictObject({

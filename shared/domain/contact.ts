@@ -72,14 +72,21 @@ export interface HeldNotice<N> {
  * What a confirmation releases: per case only its latest held notice (received → the latest
  * state), for the newest `MAX_RELEASED_CASES` cases; the rest is dropped.
  */
-export function noticesToRelease<N>(held: readonly HeldNotice<N>[]): {
+export function noticesToRelease<N>(
+  held: readonly HeldNotice<N>[],
+  /** How far along the case a notice tells (received < progress < resolved): breaks same-instant ties. */
+  stageOf: (notice: N) => number = () => 0,
+): {
   release: HeldNotice<N>[];
   drop: HeldNotice<N>[];
 } {
+  const later = (a: HeldNotice<N>, b: HeldNotice<N>) =>
+    a.requestedAt > b.requestedAt ||
+    (a.requestedAt === b.requestedAt && stageOf(a.notice) > stageOf(b.notice));
   const latest = new Map<string, HeldNotice<N>>();
   for (const h of held) {
     const seen = latest.get(h.caseId);
-    if (!seen || seen.requestedAt < h.requestedAt) latest.set(h.caseId, h);
+    if (!seen || later(h, seen)) latest.set(h.caseId, h);
   }
   const newest = [...latest.values()].sort((a, b) => b.requestedAt.localeCompare(a.requestedAt));
   const release = newest.slice(0, MAX_RELEASED_CASES);

@@ -27,3 +27,9 @@ export class IdempotencyConflict extends DomainError {
 export class UnknownSite extends DomainError {}
 export class BadSiteKey extends DomainError {}
 export class OriginNotAllowed extends DomainError {}
+/** A credential used where the other kind belongs (a server key from a browser, a site key on a server-only route). */
+export class WrongKeyKind extends DomainError {}
+/** The public site key came without an Origin: only browsers may use it. */
+export class OriginRequired extends DomainError {}
+/** The site's bot check (Turnstile) refused the request's token, or none was sent. */
+export class BotCheckFailed extends DomainError {}

@@ -50,7 +50,11 @@ export interface NoticeKey {
   email: string;
 }
 
-export type NoticeStatus = 'sent' | 'failed' | 'suppressed' | 'no_consent';
+/**
+ * `held`: waiting for the address's double opt-in; a released copy (`<id>:released`) is sent
+ * instead, unless the case moved past it meanwhile (`superseded`).
+ */
+export type NoticeStatus = 'sent' | 'failed' | 'suppressed' | 'no_consent' | 'held' | 'superseded';
 
 export interface NoticeOutcome {
   status: NoticeStatus;

@@ -313,6 +313,8 @@ describe('the whole loop: feedback → triage → outbox → relay → notify', 
         customer: { email: customer, name: 'Eve\r\nBcc: x@evil.example', locale: 'ja', contactConsent: true },
       },
       { 'idempotency-key': 'notify-loop-1' },
+      // The shop's backend vouches for its customer, so no double opt-in holds the notices.
+      { key: 'server' },
     );
     expect(response.status).toBe(202);
     const caseId = caseIdFor(((await response.json()) as { feedbackId: string }).feedbackId);

@@ -122,6 +122,8 @@ async function openCase(key: string, email: string): Promise<string> {
       customer: { email, name: '山田 花子', locale: 'ja', contactConsent: true },
     },
     { 'idempotency-key': key },
+    // The shop's backend vouches for its customer, so no double opt-in holds the notices.
+    { key: 'server' },
   );
   expect(response.status).toBe(202);
   const caseId = caseIdFor(((await response.json()) as { feedbackId: string }).feedbackId);

@@ -63,6 +63,8 @@ async function openCase(body: Record<string, unknown>, key: string): Promise<Cas
     stack,
     { siteId: 'shop-jp', channel: 'web', ...body },
     { 'idempotency-key': key },
+    // The shop's backend vouches for its customer, so no double opt-in holds the notices.
+    { key: 'server' },
   );
   expect(response.status).toBe(202);
   const { feedbackId } = (await response.json()) as { feedbackId: string };

@@ -7,13 +7,14 @@ import { makeTriageHandler } from '../../functions/triage/handler.ts';
 import { localCredentials, localRegion } from '../../infra/local/peers.ts';
 import { QueuePump } from '../../infra/local/queue-pump.ts';
 import type { ClientName, LocalStack, LocalStackOptions } from '../../infra/local/stack.ts';
-import { dynamoContactStore } from '../../shared/adapters/contact-store.ts';
+import { dynamoStaffBurstStore } from '../../shared/adapters/burst-store.ts';
 import { dynamoCaseReader } from '../../shared/adapters/case-actions.ts';
 import {
   dynamoAssignmentReader,
   dynamoFeedbackReader,
   dynamoTriageStore,
 } from '../../shared/adapters/case-store.ts';
+import { dynamoContactStore } from '../../shared/adapters/contact-store.ts';
 import { dynamoNoticeLedger, dynamoSuppressionList } from '../../shared/adapters/notice-store.ts';
 import { sesMailer } from '../../shared/adapters/ses-mailer.ts';
 import { VirtualClock } from '../../shared/clock.ts';
@@ -121,6 +122,7 @@ function notifyHandler(s: LocalStack) {
     ledger: dynamoNoticeLedger(s.db, s.tableName),
     suppression: dynamoSuppressionList(s.db, s.tableName),
     contacts: dynamoContactStore(s.db, s.tableName),
+    bursts: dynamoStaffBurstStore(s.db, s.tableName),
     cases: dynamoCaseReader(s.db, s.tableName),
     mailer: sesMailer(ses),
     clock: s.clock,

@@ -34,7 +34,8 @@ const tokens: Record<'admin' | 'member' | 'otherTeam' | 'expired', string> = {
 const figures: Record<string, { inputs: number; status4xx: number; status5xx: number; stored: number }> = {};
 
 beforeAll(async () => {
-  stack = await startTestStack({ clock: new VirtualClock(opened), schedule: false });
+  // 10,000 requests a route from one address: the answers under test are the handlers', not 429s.
+  stack = await startTestStack({ clock: new VirtualClock(opened), schedule: false, intakeLimits: false });
   const posted = await postMany(stack, 3, { prefix: 'fuzz-seed' });
   await settle(stack, posted.accepted);
   caseId = caseIdFor([...posted.accepted][0]!);

@@ -66,15 +66,27 @@ export async function countItems(stack: LocalStack, type: string): Promise<numbe
   return count;
 }
 
+/**
+ * POSTs feedback as the body's site (else the first) would: as its page in a browser (the public
+ * site key with the site's first origin), or with `key: 'server'` as its backend (the server key,
+ * no Origin). `headers` override either.
+ */
 export function postFeedback(
   stack: LocalStack,
   body: unknown,
   headers: Record<string, string> = {},
+  { key = 'site' }: { key?: 'site' | 'server' } = {},
 ): Promise<Response> {
-  const site = stack.sites[0]!;
+  const siteId =
+    typeof body === 'object' && body !== null ? (body as { siteId?: unknown }).siteId : undefined;
+  const site = stack.sites.find((s) => s.siteId === siteId) ?? stack.sites[0]!;
+  const credentials: Record<string, string> =
+    key === 'server'
+      ? { 'x-server-key': site.serverKey }
+      : { 'x-site-key': site.siteKey, origin: site.origins[0]! };
   return fetch(`${stack.url}/v1/feedback`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-site-key': site.siteKey, ...headers },
+    headers: { 'content-type': 'application/json', ...credentials, ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 }

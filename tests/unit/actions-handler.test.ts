@@ -306,7 +306,7 @@ describe('the double opt-in link', () => {
     expect(second.statusCode).toBe(200);
     expect(first.body).toContain('Address confirmed');
     expect(await contacts.status(ref)).toBe('confirmed');
-    expect(contacts.released.map((n) => n.noticeId)).toEqual([customerNotice().noticeId]);
+    expect(contacts.released.map((n) => n.noticeId)).toEqual([`${customerNotice().noticeId}:released`]);
   });
 
   it('refuses a confirm link without a well-formed contact (400)', async () => {

@@ -75,6 +75,20 @@ describe('the double opt-in rules', () => {
     }));
     expect(noticesToRelease(many).release.map((h) => h.notice)).toEqual([7, 6, 5, 4, 3]);
   });
+
+  it('releases the furthest stage when a case told two things at the same instant', () => {
+    const at = '2026-11-20T01:00:00Z';
+    const stages = ['received', 'progress', 'resolved'];
+    const held = [
+      { caseId: 'a', requestedAt: at, notice: 'received' },
+      { caseId: 'a', requestedAt: at, notice: 'resolved' },
+      { caseId: 'a', requestedAt: at, notice: 'progress' },
+    ];
+
+    const { release } = noticesToRelease(held, (n) => stages.indexOf(n));
+
+    expect(release.map((h) => h.notice)).toEqual(['resolved']);
+  });
 });
 
 describe('admitting a customer notice', () => {

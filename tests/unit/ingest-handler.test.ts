@@ -9,12 +9,21 @@ import { dynamoFeedbackStore } from '../../shared/adapters/feedback-store.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import { httpEvent } from '../support/http-events.ts';
 
-const siteKey = 'secret-key';
+const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
+const siteKey = 'public-key';
+const serverKey = 'server-secret';
 const sites = [
   {
     id: 'shop-jp',
     origins: ['https://shop.example.jp'],
-    siteKeyHash: createHash('sha256').update(siteKey).digest('hex'),
+    siteKeyHash: sha256Hex(siteKey),
+    serverKeyHash: [sha256Hex('server-secret-new'), sha256Hex(serverKey)],
+  },
+  {
+    id: 'bot-checked',
+    origins: ['https://guarded.example.jp'],
+    siteKeyHash: sha256Hex(siteKey),
+    botCheck: { kind: 'turnstile' as const, siteKey: 'ts-site', secretName: 'ts-secret' },
   },
 ];
 const body = {
@@ -25,7 +34,15 @@ const body = {
   comment: '支払い方法が選べませんでした',
   reasons: ['payment_method_unavailable'],
 };
-const headers = { 'content-type': 'application/json', 'x-site-key': siteKey };
+const headers = {
+  'content-type': 'application/json',
+  'x-site-key': siteKey,
+  origin: 'https://shop.example.jp',
+};
+const fromBackend = { 'content-type': 'application/json', 'x-server-key': serverKey };
+/** Bot check tokens the fake checker passes; every other token fails. */
+const goodBotTokens = new Set(['human']);
+const botChecks: { siteId: string; token: string; remoteIp?: string }[] = [];
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'ap-northeast-1' }));
@@ -33,14 +50,22 @@ const clock = new VirtualClock(new Date('2026-11-20T08:30:00Z'));
 const handler = makeIngestHandler({
   sites,
   feedback: dynamoFeedbackStore(db, 'table', 730),
+  botCheck: async (check) => {
+    botChecks.push(check);
+    return goodBotTokens.has(check.token)
+      ? { passed: true }
+      : { passed: false, reason: 'invalid-input-response' };
+  },
   clock,
   newId: () => 'fixed-id',
 });
 
-const post = (over: { headers?: Record<string, string>; body?: unknown } = {}) =>
+const post = (
+  over: { headers?: Record<string, string>; body?: unknown; base?: Record<string, string> } = {},
+) =>
   handler(
     httpEvent({
-      headers: { ...headers, ...over.headers },
+      headers: { ...(over.base ?? headers), ...over.headers },
       body: typeof over.body === 'string' ? over.body : JSON.stringify(over.body ?? body),
     }),
   );
@@ -59,6 +84,7 @@ function tableNowHoldsFirstPut() {
 }
 
 beforeEach(() => {
+  botChecks.length = 0;
   ddb.reset();
   ddb.on(PutCommand).resolves({});
 });
@@ -153,14 +179,126 @@ describe('POST /v1/feedback', () => {
   });
 
   it.each([
-    ['no site key', { 'x-site-key': '' }, 401],
-    ['a wrong site key', { 'x-site-key': 'guess' }, 401],
-    ['an origin the site does not allow', { origin: 'https://evil.example' }, 403],
-  ])('refuses %s', async (_what, extra, status) => {
+    ['no site key', { 'x-site-key': '' }, 401, 'unauthorized'],
+    ['a wrong site key', { 'x-site-key': 'guess' }, 401, 'unauthorized'],
+    ['an origin the site does not allow', { origin: 'https://evil.example' }, 403, 'forbidden'],
+  ])('refuses %s', async (_what, extra, status, error) => {
     const result = await post({ headers: extra });
 
     expect(result.statusCode).toBe(status);
+    expect(parse(result).error).toBe(error);
     expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  it('answers 403 origin_required for the site key without an Origin (not a browser), storing nothing', async () => {
+    const { origin: _origin, ...noOrigin } = headers;
+
+    const result = await post({ base: noOrigin });
+
+    expect(result.statusCode).toBe(403);
+    expect(parse(result)).toMatchObject({ error: 'origin_required' });
+    expect(parse(result).message).toContain('X-Server-Key');
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  it('stores feedback sent with the server key and no Origin as vouched (keyKind server)', async () => {
+    const result = await post({ base: fromBackend });
+
+    expect(result.statusCode).toBe(202);
+    expect(ddb.commandCalls(PutCommand)[0]!.args[0].input.Item).toMatchObject({ keyKind: 'server' });
+  });
+
+  it('marks feedback sent with the public key as keyKind site', async () => {
+    await post();
+
+    expect(ddb.commandCalls(PutCommand)[0]!.args[0].input.Item).toMatchObject({ keyKind: 'site' });
+  });
+
+  it('accepts both server keys during a rotation and refuses a third', async () => {
+    const next = await post({ base: { ...fromBackend, 'x-server-key': 'server-secret-new' } });
+    const previous = await post({ base: fromBackend });
+    const other = await post({ base: { ...fromBackend, 'x-server-key': 'server-secret-older' } });
+
+    expect([next.statusCode, previous.statusCode, other.statusCode]).toEqual([202, 202, 401]);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(2);
+  });
+
+  it('answers 403 wrong_key_kind for the server key sent from a browser (with an Origin)', async () => {
+    const result = await post({ base: { ...fromBackend, origin: 'https://shop.example.jp' } });
+
+    expect(result.statusCode).toBe(403);
+    expect(parse(result).error).toBe('wrong_key_kind');
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  it('refuses the public key in the server-key header: it does not match the server key', async () => {
+    const result = await post({ base: { ...fromBackend, 'x-server-key': siteKey } });
+
+    expect(result.statusCode).toBe(401);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  it('answers 400 when both keys are sent, naming the header', async () => {
+    const result = await post({ headers: { 'x-server-key': serverKey } });
+
+    expect(result.statusCode).toBe(400);
+    expect(parse(result).issues[0].path).toBe('header:X-Server-Key');
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  it('answers 401 for a server key on a site that has none', async () => {
+    const result = await post({ base: fromBackend, body: { ...body, siteId: 'bot-checked' } });
+
+    expect(result.statusCode).toBe(401);
+  });
+
+  describe('on a site with a bot check', () => {
+    const guarded = { ...headers, origin: 'https://guarded.example.jp' };
+    const guardedBody = { ...body, siteId: 'bot-checked' };
+
+    it('stores the feedback when the token passes, passing the client address to the checker', async () => {
+      const result = await post({ base: guarded, headers: { 'x-bot-token': 'human' }, body: guardedBody });
+
+      expect(result.statusCode).toBe(202);
+      expect(botChecks).toEqual([{ siteId: 'bot-checked', token: 'human', remoteIp: '127.0.0.1' }]);
+    });
+
+    it.each([
+      ['no token', {}],
+      ['a refused token', { 'x-bot-token': 'bot' }],
+    ])('answers 403 bot_check_failed for %s, storing nothing', async (_what, extra) => {
+      const result = await post({ base: guarded, headers: extra, body: guardedBody });
+
+      expect(result.statusCode).toBe(403);
+      expect(parse(result).error).toBe('bot_check_failed');
+      expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+    });
+
+    it('answers 503 when the checker cannot be reached, storing nothing', async () => {
+      const unreachable = makeIngestHandler({
+        sites,
+        feedback: dynamoFeedbackStore(db, 'table', 730),
+        botCheck: async () => {
+          throw new Error('connect ECONNREFUSED');
+        },
+        clock,
+        newId: () => 'fixed-id',
+      });
+
+      const result = await unreachable(
+        httpEvent({ headers: { ...guarded, 'x-bot-token': 'human' }, body: JSON.stringify(guardedBody) }),
+      );
+
+      expect(result.statusCode).toBe(503);
+      expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+    });
+
+    it('does not check server-key requests of other sites, nor sites without a bot check', async () => {
+      await post({ base: fromBackend });
+      await post();
+
+      expect(botChecks).toEqual([]);
+    });
   });
 
   it('refuses an unknown site with 401', async () => {

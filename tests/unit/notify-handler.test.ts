@@ -3,6 +3,7 @@ import { SESv2Client, SendEmailCommand, type SendEmailCommandInput } from '@aws-
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { confirmContact, releasedCopy } from '../../core/contacts/index.ts';
 import { makeNotifyHandler } from '../../functions/notify/handler.ts';
 import { dynamoCaseReader } from '../../shared/adapters/case-actions.ts';
 import { dynamoNoticeLedger, dynamoSuppressionList } from '../../shared/adapters/notice-store.ts';
@@ -379,6 +380,35 @@ describe('customer notices to an address the shop did not vouch for', () => {
     expect(mails[0]?.Content?.Simple?.Subject?.Data).toMatch(/ご意見を受け付けました/);
     expect(bodyOf(mails[0])).not.toContain('山田');
     expect(bodyOf(mails[0])).toContain('お客様へ');
+  });
+
+  it('sends the released copy once and nothing for a late redelivery of the held notice', async () => {
+    unvouched();
+    const notify = handler();
+    const notice = customerNotice({ to: [{ email: 'late@example.com', locale: 'en' }] });
+    await notify({ Records: [sqsRecord(notice)] });
+    await confirmContact(contactRefOf('shop-jp', 'late@example.com'), { contacts, clock });
+    const [copy] = contacts.released;
+
+    await notify({ Records: [sqsRecord(notice)] }); // the queue delivers the held one again
+    await notify({ Records: [sqsRecord(copy!)] });
+    await notify({ Records: [sqsRecord(copy!)] });
+
+    const subjects = sent().map((m) => m.Content?.Simple?.Subject?.Data);
+    expect(subjects).toHaveLength(2);
+    expect(subjects[0]).toMatch(/confirm your email address/);
+    expect(copy!.noticeId).toBe(`${notice.noticeId}:released`);
+  });
+
+  it('drops a released received notice once the case is resolved (the resolution tells it)', async () => {
+    table.put(toCaseItem(sampleCase({ contactVouched: false, status: 'resolved' })));
+    await contacts.confirm(contactRefOf('shop-jp', 'hanako@example.jp'), clock.now(), 'link', []);
+    const copy = releasedCopy(customerNotice());
+
+    const result = await handler()({ Records: [sqsRecord(copy)] });
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(sent()).toEqual([]);
   });
 
   it('greets by name when the shop vouched for the address', async () => {

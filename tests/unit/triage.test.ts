@@ -50,6 +50,17 @@ const triage = (fb: Feedback, d: TriageDeps = deps) => {
 };
 
 describe('triage: a feedback that opens a case', () => {
+  it('marks the contact vouched only when the feedback came with the server key', async () => {
+    const fromBackend = feedback({ feedbackId: 'fb_from_backend', keyKind: 'server' });
+    const fromPage = feedback({ feedbackId: 'fb_from_page', keyKind: 'site' });
+
+    await triage(fromBackend);
+    await triage(fromPage);
+
+    expect(store.cases.get('case_from_backend')?.contactVouched).toBe(true);
+    expect(store.cases.get('case_from_page')?.contactVouched).toBe(false);
+  });
+
   it('opens the case with team, assignee and deadlines, and writes opened then assigned', async () => {
     const fb = feedback();
 
@@ -86,6 +97,7 @@ describe('triage: a feedback that opens a case', () => {
       siteId: 'shop-jp',
       customerLocale: 'ja',
       contactConsent: true,
+      contactVouched: false,
     });
     const [opened, assigned] = store.timelines.get(caseId) ?? [];
     expect(opened).toMatchObject({
