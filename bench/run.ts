@@ -44,7 +44,13 @@ async function ingestThroughput(durationMs = 3000) {
   const siteKey = 'bench-key';
   let n = 0;
   const handler = makeIngestHandler({
-    sites: [{ id: 'shop-jp', origins: [], siteKeyHash: createHash('sha256').update(siteKey).digest('hex') }],
+    sites: [
+      {
+        id: 'shop-jp',
+        origins: ['https://shop.example.jp'],
+        siteKeyHash: createHash('sha256').update(siteKey).digest('hex'),
+      },
+    ],
     feedback: dynamoFeedbackStore(
       DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'ap-northeast-1' })),
       't',
@@ -55,7 +61,12 @@ async function ingestThroughput(durationMs = 3000) {
   });
   const event = (i: number) =>
     httpEvent({
-      headers: { 'content-type': 'application/json', 'x-site-key': siteKey, 'idempotency-key': `k-${i}` },
+      headers: {
+        'content-type': 'application/json',
+        'x-site-key': siteKey,
+        origin: 'https://shop.example.jp',
+        'idempotency-key': `k-${i}`,
+      },
       body: {
         siteId: 'shop-jp',
         touchpoint: 'checkout_abandonment',

@@ -42,6 +42,8 @@ export interface StatefulStackProps extends StackProps {
   readonly senderEmail: string;
   /** Team ids from config: each becomes a staff user pool group (plus `admin`). */
   readonly teamIds?: readonly string[];
+  /** Site ids from config: each gets a generated server key in Secrets Manager. */
+  readonly siteIds?: readonly string[];
 }
 
 /** DLQs keep messages for the SQS maximum, so an operator has two weeks to look and redrive. */
@@ -56,6 +58,10 @@ export const PIPE_SOURCE = {
 } as const;
 
 const toPascal = (name: string) => name.replace(/(^|[-_])(\w)/g, (_m, _s, c: string) => c.toUpperCase());
+
+/** The Secrets Manager name of a site's server key. */
+export const serverKeySecretName = (stage: Stage, siteId: string) =>
+  `closeloop/${stage}/server-key/${siteId}`;
 
 export class StatefulStack extends Stack {
   readonly stage: Stage;
@@ -73,6 +79,12 @@ export class StatefulStack extends Stack {
   readonly configurationSet: ConfigurationSet;
   /** HMAC key of the signed links in emails (generated; read by notify and the actions route). */
   readonly linkSecret: Secret;
+  /**
+   * Each site's server key in plaintext, `closeloop/<stage>/server-key/<siteId>`: generated here,
+   * read only by the operator (who hands it to the shop backend). No function can read it: ingest
+   * compares the sha256 hashes in config (`serverKeyHash`), see docs/threat-model.md.
+   */
+  readonly serverKeys: Record<string, Secret>;
   /** Staff identities: Cognito user pool (groups = team ids + admin) and the staff API client. */
   readonly staffAuth: StaffAuth;
   readonly userPool: StaffAuth['userPool'];
@@ -244,6 +256,23 @@ export class StatefulStack extends Stack {
         'an automatic rotation would break them all at once. Rotation is a planned manual step: ' +
         'verifyLink (shared/domain/signed-link.ts) accepts a list of secrets for an overlap period.',
     );
+
+    this.serverKeys = {};
+    for (const siteId of props.siteIds ?? []) {
+      const secret = new Secret(this, `ServerKey-${siteId}`, {
+        secretName: serverKeySecretName(stage, siteId),
+        description: `Closeloop ${stage}: server key of site ${siteId} (X-Server-Key, shop backends only)`,
+        generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
+        removalPolicy: dataRemoval,
+      });
+      acknowledge(
+        secret,
+        'AwsSolutions-SMG4',
+        'A new server key is valid only once its hash is in config and deployed, and the shop backend ' +
+          'must switch to it: a planned manual rotation with two hashes valid meanwhile (docs/threat-model.md).',
+      );
+      this.serverKeys[siteId] = secret;
+    }
 
     // ---- Staff identities (the staff API's JWT authorizer trusts this pool) ----------------------
     this.staffAuth = new StaffAuth(this, 'StaffAuth', {

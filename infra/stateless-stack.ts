@@ -3,7 +3,7 @@
  * behind it. Takes the stateful stack's resources as props; new functions go here as
  * `new LoopFunction(...)` plus `bind*` calls.
  */
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
@@ -21,18 +21,21 @@ import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
-import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConfigurationSet, IEmailIdentity } from 'aws-cdk-lib/aws-ses';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
 import { routeSpecs } from '../functions/cases/routes.ts';
 import { sesEventDetailTypes } from '../functions/notify/ses-events.ts';
 import { relayFilterPattern } from '../functions/relay/handler.ts';
 import type { Config } from '../shared/config/schema.ts';
+import { CORS_ALLOW_HEADERS } from '../shared/http.ts';
 import type { QueueName } from '../shared/queues.ts';
 import { table as tableSpec } from '../shared/table.ts';
 import { bindBus, bindMail, bindQueue, bindSecret, bindTable, bindTableIndex } from './bind.ts';
 import type { Stage } from './config.ts';
+import { EDGE_REGION, webAclParameterName } from './edge-stack.ts';
 import { LOG_RETENTION, LoopFunction } from './function.ts';
 import { acknowledge } from './nag.ts';
 import { Observability } from './observability.ts';
@@ -60,9 +63,6 @@ export interface StatelessStackProps extends StackProps {
   readonly config: Config;
   readonly data: StatefulResources;
 }
-
-/** Request headers a client site may send (CORS). */
-export const CORS_ALLOW_HEADERS = ['content-type', 'x-site-key', 'idempotency-key'];
 
 /** Every origin of every configured site, once each, in config order. */
 export function siteOrigins(config: Config): string[] {
@@ -92,6 +92,23 @@ export class StatelessStack extends Stack {
     const { config, stage, data } = props;
     const prefix = `closeloop-${stage}`;
 
+    // ---- The only way in: CloudFront (with the edge stack's WAF rules) ---------------------------
+    // CloudFront adds this secret as a header to every request it forwards; the HTTP functions
+    // refuse any request without it (shared/adapters/origin-verify.ts), so nobody skips the WAF
+    // rate rules by calling the execute-api URL. Chosen over disabling the execute-api endpoint,
+    // which needs a custom domain and certificate that not every operator has.
+    const originVerifySecret = new Secret(this, 'OriginVerifySecret', {
+      description: `Closeloop ${stage}: header value CloudFront sends to the API (x-origin-verify)`,
+      generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
+    });
+    acknowledge(
+      originVerifySecret,
+      'AwsSolutions-SMG4',
+      'The value is baked into the CloudFront origin at deploy time; an automatic rotation would ' +
+        'lock CloudFront out until the next deploy. Rotate by replacing the secret and deploying.',
+    );
+    const webAclArn = this.readEdgeWebAclArn(stage);
+
     // ---- Functions ----------------------------------------------------------------------------
     this.ingest = new LoopFunction(this, 'Ingest', {
       name: 'ingest',
@@ -101,6 +118,14 @@ export class StatelessStack extends Stack {
     });
     // A conditional PutItem (idempotency, ReturnValuesOnConditionCheckFailure) is all ingest does.
     bindTable(this.ingest, data.table, 'putItem');
+    bindSecret(this.ingest, originVerifySecret, 'ORIGIN_VERIFY_SECRET_ARN');
+    // Each bot-checked site's Turnstile secret, by the name in config (read by the ingest handler).
+    for (const site of config.sites) {
+      if (!site.botCheck) continue;
+      Secret.fromSecretNameV2(this, `BotCheckSecret-${site.id}`, site.botCheck.secretName).grantRead(
+        this.ingest,
+      );
+    }
 
     // The outbox relay: the table stream's second reader (the feedback Pipe is the first; a stream
     // shard serves two readers well). Retries a failed record until the stream drops it (24 h),
@@ -271,10 +296,20 @@ export class StatelessStack extends Stack {
         'and the stage is throttled.',
     );
 
+    // The widget, the console and /v1/* behind one CloudFront distribution (the API's public URL).
+    this.web = new WebHosting(this, 'Web', {
+      prefix,
+      api: this.api,
+      userPool: data.userPool,
+      webAclArn,
+      originVerifySecret,
+    });
+    const apiUrl = `https://${this.web.distribution.distributionDomainName}/`;
+
     // ---- Notices: notify queue → SES; signed links; bounces and complaints ----------------------
     const table = data.table;
-    // Links in emails point at the operator's public URL if configured, else at this API.
-    const publicBaseUrl = config.service.publicBaseUrl ?? this.apiStage.url;
+    // Links in emails point at the operator's public URL if configured, else at the distribution.
+    const publicBaseUrl = config.service.publicBaseUrl ?? apiUrl;
     this.notify = new LoopFunction(this, 'Notify', {
       name: 'notify',
       config,
@@ -322,6 +357,7 @@ export class StatelessStack extends Stack {
       'dynamodb:UpdateItem',
     ]);
     bindSecret(this.actions, data.linkSecret, 'LINK_SECRET_ARN');
+    bindSecret(this.actions, originVerifySecret, 'ORIGIN_VERIFY_SECRET_ARN');
     const actionRoutes = this.api.addRoutes({
       path: '/v1/actions/{token}',
       methods: [HttpMethod.GET, HttpMethod.POST],
@@ -397,10 +433,10 @@ export class StatelessStack extends Stack {
     ]);
     bindTableIndex(this.cases, table, tableSpec.casesByTeamIndex.name, ['dynamodb:Query']);
     bindTableIndex(this.cases, table, tableSpec.customerIndex.name, ['dynamodb:Query']);
+    bindSecret(this.cases, originVerifySecret, 'ORIGIN_VERIFY_SECRET_ARN');
 
     // Cognito JWTs of the staff pool, for the staff API client and the console's client only (audience / client_id checked
     // by API Gateway before the function runs; expired, forged or alg:none tokens answer 401).
-    this.web = new WebHosting(this, 'Web', { prefix, api: this.api, userPool: data.userPool });
     this.staffAuthorizer = new HttpUserPoolAuthorizer('StaffAuthorizer', data.userPool, {
       authorizerName: 'staff-jwt',
       userPoolClients: [data.userPoolClient, this.web.consoleClient],
@@ -432,8 +468,8 @@ export class StatelessStack extends Stack {
     });
 
     new CfnOutput(this, 'ApiUrl', {
-      value: this.apiStage.url,
-      description: 'Base URL of the public API (POST <ApiUrl>v1/feedback)',
+      value: apiUrl,
+      description: 'Base URL of the public API (POST <ApiUrl>v1/feedback); the execute-api URL answers 403',
     });
 
     // ---- Operations: ops topic, alarms, dashboard. Keep this last: it alarms every LoopFunction
@@ -451,5 +487,43 @@ export class StatelessStack extends Stack {
       ingest: this.ingest,
       triageLogs: this.triage.logGroup,
     });
+  }
+
+  /**
+   * The edge stack's web ACL ARN, read from its SSM parameter in us-east-1 at deploy time (the
+   * edge stack deploys first: infra/stacks.ts). The ACL is never replaced, so its ARN is stable.
+   */
+  private readEdgeWebAclArn(stage: Stage): string {
+    const name = webAclParameterName(stage);
+    const reader = new AwsCustomResource(this, 'EdgeWebAclArn', {
+      onUpdate: {
+        service: 'SSM',
+        action: 'getParameter',
+        parameters: { Name: name },
+        region: EDGE_REGION,
+        physicalResourceId: PhysicalResourceId.of(name),
+      },
+      policy: AwsCustomResourcePolicy.fromSdkCalls({
+        resources: [`arn:${Aws.PARTITION}:ssm:${EDGE_REGION}:${this.account}:parameter${name}`],
+      }),
+      installLatestAwsSdk: false,
+    });
+    // The provider is a singleton Lambda at the stack's root, named after its fixed UUID.
+    const handler = this.node.tryFindChild(
+      `AWS${AwsCustomResource.PROVIDER_FUNCTION_UUID.replaceAll('-', '')}`,
+    );
+    if (handler) {
+      acknowledge(
+        handler,
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        "CDK's AwsCustomResource provider writes its own logs with the basic execution role; it runs only during deploys.",
+      );
+      acknowledge(
+        handler,
+        'AwsSolutions-L1',
+        "CDK's AwsCustomResource provider: its runtime is chosen by aws-cdk-lib and moves with it; it runs only during deploys.",
+      );
+    }
+    return reader.getResponseField('Parameter.Value');
   }
 }

@@ -1,5 +1,16 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
+/** The public site key (browsers, with an Origin on the site's list). */
+export const SITE_KEY_HEADER = 'x-site-key';
+/** The secret server key (shop backends, no Origin). */
+export const SERVER_KEY_HEADER = 'x-server-key';
+/** The bot check's token (Turnstile), when the site has one. */
+export const BOT_TOKEN_HEADER = 'x-bot-token';
+/** The secret header CloudFront adds to every request it forwards to the API (infra/web-hosting.ts). */
+export const ORIGIN_VERIFY_HEADER = 'x-origin-verify';
+/** Request headers a browser on a client site may send to the public intake (CORS). */
+export const CORS_ALLOW_HEADERS = ['content-type', SITE_KEY_HEADER, BOT_TOKEN_HEADER, 'idempotency-key'];
+
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { headers: Record<string, string> };
 

@@ -4,6 +4,7 @@ import { dynamoCaseActions, dynamoCaseReader } from '../../shared/adapters/case-
 import { dynamoContactStore } from '../../shared/adapters/contact-store.ts';
 import { documentClient } from '../../shared/adapters/dynamo.ts';
 import { dynamoSuppressionList, dynamoUsedTokens } from '../../shared/adapters/notice-store.ts';
+import { originVerified } from '../../shared/adapters/origin-verify.ts';
 import { cachedSecret } from '../../shared/adapters/secrets.ts';
 import { systemClock } from '../../shared/clock.ts';
 import { bakedConfig } from '../../shared/config/baked.ts';
@@ -12,7 +13,7 @@ import { logger } from '../../shared/observability.ts';
 import { makeActionsHandler } from '../notify/actions-handler.ts';
 
 // Lambda entry for GET/POST /v1/actions/{token} (signed links in emails; handler in functions/notify).
-const env = requireEnv(['TABLE_NAME', 'LINK_SECRET_ARN']);
+const env = requireEnv(['TABLE_NAME', 'LINK_SECRET_ARN', 'ORIGIN_VERIFY_SECRET_ARN']);
 // The config: the link's actions run the staff API's use cases (SLA timer, attainment counters).
 const config = bakedConfig();
 const db = documentClient();
@@ -27,4 +28,6 @@ export const handler = middy(
     suppression: dynamoSuppressionList(db, env.TABLE_NAME),
     contacts: dynamoContactStore(db, env.TABLE_NAME),
   }),
-).use(injectLambdaContext(logger));
+)
+  .use(injectLambdaContext(logger))
+  .use(originVerified(cachedSecret(env.ORIGIN_VERIFY_SECRET_ARN, { clock: systemClock })));

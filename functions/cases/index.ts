@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { documentClient } from '../../shared/adapters/dynamo.ts';
+import { originVerified } from '../../shared/adapters/origin-verify.ts';
+import { cachedSecret } from '../../shared/adapters/secrets.ts';
 import {
   dynamoCustomerData,
   dynamoMetricsReader,
@@ -16,7 +18,7 @@ import { makeCasesHandler } from './handler.ts';
 
 // Lambda entry of the staff API (behind the HTTP API's JWT authorizer): env and config are read
 // once, at cold start; a bad deploy fails here by name.
-const env = requireEnv(['TABLE_NAME']);
+const env = requireEnv(['TABLE_NAME', 'ORIGIN_VERIFY_SECRET_ARN']);
 const config = bakedConfig();
 const db = documentClient();
 
@@ -30,4 +32,6 @@ export const handler = middy(
     config,
     newId: randomUUID,
   }),
-).use(injectLambdaContext(logger));
+)
+  .use(injectLambdaContext(logger))
+  .use(originVerified(cachedSecret(env.ORIGIN_VERIFY_SECRET_ARN, { clock: systemClock })));

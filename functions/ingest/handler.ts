@@ -11,12 +11,16 @@ import {
 import { parseFeedbackInput } from '../../shared/domain/feedback.ts';
 import type { BotCheck } from '../../shared/domain/ports.ts';
 import {
+  BOT_TOKEN_HEADER,
+  CORS_ALLOW_HEADERS,
   type HttpEvent,
   type HttpResult,
   header,
   isJsonContentType,
   json,
   rawBody,
+  SERVER_KEY_HEADER,
+  SITE_KEY_HEADER,
 } from '../../shared/http.ts';
 import { logger } from '../../shared/observability.ts';
 import { type AcceptDeps, acceptFeedback } from './accept.ts';
@@ -65,8 +69,8 @@ async function receive(event: HttpEvent, origin: string | undefined, deps: Inges
   const siteId =
     typeof body === 'object' && body !== null ? (body as { siteId?: unknown }).siteId : undefined;
   const credentials = {
-    siteKey: header(event, 'x-site-key'),
-    serverKey: header(event, 'x-server-key'),
+    siteKey: header(event, SITE_KEY_HEADER),
+    serverKey: header(event, SERVER_KEY_HEADER),
     origin,
   };
   const access = typeof siteId === 'string' ? authenticateSite(deps.sites, siteId, credentials) : undefined;
@@ -85,7 +89,7 @@ async function receive(event: HttpEvent, origin: string | undefined, deps: Inges
 async function checkBot(event: HttpEvent, siteId: string, deps: IngestDeps): Promise<void> {
   const site = deps.sites.find((s) => s.id === siteId);
   if (!site?.botCheck || !deps.botCheck) return;
-  const token = header(event, 'x-bot-token');
+  const token = header(event, BOT_TOKEN_HEADER);
   if (!token)
     throw new BotCheckFailed("this site requires a bot check: send the widget's token as X-Bot-Token");
   const verdict = await deps.botCheck({ siteId, token, remoteIp: event.requestContext.http.sourceIp });
@@ -125,7 +129,7 @@ function corsHeaders(sites: readonly SiteAccess[], origin: string | undefined): 
   return {
     'access-control-allow-origin': origin,
     'access-control-allow-methods': 'POST, OPTIONS',
-    'access-control-allow-headers': 'content-type, x-site-key, x-bot-token, idempotency-key',
+    'access-control-allow-headers': CORS_ALLOW_HEADERS.join(', '),
     'access-control-max-age': '600',
     vary: 'Origin',
   };

@@ -3,6 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { documentClient } from '../../shared/adapters/dynamo.ts';
 import { dynamoFeedbackStore } from '../../shared/adapters/feedback-store.ts';
+import { originVerified } from '../../shared/adapters/origin-verify.ts';
 import { cachedSecret } from '../../shared/adapters/secrets.ts';
 import { turnstileBotCheck } from '../../shared/adapters/turnstile.ts';
 import { systemClock } from '../../shared/clock.ts';
@@ -12,7 +13,7 @@ import { logger } from '../../shared/observability.ts';
 import { makeIngestHandler } from './handler.ts';
 
 // Lambda entry: env and config are read once, at cold start; a bad deploy fails here by name.
-const env = requireEnv(['TABLE_NAME']);
+const env = requireEnv(['TABLE_NAME', 'ORIGIN_VERIFY_SECRET_ARN']);
 const config = bakedConfig();
 // Each bot-checked site's Turnstile secret, read on first use and cached (rotation reaches warm functions).
 const botSecrets = new Map(
@@ -35,4 +36,6 @@ export const handler = middy(
     clock: systemClock,
     newId: randomUUID,
   }),
-).use(injectLambdaContext(logger));
+)
+  .use(injectLambdaContext(logger))
+  .use(originVerified(cachedSecret(env.ORIGIN_VERIFY_SECRET_ARN, { clock: systemClock })));

@@ -58,7 +58,7 @@ const isForCustomer = (notice: NoticeRequested) =>
   notice.audience === 'customer' || isCustomerKind(notice.kind);
 
 /** `held`: waiting for the address's double opt-in (core/contacts); `batched`: in a staff digest. */
-export type DeliveryResult = NoticeStatus | 'duplicate' | 'held' | 'batched';
+export type DeliveryResult = NoticeStatus | 'duplicate';
 
 /**
  * Sends one notice to each of its recipients, each at most once (design.md step 6, invariants 5
@@ -72,7 +72,18 @@ export async function deliverNotice(notice: NoticeRequested, deps: DeliverDeps):
     const admitted = await admitStaffNotice(notice, found, { bursts: deps.bursts, now: deps.clock.now() });
     if (admitted === 'batched') {
       logger.info('staff notice joins the window digest', { noticeId: notice.noticeId, kind: notice.kind });
-      return notice.to.map(() => 'batched');
+      // Settled `batched` in the ledger: the notice is accounted for (its digest carries it), and a
+      // redelivery is a duplicate rather than a second entry.
+      const results: DeliveryResult[] = [];
+      for (const recipient of notice.to) {
+        const settled = await deps.ledger.settle(
+          { noticeId: notice.noticeId, email: recipient.email },
+          outcomeOf(notice, recipient, 'batched', deps),
+          deps.clock.now(),
+        );
+        results.push(settled === 'duplicate' ? 'duplicate' : 'batched');
+      }
+      return results;
     }
   }
   const results: DeliveryResult[] = [];

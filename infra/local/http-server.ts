@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Context } from 'aws-lambda';
-import { type HttpEvent, type HttpResult, json } from '../../shared/http.ts';
+import { type HttpEvent, type HttpResult, json, SERVER_KEY_HEADER } from '../../shared/http.ts';
 import type { IntakeLimit } from './intake-limits.ts';
 
 export type HttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
@@ -119,7 +119,7 @@ async function handle(
 }
 
 function intakeRequestOf(req: IncomingMessage) {
-  const serverKey = req.headers['x-server-key'];
+  const serverKey = req.headers[SERVER_KEY_HEADER];
   return {
     // An IPv4 client of a dual-stack socket shows as `::ffff:a.b.c.d`: one client, one key.
     clientAddress: (req.socket.remoteAddress ?? 'unknown').replace(/^::ffff:(?=\d+\.)/, ''),

@@ -54,7 +54,14 @@ export interface NoticeKey {
  * `held`: waiting for the address's double opt-in; a released copy (`<id>:released`) is sent
  * instead, unless the case moved past it meanwhile (`superseded`).
  */
-export type NoticeStatus = 'sent' | 'failed' | 'suppressed' | 'no_consent' | 'held' | 'superseded';
+export type NoticeStatus =
+  | 'sent'
+  | 'failed'
+  | 'suppressed'
+  | 'no_consent'
+  | 'held'
+  | 'superseded'
+  | 'batched';
 
 export interface NoticeOutcome {
   status: NoticeStatus;

@@ -66,7 +66,7 @@ describe('synth with a bad config', () => {
 });
 
 describe('synth with the example config', () => {
-  it('synthesizes both stacks of the stage with cdk-nag passing', { timeout: 120_000 }, () => {
+  it('synthesizes the three stacks of the stage with cdk-nag passing', { timeout: 120_000 }, () => {
     const outdir = mkdtempSync(join(work, 'ok-'));
     const run = spawnSync('npx', ['tsx', 'infra/app.ts'], {
       env: {
@@ -87,7 +87,7 @@ describe('synth with the example config', () => {
       .filter(([, a]) => a.type === 'aws:cloudformation:stack')
       .map(([name]) => name)
       .sort();
-    expect(stacks).toEqual(['Closeloop-prod-Stateful', 'Closeloop-prod-Stateless']);
+    expect(stacks).toEqual(['Closeloop-prod-Edge', 'Closeloop-prod-Stateful', 'Closeloop-prod-Stateless']);
     const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8'));
     const nag = report.pluginReports.find((p: { pluginName: string }) => p.pluginName === 'AwsSolutions');
     expect(nag.violations).toEqual([]);

@@ -12,8 +12,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StatefulStack } from '../../infra/stateful-stack.ts';
-import { StatelessStack } from '../../infra/stateless-stack.ts';
+import { closeloopStacks } from '../../infra/stacks.ts';
 import { loadConfigFile } from '../../shared/config/load.ts';
 
 const cdkContext = JSON.parse(readFileSync('cdk.json', 'utf8')).context as Record<string, unknown>;
@@ -31,21 +30,13 @@ function normalizeTemplate(template: unknown): unknown {
 }
 
 let outdir: string;
-let templates: Record<'stateful' | 'stateless', unknown>;
+let templates: Record<'edge' | 'stateful' | 'stateless', unknown>;
 beforeAll(() => {
   outdir = mkdtempSync(join(tmpdir(), 'closeloop-cdk-snapshot-'));
   const app = new App({ outdir, context: cdkContext });
-  const stateful = new StatefulStack(app, 'Closeloop-dev-Stateful', {
-    stage: 'dev',
-    senderEmail: config.service.senderEmail,
-    teamIds: config.teams.map((t) => t.id),
-  });
-  const stateless = new StatelessStack(app, 'Closeloop-dev-Stateless', {
-    stage: 'dev',
-    config,
-    data: stateful,
-  });
+  const { edge, stateful, stateless } = closeloopStacks(app, { stage: 'dev', config });
   templates = {
+    edge: normalizeTemplate(Template.fromStack(edge).toJSON()),
     stateful: normalizeTemplate(Template.fromStack(stateful).toJSON()),
     stateless: normalizeTemplate(Template.fromStack(stateless).toJSON()),
   };
@@ -60,6 +51,12 @@ describe('normalized template snapshots (dev, example config)', () => {
     expect(text).not.toMatch(/[0-9a-f]{64}/);
     expect(text).not.toContain(process.cwd());
     expect(text).not.toContain(tmpdir());
+  });
+
+  it('matches the committed edge template', async () => {
+    await expect(`${JSON.stringify(templates.edge, null, 2)}\n`).toMatchFileSnapshot(
+      './__snapshots__/Closeloop-dev-Edge.template.json',
+    );
   });
 
   it('matches the committed stateful template', async () => {

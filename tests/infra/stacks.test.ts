@@ -11,6 +11,7 @@ import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Code, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { AwsCustomResource } from 'aws-cdk-lib/custom-resources';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { relayFilterPattern } from '../../functions/relay/handler.ts';
 import { bindBus, bindQueue } from '../../infra/bind.ts';
@@ -19,8 +20,8 @@ import { LAMBDA_RUNTIME, LoopFunction } from '../../infra/function.ts';
 import { addNagChecks } from '../../infra/nag.ts';
 import { Observability } from '../../infra/observability.ts';
 import { applyRouteThrottling } from '../../infra/route-throttle.ts';
-import { PIPE_SOURCE, StatefulStack } from '../../infra/stateful-stack.ts';
-import { StatelessStack } from '../../infra/stateless-stack.ts';
+import { closeloopStacks } from '../../infra/stacks.ts';
+import { PIPE_SOURCE } from '../../infra/stateful-stack.ts';
 import { loadConfigFile } from '../../shared/config/load.ts';
 import type { Config } from '../../shared/config/schema.ts';
 import { pipeFilterPattern, pipeInputTemplate } from '../../shared/events/feedback-received.ts';
@@ -38,6 +39,8 @@ const config: Config = loadConfigFile('closeloop.config.example.json');
 
 interface Built {
   outdir: string;
+  edge: Template;
+  edgeJson: Json;
   stateful: Template;
   stateless: Template;
   statefulJson: Json;
@@ -48,22 +51,23 @@ interface Built {
 function build(stage: Stage): Built {
   const outdir = mkdtempSync(join(tmpdir(), `closeloop-cdk-${stage}-`));
   const app = new App({ outdir, context: cdkContext });
-  const statefulStack = new StatefulStack(app, `Closeloop-${stage}-Stateful`, {
-    stage,
-    senderEmail: config.service.senderEmail,
-    teamIds: config.teams.map((t) => t.id),
-  });
-  const statelessStack = new StatelessStack(app, `Closeloop-${stage}-Stateless`, {
+  const {
+    edge: edgeStack,
+    stateful: statefulStack,
+    stateless: statelessStack,
+  } = closeloopStacks(app, {
     stage,
     config,
-    data: statefulStack,
   });
   addNagChecks(app);
   app.synth();
   const stateful = Template.fromStack(statefulStack);
   const stateless = Template.fromStack(statelessStack);
+  const edge = Template.fromStack(edgeStack);
   return {
     outdir,
+    edge,
+    edgeJson: edge.toJSON(),
     stateful,
     stateless,
     statefulJson: stateful.toJSON(),
@@ -104,6 +108,7 @@ function runBundleScript(script: string) {
       AWS_ACCESS_KEY_ID: 'x',
       AWS_SECRET_ACCESS_KEY: 'x',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
+      ORIGIN_VERIFY_SECRET_ARN: 'arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:origin-verify',
       AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
     },
     encoding: 'utf8',
@@ -142,6 +147,16 @@ function queueIds(template: Json) {
 }
 
 /** Every Allow statement of every IAM policy (managed, inline, role inline) in a template. */
+/** The stateless stack's origin-verify secret (CloudFront sends it, the HTTP functions check it). */
+const originVerifySecretId = (): string =>
+  only(
+    Object.fromEntries(
+      Object.entries(ofType(dev.statelessJson, 'AWS::SecretsManager::Secret')).filter(([id]) =>
+        id.startsWith('OriginVerifySecret'),
+      ),
+    ),
+  )[0];
+
 function allowStatements(template: Json): { where: string; statement: Json }[] {
   const out: { where: string; statement: Json }[] = [];
   for (const [id, r] of Object.entries(template.Resources as Resources)) {
@@ -310,11 +325,17 @@ describe('stateless stack: functions', () => {
     for (const built of [dev, prod]) {
       const functions = loopFunctions(built.statelessJson);
       expect(Object.keys(functions).length).toBeGreaterThanOrEqual(9);
-      // The only other functions: CDK's providers that copy the web assets and empty their bucket on teardown.
+      // The only other functions: CDK's providers that copy the web assets, empty their bucket on
+      // teardown and read the edge stack's web ACL ARN (AwsCustomResource, a fixed-UUID singleton).
       const others = Object.keys(ofType(built.statelessJson, 'AWS::Lambda::Function')).filter(
         (id) => !functions[id],
       );
-      expect(others.map((id) => id.replace(/[0-9A-F]{8,}.*$/, '')).sort()).toEqual([
+      const providerName = (id: string) =>
+        id.startsWith(`AWS${AwsCustomResource.PROVIDER_FUNCTION_UUID.replaceAll('-', '')}`)
+          ? 'AwsCustomResource'
+          : id.replace(/[0-9A-F]{8,}.*$/, '');
+      expect(others.map(providerName).sort()).toEqual([
+        'AwsCustomResource',
         'CustomCDKBucketDeployment',
         'CustomS3AutoDeleteObjectsCustomResourceProviderHandler',
       ]);
@@ -338,7 +359,7 @@ describe('stateless stack: functions', () => {
     expect(new Set(retention(prod))).toEqual(new Set([90]));
   });
 
-  it('gives ingest dynamodb:PutItem on the table and nothing else', () => {
+  it('gives ingest dynamodb:PutItem on the table, a read of the origin-verify secret and nothing else', () => {
     const [ingestId, ingest] = Object.entries(ofType(dev.statelessJson, 'AWS::Lambda::Function')).find(
       ([id]) => id.startsWith('Ingest'),
     ) as [string, Json];
@@ -356,7 +377,14 @@ describe('stateless stack: functions', () => {
     const data = statements.filter((s: Json) =>
       asArray(s.Action).some((a: string) => !a.startsWith('logs:')),
     );
-    expect(data).toEqual([{ Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: expect.anything() }]);
+    expect(data).toEqual([
+      { Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: expect.anything() },
+      {
+        Effect: 'Allow',
+        Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+        Resource: { Ref: originVerifySecretId() },
+      },
+    ]);
     expect(resolveCrossStack(data[0].Resource)).toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
     const logs = statements.filter((s: Json) =>
       asArray(s.Action).every((a: string) => a.startsWith('logs:')),
@@ -423,7 +451,8 @@ describe('stateless stack: functions', () => {
       const result = await handler(event, context);
       console.log(JSON.stringify({ statusCode: result.statusCode, config }));`;
     const out = runBundleScript(script);
-    expect(out.statusCode).toBe(415);
+    // The origin check runs first: a request that skipped CloudFront is refused before parsing.
+    expect(out.statusCode).toBe(403);
     expect(out.config).toEqual(JSON.parse(JSON.stringify(config)));
   });
 });
@@ -447,7 +476,12 @@ describe('stateless stack: HTTP API', () => {
     const origins = config.sites.flatMap((s) => s.origins);
     expect([...cors.AllowOrigins].sort()).toEqual([...new Set(origins)].sort());
     expect([...cors.AllowMethods].sort()).toEqual(['OPTIONS', 'POST']);
-    expect([...cors.AllowHeaders].sort()).toEqual(['content-type', 'idempotency-key', 'x-site-key']);
+    expect([...cors.AllowHeaders].sort()).toEqual([
+      'content-type',
+      'idempotency-key',
+      'x-bot-token',
+      'x-site-key',
+    ]);
     expect(cors.MaxAge).toBe(600);
   });
 
@@ -915,7 +949,13 @@ describe('notices: SES, the notify function, signed links', () => {
   });
 
   it('generates the link-signing secret, readable by notify and the actions route only', () => {
-    const [secretId, secret] = only(ofType(dev.statefulJson, 'AWS::SecretsManager::Secret'));
+    const [secretId, secret] = only(
+      Object.fromEntries(
+        Object.entries(ofType(dev.statefulJson, 'AWS::SecretsManager::Secret')).filter(([id]) =>
+          id.startsWith('LinkSecret'),
+        ),
+      ),
+    );
     expect(secret.Properties.GenerateSecretString).toMatchObject({
       PasswordLength: 64,
       ExcludePunctuation: true,
@@ -924,7 +964,10 @@ describe('notices: SES, the notify function, signed links', () => {
       .filter(({ statement }) =>
         asArray(statement.Action).some((a: string) => a.startsWith('secretsmanager:')),
       )
-      .map(({ where, statement }) => ({ where, resource: resolveCrossStack(statement.Resource) }));
+      .flatMap(({ where, statement }) =>
+        asArray(statement.Resource).map((resource: Json) => ({ where, resource: resolveCrossStack(resource) })),
+      )
+      .filter((r) => r.resource?.Ref === secretId);
 
     expect(readers.map((r) => r.where.replace(/RoleDefaultPolicy.*/, '')).sort()).toEqual([
       'Actions',
@@ -1139,6 +1182,7 @@ describe('SLA engine: timers index, schedule, function', () => {
           AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
           AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
           POWERTOOLS_LOG_LEVEL: 'SILENT',
+          ORIGIN_VERIFY_SECRET_ARN: 'arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:origin-verify',
           AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
         },
       });
@@ -1326,7 +1370,9 @@ describe('staff API: Cognito, JWT authorizer, the cases function', () => {
     const statements = allowStatements(dev.statelessJson)
       .filter(({ where }) => where.startsWith('CasesRole'))
       .map(({ statement }) => statement)
-      .filter((s) => !asArray(s.Action).every((a: string) => a.startsWith('logs:')));
+      .filter((s) => !asArray(s.Action).every((a: string) => a.startsWith('logs:')))
+      // The origin-verify secret, as every HTTP function (its own test below).
+      .filter((s) => JSON.stringify(s.Resource) !== JSON.stringify({ Ref: originVerifySecretId() }));
     expect(resolveCrossStack(fn.Properties.Environment.Variables.TABLE_NAME)).toEqual({ Ref: tableId });
     const tableArn = { 'Fn::GetAtt': [tableId, 'Arn'] };
     // One entry per (actions, resource); an index ARN is `<table arn>/index/<name>`.
@@ -1450,5 +1496,122 @@ describe('web front ends: S3 + CloudFront, console sign-in', () => {
     const [, authorizer] = only(ofType(dev.statelessJson, 'AWS::ApiGatewayV2::Authorizer'));
     expect(JSON.stringify(authorizer.Properties.JwtConfiguration.Audience)).toContain(clientId);
     expect(Object.keys(ofType(dev.statelessJson, 'AWS::Cognito::UserPoolDomain'))).toHaveLength(1);
+  });
+});
+
+describe('the edge: WAF rate limits, the origin check, server keys', () => {
+  const webAcl = (): Json => only(ofType(dev.edgeJson, 'AWS::WAFv2::WebACL'))[1].Properties;
+  const rule = (name: string): Json => webAcl().Rules.find((r: Json) => r.Name === name);
+
+  it('puts a CLOUDFRONT web ACL in us-east-1 and publishes its ARN for the stateless stack', () => {
+    expect(webAcl()).toMatchObject({ Scope: 'CLOUDFRONT', DefaultAction: { Allow: {} } });
+    const [, parameter] = only(ofType(dev.edgeJson, 'AWS::SSM::Parameter'));
+    expect(parameter.Properties.Name).toBe('/closeloop/dev/edge/web-acl-arn');
+    const [aclId] = only(ofType(dev.edgeJson, 'AWS::WAFv2::WebACL'));
+    expect(parameter.Properties.Value).toEqual({ 'Fn::GetAtt': [aclId, 'Arn'] });
+  });
+
+  it('limits public-key requests to /v1/feedback per client IP at intake.limits.perClientPerMinute, answering 429 with Retry-After', () => {
+    const perClient = rule('per-client');
+    const rate = perClient.Statement.RateBasedStatement;
+    expect(rate).toMatchObject({
+      AggregateKeyType: 'IP',
+      Limit: config.intake.limits.perClientPerMinute,
+      EvaluationWindowSec: 60,
+    });
+    const scope = JSON.stringify(rate.ScopeDownStatement);
+    expect(scope).toContain('"SearchString":"/v1/feedback"');
+    expect(scope).toContain('"NotStatement"');
+    expect(perClient.Action.Block.CustomResponse).toEqual({
+      ResponseCode: 429,
+      CustomResponseBodyKey: 'rate-limited',
+      ResponseHeaders: [{ Name: 'retry-after', Value: '60' }],
+    });
+    expect(JSON.parse(webAcl().CustomResponseBodies['rate-limited'].Content)).toMatchObject({
+      error: 'rate_limited',
+    });
+  });
+
+  it('limits server-key requests per key and per client IP at intake.limits.serverPerSitePerMinute', () => {
+    const perKey = rule('per-server-key').Statement.RateBasedStatement;
+    expect(perKey).toMatchObject({
+      AggregateKeyType: 'CUSTOM_KEYS',
+      Limit: config.intake.limits.serverPerSitePerMinute,
+      CustomKeys: [
+        { Header: { Name: 'x-server-key', TextTransformations: [{ Priority: 0, Type: 'NONE' }] } },
+      ],
+    });
+    const perIp = rule('server-key-per-client').Statement.RateBasedStatement;
+    expect(perIp).toMatchObject({
+      AggregateKeyType: 'IP',
+      Limit: config.intake.limits.serverPerSitePerMinute,
+    });
+    expect(JSON.stringify(perIp.ScopeDownStatement)).not.toContain('NotStatement');
+  });
+
+  it('attaches the web ACL to the distribution by reading its ARN in us-east-1 at deploy time', () => {
+    const [, distribution] = only(ofType(dev.statelessJson, 'AWS::CloudFront::Distribution'));
+    const aclRef = distribution.Properties.DistributionConfig.WebACLId;
+    const readerId = aclRef['Fn::GetAtt'][0];
+    const reader = dev.statelessJson.Resources[readerId];
+    expect(reader.Type).toBe('Custom::AWS');
+    expect(JSON.parse(reader.Properties.Create)).toMatchObject({
+      service: 'SSM',
+      action: 'getParameter',
+      parameters: { Name: '/closeloop/dev/edge/web-acl-arn' },
+      region: 'us-east-1',
+    });
+  });
+
+  it('sends the origin-verify secret to the API origin and gives every HTTP function its ARN', () => {
+    const secretId = originVerifySecretId();
+    const [, distribution] = only(ofType(dev.statelessJson, 'AWS::CloudFront::Distribution'));
+    const apiOrigin = distribution.Properties.DistributionConfig.Origins.find(
+      (o: Json) => o.CustomOriginConfig !== undefined,
+    );
+    const [header] = apiOrigin.OriginCustomHeaders;
+    expect(header.HeaderName).toBe('x-origin-verify');
+    // A dynamic reference resolved by CloudFormation: the template holds no secret value.
+    expect(JSON.stringify(header.HeaderValue)).toContain('{{resolve:secretsmanager:');
+    expect(JSON.stringify(header.HeaderValue)).toContain(secretId);
+    const routed = ['Ingest', 'Actions', 'Cases'];
+    for (const prefix of routed) {
+      const [, fn] = Object.entries(loopFunctions(dev.statelessJson)).find(([id]) =>
+        id.startsWith(prefix),
+      ) as [string, Json];
+      expect(fn.Properties.Environment.Variables.ORIGIN_VERIFY_SECRET_ARN, prefix).toEqual({ Ref: secretId });
+    }
+    const readers = allowStatements(dev.statelessJson)
+      .filter(({ statement }) => asArray(statement.Resource).some((r: Json) => r?.Ref === secretId))
+      .map(({ where }) => where.replace(/Role.*/, ''))
+      .sort();
+    expect(readers).toEqual([...routed].sort());
+  });
+
+  it('links in emails and the ApiUrl output point at the distribution, not at execute-api', () => {
+    const [, notify] = Object.entries(loopFunctions(dev.statelessJson)).find(([id]) =>
+      id.startsWith('Notify'),
+    ) as [string, Json];
+    const [distributionId] = only(ofType(dev.statelessJson, 'AWS::CloudFront::Distribution'));
+    const viaDistribution = {
+      'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }, '/']],
+    };
+    if (config.service.publicBaseUrl === undefined) {
+      expect(notify.Properties.Environment.Variables.PUBLIC_BASE_URL).toEqual(viaDistribution);
+    }
+    expect(dev.statelessJson.Outputs.ApiUrl.Value).toEqual(viaDistribution);
+  });
+
+  it('generates one server key secret per site, closeloop/<stage>/server-key/<siteId>, that no function may read', () => {
+    const names = Object.values(ofType(prod.statefulJson, 'AWS::SecretsManager::Secret'))
+      .map((s) => s.Properties.Name)
+      .filter((n): n is string => typeof n === 'string' && n.includes('/server-key/'))
+      .sort();
+    expect(names).toEqual(config.sites.map((s) => `closeloop/prod/server-key/${s.id}`).sort());
+    const serverKeyIds = Object.entries(ofType(prod.statefulJson, 'AWS::SecretsManager::Secret'))
+      .filter(([, s]) => String(s.Properties.Name ?? '').includes('/server-key/'))
+      .map(([id]) => id);
+    const grants = JSON.stringify(allowStatements(prod.statelessJson).map(({ statement }) => statement));
+    for (const id of serverKeyIds) expect(grants).not.toContain(id);
   });
 });

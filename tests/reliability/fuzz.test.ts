@@ -310,8 +310,7 @@ function feedbackRequests(): fc.Arbitrary<Probe> {
       const bodyOk = r.body.json !== undefined && feedbackInputSchema.safeParse(r.body.json).success;
       const headersOk =
         r.siteKey === 'valid' &&
-        r.origin !== 'https://evil.example' &&
-        r.origin !== 'null' &&
+        r.origin === 'valid' &&
         r.contentType === 'application/json' &&
         r.idempotencyKey === undefined;
       return !(bodyOk && headersOk);

@@ -84,6 +84,7 @@ beforeAll(async () => {
     headers: {
       'content-type': 'application/json',
       'x-site-key': site.siteKey,
+      origin: site.origins[0]!,
       'idempotency-key': 'template',
     },
     body: JSON.stringify(body),

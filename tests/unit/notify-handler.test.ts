@@ -97,6 +97,25 @@ describe('the notify handler', () => {
     });
   });
 
+  it('settles a rung alert folded into the window digest as batched, on the ledger and the timeline', async () => {
+    const notify = handler();
+    const rung = (step: string) =>
+      staffNotice({
+        kind: 'staff_escalation',
+        step,
+        data: { ...staffNotice().data, clock: 'acknowledge', level: 'lead' },
+      });
+
+    await notify({ Records: [sqsRecord(rung('ack:lead'), 'm-1')] });
+    const result = await notify({ Records: [sqsRecord(rung('r1:ack:lead'), 'm-2')] });
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(sent()).toHaveLength(1);
+    const folded = table.get(noticeKey(rung('r1:ack:lead').noticeId, staffTanaka.email));
+    expect(folded).toMatchObject({ status: 'batched' });
+    expect(timeline().map((e) => (e.data as { status: string }).status)).toEqual(['sent', 'batched']);
+  });
+
   it('sends each notice at most once when SQS delivers the message twice', async () => {
     const notify = handler();
     const message = staffNotice();
