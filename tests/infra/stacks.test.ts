@@ -965,7 +965,10 @@ describe('notices: SES, the notify function, signed links', () => {
         asArray(statement.Action).some((a: string) => a.startsWith('secretsmanager:')),
       )
       .flatMap(({ where, statement }) =>
-        asArray(statement.Resource).map((resource: Json) => ({ where, resource: resolveCrossStack(resource) })),
+        asArray(statement.Resource).map((resource: Json) => ({
+          where,
+          resource: resolveCrossStack(resource),
+        })),
       )
       .filter((r) => r.resource?.Ref === secretId);
 

@@ -170,7 +170,9 @@ export async function auditLoop(stack: LocalStack, accepted: Set<string>): Promi
   const ledger = new Map(of('notice').map((n) => [`${n.pk}|${n.sk}`, n.status as string]));
   const claims = wanted.map((k) => ledger.get(`${k.pk}|${k.sk}`));
   const batched = of('notice').filter((n) => n.status === 'batched');
-  const listed = new Set(of('burstEntry').map((e) => (e.entry as { case: { noticeId: string } }).case.noticeId));
+  const listed = new Set(
+    of('burstEntry').map((e) => (e.entry as { case: { noticeId: string } }).case.noticeId),
+  );
   const emailsBatched = claims.filter((c) => c === 'batched').length;
   const emailsExpected = wanted.length - emailsBatched;
   const emails = await sesEmails(stack);
