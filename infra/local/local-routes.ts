@@ -3,7 +3,7 @@ import type { VirtualClock } from '../../shared/clock.ts';
 import type { Config } from '../../shared/config/schema.ts';
 import { type HttpEvent, json } from '../../shared/http.ts';
 import type { ConsoleConfig } from '../../web/console/config.ts';
-import { staticSecurityHeaders } from '../../web/csp.ts';
+import { demoCsp, staticSecurityHeaders } from '../../web/csp.ts';
 import { demoCss, demoPage, demoScript } from '../../web/widget/demo-page.ts';
 import type { LocalBus } from './bus.ts';
 import type { Route } from './http-server.ts';
@@ -132,8 +132,18 @@ function demoRoutes(config: Config, sites: { siteId: string; siteKey: string }[]
             'content-type': 'text/html; charset=utf-8',
             'cache-control': 'no-store',
             ...staticSecurityHeaders,
+            'content-security-policy': demoCsp(site.botCheck !== undefined),
           },
-          body: demoPage({ siteId: site.id, siteKey: key, name: site.name }, locale, scale),
+          body: demoPage(
+            {
+              siteId: site.id,
+              siteKey: key,
+              name: site.name,
+              ...(site.botCheck ? { turnstileSiteKey: site.botCheck.siteKey } : {}),
+            },
+            locale,
+            scale,
+          ),
         };
       },
     },

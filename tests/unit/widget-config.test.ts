@@ -22,6 +22,27 @@ describe('the widget reads its script tag', () => {
     });
   });
 
+  it('takes the Turnstile site key from data-turnstile-site-key, trimmed', () => {
+    const config = configFrom(
+      { siteId: 'shop-jp', siteKey: 'sk_1', turnstileSiteKey: ' 0x4AAAAAAA ' },
+      'https://feedback.example.jp/widget.js',
+      page,
+    );
+
+    expect(config).toMatchObject({ turnstileSiteKey: '0x4AAAAAAA' });
+  });
+
+  it('names an empty or overlong data-turnstile-site-key instead of starting without the check', () => {
+    const src = 'https://feedback.example.jp/widget.js';
+
+    expect(configFrom({ siteId: 's', siteKey: 'k', turnstileSiteKey: ' ' }, src, page)).toBe(
+      'data-turnstile-site-key is empty',
+    );
+    expect(configFrom({ siteId: 's', siteKey: 'k', turnstileSiteKey: 'x'.repeat(101) }, src, page)).toBe(
+      'data-turnstile-site-key is longer than 100 characters',
+    );
+  });
+
   it('takes data-endpoint over the script origin, and the browser language without data-locale', () => {
     const config = configFrom(
       { siteId: 'shop-en', siteKey: 'sk_2', endpoint: 'https://api.example.com/prod/' },

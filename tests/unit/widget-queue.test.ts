@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FeedbackBody } from '../../web/widget/payload.ts';
 import { type KeyValueStore, maxPending, type Pending, PendingQueue } from '../../web/widget/pending.ts';
 import { maxAgeMs } from '../../web/widget/retry.ts';
-import { type Fetch, type HttpAnswer, Sender } from '../../web/widget/sender.ts';
+import { type BotCheck, type Fetch, type HttpAnswer, Sender } from '../../web/widget/sender.ts';
 
 /** localStorage as the browser keeps it: strings under keys, surviving a reload. */
 class MemoryStorage implements KeyValueStore {
@@ -86,26 +86,42 @@ describe('the pending answers in localStorage', () => {
 });
 
 /** A scripted server: answers in order, remembering each request. */
-function server(...answers: (number | 'network' | [number, Record<string, string>])[]) {
+function server(
+  ...answers: (
+    | number
+    | 'network'
+    | [number, Record<string, string>]
+    | [number, Record<string, string>, unknown]
+  )[]
+) {
   const requests: { url: string; headers: Record<string, string>; body: string }[] = [];
   const fetch: Fetch = async (url, init) => {
     requests.push({ url, headers: init.headers, body: init.body });
     const next = answers.shift() ?? 202;
     if (next === 'network') throw new TypeError('Failed to fetch');
-    const [status, headers] = Array.isArray(next) ? next : [next, {}];
-    const answer: HttpAnswer = { status, headers: { get: (name) => headers[name] ?? null } };
+    const [status, headers, json] = Array.isArray(next) ? next : [next, {}];
+    const answer: HttpAnswer = {
+      status,
+      headers: { get: (name) => headers[name] ?? null },
+      json: async () => json,
+    };
     return answer;
   };
   return { fetch, requests };
 }
 
 function harness(...answers: Parameters<typeof server>) {
+  return harnessWith({}, ...answers);
+}
+
+function harnessWith(deps: { botCheck?: BotCheck }, ...answers: Parameters<typeof server>) {
   const storage = new MemoryStorage();
   const queue = new PendingQueue(storage);
   const http = server(...answers);
   let now = t0;
   const timers: { run: () => void; at: number }[] = [];
   const sender = new Sender({
+    ...deps,
     queue,
     fetch: http.fetch,
     now: () => now,
@@ -229,5 +245,79 @@ describe('the widget sender', () => {
 
     expect(h.requests.map((r) => r.headers['idempotency-key'])).toEqual(['idem-1', 'idem-2', 'idem-1']);
     expect(h.queue.list()).toEqual([]);
+  });
+});
+
+/** A bot check handing out tok-1, tok-2, … (or failing while `failing` is set). */
+function tokens() {
+  const check = { issued: 0, failing: false };
+  const botCheck: BotCheck = {
+    token: async () => {
+      if (check.failing) throw new Error('no token');
+      check.issued += 1;
+      return `tok-${check.issued}`;
+    },
+  };
+  return { check, botCheck };
+}
+
+describe('the widget sender on a site with a bot check', () => {
+  it('sends a new X-Bot-Token with every attempt, never the same token twice', async () => {
+    const { botCheck } = tokens();
+    const h = harnessWith({ botCheck }, 503, 202);
+
+    const first = await h.sender.submit(answer);
+    await h.sender.flush(true);
+
+    expect(first).toBe('queued');
+    expect(h.requests.map((r) => r.headers['x-bot-token'])).toEqual(['tok-1', 'tok-2']);
+    expect(h.queue.list()).toEqual([]);
+  });
+
+  it('keeps the answer without posting while the check gives no token, and sends it once one comes', async () => {
+    const { check, botCheck } = tokens();
+    check.failing = true;
+    const h = harnessWith({ botCheck }, 202);
+
+    const outcome = await h.sender.submit(answer);
+    const requestsWhileFailing = h.requests.length;
+    check.failing = false;
+    await h.sender.flush(true);
+
+    expect(outcome).toBe('unverified');
+    expect(requestsWhileFailing).toBe(0);
+    expect(h.requests.map((r) => r.headers['x-bot-token'])).toEqual(['tok-1']);
+    expect(h.queue.list()).toEqual([]);
+  });
+
+  it('tries again with a new token after a 403 bot_check_failed, and gives up after three', async () => {
+    const { botCheck } = tokens();
+    const failed: [number, Record<string, string>, unknown] = [403, {}, { error: 'bot_check_failed' }];
+    const h = harnessWith({ botCheck }, failed, failed, failed);
+
+    const outcomes = [await h.sender.submit(answer)];
+    await h.sender.flush(true);
+    await h.sender.flush(true);
+
+    expect(outcomes).toEqual(['unverified']);
+    expect(h.requests.map((r) => r.headers['x-bot-token'])).toEqual(['tok-1', 'tok-2', 'tok-3']);
+    expect(h.queue.list()).toEqual([]);
+    expect(h.sender.lastRefusal).toBe(403);
+  });
+
+  it('drops another 403 at once, as without a bot check', async () => {
+    const { botCheck } = tokens();
+    const h = harnessWith({ botCheck }, [403, {}, { error: 'origin_not_allowed' }]);
+
+    expect(await h.sender.submit(answer)).toBe('refused');
+    expect(h.requests).toHaveLength(1);
+  });
+
+  it('sends no X-Bot-Token when the site has no bot check', async () => {
+    const h = harness(202);
+
+    await h.sender.submit(answer);
+
+    expect(h.requests[0]?.headers).not.toHaveProperty('x-bot-token');
   });
 });

@@ -11,6 +11,8 @@ export interface WidgetConfig {
   /** Where `/v1/feedback` lives: `data-endpoint`, else the origin the script came from. */
   endpoint: string;
   locale: Locale;
+  /** `data-turnstile-site-key`: the site's bot check (Cloudflare Turnstile), when it has one. */
+  turnstileSiteKey?: string;
 }
 
 export interface ScriptData {
@@ -18,6 +20,7 @@ export interface ScriptData {
   siteKey?: string;
   locale?: string;
   endpoint?: string;
+  turnstileSiteKey?: string;
 }
 
 export function configFrom(
@@ -35,11 +38,17 @@ export function configFrom(
   } catch {
     return `data-endpoint is not a URL: ${data.endpoint}`;
   }
+  const turnstileSiteKey = data.turnstileSiteKey?.trim();
+  if (data.turnstileSiteKey !== undefined && !turnstileSiteKey) return 'data-turnstile-site-key is empty';
+  if (turnstileSiteKey && turnstileSiteKey.length > 100) {
+    return 'data-turnstile-site-key is longer than 100 characters';
+  }
   return {
     siteId: data.siteId,
     siteKey: data.siteKey,
     endpoint,
     locale: resolveLocale(data.locale, browserLanguage),
+    ...(turnstileSiteKey ? { turnstileSiteKey } : {}),
   };
 }
 

@@ -10,6 +10,8 @@ export interface DemoSite {
   siteId: string;
   siteKey: string;
   name: string;
+  /** The site's Turnstile site key, when its config has a bot check (the widget renders it). */
+  turnstileSiteKey?: string;
 }
 
 const words = {
@@ -50,7 +52,9 @@ export function demoPage(site: DemoSite, locale: 'ja' | 'en', scale: 'nps' | 'cs
 <html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(`${w.title} – ${site.name}`)}</title>
 <link rel="stylesheet" href="/__local/demo.css">
-<script src="/widget.js" data-site-id="${escapeHtml(site.siteId)}" data-site-key="${escapeHtml(site.siteKey)}" data-locale="${locale}" defer></script>
+<script src="/widget.js" data-site-id="${escapeHtml(site.siteId)}" data-site-key="${escapeHtml(site.siteKey)}" data-locale="${locale}"${
+    site.turnstileSiteKey ? ` data-turnstile-site-key="${escapeHtml(site.turnstileSiteKey)}"` : ''
+  } defer></script>
 <script src="/__local/demo.js" defer></script>
 </head><body data-scale="${scale}" data-locale="${locale}">
 <header><strong>${escapeHtml(site.name)}</strong></header>

@@ -16,7 +16,7 @@ export interface PromptProps {
   reasons: boolean;
   askConsent: boolean;
   /** Sends the answer; its outcome decides the message shown. */
-  onSubmit: (answer: Answer) => Promise<'sent' | 'queued' | 'refused'>;
+  onSubmit: (answer: Answer) => Promise<'sent' | 'queued' | 'refused' | 'unverified'>;
   /** The prompt was closed (after sending or not). */
   onClose: () => void;
 }
@@ -139,7 +139,9 @@ export function showPrompt(p: PromptProps): void {
     sending = true;
     p.onSubmit(answer).then((outcome) => {
       form.hidden = true;
-      status.textContent = outcome === 'sent' ? t.thanks : outcome === 'queued' ? t.queued : t.failed;
+      status.textContent = { sent: t.thanks, queued: t.queued, unverified: t.unverified, refused: t.failed }[
+        outcome
+      ];
       status.focus();
     });
   });

@@ -15,6 +15,8 @@ export interface Texts {
   close: string;
   thanks: string;
   queued: string;
+  /** The bot check gave no token (blocked, timed out, failed): kept and sent once it passes. */
+  unverified: string;
   failed: string;
   empty: string;
 }
@@ -53,6 +55,8 @@ export const texts: Record<Locale, Texts> = {
     close: 'Close',
     thanks: 'Thank you for your feedback.',
     queued: 'Thank you. You seem to be offline: your answer will be sent as soon as you are back online.',
+    unverified:
+      'Thank you. We could not complete the security check just now: your answer is kept and will be sent when it passes. Please try again later.',
     failed: 'Sorry, your answer could not be sent.',
     empty: 'Please choose a score, tick a reason or write a comment.',
   },
@@ -78,6 +82,8 @@ export const texts: Record<Locale, Texts> = {
     close: '閉じる',
     thanks: 'ご意見ありがとうございました。',
     queued: 'ありがとうございました。現在オフラインのため、接続が戻りしだい送信します。',
+    unverified:
+      'ありがとうございました。ただいまセキュリティ確認を完了できませんでした。ご回答は保存し、確認が済みしだい送信します。しばらくしてからもう一度お試しください。',
     failed: '申し訳ありません。回答を送信できませんでした。',
     empty: '点数を選ぶか、理由を選ぶか、コメントをご記入ください。',
   },

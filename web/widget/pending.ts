@@ -21,6 +21,8 @@ export interface Pending {
   body: FeedbackBody;
   createdAt: number;
   attempts: number;
+  /** Attempts the server refused as a failed bot check (each one retried with a new token). */
+  botFailures?: number;
   /** Not before this time (epoch ms). */
   nextAt: number;
 }

@@ -11,6 +11,13 @@ import { type Attempt, decide } from './retry.ts';
 export interface HttpAnswer {
   status: number;
   headers: { get(name: string): string | null };
+  /** The body, read only to tell a failed bot check from another 403. */
+  json?(): Promise<unknown>;
+}
+
+/** The site's bot check (web/widget/turnstile.ts): a fresh single-use token per attempt. */
+export interface BotCheck {
+  token(): Promise<string>;
 }
 
 export type Fetch = (
@@ -27,9 +34,15 @@ export interface SenderDeps {
   clearTimer?: (timer: unknown) => void;
   /** A request without an answer after this long counts as a network failure. */
   timeoutMs?: number;
+  /** When the site has a bot check: every attempt carries a new token as X-Bot-Token. */
+  botCheck?: BotCheck;
 }
 
-export type Outcome = 'sent' | 'queued' | 'refused';
+/** `unverified`: kept and retried later, because no bot check token could be had (or it failed). */
+export type Outcome = 'sent' | 'queued' | 'refused' | 'unverified';
+
+/** Failed bot checks of one answer before it is given up (a person passes within a few). */
+export const maxBotCheckFailures = 3;
 
 export interface NewAnswer {
   key: string;
@@ -72,9 +85,23 @@ export class Sender {
     if (this.inFlight[entry.key]) return 'queued';
     this.inFlight[entry.key] = true;
     let result: Attempt;
+    let unverified = false;
     try {
-      const answer = await this.post(entry);
-      result = { status: answer.status, retryAfter: answer.headers.get('retry-after') };
+      const botToken = this.deps.botCheck ? await this.botToken() : undefined;
+      if (botToken === null) {
+        // No token, no request: an unchecked post would only be refused. Kept for later.
+        unverified = true;
+        result = {};
+      } else {
+        const answer = await this.post(entry, botToken);
+        result = { status: answer.status, retryAfter: answer.headers.get('retry-after') };
+        if (answer.status === 403 && this.deps.botCheck && (await isBotCheckFailure(answer))) {
+          unverified = true;
+          // Worth another try with a new token, a few times: then it is a refusal like any 403.
+          if ((entry.botFailures ?? 0) + 1 < maxBotCheckFailures) result = {};
+          entry = { ...entry, botFailures: (entry.botFailures ?? 0) + 1 };
+        }
+      }
     } catch {
       result = {};
     } finally {
@@ -85,7 +112,7 @@ export class Sender {
     if (decision.kind === 'retry') {
       this.deps.queue.put({ ...entry, attempts, nextAt: this.now() + decision.delayMs });
       this.schedule();
-      return 'queued';
+      return unverified ? 'unverified' : 'queued';
     }
     this.deps.queue.remove(entry.key);
     if (decision.kind === 'sent') return 'sent';
@@ -93,7 +120,16 @@ export class Sender {
     return 'refused';
   }
 
-  private post(entry: Pending): Promise<HttpAnswer> {
+  /** A fresh token, or null when the check could not give one (script blocked, timeout, error). */
+  private async botToken(): Promise<string | null> {
+    try {
+      return await (this.deps.botCheck as BotCheck).token();
+    } catch {
+      return null;
+    }
+  }
+
+  private post(entry: Pending, botToken: string | undefined): Promise<HttpAnswer> {
     const controller = typeof AbortController === 'function' ? new AbortController() : undefined;
     const setTimer = this.deps.setTimer ?? setTimeout;
     const clearTimer = this.deps.clearTimer ?? ((t: unknown) => clearTimeout(t as number));
@@ -105,6 +141,7 @@ export class Sender {
           'content-type': 'application/json',
           'x-site-key': entry.siteKey,
           'idempotency-key': entry.key,
+          ...(botToken === undefined ? {} : { 'x-bot-token': botToken }),
         },
         body: JSON.stringify(entry.body),
         ...(controller ? { signal: controller.signal } : {}),
@@ -128,5 +165,14 @@ export class Sender {
       },
       Math.max(0, next - this.now()),
     );
+  }
+}
+
+async function isBotCheckFailure(answer: HttpAnswer): Promise<boolean> {
+  try {
+    const body = (await answer.json?.()) as { error?: unknown } | undefined;
+    return body?.error === 'bot_check_failed';
+  } catch {
+    return false;
   }
 }

@@ -3,6 +3,7 @@
  * `/widget.js`: one script tag on a client site, then `Closeloop.ask({...})` after a key moment.
  *
  *   <script src="{API origin}/widget.js" data-site-id="shop-jp" data-site-key="sk_…" data-locale="ja" defer></script>
+ *   (plus data-turnstile-site-key="0x…" when the site's config has a bot check)
  *   Closeloop.ask({ touchpoint: 'checkout_abandonment', scale: 'nps', reasons: true,
  *                   customer: { email: 'a@example.com', locale: 'ja' } }) // → 'sent' | 'queued' | 'dismissed'
  *
@@ -14,6 +15,7 @@ import { resolveLocale } from './i18n.ts';
 import { type AskOptions, buildPayload, checkOptions, newIdempotencyKey } from './payload.ts';
 import { type KeyValueStore, PendingQueue } from './pending.ts';
 import { Sender } from './sender.ts';
+import { turnstileBotCheck } from './turnstile.ts';
 
 export interface CloseloopApi {
   ask(options: AskOptions): Promise<Outcome>;
@@ -43,6 +45,9 @@ function boot(): void {
   const sender = new Sender({
     queue: new PendingQueue(storage()),
     fetch: (url, init) => fetch(url, { ...init, mode: 'cors', credentials: 'omit' }),
+    ...(typeof config !== 'string' && config.turnstileSiteKey
+      ? { botCheck: turnstileBotCheck({ siteKey: config.turnstileSiteKey, locale: config.locale }) }
+      : {}),
   });
   let open = false;
 
@@ -71,7 +76,7 @@ function boot(): void {
             });
             if (outcome === 'refused') {
               reject(new Error(`Closeloop: the answer was refused (HTTP ${sender.lastRefusal})`));
-            } else resolve(outcome);
+            } else resolve(outcome === 'unverified' ? 'queued' : outcome);
             return outcome;
           },
           onClose: () => {
