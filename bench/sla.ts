@@ -10,7 +10,7 @@
 import { cpus } from 'node:os';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { sweepDue } from '../functions/sla/sweep.ts';
+import { sweepDue } from '../core/cases/sla-sweep.ts';
 import { localCredentials, localRegion, startDynamoLocal } from '../infra/local/peers.ts';
 import { ensureTable } from '../infra/local/resources.ts';
 import { dynamoSlaStore, dynamoTimerIndex } from '../shared/adapters/sla-store.ts';

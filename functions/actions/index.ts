@@ -1,18 +1,20 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { dynamoCaseActions, dynamoCaseReader } from '../../shared/adapters/case-actions.ts';
+import { linkCaseActions } from '../../core/cases/link-actions.ts';
+import { dynamoCaseReader } from '../../shared/adapters/case-reader.ts';
 import { dynamoContactStore } from '../../shared/adapters/contact-store.ts';
 import { documentClient } from '../../shared/adapters/dynamo.ts';
 import { dynamoSuppressionList, dynamoUsedTokens } from '../../shared/adapters/notice-store.ts';
 import { originVerified } from '../../shared/adapters/origin-verify.ts';
 import { cachedSecret } from '../../shared/adapters/secrets.ts';
+import { dynamoStaffCaseStore } from '../../shared/adapters/staff-store.ts';
 import { systemClock } from '../../shared/clock.ts';
 import { bakedConfig } from '../../shared/config/baked.ts';
 import { requireEnv } from '../../shared/env.ts';
 import { logger } from '../../shared/observability.ts';
-import { makeActionsHandler } from '../notify/actions-handler.ts';
+import { makeActionsHandler } from './handler.ts';
 
-// Lambda entry for GET/POST /v1/actions/{token} (signed links in emails; handler in functions/notify).
+// Lambda entry for GET/POST /v1/actions/{token} (signed links in emails).
 const env = requireEnv(['TABLE_NAME', 'LINK_SECRET_ARN', 'ORIGIN_VERIFY_SECRET_ARN']);
 // The config: the link's actions run the staff API's use cases (SLA timer, attainment counters).
 const config = bakedConfig();
@@ -22,7 +24,11 @@ export const handler = middy(
   makeActionsHandler({
     linkSecrets: cachedSecret(env.LINK_SECRET_ARN, { clock: systemClock }),
     clock: systemClock,
-    actions: dynamoCaseActions(db, env.TABLE_NAME, systemClock, config),
+    actions: linkCaseActions({
+      cases: dynamoStaffCaseStore(db, env.TABLE_NAME),
+      clock: systemClock,
+      config,
+    }),
     cases: dynamoCaseReader(db, env.TABLE_NAME),
     tokens: dynamoUsedTokens(db, env.TABLE_NAME),
     suppression: dynamoSuppressionList(db, env.TABLE_NAME),

@@ -4,6 +4,27 @@
  * JWT claims API Gateway's authorizer put on the event, call the use case, and map errors to
  * answers in one place (`toResponse`).
  */
+
+import { type ChangeInput, changeCase } from '../../core/cases/case-changes.ts';
+import { getCaseDetail, listCases, publicCase } from '../../core/cases/case-queries.ts';
+import { type ErasureDeps, eraseCustomer } from '../../core/cases/erasure.ts';
+import {
+  LinkUsed,
+  NotFound,
+  PayloadTooLarge,
+  PreconditionRequired,
+  StateConflict,
+  UnsupportedMediaType,
+} from '../../core/cases/errors.ts';
+import { type MetricsDeps, readMetrics } from '../../core/insights/metrics.ts';
+import {
+  createProblem,
+  getProblem,
+  linkCases,
+  type ProblemDeps,
+  reopenProblem,
+  resolveProblem,
+} from '../../core/problems/problems.ts';
 import {
   Forbidden,
   type Principal,
@@ -22,28 +43,8 @@ import {
   rawBody,
 } from '../../shared/http.ts';
 import { logger } from '../../shared/observability.ts';
-import { type ChangeInput, changeCase } from './case-changes.ts';
-import { getCaseDetail, listCases, publicCase } from './case-queries.ts';
-import { type ErasureDeps, eraseCustomer } from './erasure.ts';
-import {
-  LinkUsed,
-  NotFound,
-  PayloadTooLarge,
-  PreconditionRequired,
-  StateConflict,
-  UnsupportedMediaType,
-} from './errors.ts';
 import { etagOf, parseIfMatch } from './if-match.ts';
-import { type MetricsDeps, readMetrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
-import {
-  createProblem,
-  getProblem,
-  linkCases,
-  type ProblemDeps,
-  reopenProblem,
-  resolveProblem,
-} from './problems.ts';
 import { type RouteSpec, routeKeyOf, routeSpecs } from './routes.ts';
 import type * as s from './schemas.ts';
 import { parseWith } from './validation.ts';

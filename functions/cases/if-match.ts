@@ -1,5 +1,5 @@
+import { PreconditionRequired } from '../../core/cases/errors.ts';
 import { ValidationFailed } from '../../shared/domain/errors.ts';
-import { PreconditionRequired } from './errors.ts';
 
 /**
  * `If-Match: <version>` of a case change. Accepted: the bare version (`3`) or the strong entity

@@ -5,12 +5,12 @@
  */
 import * as z from 'zod/mini';
 import '../../shared/zod-locale.ts';
+import { validDate, validWeek } from '../../core/insights/metrics.ts';
 import { caseStatuses, timelineEventTypes } from '../../shared/domain/case.ts';
 import { caseActions } from '../../shared/domain/case-commands.ts';
 import { feedbackInputSchema } from '../../shared/domain/feedback.ts';
 import { metricDimensions } from '../../shared/domain/metrics.ts';
 import { problemStatuses } from '../../shared/domain/problem.ts';
-import { validDate, validWeek } from './metrics.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks

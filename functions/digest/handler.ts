@@ -1,7 +1,7 @@
 import type { ScheduledEvent } from 'aws-lambda';
+import { type DigestDeps, sendWeeklyDigests, type TeamDigestResult } from '../../core/insights/digest.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { logger } from '../../shared/observability.ts';
-import { type DigestDeps, sendWeeklyDigests, type TeamDigestResult } from './digest.ts';
 
 export interface DigestHandlerDeps extends DigestDeps {
   clock: Clock;

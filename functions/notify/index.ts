@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import middy from '@middy/core';
 import { dynamoStaffBurstStore } from '../../shared/adapters/burst-store.ts';
-import { dynamoCaseReader } from '../../shared/adapters/case-actions.ts';
+import { dynamoCaseReader } from '../../shared/adapters/case-reader.ts';
 import { dynamoContactStore } from '../../shared/adapters/contact-store.ts';
 import { documentClient } from '../../shared/adapters/dynamo.ts';
 import { dynamoNoticeLedger, dynamoSuppressionList } from '../../shared/adapters/notice-store.ts';

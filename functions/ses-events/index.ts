@@ -5,9 +5,9 @@ import { dynamoSuppressionList } from '../../shared/adapters/notice-store.ts';
 import { systemClock } from '../../shared/clock.ts';
 import { requireEnv } from '../../shared/env.ts';
 import { logger } from '../../shared/observability.ts';
-import { makeSesEventsHandler } from '../notify/ses-events.ts';
+import { makeSesEventsHandler } from './handler.ts';
 
-// Lambda entry for SES bounce / complaint events (EventBridge rule; handler in functions/notify).
+// Lambda entry for SES bounce / complaint events (EventBridge rule).
 const env = requireEnv(['TABLE_NAME']);
 
 export const handler = middy(

@@ -1,12 +1,12 @@
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, ScheduledEvent } from 'aws-lambda';
+import { type SweepDeps, type SweepResult, sweepDue } from '../../core/cases/sla-sweep.ts';
 import { lapseUnconfirmed } from '../../core/contacts/index.ts';
 import { flushStaffDigests } from '../../core/notices/staff-bursts.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { ContactStore } from '../../shared/domain/contact-ports.ts';
 import type { StaffBurstStore } from '../../shared/domain/staff-bursts.ts';
 import { logger } from '../../shared/observability.ts';
-import { type SweepDeps, type SweepResult, sweepDue } from './sweep.ts';
 
 export interface SlaHandlerDeps extends Omit<SweepDeps, 'shouldStop'> {
   clock: Clock;

@@ -6,19 +6,20 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { linkCaseActions } from '../../core/cases/link-actions.ts';
+import { type SweepResult, sweepDue } from '../../core/cases/sla-sweep.ts';
 import { lapseUnconfirmed } from '../../core/contacts/index.ts';
+import { sendWeeklyDigests, type TeamDigestResult, teamsAtLocalTime } from '../../core/insights/digest.ts';
 import { flushStaffDigests } from '../../core/notices/staff-bursts.ts';
+import { makeActionsHandler } from '../../functions/actions/handler.ts';
 import { makeCasesHandler } from '../../functions/cases/handler.ts';
 import { routeSpecs } from '../../functions/cases/routes.ts';
-import { sendWeeklyDigests, type TeamDigestResult, teamsAtLocalTime } from '../../functions/digest/digest.ts';
 import { makeIngestHandler } from '../../functions/ingest/handler.ts';
-import { makeActionsHandler } from '../../functions/notify/actions-handler.ts';
 import { makeNotifyHandler } from '../../functions/notify/handler.ts';
 import { makeRelayHandler } from '../../functions/relay/handler.ts';
-import { type SweepResult, sweepDue } from '../../functions/sla/sweep.ts';
 import { makeTriageHandler } from '../../functions/triage/handler.ts';
 import { dynamoStaffBurstStore } from '../../shared/adapters/burst-store.ts';
-import { dynamoCaseActions, dynamoCaseReader } from '../../shared/adapters/case-actions.ts';
+import { dynamoCaseReader } from '../../shared/adapters/case-reader.ts';
 import {
   dynamoAssignmentReader,
   dynamoFeedbackReader,
@@ -311,7 +312,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const actions = makeActionsHandler({
       linkSecrets: async () => linkSecret,
       clock,
-      actions: dynamoCaseActions(db, tableName, clock, config),
+      actions: linkCaseActions({ cases: dynamoStaffCaseStore(db, tableName), clock, config }),
       cases: dynamoCaseReader(db, tableName),
       tokens: dynamoUsedTokens(db, tableName),
       suppression: dynamoSuppressionList(db, tableName),

@@ -1,5 +1,5 @@
 /**
- * DynamoDB adapters of the weekly digest's ports (functions/digest/digest.ts): the open cases of a
+ * DynamoDB adapters of the weekly digest's ports (core/insights/digest.ts): the open cases of a
  * team from the cases-by-team index, and the digest's conditional outbox put.
  */
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';

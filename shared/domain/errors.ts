@@ -33,3 +33,6 @@ export class WrongKeyKind extends DomainError {}
 export class OriginRequired extends DomainError {}
 /** The site's bot check (Turnstile) refused the request's token, or none was sent. */
 export class BotCheckFailed extends DomainError {}
+
+/** A queue message no retry can make readable: it fails alone, then goes to the DLQ. */
+export class PoisonMessage extends DomainError {}

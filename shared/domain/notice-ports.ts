@@ -1,5 +1,5 @@
 /**
- * Ports of the notify function and of the signed-link actions (functions/notify); DynamoDB and
+ * Ports of the notify function and of the signed-link actions (core/notices, functions/actions); DynamoDB and
  * SES adapters in shared/adapters. Pure: no AWS imports.
  */
 import type { Case, CaseStatus, TimelineEvent } from './case.ts';

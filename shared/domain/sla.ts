@@ -65,7 +65,7 @@ const DAY = 86_400_000;
 
 /**
  * `reopened.data.reason` of a case the customer reopened with a bad follow-up answer
- * (shared/adapters/case-actions.ts): the reopen itself escalates to the first rung at once.
+ * (core/cases/link-actions.ts): the reopen itself escalates to the first rung at once.
  */
 export const REOPEN_ESCALATES = 'follow_up_bad';
 

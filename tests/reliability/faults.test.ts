@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { SweepResult } from '../../core/cases/sla-sweep.ts';
 import { makeNotifyHandler } from '../../functions/notify/handler.ts';
-import type { SweepResult } from '../../functions/sla/sweep.ts';
 import { makeTriageHandler } from '../../functions/triage/handler.ts';
 import { localCredentials, localRegion } from '../../infra/local/peers.ts';
 import { QueuePump } from '../../infra/local/queue-pump.ts';
 import type { ClientName, LocalStack, LocalStackOptions } from '../../infra/local/stack.ts';
 import { dynamoStaffBurstStore } from '../../shared/adapters/burst-store.ts';
-import { dynamoCaseReader } from '../../shared/adapters/case-actions.ts';
+import { dynamoCaseReader } from '../../shared/adapters/case-reader.ts';
 import {
   dynamoAssignmentReader,
   dynamoFeedbackReader,

@@ -2,9 +2,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { makeActionsHandler } from '../../functions/notify/actions-handler.ts';
-import { dynamoCaseActions, dynamoCaseReader } from '../../shared/adapters/case-actions.ts';
+import { linkCaseActions } from '../../core/cases/link-actions.ts';
+import { makeActionsHandler } from '../../functions/actions/handler.ts';
+import { dynamoCaseReader } from '../../shared/adapters/case-reader.ts';
 import { dynamoSuppressionList, dynamoUsedTokens } from '../../shared/adapters/notice-store.ts';
+import { dynamoStaffCaseStore } from '../../shared/adapters/staff-store.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import { loadConfigFile } from '../../shared/config/load.ts';
 import { contactIdOf, contactRefOf } from '../../shared/domain/contact.ts';
@@ -29,7 +31,7 @@ function handler(linkSecrets = async (): Promise<string> => linkSecret) {
   return makeActionsHandler({
     linkSecrets,
     clock,
-    actions: dynamoCaseActions(db, tableName, clock, config),
+    actions: linkCaseActions({ cases: dynamoStaffCaseStore(db, tableName), clock, config }),
     cases: dynamoCaseReader(db, tableName),
     tokens: dynamoUsedTokens(db, tableName),
     suppression: dynamoSuppressionList(db, tableName),

@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type CaseDeps, changeCase, type Requester } from '../../functions/cases/case-changes.ts';
-import { eraseCustomer, planErasure, REDACTED } from '../../functions/cases/erasure.ts';
-import { StateConflict } from '../../functions/cases/errors.ts';
-import { linkCaseActions } from '../../functions/cases/link-actions.ts';
-import { createProblem, linkCases, resolveProblem } from '../../functions/cases/problems.ts';
+import { type CaseDeps, changeCase, type Requester } from '../../core/cases/case-changes.ts';
+import { eraseCustomer, planErasure, REDACTED } from '../../core/cases/erasure.ts';
+import { StateConflict } from '../../core/cases/errors.ts';
+import { linkCaseActions } from '../../core/cases/link-actions.ts';
+import { createProblem, linkCases, resolveProblem } from '../../core/problems/problems.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import { loadConfigFile } from '../../shared/config/load.ts';
 import type { Case, TimelineEvent } from '../../shared/domain/case.ts';

@@ -8,7 +8,7 @@ import {
   sendWeeklyDigests,
   teamsAtLocalTime,
   weekJustEnded,
-} from '../../functions/digest/digest.ts';
+} from '../../core/insights/digest.ts';
 import { makeDigestHandler } from '../../functions/digest/handler.ts';
 import { dynamoDigestCases, dynamoDigestOutbox } from '../../shared/adapters/digest-store.ts';
 import { loadConfigFile } from '../../shared/config/load.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PreconditionRequired } from '../../functions/cases/errors.ts';
+import { PreconditionRequired } from '../../core/cases/errors.ts';
 import { etagOf, parseIfMatch } from '../../functions/cases/if-match.ts';
 import { ValidationFailed } from '../../shared/domain/errors.ts';
 

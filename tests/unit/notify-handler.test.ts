@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { confirmContact, releasedCopy } from '../../core/contacts/index.ts';
 import { makeNotifyHandler } from '../../functions/notify/handler.ts';
-import { dynamoCaseReader } from '../../shared/adapters/case-actions.ts';
+import { dynamoCaseReader } from '../../shared/adapters/case-reader.ts';
 import { dynamoNoticeLedger, dynamoSuppressionList } from '../../shared/adapters/notice-store.ts';
 import { sesMailer } from '../../shared/adapters/ses-mailer.ts';
 import { VirtualClock } from '../../shared/clock.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeSesEventsHandler, type SesEventBridgeEvent } from '../../functions/notify/ses-events.ts';
+import { makeSesEventsHandler, type SesEventBridgeEvent } from '../../functions/ses-events/handler.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import type { SuppressionList, SuppressionReason } from '../../shared/domain/notice-ports.ts';
 

@@ -10,8 +10,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { sweepDue } from '../../core/cases/sla-sweep.ts';
 import { makeSlaHandler, recordMetrics } from '../../functions/sla/handler.ts';
-import { sweepDue } from '../../functions/sla/sweep.ts';
 import { dynamoSlaStore, dynamoTimerIndex } from '../../shared/adapters/sla-store.ts';
 import { loadConfigFile } from '../../shared/config/load.ts';
 import type { Config } from '../../shared/config/schema.ts';

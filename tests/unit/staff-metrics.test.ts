@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mondayOfWeek, sumByKey, summarize, weeksBetween } from '../../functions/cases/metrics.ts';
+import { mondayOfWeek, sumByKey, summarize, weeksBetween } from '../../core/insights/metrics.ts';
 import { ValidationFailed } from '../../shared/domain/errors.ts';
 import { customerHashOf, fromItem, toItem } from '../../shared/repository/feedback-item.ts';
 

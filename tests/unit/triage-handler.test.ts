@@ -9,7 +9,7 @@ import {
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { makeTriageHandler, PoisonMessage, parseTriageMessage } from '../../functions/triage/handler.ts';
+import { makeTriageHandler, parseTriageMessage } from '../../functions/triage/handler.ts';
 import {
   dynamoAssignmentReader,
   dynamoFeedbackReader,
@@ -17,6 +17,7 @@ import {
 } from '../../shared/adapters/case-store.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import { loadConfigFile } from '../../shared/config/load.ts';
+import { PoisonMessage } from '../../shared/domain/errors.ts';
 import type { Feedback } from '../../shared/domain/feedback.ts';
 import { toItem } from '../../shared/repository/feedback-item.ts';
 

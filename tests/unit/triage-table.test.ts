@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { triageFeedback } from '../../functions/triage/triage.ts';
+import { triageFeedback } from '../../core/cases/triage.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import { loadConfigFile } from '../../shared/config/load.ts';
 import { caseIdFor } from '../../shared/domain/case.ts';

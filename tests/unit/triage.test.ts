@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type TriageDeps, triageFeedback } from '../../functions/triage/triage.ts';
+import { type TriageDeps, triageFeedback } from '../../core/cases/triage.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import { loadConfigFile } from '../../shared/config/load.ts';
 import type { Config } from '../../shared/config/schema.ts';

@@ -29,7 +29,7 @@ import {
   type Page,
   renderPage,
   usedPage,
-} from './action-pages.ts';
+} from './pages.ts';
 
 export interface ActionsDeps {
   /** The link secret; more than one while rotating (the first signs, all verify). Fetched per request, cached by the source. */

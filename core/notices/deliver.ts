@@ -1,5 +1,3 @@
-import { admitCustomerNotice, confirmationNotice, releasedCopyIsStale } from '../../core/contacts/index.ts';
-import { admitStaffNotice } from '../../core/notices/staff-bursts.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { Config } from '../../shared/config/schema.ts';
 import type { Case, TimelineEvent } from '../../shared/domain/case.ts';
@@ -27,6 +25,8 @@ import {
   renderNotice,
 } from '../../shared/notices/templates.ts';
 import { logger } from '../../shared/observability.ts';
+import { admitCustomerNotice, confirmationNotice, releasedCopyIsStale } from '../contacts/index.ts';
+import { admitStaffNotice } from './staff-bursts.ts';
 
 export interface DeliverDeps {
   config: Config;

@@ -13,8 +13,8 @@ import { InvalidTransition, transitions } from '../../shared/domain/case-command
 import { ValidationFailed } from '../../shared/domain/errors.ts';
 import type { Problem } from '../../shared/domain/problem.ts';
 import type { ProblemStore } from '../../shared/domain/staff-ports.ts';
-import { type CaseDeps, changeCase, loadAuthorized, type ResolutionActions } from './case-changes.ts';
-import { NotFound, StateConflict } from './errors.ts';
+import { type CaseDeps, changeCase, loadAuthorized, type ResolutionActions } from '../cases/case-changes.ts';
+import { NotFound, StateConflict } from '../cases/errors.ts';
 
 export interface ProblemDeps extends CaseDeps {
   problems: ProblemStore;

@@ -10,7 +10,7 @@
  *   the notice says `scope: all_teams` and the email labels them so);
  * - SLA attainment of the team's cases of that week against `config.sla.targets`.
  *
- * The numbers come from `summarize` / `sumByKey` (functions/cases/metrics.ts), the same arithmetic
+ * The numbers come from `summarize` / `sumByKey` (core/insights/metrics.ts), the same arithmetic
  * as the metrics API. The notice id is `noticeIdOf('digest:<teamId>', 'staff_weekly_digest',
  * '<yyyy-Www>')`, and its outbox item is written with a conditional put: a rerun of the same week
  * (an overlapping schedule, a retry, the local stack's per-minute job) queues nothing, and notify
@@ -25,7 +25,7 @@ import type { OutboxEntry } from '../../shared/domain/sla-ports.ts';
 import type { MetricsReader } from '../../shared/domain/staff-ports.ts';
 import { type NoticeRequested, noticeIdOf } from '../../shared/events/notice-requested.ts';
 import type { NoticeData } from '../../shared/notices/templates.ts';
-import { type MetricsGroup, sumByKey, summarize } from '../cases/metrics.ts';
+import { type MetricsGroup, sumByKey, summarize } from './metrics.ts';
 
 const DAY = 86_400_000;
 

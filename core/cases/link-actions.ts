@@ -1,6 +1,6 @@
 /**
  * What a signed link in an email can do to a case (the `CaseActions` port of
- * functions/notify/actions-handler.ts), through the same use case as the staff API
+ * functions/actions/handler.ts), through the same use case as the staff API
  * (`changeCase`): the same transitions, timeline events (via `signed_link`), SLA timer, counters
  * and notices, with the link's single-use token spent in the same transaction. The link's
  * signature is the authority (it names the case and the member it was sent to), so there is no
