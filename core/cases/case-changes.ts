@@ -26,7 +26,7 @@ import {
 } from '../../shared/domain/attainment.ts';
 import type { Case, CaseStatus, TimelineEvent } from '../../shared/domain/case.ts';
 import { applyAction, type CaseAction, StaleVersion } from '../../shared/domain/case-commands.ts';
-import { ValidationFailed } from '../../shared/domain/errors.ts';
+import { LinkUsed, NotFound, StateConflict, ValidationFailed } from '../../shared/domain/errors.ts';
 import type { SingleUse } from '../../shared/domain/notice-ports.ts';
 import { slaContextOf, slaDeadlines, timerFieldsFor } from '../../shared/domain/sla.ts';
 import type { CustomerContact, OutboxEntry } from '../../shared/domain/sla-ports.ts';
@@ -37,7 +37,6 @@ import type {
   StaffCaseStore,
 } from '../../shared/domain/staff-ports.ts';
 import { type NoticeKind, type NoticeRequested, noticeIdOf } from '../../shared/events/notice-requested.ts';
-import { LinkUsed, NotFound, StateConflict } from './errors.ts';
 
 export interface CaseDeps {
   cases: StaffCaseStore;

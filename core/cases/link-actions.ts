@@ -6,12 +6,11 @@
  * signature is the authority (it names the case and the member it was sent to), so there is no
  * team check, and no If-Match: the server acts on the version it reads, retrying a lost race.
  */
-import { DomainError } from '../../shared/domain/errors.ts';
+import { DomainError, LinkUsed, NotFound } from '../../shared/domain/errors.ts';
 import { ratingVerdict } from '../../shared/domain/follow-up.ts';
 import type { ActionResult, CaseActions, SingleUse } from '../../shared/domain/notice-ports.ts';
 import { REOPEN_ESCALATES } from '../../shared/domain/sla.ts';
 import { type CaseDeps, type ChangeRequest, changeCase } from './case-changes.ts';
-import { LinkUsed, NotFound } from './errors.ts';
 
 /** Answers the customer's follow-up survey only while the case is resolved. */
 class NotResolved extends DomainError {}

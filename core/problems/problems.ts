@@ -10,11 +10,10 @@
 import type { Principal } from '../../shared/auth/principal.ts';
 import type { Case } from '../../shared/domain/case.ts';
 import { InvalidTransition, transitions } from '../../shared/domain/case-commands.ts';
-import { ValidationFailed } from '../../shared/domain/errors.ts';
+import { NotFound, StateConflict, ValidationFailed } from '../../shared/domain/errors.ts';
 import type { Problem } from '../../shared/domain/problem.ts';
 import type { ProblemStore } from '../../shared/domain/staff-ports.ts';
 import { type CaseDeps, changeCase, loadAuthorized, type ResolutionActions } from '../cases/case-changes.ts';
-import { NotFound, StateConflict } from '../cases/errors.ts';
 
 export interface ProblemDeps extends CaseDeps {
   problems: ProblemStore;

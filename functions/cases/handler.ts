@@ -8,14 +8,6 @@
 import { type ChangeInput, changeCase } from '../../core/cases/case-changes.ts';
 import { getCaseDetail, listCases, publicCase } from '../../core/cases/case-queries.ts';
 import { type ErasureDeps, eraseCustomer } from '../../core/cases/erasure.ts';
-import {
-  LinkUsed,
-  NotFound,
-  PayloadTooLarge,
-  PreconditionRequired,
-  StateConflict,
-  UnsupportedMediaType,
-} from '../../core/cases/errors.ts';
 import { type MetricsDeps, readMetrics } from '../../core/insights/metrics.ts';
 import {
   createProblem,
@@ -25,15 +17,14 @@ import {
   reopenProblem,
   resolveProblem,
 } from '../../core/problems/problems.ts';
+import { type Principal, principalFromClaims, requireAdmin } from '../../shared/auth/principal.ts';
 import {
-  Forbidden,
-  type Principal,
-  principalFromClaims,
-  requireAdmin,
-  Unauthenticated,
-} from '../../shared/auth/principal.ts';
-import { InvalidTransition, StaleVersion } from '../../shared/domain/case-commands.ts';
-import { type Problem as Issue, ValidationFailed } from '../../shared/domain/errors.ts';
+  type Problem as Issue,
+  PayloadTooLarge,
+  PreconditionRequired,
+  UnsupportedMediaType,
+  ValidationFailed,
+} from '../../shared/domain/errors.ts';
 import {
   type HttpEvent,
   type HttpResult,
@@ -42,8 +33,9 @@ import {
   json,
   rawBody,
 } from '../../shared/http.ts';
+import { errorResponse, etagOf } from '../../shared/http-errors.ts';
 import { logger } from '../../shared/observability.ts';
-import { etagOf, parseIfMatch } from './if-match.ts';
+import { parseIfMatch } from './if-match.ts';
 import { openApiDocument } from './openapi.ts';
 import { type RouteSpec, routeKeyOf, routeSpecs } from './routes.ts';
 import type * as s from './schemas.ts';
@@ -198,42 +190,9 @@ function readJson(event: HttpEvent): unknown {
   }
 }
 
-/** The one place where errors become answers. */
+/** Errors become answers in shared/http-errors.ts; an unexpected one is logged with its route. */
 export function toResponse(error: unknown, event?: HttpEvent): HttpResult {
-  if (error instanceof ValidationFailed)
-    return json(400, { error: 'validation_failed', issues: error.issues });
-  if (error instanceof Unauthenticated) return json(401, { error: 'unauthorized', message: error.message });
-  if (error instanceof Forbidden) return json(403, { error: 'forbidden', message: error.message });
-  if (error instanceof NotFound) return json(404, { error: 'not_found', message: error.message });
-  if (error instanceof StaleVersion) {
-    return json(
-      409,
-      { error: 'version_conflict', current: error.current, message: error.message },
-      {
-        etag: etagOf(error.current),
-      },
-    );
-  }
-  if (error instanceof InvalidTransition) {
-    return json(409, {
-      error: 'invalid_transition',
-      action: error.action,
-      status: error.status,
-      message: error.message,
-    });
-  }
-  if (error instanceof StateConflict) {
-    return json(409, { error: error.code, message: error.message, ...error.details });
-  }
-  if (error instanceof LinkUsed) return json(409, { error: 'link_used', message: error.message });
-  if (error instanceof PreconditionRequired) {
-    return json(428, { error: 'precondition_required', message: error.message });
-  }
-  if (error instanceof PayloadTooLarge)
-    return json(413, { error: 'payload_too_large', message: error.message });
-  if (error instanceof UnsupportedMediaType) {
-    return json(415, { error: 'unsupported_media_type', message: error.message });
-  }
-  logger.error('staff api failed', { error: error as Error, routeKey: event?.routeKey });
-  return json(503, { error: 'unavailable', message: 'try again shortly' }, { 'retry-after': '1' });
+  return errorResponse(error, (e) =>
+    logger.error('staff api failed', { error: e as Error, routeKey: event?.routeKey }),
+  );
 }

@@ -1,5 +1,4 @@
-import { PreconditionRequired } from '../../core/cases/errors.ts';
-import { ValidationFailed } from '../../shared/domain/errors.ts';
+import { PreconditionRequired, ValidationFailed } from '../../shared/domain/errors.ts';
 
 /**
  * `If-Match: <version>` of a case change. Accepted: the bare version (`3`) or the strong entity
@@ -16,6 +15,3 @@ export function parseIfMatch(value: string | undefined): number {
   }
   return Number(m[1] ?? m[2]);
 }
-
-/** The `ETag` of a case version (what `If-Match` takes back). */
-export const etagOf = (version: number) => `"${version}"`;

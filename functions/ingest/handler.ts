@@ -1,12 +1,8 @@
 import {
-  BadSiteKey,
   BotCheckFailed,
-  IdempotencyConflict,
-  OriginNotAllowed,
-  OriginRequired,
-  UnknownSite,
+  PayloadTooLarge,
+  UnsupportedMediaType,
   ValidationFailed,
-  WrongKeyKind,
 } from '../../shared/domain/errors.ts';
 import { parseFeedbackInput } from '../../shared/domain/feedback.ts';
 import type { BotCheck } from '../../shared/domain/ports.ts';
@@ -22,6 +18,7 @@ import {
   SERVER_KEY_HEADER,
   SITE_KEY_HEADER,
 } from '../../shared/http.ts';
+import { errorResponse } from '../../shared/http-errors.ts';
 import { logger } from '../../shared/observability.ts';
 import { type AcceptDeps, acceptFeedback } from './accept.ts';
 import { authenticateSite, originAllowedAnywhere, type SiteAccess } from './site-auth.ts';
@@ -52,11 +49,11 @@ export function makeIngestHandler(deps: IngestDeps) {
 
 async function receive(event: HttpEvent, origin: string | undefined, deps: IngestDeps): Promise<HttpResult> {
   if (!isJsonContentType(header(event, 'content-type'))) {
-    return json(415, { error: 'unsupported_media_type', message: 'Content-Type must be application/json' });
+    throw new UnsupportedMediaType('Content-Type must be application/json');
   }
   const bytes = rawBody(event);
   if (bytes.length > maxBodyBytes) {
-    return json(413, { error: 'payload_too_large', message: `body must be at most ${maxBodyBytes} bytes` });
+    throw new PayloadTooLarge(`body must be at most ${maxBodyBytes} bytes`);
   }
   const body = parseJson(bytes);
   const idempotencyKey = header(event, 'idempotency-key');
@@ -106,22 +103,8 @@ function parseJson(bytes: Buffer): unknown {
 
 /** The one place where errors become answers. */
 function toResponse(error: unknown): HttpResult {
-  if (error instanceof ValidationFailed)
-    return json(400, { error: 'validation_failed', issues: error.issues });
-  if (error instanceof UnknownSite || error instanceof BadSiteKey) {
-    return json(401, { error: 'unauthorized', message: error.message });
-  }
-  if (error instanceof OriginNotAllowed) return json(403, { error: 'forbidden', message: error.message });
-  if (error instanceof OriginRequired) return json(403, { error: 'origin_required', message: error.message });
-  if (error instanceof WrongKeyKind) return json(403, { error: 'wrong_key_kind', message: error.message });
-  if (error instanceof BotCheckFailed)
-    return json(403, { error: 'bot_check_failed', message: error.message });
-  if (error instanceof IdempotencyConflict) {
-    return json(409, { error: 'idempotency_conflict', message: error.message });
-  }
-  logger.error('ingest failed', { error: error as Error });
-  // Nothing was stored: the client may retry safely with the same Idempotency-Key.
-  return json(503, { error: 'unavailable', message: 'try again shortly' }, { 'retry-after': '1' });
+  // An unexpected error stored nothing: the client may retry safely with the same Idempotency-Key.
+  return errorResponse(error, (e) => logger.error('ingest failed', { error: e as Error }));
 }
 
 function corsHeaders(sites: readonly SiteAccess[], origin: string | undefined): Record<string, string> {

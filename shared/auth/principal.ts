@@ -1,3 +1,6 @@
+import { Forbidden, Unauthenticated } from '../domain/errors.ts';
+
+export { Forbidden, Unauthenticated };
 /**
  * Who is calling the staff API, read from the JWT claims that API Gateway's JWT authorizer (Cognito
  * in AWS) or the local stack's verifier put on the event. Groups are team ids, plus `admin`.
@@ -9,14 +12,6 @@ export interface Principal {
 }
 
 export const adminGroup = 'admin';
-
-export class Unauthenticated extends Error {
-  override name = 'Unauthenticated';
-}
-
-export class Forbidden extends Error {
-  override name = 'Forbidden';
-}
 
 type Claims = Record<string, string | number | boolean | string[] | undefined>;
 

@@ -36,3 +36,48 @@ export class BotCheckFailed extends DomainError {}
 
 /** A queue message no retry can make readable: it fails alone, then goes to the DLQ. */
 export class PoisonMessage extends DomainError {}
+
+export class NotFound extends DomainError {
+  constructor(
+    readonly resource: 'case' | 'problem',
+    readonly id: string,
+  ) {
+    super(`no ${resource} ${id}`);
+  }
+}
+
+/** A change needs `If-Match: <version>` and the request has none (428). */
+export class PreconditionRequired extends DomainError {
+  constructor() {
+    super('send If-Match: <version> (the case version you saw, from GET /v1/cases/{id})');
+  }
+}
+
+/** A change the resource's state does not allow (409), with a machine-readable `code`. */
+export class StateConflict extends DomainError {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** The single-use signed link was spent before. */
+export class LinkUsed extends DomainError {
+  constructor() {
+    super('this link was already used');
+  }
+}
+
+/** The body is not JSON (415). */
+export class UnsupportedMediaType extends DomainError {}
+/** The body is over the route's limit (413). */
+export class PayloadTooLarge extends DomainError {}
+
+/** No valid staff identity (401). */
+export class Unauthenticated extends DomainError {}
+
+/** An identity that may not do this (403). */
+export class Forbidden extends DomainError {}

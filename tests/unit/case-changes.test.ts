@@ -1,13 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type CaseDeps, changeCase, type Requester } from '../../core/cases/case-changes.ts';
 import { eraseCustomer, planErasure, REDACTED } from '../../core/cases/erasure.ts';
-import { StateConflict } from '../../core/cases/errors.ts';
 import { linkCaseActions } from '../../core/cases/link-actions.ts';
 import { createProblem, linkCases, resolveProblem } from '../../core/problems/problems.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import { loadConfigFile } from '../../shared/config/load.ts';
 import type { Case, TimelineEvent } from '../../shared/domain/case.ts';
 import { contactIdOf, contactRefOf } from '../../shared/domain/contact.ts';
+import { StateConflict } from '../../shared/domain/errors.ts';
 import type { NoticeRequested } from '../../shared/events/notice-requested.ts';
 import { sampleCase } from '../support/notices.ts';
 import { MemoryStaffStore } from '../support/staff-fakes.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { PreconditionRequired } from '../../core/cases/errors.ts';
-import { etagOf, parseIfMatch } from '../../functions/cases/if-match.ts';
-import { ValidationFailed } from '../../shared/domain/errors.ts';
+import { parseIfMatch } from '../../functions/cases/if-match.ts';
+import { PreconditionRequired, ValidationFailed } from '../../shared/domain/errors.ts';
+import { etagOf } from '../../shared/http-errors.ts';
 
 describe('If-Match', () => {
   it('takes the bare version or the strong ETag the API answers', () => {
