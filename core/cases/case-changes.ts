@@ -24,19 +24,25 @@ import {
   attainmentOnClosed,
   attainmentOnResolved,
 } from '../../shared/domain/attainment.ts';
-import type { Case, CaseStatus, TimelineEvent } from '../../shared/domain/case.ts';
+import {
+  type Case,
+  type CaseStatus,
+  customerNoticeFacts,
+  type TimelineEvent,
+} from '../../shared/domain/case.ts';
 import { applyAction, type CaseAction, StaleVersion } from '../../shared/domain/case-commands.ts';
 import { LinkUsed, NotFound, StateConflict, ValidationFailed } from '../../shared/domain/errors.ts';
 import type { SingleUse } from '../../shared/domain/notice-ports.ts';
+import { caseNotice, noticeEntry, type OutboxEntry } from '../../shared/domain/outbox.ts';
 import { slaContextOf, slaDeadlines, timerFieldsFor } from '../../shared/domain/sla.ts';
-import type { CustomerContact, OutboxEntry } from '../../shared/domain/sla-ports.ts';
+import type { CustomerContact } from '../../shared/domain/sla-ports.ts';
 import type {
   CaseWrite,
   LoadedCase,
   OpenCounterDelta,
   StaffCaseStore,
 } from '../../shared/domain/staff-ports.ts';
-import { type NoticeKind, type NoticeRequested, noticeIdOf } from '../../shared/events/notice-requested.ts';
+import { type NoticeKind, noticeIdOf } from '../../shared/events/notice-requested.ts';
 
 export interface CaseDeps {
   cases: StaffCaseStore;
@@ -388,22 +394,14 @@ function customerNotice(
   const { kind, step } = spec;
   const site = config.sites.find((s) => s.id === c.siteId);
   const team = config.teams.find((t) => t.id === c.teamId);
-  const notice: NoticeRequested = {
-    type: 'notice.requested',
-    version: 1,
-    noticeId: noticeIdOf(c.caseId, kind, step),
+  const notice = caseNotice({
     kind,
     audience: 'customer',
     caseId: c.caseId,
     step,
     to: [{ email: contact.email, ...(contact.name ? { name: contact.name } : {}), locale: c.customerLocale }],
     data: {
-      caseId: c.caseId,
-      feedbackId: c.feedbackId,
-      siteId: c.siteId,
-      ...(site ? { siteName: site.name } : {}),
-      touchpoint: c.touchpoint,
-      category: c.category,
+      ...customerNoticeFacts(c, site?.name),
       teamId: c.teamId,
       ...(team ? { teamName: team.name } : {}),
       timeZone,
@@ -411,6 +409,6 @@ function customerNotice(
       ...(spec.problemTitle ? { problemTitle: spec.problemTitle } : {}),
     },
     requestedAt,
-  };
-  return { id: `notice:${notice.noticeId}`, target: 'notify', message: notice };
+  });
+  return noticeEntry(notice);
 }

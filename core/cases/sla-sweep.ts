@@ -1,6 +1,7 @@
 import type { Config } from '../../shared/config/schema.ts';
 import { attainmentOnClosed } from '../../shared/domain/attainment.ts';
-import type { Case, TimelineEvent } from '../../shared/domain/case.ts';
+import { type Case, caseFacts, customerNoticeFacts, type TimelineEvent } from '../../shared/domain/case.ts';
+import { caseNotice, noticeEntry, type OutboxEntry } from '../../shared/domain/outbox.ts';
 import {
   eventTypeOfStep,
   levelRank,
@@ -16,13 +17,12 @@ import {
 } from '../../shared/domain/sla.ts';
 import type {
   CustomerContact,
-  OutboxEntry,
   SlaStore,
   StepWrite,
   StoredCase,
   TimerIndex,
 } from '../../shared/domain/sla-ports.ts';
-import { type NoticeKind, type NoticeRequested, noticeIdOf } from '../../shared/events/notice-requested.ts';
+import type { NoticeKind, NoticeRequested } from '../../shared/events/notice-requested.ts';
 import { logger } from '../../shared/observability.ts';
 
 export const SLA_ACTOR = 'system:sla';
@@ -235,7 +235,7 @@ export function planStep(
     const to = stepRecipients(step, c, ctx.team, config.executives);
     data.notified = to.map((r) => r.memberId ?? r.email);
     const kind: NoticeKind = step.kind === 'warn' ? 'staff_pre_breach' : 'staff_escalation';
-    outbox.push(noticeEntry(c, kind, step, 'staff', to, staffNoticeData(c, step, ctx, set), at));
+    outbox.push(stepNotice(c, kind, step, 'staff', to, staffNoticeData(c, step, ctx, set), at));
   } else if (step.kind === 'follow_up') {
     const respondBy = new Date(
       now.getTime() + ctx.followUp.closeUnansweredAfterDays * 86_400_000,
@@ -248,7 +248,7 @@ export function planStep(
       const site = config.sites.find((s) => s.id === c.siteId);
       const resolvedAt = [...stored.timeline].reverse().find((e) => e.type === 'resolved')?.at;
       outbox.push(
-        noticeEntry(
+        stepNotice(
           c,
           'customer_follow_up',
           step,
@@ -261,12 +261,7 @@ export function planStep(
             },
           ],
           {
-            caseId: c.caseId,
-            feedbackId: c.feedbackId,
-            siteId: c.siteId,
-            ...(site ? { siteName: site.name } : {}),
-            touchpoint: c.touchpoint,
-            category: c.category,
+            ...customerNoticeFacts(c, site?.name),
             ...(resolvedAt ? { resolvedAt } : {}),
             respondBy,
             /** The survey's answer is tied to this step (a reopened case asks again with r<k>:follow_up). */
@@ -314,15 +309,8 @@ function staffNoticeData(
 ): Record<string, unknown> {
   const assignee = ctx.team.members.find((m) => m.id === c.assigneeId);
   return {
-    caseId: c.caseId,
-    feedbackId: c.feedbackId,
-    siteId: c.siteId,
+    ...caseFacts(c),
     status: c.status,
-    severity: c.severity,
-    sentiment: c.sentiment,
-    category: c.category,
-    touchpoint: c.touchpoint,
-    channel: c.channel,
     teamId: ctx.team.id,
     teamName: ctx.team.name,
     assigneeId: c.assigneeId,
@@ -341,7 +329,7 @@ function staffNoticeData(
   };
 }
 
-function noticeEntry(
+function stepNotice(
   c: Case,
   kind: NoticeKind,
   step: SlaStep,
@@ -350,19 +338,9 @@ function noticeEntry(
   data: Record<string, unknown>,
   requestedAt: string,
 ): OutboxEntry {
-  const notice: NoticeRequested = {
-    type: 'notice.requested',
-    version: 1,
-    noticeId: noticeIdOf(c.caseId, kind, step.stepId),
-    kind,
-    audience,
-    caseId: c.caseId,
-    step: step.stepId,
-    to,
-    data,
-    requestedAt,
-  };
-  return { id: `notice:${notice.noticeId}`, target: 'notify', message: notice };
+  return noticeEntry(
+    caseNotice({ caseId: c.caseId, kind, audience, step: step.stepId, to, data, requestedAt }),
+  );
 }
 
 /** Runs at most `size` tasks at once; `start` waits for a free slot (back pressure), not for the task. */

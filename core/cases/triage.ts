@@ -2,7 +2,13 @@ import type { Clock } from '../../shared/clock.ts';
 import type { Config, Locale } from '../../shared/config/schema.ts';
 import { type Assignment, chooseAssignee } from '../../shared/domain/assignment.ts';
 import { addBusinessMinutes } from '../../shared/domain/calendar.ts';
-import { type Case, caseIdFor, type TimelineEvent } from '../../shared/domain/case.ts';
+import {
+  type Case,
+  caseFacts,
+  caseIdFor,
+  customerNoticeFacts,
+  type TimelineEvent,
+} from '../../shared/domain/case.ts';
 import {
   type Classification,
   classify,
@@ -12,19 +18,18 @@ import {
 } from '../../shared/domain/classify.ts';
 import type { Feedback } from '../../shared/domain/feedback.ts';
 import { isoWeekOf, metricTargetsOf, talliesOf } from '../../shared/domain/metrics.ts';
+import { caseNotice, noticeEntry, type OutboxEntry } from '../../shared/domain/outbox.ts';
 import { timerFieldsFor } from '../../shared/domain/sla.ts';
 import {
   type AssignmentStateReader,
   FeedbackNotFound,
   type FeedbackReader,
-  type OutboxMessage,
   type TriageMarker,
   type TriageStore,
   type TriageWrite,
   WriteConflict,
 } from '../../shared/domain/triage-ports.ts';
 import { type CaseOpened, caseOpened } from '../../shared/events/case-opened.ts';
-import { type NoticeRequested, noticeIdOf, noticeRequested } from '../../shared/events/notice-requested.ts';
 import { noticeLocales } from '../../shared/notices/locale.ts';
 
 export interface TriageDeps {
@@ -279,21 +284,14 @@ function timelineOf(
   ];
 }
 
-function outboxOf(c: Case, fb: Feedback, config: Config, now: Date): OutboxMessage[] {
+function outboxOf(c: Case, fb: Feedback, config: Config, now: Date): OutboxEntry[] {
   const requestedAt = now.toISOString();
   const team = teamOf(config, c.teamId);
   const assignee = team.members.find((m) => m.id === c.assigneeId);
   const event: CaseOpened = {
     type: 'case.opened',
     version: 1,
-    caseId: c.caseId,
-    feedbackId: c.feedbackId,
-    siteId: c.siteId,
-    severity: c.severity,
-    sentiment: c.sentiment,
-    category: c.category,
-    touchpoint: c.touchpoint,
-    channel: c.channel,
+    ...caseFacts(c),
     teamId: c.teamId,
     assigneeId: c.assigneeId,
     routedBy: c.routedBy,
@@ -301,15 +299,10 @@ function outboxOf(c: Case, fb: Feedback, config: Config, now: Date): OutboxMessa
     resolveBy: c.resolveBy,
     openedAt: c.createdAt,
   };
-  const out: OutboxMessage[] = [
-    { id: `event:${caseOpened.name}:${c.caseId}`, target: 'bus', message: event },
-  ];
+  const out: OutboxEntry[] = [{ id: `event:${caseOpened.name}:${c.caseId}`, target: 'bus', message: event }];
 
   if (c.severity === 'critical' && assignee !== undefined) {
-    const notice: NoticeRequested = {
-      type: 'notice.requested',
-      version: noticeRequested.version as 1,
-      noticeId: noticeIdOf(c.caseId, 'staff_new_critical', 'opened'),
+    const notice = caseNotice({
       kind: 'staff_new_critical',
       audience: 'staff',
       caseId: c.caseId,
@@ -319,14 +312,7 @@ function outboxOf(c: Case, fb: Feedback, config: Config, now: Date): OutboxMessa
         { email: team.inboxEmail, name: team.name },
       ],
       data: {
-        caseId: c.caseId,
-        feedbackId: c.feedbackId,
-        siteId: c.siteId,
-        severity: c.severity,
-        sentiment: c.sentiment,
-        category: c.category,
-        touchpoint: c.touchpoint,
-        channel: c.channel,
+        ...caseFacts(c),
         teamId: team.id,
         teamName: team.name,
         assigneeId: assignee.id,
@@ -340,34 +326,27 @@ function outboxOf(c: Case, fb: Feedback, config: Config, now: Date): OutboxMessa
         reasons: fb.reasons ?? [],
       },
       requestedAt,
-    };
-    out.push({ id: `notice:${notice.noticeId}`, target: 'notify', message: notice });
+    });
+    out.push(noticeEntry(notice));
   }
 
   // Invariant 8: no customer email without consent (and an address to write to).
   const email = fb.customer?.email;
   if (fb.customer?.contactConsent === true && email !== undefined) {
     const site = config.sites.find((s) => s.id === c.siteId);
-    const notice: NoticeRequested = {
-      type: 'notice.requested',
-      version: noticeRequested.version as 1,
-      noticeId: noticeIdOf(c.caseId, 'customer_received', 'received'),
+    const notice = caseNotice({
       kind: 'customer_received',
       audience: 'customer',
       caseId: c.caseId,
       step: 'received',
       to: [{ email, ...(fb.customer.name ? { name: fb.customer.name } : {}), locale: c.customerLocale }],
       data: {
-        caseId: c.caseId,
-        feedbackId: c.feedbackId,
-        siteId: c.siteId,
-        ...(site ? { siteName: site.name } : {}),
-        touchpoint: c.touchpoint,
+        ...customerNoticeFacts(c, site?.name),
         receivedAt: fb.receivedAt,
       },
       requestedAt,
-    };
-    out.push({ id: `notice:${notice.noticeId}`, target: 'notify', message: notice });
+    });
+    out.push(noticeEntry(notice));
   }
   return out;
 }

@@ -1,3 +1,4 @@
+import { noticeEntry, type OutboxEntry } from '../../shared/domain/outbox.ts';
 /**
  * The weekly team digest (design.md steps 6 and 8): for each team, the ISO week that just ended on
  * the team's calendar (its IANA zone), one `staff_weekly_digest` notice to the team lead, the
@@ -21,7 +22,7 @@ import type { Config } from '../../shared/config/schema.ts';
 import { utcOffsetMs } from '../../shared/domain/calendar.ts';
 import type { DigestCaseReader, DigestOutbox, OpenCaseFacts } from '../../shared/domain/digest-ports.ts';
 import { isoWeekOf, localDate } from '../../shared/domain/metrics.ts';
-import type { OutboxEntry } from '../../shared/domain/sla-ports.ts';
+
 import type { MetricsReader } from '../../shared/domain/staff-ports.ts';
 import { type NoticeRequested, noticeIdOf } from '../../shared/events/notice-requested.ts';
 import type { NoticeData } from '../../shared/notices/templates.ts';
@@ -190,7 +191,7 @@ export function digestNotice(
     data,
     requestedAt: requestedAt.toISOString(),
   };
-  return { id: `notice:${notice.noticeId}`, target: 'notify', message: notice };
+  return noticeEntry(notice);
 }
 
 /** Queues one digest per team for the week that just ended on its calendar. */

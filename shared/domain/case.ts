@@ -89,3 +89,25 @@ export interface TimelineEvent {
 export function caseIdFor(feedbackId: string): string {
   return `case_${feedbackId.startsWith('fb_') ? feedbackId.slice(3) : feedbackId}`;
 }
+
+/** The facts every message about a case repeats (its event, staff notices): what it is, from where. */
+export const caseFacts = (c: Case) => ({
+  caseId: c.caseId,
+  feedbackId: c.feedbackId,
+  siteId: c.siteId,
+  severity: c.severity,
+  sentiment: c.sentiment,
+  category: c.category,
+  touchpoint: c.touchpoint,
+  channel: c.channel,
+});
+
+/** What a customer notice names: the case, the shop (by its configured name) and the touchpoint. */
+export const customerNoticeFacts = (c: Case, siteName: string | undefined) => ({
+  caseId: c.caseId,
+  feedbackId: c.feedbackId,
+  siteId: c.siteId,
+  ...(siteName ? { siteName } : {}),
+  touchpoint: c.touchpoint,
+  category: c.category,
+});

@@ -1,6 +1,6 @@
 /** Ports of the weekly digest (functions/digest); DynamoDB adapters in shared/adapters/digest-store.ts. */
 import type { CaseStatus } from './case.ts';
-import type { OutboxEntry } from './sla-ports.ts';
+import type { OutboxEntry } from './outbox.ts';
 
 /** Statuses of a case that is still being worked (not resolved or closed). */
 export const openStatuses: readonly CaseStatus[] = [

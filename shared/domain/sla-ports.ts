@@ -1,6 +1,7 @@
 /** Ports of the SLA sweep (functions/sla); DynamoDB adapters in shared/adapters/sla-store.ts. */
 import type { AttainmentIncrement } from './attainment.ts';
 import type { Case, TimelineEvent } from './case.ts';
+import type { OutboxEntry } from './outbox.ts';
 import type { TimerFields } from './sla.ts';
 
 /** What one index query page read (the counts DynamoDB returned). */
@@ -29,13 +30,6 @@ export interface StoredCase {
 export interface CustomerContact {
   email: string;
   name?: string;
-}
-
-export interface OutboxEntry {
-  /** Deterministic per message (shared/repository/outbox.ts). */
-  id: string;
-  target: 'notify' | 'bus';
-  message: Record<string, unknown>;
 }
 
 /** One step, all or nothing (one TransactWriteItems). */

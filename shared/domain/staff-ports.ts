@@ -1,3 +1,4 @@
+import type { OutboxEntry } from './outbox.ts';
 /**
  * Ports of the staff API's use cases (functions/cases); DynamoDB adapters in
  * shared/adapters/staff-store.ts. Pure: no AWS imports.
@@ -12,7 +13,7 @@ import type { MetricDimension } from './metrics.ts';
 import type { SingleUse } from './notice-ports.ts';
 import type { Problem } from './problem.ts';
 import type { TimerFields } from './sla.ts';
-import type { CustomerContact, OutboxEntry } from './sla-ports.ts';
+import type { CustomerContact } from './sla-ports.ts';
 
 export interface LoadedCase {
   case: Case;

@@ -5,6 +5,7 @@ import type { Sentiment, Severity } from './classify.ts';
 import { DomainError } from './errors.ts';
 import type { Feedback } from './feedback.ts';
 import type { MetricDimension, Tallies } from './metrics.ts';
+import type { OutboxEntry } from './outbox.ts';
 
 export interface FeedbackReader {
   /** The stored feedback (strongly consistent), or undefined if there is none. */
@@ -39,13 +40,6 @@ export interface CounterIncrement {
   tallies: Tallies;
 }
 
-export interface OutboxMessage {
-  /** Deterministic per message (see shared/repository/outbox.ts). */
-  id: string;
-  target: 'notify' | 'bus';
-  message: Record<string, unknown>;
-}
-
 /** Everything triage writes for one feedback, all or nothing. */
 export interface TriageWrite {
   at: Date;
@@ -64,7 +58,7 @@ export interface TriageWrite {
     timer?: { timerShard: string; dueAt: string; dueStep: string };
   };
   counters: CounterIncrement[];
-  outbox: OutboxMessage[];
+  outbox: OutboxEntry[];
 }
 
 export type CommitResult = 'committed' | 'duplicate';

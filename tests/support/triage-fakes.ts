@@ -2,12 +2,12 @@ import type { AssignmentState, RoundRobinCursor } from '../../shared/domain/assi
 import type { Case, TimelineEvent } from '../../shared/domain/case.ts';
 import type { Feedback } from '../../shared/domain/feedback.ts';
 import type { Tallies } from '../../shared/domain/metrics.ts';
+import type { OutboxEntry } from '../../shared/domain/outbox.ts';
 import {
   AssignmentConflict,
   type AssignmentStateReader,
   type CommitResult,
   type FeedbackReader,
-  type OutboxMessage,
   type TriageMarker,
   type TriageStore,
   type TriageWrite,
@@ -30,7 +30,7 @@ export class InMemoryTriage implements FeedbackReader, AssignmentStateReader, Tr
   readonly open = new Map<string, number>();
   /** `dimension#week#key` → tallies. */
   readonly counters = new Map<string, Tallies>();
-  readonly outbox = new Map<string, OutboxMessage>();
+  readonly outbox = new Map<string, OutboxEntry>();
   commits = 0;
   /** Called before each commit; lets a test move the cursor "concurrently". */
   beforeCommit: ((write: TriageWrite) => void) | undefined;

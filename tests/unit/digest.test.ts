@@ -15,7 +15,8 @@ import { loadConfigFile } from '../../shared/config/load.ts';
 import type { Config } from '../../shared/config/schema.ts';
 import type { OpenCaseFacts } from '../../shared/domain/digest-ports.ts';
 import type { MetricDimension } from '../../shared/domain/metrics.ts';
-import type { OutboxEntry } from '../../shared/domain/sla-ports.ts';
+import type { OutboxEntry } from '../../shared/domain/outbox.ts';
+
 import type { NoticeRequested } from '../../shared/events/notice-requested.ts';
 import { renderNotice } from '../../shared/notices/templates.ts';
 
