@@ -15,7 +15,7 @@ import {
   burstEntryPrefix,
 } from '../repository/burst-item.ts';
 import { outboxItem } from '../repository/outbox.ts';
-import { isConditionFailure, queryAll } from './dynamo.ts';
+import { putIfAbsent, queryAll } from './dynamo.ts';
 import { cancellationCodes } from './notice-store.ts';
 
 const expiry = (from: string) => Math.floor((Date.parse(from) + 2 * DAY_MS) / 1000);
@@ -57,17 +57,8 @@ export function dynamoStaffBurstStore(db: DynamoDBDocumentClient, tableName: str
         windowStart: key.windowStart,
         expiresAt: expiry(windowEnd),
       };
-      try {
-        await db.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: due,
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error; // the window's digest is scheduled already
-      }
+      // the window's digest is scheduled already
+      await putIfAbsent(db, tableName, due);
     },
 
     async dueBatches(now) {

@@ -4,7 +4,6 @@
  */
 import {
   type DynamoDBDocumentClient,
-  GetCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -23,7 +22,7 @@ import { outboxItem } from '../repository/outbox.ts';
 import { cursorKey, openCounterKey, openCounterSkPrefix, teamPk } from '../repository/team-item.ts';
 import { toTriageMarkerItem } from '../repository/triage-marker.ts';
 import { itemTypes } from '../table.ts';
-import { queryAll } from './dynamo.ts';
+import { getConsistent, queryAll } from './dynamo.ts';
 import { metricAddUpdate } from './metric-update.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -34,9 +33,7 @@ export const MAX_TRANSACTION_ITEMS = 100;
 export function dynamoFeedbackReader(db: DynamoDBDocumentClient, tableName: string): FeedbackReader {
   return {
     async get(feedbackId) {
-      const { Item } = await db.send(
-        new GetCommand({ TableName: tableName, Key: feedbackKey(feedbackId), ConsistentRead: true }),
-      );
+      const Item = await getConsistent(db, tableName, feedbackKey(feedbackId));
       return Item ? fromItem(Item) : undefined;
     },
   };

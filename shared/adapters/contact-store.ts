@@ -3,7 +3,6 @@ import {
   BatchWriteCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
-  GetCommand,
   PutCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -28,7 +27,7 @@ import {
 } from '../repository/contact-item.ts';
 import { outboxItem } from '../repository/outbox.ts';
 import { itemTypes } from '../table.ts';
-import { isConditionFailure, queryAll } from './dynamo.ts';
+import { getConsistent, isConditionFailure, putIfAbsent, queryAll } from './dynamo.ts';
 import { cancellationCodes, type TransactItem, transactWithEvent } from './notice-store.ts';
 
 const BATCH = 25;
@@ -57,9 +56,7 @@ export function dynamoContactStore(db: DynamoDBDocumentClient, tableName: string
 
   return {
     async status(ref) {
-      const { Item } = await db.send(
-        new GetCommand({ TableName: tableName, Key: contactKey(ref), ConsistentRead: true }),
-      );
+      const Item = await getConsistent(db, tableName, contactKey(ref));
       return (Item as ContactItem | undefined)?.status === 'confirmed' ? 'confirmed' : 'unconfirmed';
     },
 
@@ -155,17 +152,8 @@ export function dynamoContactStore(db: DynamoDBDocumentClient, tableName: string
         dueAt: lapse.dueAt,
         expiresAt: epochSeconds(dueAt.getTime() + 30 * 24 * HOUR_MS),
       };
-      try {
-        await db.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: item,
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error; // scheduled by an earlier notice of the case
-      }
+      // scheduled by an earlier notice of the case
+      await putIfAbsent(db, tableName, item);
     },
 
     async held(ref) {

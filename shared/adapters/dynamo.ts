@@ -1,5 +1,5 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { feedbackKey } from '../repository/feedback-item.ts';
 
 export function documentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
@@ -13,6 +13,36 @@ export function isConditionFailure(error: unknown): error is Error & { Item?: Re
 }
 
 type Item = Record<string, unknown>;
+
+/**
+ * Puts `item` unless an item with its key exists; answers whether it was written. Where a race or
+ * a retried write can meet an earlier one, the first write stays (idempotent puts).
+ */
+export async function putIfAbsent(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  item: { pk: string; sk: string },
+): Promise<boolean> {
+  try {
+    await db.send(
+      new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/** One item by its key, read consistently (what was just written is seen). */
+export async function getConsistent(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  key: { pk: string; sk: string },
+): Promise<Item | undefined> {
+  const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+  return Item;
+}
 
 /** Reads every page of a Query (no cap: callers query one bounded partition). */
 export async function queryAll(

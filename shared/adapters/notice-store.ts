@@ -32,7 +32,7 @@ import {
   tokenKey,
 } from '../repository/notice-item.ts';
 import { itemTypes } from '../table.ts';
-import { isConditionFailure } from './dynamo.ts';
+import { getConsistent, isConditionFailure, putIfAbsent } from './dynamo.ts';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -254,9 +254,7 @@ export function dynamoNoticeLedger(db: DynamoDBDocumentClient, tableName: string
 export function dynamoSuppressionList(db: DynamoDBDocumentClient, tableName: string): SuppressionList {
   return {
     async isSuppressed(email) {
-      const { Item } = await db.send(
-        new GetCommand({ TableName: tableName, Key: suppressionKey(email), ConsistentRead: true }),
-      );
+      const Item = await getConsistent(db, tableName, suppressionKey(email));
       return Item !== undefined;
     },
     async add(email, reason, at, detail) {
@@ -268,17 +266,8 @@ export function dynamoSuppressionList(db: DynamoDBDocumentClient, tableName: str
         at: at.toISOString(),
         ...(detail ? { detail } : {}),
       };
-      try {
-        await db.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: item,
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error; // suppressed already: keep the first reason
-      }
+      // suppressed already: keep the first reason
+      await putIfAbsent(db, tableName, item);
     },
   };
 }
@@ -286,9 +275,7 @@ export function dynamoSuppressionList(db: DynamoDBDocumentClient, tableName: str
 export function dynamoUsedTokens(db: DynamoDBDocumentClient, tableName: string): UsedTokens {
   return {
     async isUsed(jti) {
-      const { Item } = await db.send(
-        new GetCommand({ TableName: tableName, Key: tokenKey(jti), ConsistentRead: true }),
-      );
+      const Item = await getConsistent(db, tableName, tokenKey(jti));
       return Item !== undefined;
     },
   };

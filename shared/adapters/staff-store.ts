@@ -2,13 +2,7 @@
  * DynamoDB adapters of the staff API's ports (shared/domain/staff-ports.ts): cases with their
  * timeline, the cases-by-team index, problems, the weekly counters and the erasure index.
  */
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Case } from '../domain/case.ts';
 import { timerAttributes } from '../domain/sla.ts';
 import type {
@@ -43,7 +37,7 @@ import {
 import { openCounterKey } from '../repository/team-item.ts';
 import { itemTypes, table } from '../table.ts';
 import { dynamoContactStore } from './contact-store.ts';
-import { isConditionFailure, queryAll, readContact } from './dynamo.ts';
+import { getConsistent, isConditionFailure, queryAll, readContact } from './dynamo.ts';
 import { metricAddUpdate } from './metric-update.ts';
 import { cancellationCodes, type TransactItem, transactWithEvent } from './notice-store.ts';
 
@@ -267,18 +261,14 @@ export function dynamoStaffCaseStore(db: DynamoDBDocumentClient, tableName: stri
     },
 
     async feedback(feedbackId) {
-      const { Item } = await db.send(
-        new GetCommand({ TableName: tableName, Key: feedbackKey(feedbackId), ConsistentRead: true }),
-      );
+      const Item = await getConsistent(db, tableName, feedbackKey(feedbackId));
       return Item ? fromItem(Item) : undefined;
     },
 
     contact: (feedbackId) => readContact(db, tableName, feedbackId),
 
     async tokenUsed(jti) {
-      const { Item } = await db.send(
-        new GetCommand({ TableName: tableName, Key: tokenKey(jti), ConsistentRead: true }),
-      );
+      const Item = await getConsistent(db, tableName, tokenKey(jti));
       return Item !== undefined;
     },
   };
@@ -303,9 +293,7 @@ export function dynamoProblemStore(db: DynamoDBDocumentClient, tableName: string
     },
 
     async get(problemId) {
-      const { Item } = await db.send(
-        new GetCommand({ TableName: tableName, Key: problemKey(problemId), ConsistentRead: true }),
-      );
+      const Item = await getConsistent(db, tableName, problemKey(problemId));
       return Item ? problemFromItem(Item) : undefined;
     },
 
