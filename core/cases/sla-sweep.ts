@@ -22,6 +22,7 @@ import type {
   StoredCase,
   TimerIndex,
 } from '../../shared/domain/sla-ports.ts';
+import { DAY_MS } from '../../shared/domain/time.ts';
 import type { NoticeKind, NoticeRequested } from '../../shared/events/notice-requested.ts';
 import { logger } from '../../shared/observability.ts';
 
@@ -237,9 +238,7 @@ export function planStep(
     const kind: NoticeKind = step.kind === 'warn' ? 'staff_pre_breach' : 'staff_escalation';
     outbox.push(stepNotice(c, kind, step, 'staff', to, staffNoticeData(c, step, ctx, set), at));
   } else if (step.kind === 'follow_up') {
-    const respondBy = new Date(
-      now.getTime() + ctx.followUp.closeUnansweredAfterDays * 86_400_000,
-    ).toISOString();
+    const respondBy = new Date(now.getTime() + ctx.followUp.closeUnansweredAfterDays * DAY_MS).toISOString();
     data.respondBy = respondBy;
     if (!c.contactConsent) data.notice = 'no_contact_consent';
     else if (contact === undefined) data.notice = 'no_address';

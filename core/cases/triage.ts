@@ -17,9 +17,10 @@ import {
   type Sentiment,
 } from '../../shared/domain/classify.ts';
 import type { Feedback } from '../../shared/domain/feedback.ts';
-import { isoWeekOf, metricTargetsOf, talliesOf } from '../../shared/domain/metrics.ts';
+import { metricTargetsOf, talliesOf } from '../../shared/domain/metrics.ts';
 import { caseNotice, noticeEntry, type OutboxEntry } from '../../shared/domain/outbox.ts';
 import { timerFieldsFor } from '../../shared/domain/sla.ts';
+import { isoWeekOf } from '../../shared/domain/time.ts';
 import {
   type AssignmentStateReader,
   FeedbackNotFound,

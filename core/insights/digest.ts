@@ -19,16 +19,19 @@ import { noticeEntry, type OutboxEntry } from '../../shared/domain/outbox.ts';
  */
 
 import type { Config } from '../../shared/config/schema.ts';
-import { utcOffsetMs } from '../../shared/domain/calendar.ts';
 import type { DigestCaseReader, DigestOutbox, OpenCaseFacts } from '../../shared/domain/digest-ports.ts';
-import { isoWeekOf, localDate } from '../../shared/domain/metrics.ts';
-
 import type { MetricsReader } from '../../shared/domain/staff-ports.ts';
+import {
+  DAY_MS,
+  isoWeekOf,
+  localDate,
+  localMidnight,
+  MINUTE_MS,
+  wallClock,
+} from '../../shared/domain/time.ts';
 import { type NoticeRequested, noticeIdOf } from '../../shared/events/notice-requested.ts';
 import type { NoticeData } from '../../shared/notices/templates.ts';
 import { type MetricsGroup, sumByKey, summarize } from './metrics.ts';
-
-const DAY = 86_400_000;
 
 export interface DigestDeps {
   config: Config;
@@ -61,14 +64,6 @@ export function isOverdue(c: OpenCaseFacts, now: Date): boolean {
   return false;
 }
 
-/** The instant of 00:00 on `date` (`YYYY-MM-DD`) in `timeZone`. */
-export function localMidnight(date: string, timeZone: string): Date {
-  const wall = Date.parse(`${date}T00:00:00Z`);
-  let t = wall - utcOffsetMs(wall, timeZone);
-  t = wall - utcOffsetMs(t, timeZone); // once more, in case an offset change lies in between
-  return new Date(t);
-}
-
 export interface DigestWeek {
   /** `yyyy-Www`. */
   week: string;
@@ -83,11 +78,11 @@ export function weekJustEnded(now: Date, timeZone: string): DigestWeek {
   const [y, m, d] = localDate(now, timeZone).split('-').map(Number) as [number, number, number];
   const today = Date.UTC(y, m - 1, d);
   const weekday = new Date(today).getUTCDay() || 7; // Monday 1 … Sunday 7
-  const monday = today - (weekday - 1) * DAY;
-  const previousMonday = monday - 7 * DAY;
+  const monday = today - (weekday - 1) * DAY_MS;
+  const previousMonday = monday - 7 * DAY_MS;
   const day = (t: number) => new Date(t).toISOString().slice(0, 10);
   return {
-    week: isoWeekOf(new Date(previousMonday + 3 * DAY), 'UTC'),
+    week: isoWeekOf(new Date(previousMonday + 3 * DAY_MS), 'UTC'),
     from: localMidnight(day(previousMonday), timeZone).toISOString(),
     to: localMidnight(day(monday), timeZone).toISOString(),
   };
@@ -146,7 +141,7 @@ export function digestData(input: {
     week: input.week.week,
     from: input.week.from,
     // Shown as the last minute of the week (Sunday 23:59), not the next Monday.
-    to: new Date(Date.parse(input.week.to) - 60_000).toISOString(),
+    to: new Date(Date.parse(input.week.to) - MINUTE_MS).toISOString(),
     timeZone: input.timeZone,
     counts: {
       new: g?.cases ?? 0,
@@ -258,7 +253,7 @@ export function teamsAtLocalTime(
   return config.teams
     .filter((team) => {
       const tz = teamZone(team, config);
-      const wall = new Date(now.getTime() + utcOffsetMs(now.getTime(), tz));
+      const wall = wallClock(now, tz);
       return (
         (wall.getUTCDay() || 7) === at.weekday &&
         wall.getUTCHours() === at.hour &&

@@ -21,8 +21,9 @@ import type { Clock } from '../../shared/clock.ts';
 import type { Config } from '../../shared/config/schema.ts';
 import { ValidationFailed } from '../../shared/domain/errors.ts';
 import { histogramOf, mergeHistograms, percentile } from '../../shared/domain/histogram.ts';
-import { isoWeekOf, localDate, type MetricDimension } from '../../shared/domain/metrics.ts';
+import type { MetricDimension } from '../../shared/domain/metrics.ts';
 import type { MetricsReader } from '../../shared/domain/staff-ports.ts';
+import { DAY_MS, isoWeekOf, localDate } from '../../shared/domain/time.ts';
 
 export interface MetricsDeps {
   metrics: MetricsReader;
@@ -32,7 +33,6 @@ export interface MetricsDeps {
 
 /** At most this many weeks per request (two years and a bit). */
 export const MAX_WEEKS = 106;
-const DAY = 86_400_000;
 
 const round = (n: number, digits: number) => {
   const f = 10 ** digits;
@@ -45,14 +45,14 @@ export function mondayOfWeek(week: string): number {
   const [y, w] = week.split('-W').map(Number) as [number, number];
   const jan4 = Date.UTC(y, 0, 4);
   const jan4Weekday = new Date(jan4).getUTCDay() || 7;
-  return jan4 - (jan4Weekday - 1) * DAY + (w - 1) * 7 * DAY;
+  return jan4 - (jan4Weekday - 1) * DAY_MS + (w - 1) * 7 * DAY_MS;
 }
 
 const weekOfDate = (date: string) => isoWeekOf(new Date(`${date}T12:00:00Z`), 'UTC');
 
 export function validWeek(week: string): boolean {
   const monday = mondayOfWeek(week);
-  return Number.isFinite(monday) && isoWeekOf(new Date(monday + 3 * DAY), 'UTC') === week;
+  return Number.isFinite(monday) && isoWeekOf(new Date(monday + 3 * DAY_MS), 'UTC') === week;
 }
 
 export function validDate(date: string): boolean {
@@ -80,13 +80,13 @@ export function weeksBetween(from: string, to: string): string[] {
   const start = mondayOfWeek(first);
   const end = mondayOfWeek(last);
   if (start > end) throw new ValidationFailed([{ path: 'query:from', message: 'must not be after to' }]);
-  const count = Math.round((end - start) / (7 * DAY)) + 1;
+  const count = Math.round((end - start) / (7 * DAY_MS)) + 1;
   if (count > MAX_WEEKS) {
     throw new ValidationFailed([
       { path: 'query:from', message: `the range may span at most ${MAX_WEEKS} weeks` },
     ]);
   }
-  return Array.from({ length: count }, (_, i) => isoWeekOf(new Date(start + (i * 7 + 3) * DAY), 'UTC'));
+  return Array.from({ length: count }, (_, i) => isoWeekOf(new Date(start + (i * 7 + 3) * DAY_MS), 'UTC'));
 }
 
 export interface MetricsGroup {
@@ -159,7 +159,7 @@ export async function readMetrics(q: MetricsQuery, principal: Principal, deps: M
   const now = deps.clock.now();
   const zone = deps.config.calendars[0]?.timeZone ?? 'UTC';
   const to = q.to ?? localDate(now, zone);
-  const from = q.from ?? localDate(new Date(now.getTime() - 28 * DAY), zone);
+  const from = q.from ?? localDate(new Date(now.getTime() - 28 * DAY_MS), zone);
   const weeks = weeksBetween(from, to);
   const pages: Record<string, unknown>[][] = [];
   // A few weeks at a time: one Query (every page) per week, never a scan.

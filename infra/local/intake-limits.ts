@@ -1,4 +1,5 @@
 import type { Clock } from '../../shared/clock.ts';
+import { MINUTE_MS } from '../../shared/domain/time.ts';
 import { SlidingWindowLimiter } from './sliding-window.ts';
 
 /**
@@ -24,8 +25,6 @@ export interface IntakeRefusal {
 /** Counts a public intake request; answers a refusal, or undefined to let it through. */
 export type IntakeLimit = (request: IntakeRequest) => IntakeRefusal | undefined;
 
-const minuteMs = 60_000;
-
 export function intakeLimit(opts: {
   limits: { perClientPerMinute: number; serverPerSitePerMinute: number };
   /**
@@ -35,8 +34,11 @@ export function intakeLimit(opts: {
   serverKeySites: ReadonlyMap<string, string>;
   clock: Clock;
 }): IntakeLimit {
-  const perClient = new SlidingWindowLimiter({ limit: opts.limits.perClientPerMinute, windowMs: minuteMs });
-  const perSite = new SlidingWindowLimiter({ limit: opts.limits.serverPerSitePerMinute, windowMs: minuteMs });
+  const perClient = new SlidingWindowLimiter({ limit: opts.limits.perClientPerMinute, windowMs: MINUTE_MS });
+  const perSite = new SlidingWindowLimiter({
+    limit: opts.limits.serverPerSitePerMinute,
+    windowMs: MINUTE_MS,
+  });
   return ({ clientAddress, serverKey }) => {
     const now = opts.clock.now().getTime();
     const siteId = serverKey === undefined ? undefined : opts.serverKeySites.get(serverKey);

@@ -1,6 +1,7 @@
 import { adminGroup } from '../../shared/auth/principal.ts';
 import type { VirtualClock } from '../../shared/clock.ts';
 import type { Config } from '../../shared/config/schema.ts';
+import { MINUTE_MS } from '../../shared/domain/time.ts';
 import { type HttpEvent, json } from '../../shared/http.ts';
 import type { ConsoleConfig } from '../../web/console/config.ts';
 import { demoCsp, staticSecurityHeaders } from '../../web/csp.ts';
@@ -84,7 +85,7 @@ export function localRoutes(deps: {
         }
         // Minute by minute, as the rate(1 minute) rule would have fired while time passed.
         for (let i = 0; i < minutes; i++) {
-          deps.clock.advance(60_000);
+          deps.clock.advance(MINUTE_MS);
           for (const job of deps.scheduled) await job(deps.clock.now());
         }
         return json(200, { now: deps.clock.now().toISOString() });

@@ -1,5 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Clock } from '../clock.ts';
+import { MINUTE_MS } from '../domain/time.ts';
 
 /** Where a function gets a secret when it needs it: cached, so a warm function makes no call. */
 export type SecretSource = () => Promise<string>;
@@ -24,7 +25,7 @@ export function cachedSecret(
   secretId: string,
   opts: { clock: Clock; maxAgeMs?: number; read?: (secretId: string) => Promise<string> },
 ): SecretSource {
-  const maxAgeMs = opts.maxAgeMs ?? 5 * 60_000;
+  const maxAgeMs = opts.maxAgeMs ?? 5 * MINUTE_MS;
   const read = opts.read ?? ((id: string) => readSecretString(id));
   let cached: { value: Promise<string>; readAt: number } | undefined;
   return () => {

@@ -4,6 +4,7 @@
  * Pure: no AWS SDK, no I/O. Parse through `parseConfig` (load.ts) to get readable errors.
  */
 import * as z from 'zod';
+import { isValidTimeZone } from '../domain/time.ts';
 import {
   DEFAULT_CASE_POLICY,
   DEFAULT_CATEGORY_KEYWORDS,
@@ -81,16 +82,6 @@ export function isIsoDate(date: string): boolean {
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const t = new Date(Date.UTC(y, mo - 1, d));
   return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
-}
-
-/** True if the runtime knows `timeZone` as an IANA zone (e.g. "Asia/Tokyo"). */
-export function isValidTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat(undefined, { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** An allowed browser origin: scheme + host (+ port), no path, no trailing slash. */

@@ -29,7 +29,8 @@
  *   (`ackMinutesLe<N>` … `ackMinutesOver<max>`), summed by the metrics reader.
  */
 import type { Case, TimelineEvent } from './case.ts';
-import { isoWeekOf, type MetricDimension, metricTargetsOf } from './metrics.ts';
+import { type MetricDimension, metricTargetsOf } from './metrics.ts';
+import { HOUR_MS, isoWeekOf, MINUTE_MS } from './time.ts';
 
 /** Upper bounds (minutes, inclusive) of the time-to-acknowledge / time-to-resolve buckets. */
 export const minuteBuckets = [15, 30, 60, 120, 240, 360, 480, 720, 1440, 2880, 4320, 10080] as const;
@@ -68,8 +69,6 @@ export interface AttainmentIncrement {
   tallies: Partial<Record<AttainmentTallyName, number>>;
 }
 
-const HOUR = 3_600_000;
-
 type CaseFacts = Pick<Case, 'createdAt' | 'touchpoint' | 'channel' | 'teamId' | 'contactConsent'>;
 
 /** When the customer wrote in, the routed team and reasons, from the `opened` / first `assigned` events. */
@@ -105,7 +104,7 @@ function bucketOf<P extends string>(prefix: P, minutes: number): Buckets<P> {
   return (n === undefined ? `${prefix}Over${lastBucket}` : `${prefix}Le${n}`) as Buckets<P>;
 }
 
-const minutesSince = (from: number, at: Date) => Math.max(0, Math.round((at.getTime() - from) / 60_000));
+const minutesSince = (from: number, at: Date) => Math.max(0, Math.round((at.getTime() - from) / MINUTE_MS));
 
 /**
  * What acknowledging adds (the first acknowledgment of the case only; `timeline` is the case's
@@ -123,8 +122,8 @@ export function attainmentOnAcknowledged(
   const minutes = minutesSince(from, acknowledgedAt);
   return spread(c, timeline, timeZone, {
     acknowledged: 1,
-    acknowledgedWithin2h: elapsed <= 2 * HOUR ? 1 : 0,
-    acknowledgedWithin6h: elapsed <= 6 * HOUR ? 1 : 0,
+    acknowledgedWithin2h: elapsed <= 2 * HOUR_MS ? 1 : 0,
+    acknowledgedWithin6h: elapsed <= 6 * HOUR_MS ? 1 : 0,
     ackMinutesSum: minutes,
     [bucketOf('ackMinutes', minutes)]: 1,
   });
@@ -142,9 +141,9 @@ function resolutionTallies(
   const loop = tellsCustomer && c.contactConsent;
   return {
     resolved: 1,
-    closedWithin48h: elapsed <= 48 * HOUR ? 1 : 0,
+    closedWithin48h: elapsed <= 48 * HOUR_MS ? 1 : 0,
     loopClosable: loop ? 1 : 0,
-    loopClosedWithin72h: loop && elapsed <= 72 * HOUR ? 1 : 0,
+    loopClosedWithin72h: loop && elapsed <= 72 * HOUR_MS ? 1 : 0,
     resolveMinutesSum: minutes,
     [bucketOf('resolveMinutes', minutes)]: 1,
   };

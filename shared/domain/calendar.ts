@@ -32,6 +32,8 @@
  * Work is O(days spanned), never O(minutes).
  */
 
+import { DAY_MS, HOUR_MS, MINUTE_MS, offsetAt, SECOND_MS, zoneFormatter } from './time.ts';
+
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 
 export interface BusinessInterval {
@@ -64,102 +66,18 @@ export class InvalidCalendarError extends Error {
   override readonly name = 'InvalidCalendarError';
 }
 
-const SECOND = 1000;
-const MINUTE = 60 * SECOND;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 /** Longest stretch of days without business time before giving up (about 3 years). */
 const MAX_IDLE_DAYS = 3 * 366;
-/** Earliest instant of local day k is at least k*DAY - this (UTC offsets stay within ±16 h). */
-const MAX_OFFSET = 16 * HOUR;
+/** Earliest instant of local day k is at least k*DAY_MS - this (UTC offsets stay within ±16 h). */
+const MAX_OFFSET = 16 * HOUR_MS;
 const DAY_CACHE_LIMIT = 8192;
 /** Index 0 = Sunday, matching `(dayNumber + 4) mod 7` (1970-01-01 was a Thursday). */
 const WEEKDAYS: readonly Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 const NO_INTERVALS: readonly number[] = [];
 
-// ---------------------------------------------------------------------------------------------
-// Time-zone offsets via Intl
-// ---------------------------------------------------------------------------------------------
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let fmt = formatters.get(timeZone);
-  if (fmt === undefined) {
-    fmt = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, fmt);
-  }
-  return fmt;
-}
-
-/** How far `timeZone`'s wall clock is ahead of UTC at instant `t` (ms): local = utc + offset. */
-export function utcOffsetMs(t: number, timeZone: string): number {
-  return offsetAt(formatterFor(timeZone), t);
-}
-
-const FORMAT_RE = /^(\d+)\/(\d+)\/(\d+),? (\d+):(\d+):(\d+)$/;
-
-/** UTC offset (ms, local = utc + offset) in effect at instant `t`, to the second. */
-function offsetAt(fmt: Intl.DateTimeFormat, t: number): number {
-  const secs = Math.floor(t / SECOND) * SECOND;
-  // Fast path: en-US "M/D/YYYY, HH:MM:SS" (about 3x cheaper than formatToParts).
-  const m = FORMAT_RE.exec(fmt.format(secs));
-  if (m !== null) {
-    const local = Date.UTC(
-      Number(m[3]),
-      Number(m[1]) - 1,
-      Number(m[2]),
-      Number(m[4]) % 24,
-      Number(m[5]),
-      Number(m[6]),
-    );
-    return local - secs;
-  }
-  let y = 1970;
-  let mo = 1;
-  let d = 1;
-  let h = 0;
-  let mi = 0;
-  let s = 0;
-  for (const p of fmt.formatToParts(secs)) {
-    switch (p.type) {
-      case 'year':
-        y = Number(p.value);
-        break;
-      case 'month':
-        mo = Number(p.value);
-        break;
-      case 'day':
-        d = Number(p.value);
-        break;
-      case 'hour':
-        h = Number(p.value) % 24;
-        break;
-      case 'minute':
-        mi = Number(p.value);
-        break;
-      case 'second':
-        s = Number(p.value);
-        break;
-      default:
-        break;
-    }
-  }
-  return Date.UTC(y, mo - 1, d, h, mi, s) - secs;
-}
-
 /** Local day number (days since 1970-01-01 in local wall time) of instant `t`. */
 function localDayOf(fmt: Intl.DateTimeFormat, t: number): number {
-  return Math.floor((t + offsetAt(fmt, t)) / DAY);
+  return Math.floor((t + offsetAt(fmt, t)) / DAY_MS);
 }
 
 /**
@@ -179,8 +97,8 @@ function wallToInstant(fmt: Intl.DateTimeFormat, wall: number, before: number, a
   // In a gap: find the first instant whose local wall time is >= `wall` (the transition).
   let lo = Math.min(tBefore, tAfter);
   let hi = Math.max(tBefore, tAfter);
-  while (hi - lo > SECOND) {
-    const mid = lo + Math.floor((hi - lo) / (2 * SECOND)) * SECOND;
+  while (hi - lo > SECOND_MS) {
+    const mid = lo + Math.floor((hi - lo) / (2 * SECOND_MS)) * SECOND_MS;
     if (mid + offsetAt(fmt, mid) >= wall) hi = mid;
     else lo = mid;
   }
@@ -223,7 +141,7 @@ function parseDate(value: unknown, path: string): number {
     const ms = Date.UTC(y, mo - 1, d);
     const back = new Date(ms);
     if (back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d) {
-      return ms / DAY;
+      return ms / DAY_MS;
     }
   }
   throw new InvalidCalendarError(`${path}: expected a date "YYYY-MM-DD", got ${JSON.stringify(value)}`);
@@ -235,7 +153,7 @@ function compile(cal: CalendarSpec): Compiled {
 
   let fmt: Intl.DateTimeFormat;
   try {
-    fmt = formatterFor(cal.timeZone);
+    fmt = zoneFormatter(cal.timeZone);
   } catch {
     throw new InvalidCalendarError(`timeZone: unknown IANA time zone ${JSON.stringify(cal.timeZone)}`);
   }
@@ -276,14 +194,14 @@ function shiftsOfDay(cc: Compiled, day: number): readonly number[] {
     ? NO_INTERVALS
     : (cc.weekly[(((day + 4) % 7) + 7) % 7] ?? NO_INTERVALS);
   if (minutes.length > 0) {
-    const base = day * DAY;
+    const base = day * DAY_MS;
     // Wall times of this day's shifts lie in [base, base + 2 days); instants within ±16 h.
-    const before = offsetAt(cc.fmt, base - DAY);
-    const after = offsetAt(cc.fmt, base + 3 * DAY);
+    const before = offsetAt(cc.fmt, base - DAY_MS);
+    const after = offsetAt(cc.fmt, base + 3 * DAY_MS);
     const acc: number[] = [];
     for (let i = 0; i + 1 < minutes.length; i += 2) {
-      const s = wallToInstant(cc.fmt, base + (minutes[i] ?? 0) * MINUTE, before, after);
-      const e = wallToInstant(cc.fmt, base + (minutes[i + 1] ?? 0) * MINUTE, before, after);
+      const s = wallToInstant(cc.fmt, base + (minutes[i] ?? 0) * MINUTE_MS, before, after);
+      const e = wallToInstant(cc.fmt, base + (minutes[i + 1] ?? 0) * MINUTE_MS, before, after);
       if (e > s) acc.push(s, e);
     }
     out = acc;
@@ -324,7 +242,7 @@ class IntervalCursor {
     for (;;) {
       while (this.i >= this.list.length) {
         this.day += 1;
-        if (this.day * DAY - MAX_OFFSET > this.until) return false;
+        if (this.day * DAY_MS - MAX_OFFSET > this.until) return false;
         if (this.until === Number.POSITIVE_INFINITY && this.day - this.lastDayWithHours > MAX_IDLE_DAYS) {
           return false;
         }
@@ -400,7 +318,7 @@ export function addBusinessMinutes(start: Date, minutes: number, cal: CalendarSp
   if (!Number.isFinite(minutes) || minutes < 0) {
     throw new RangeError(`minutes must be a finite number >= 0, got ${minutes}`);
   }
-  let remaining = Math.round(minutes * MINUTE);
+  let remaining = Math.round(minutes * MINUTE_MS);
   const cur = new IntervalCursor(compile(cal), t, Number.POSITIVE_INFINITY);
   while (cur.next()) {
     if (cur.end <= t) continue;
@@ -429,5 +347,5 @@ export function businessMinutesBetween(from: Date, to: Date, cal: CalendarSpec):
     const e = Math.min(cur.end, b);
     if (e > s) total += e - s;
   }
-  return total / MINUTE;
+  return total / MINUTE_MS;
 }

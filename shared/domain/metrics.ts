@@ -101,30 +101,3 @@ export function metricTargetsOf(fb: {
     ...reasons.map((key) => ({ dimension: 'reason' as const, key })),
   ];
 }
-
-const dateFormatters = new Map<string, Intl.DateTimeFormat>();
-
-/** `YYYY-MM-DD` of instant `at` in `timeZone`. */
-export function localDate(at: Date, timeZone: string): string {
-  let fmt = dateFormatters.get(timeZone);
-  if (fmt === undefined) {
-    fmt = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    dateFormatters.set(timeZone, fmt);
-  }
-  return fmt.format(at);
-}
-
-/**
- * ISO 8601 week (`2026-W48`) of instant `at` as a calendar in `timeZone` shows it: weeks start on
- * Monday, and week 1 is the week with the year's first Thursday (so 2026-12-31 can be `2026-W53`
- * and 2027-01-01 `2026-W53` too).
- */
-export function isoWeekOf(at: Date, timeZone: string): string {
-  const [y, m, d] = localDate(at, timeZone).split('-').map(Number) as [number, number, number];
-  const day = new Date(Date.UTC(y, m - 1, d));
-  const weekday = day.getUTCDay() || 7; // Monday 1 … Sunday 7
-  day.setUTCDate(day.getUTCDate() + 4 - weekday); // the Thursday of this week decides the year
-  const year = day.getUTCFullYear();
-  const week = Math.ceil(((day.getTime() - Date.UTC(year, 0, 1)) / 86_400_000 + 1) / 7);
-  return `${year}-W${String(week).padStart(2, '0')}`;
-}

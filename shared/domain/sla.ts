@@ -59,9 +59,7 @@ import type { LadderLevel } from '../config/schema.ts';
 import { table } from '../table.ts';
 import { addBusinessMinutes, businessMinutesBetween, type CalendarSpec } from './calendar.ts';
 import type { Case, TimelineEvent, TimelineEventType } from './case.ts';
-
-const MINUTE = 60_000;
-const DAY = 86_400_000;
+import { DAY_MS, MINUTE_MS } from './time.ts';
 
 /**
  * `reopened.data.reason` of a case the customer reopened with a bad follow-up answer
@@ -213,7 +211,7 @@ function resolveSegments(cycle: Cycle): Segment[] {
 
 /** Whole business milliseconds in `[from, to)`. */
 function businessMs(from: number, to: number, calendar: CalendarSpec): number {
-  return Math.round(businessMinutesBetween(new Date(from), new Date(to), calendar) * MINUTE);
+  return Math.round(businessMinutesBetween(new Date(from), new Date(to), calendar) * MINUTE_MS);
 }
 
 /**
@@ -228,10 +226,10 @@ function consumedInstant(
   let consumed = 0;
   for (const s of segments) {
     if (s.end === undefined)
-      return addBusinessMinutes(new Date(s.start), (targetMs - consumed) / MINUTE, calendar).getTime();
+      return addBusinessMinutes(new Date(s.start), (targetMs - consumed) / MINUTE_MS, calendar).getTime();
     const used = businessMs(s.start, s.end, calendar);
     if (targetMs <= consumed + used) {
-      return addBusinessMinutes(new Date(s.start), (targetMs - consumed) / MINUTE, calendar).getTime();
+      return addBusinessMinutes(new Date(s.start), (targetMs - consumed) / MINUTE_MS, calendar).getTime();
     }
     consumed += used;
   }
@@ -266,7 +264,7 @@ export function slaDeadlines(
 ): SlaDeadlines {
   const cycle = currentCycle(c, timeline);
   const segments = resolveSegments(cycle);
-  const windowMs = policy.resolveMinutes * MINUTE;
+  const windowMs = policy.resolveMinutes * MINUTE_MS;
   const last = segments[segments.length - 1] as Segment;
   const resolvedEvent = lastOf(cycle.events, 'resolved');
   const running = last.end === undefined;
@@ -284,7 +282,7 @@ export function slaDeadlines(
     ...(ack ? { acknowledgedAt: ack.at } : {}),
     ...(resolveAt !== undefined ? { resolveBy: iso(resolveAt) } : {}),
     paused,
-    resolveRemainingMinutes: Math.max(0, windowMs - consumedSoFar(segments, calendar)) / MINUTE,
+    resolveRemainingMinutes: Math.max(0, windowMs - consumedSoFar(segments, calendar)) / MINUTE_MS,
     ...(resolvedEvent ? { resolvedAt: resolvedEvent.at } : {}),
   };
 }
@@ -314,7 +312,7 @@ export function plannedSteps(
 
   const clockSteps = (clock: SlaClock, segments: Segment[], windowMinutes: number, skipWarn: boolean) => {
     const tag = clock === 'acknowledge' ? 'ack' : 'res';
-    const windowMs = windowMinutes * MINUTE;
+    const windowMs = windowMinutes * MINUTE_MS;
     const deadline = consumedInstant(segments, windowMs, calendar);
     if (deadline === undefined) return; // paused: no step until it resumes
     const warnAt = consumedInstant(segments, Math.round(windowMs * policy.warnAt), calendar);
@@ -329,7 +327,7 @@ export function plannedSteps(
       });
     }
     policy.ladder.forEach((rung, i) => {
-      const due = consumedInstant(segments, windowMs + rung.afterMinutes * MINUTE, calendar);
+      const due = consumedInstant(segments, windowMs + rung.afterMinutes * MINUTE_MS, calendar);
       if (due === undefined) return;
       steps.push({
         stepId: `${prefix}${tag}:${rung.level}`,
@@ -365,7 +363,7 @@ export function plannedSteps(
   } else if (c.status === 'acknowledged') {
     const segments = resolveSegments(cycle);
     const ack = firstOf(cycle.events, 'acknowledged');
-    const resolveBy = consumedInstant(segments, policy.resolveMinutes * MINUTE, calendar);
+    const resolveBy = consumedInstant(segments, policy.resolveMinutes * MINUTE_MS, calendar);
     const lateAck = ack !== undefined && resolveBy !== undefined && Date.parse(ack.at) >= resolveBy;
     clockSteps('resolve', segments, policy.resolveMinutes, lateAck);
   } else if (c.status === 'resolved') {
@@ -373,7 +371,7 @@ export function plannedSteps(
     const resolved = lastOf(cycle.events, 'resolved');
     const resolvedAt = Date.parse(resolved?.at ?? c.updatedAt);
     if (c.contactConsent) {
-      const followUpDue = resolvedAt + followUp.delayDays * DAY;
+      const followUpDue = resolvedAt + followUp.delayDays * DAY_MS;
       steps.push({
         stepId: `${prefix}follow_up`,
         dueAt: iso(followUpDue),
@@ -384,14 +382,14 @@ export function plannedSteps(
       const base = sent ? Date.parse(sent.at) : followUpDue;
       steps.push({
         stepId: `${prefix}auto_close`,
-        dueAt: iso(base + followUp.closeUnansweredAfterDays * DAY),
+        dueAt: iso(base + followUp.closeUnansweredAfterDays * DAY_MS),
         kind: 'auto_close',
         cycle: cycle.index,
       });
     } else {
       steps.push({
         stepId: `${prefix}auto_close`,
-        dueAt: iso(resolvedAt + (followUp.delayDays + followUp.closeUnansweredAfterDays) * DAY),
+        dueAt: iso(resolvedAt + (followUp.delayDays + followUp.closeUnansweredAfterDays) * DAY_MS),
         kind: 'auto_close',
         cycle: cycle.index,
       });

@@ -9,6 +9,7 @@
  */
 import * as z from 'zod/mini';
 import '../zod-locale.ts';
+import { isValidTimeZone } from '../domain/time.ts';
 import type { NoticeKind } from '../events/notice-requested.ts';
 import { headerSafe, singleLine } from './escape.ts';
 import { type Block, type EmailDocument, type Link, renderHtml, renderText } from './layout.ts';
@@ -311,13 +312,7 @@ function documentFor(input: RenderInput): EmailDocument {
 }
 
 function validTimeZone(zone: string | undefined): string | undefined {
-  if (!zone) return undefined;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return zone;
-  } catch {
-    return undefined;
-  }
+  return zone && isValidTimeZone(zone) ? zone : undefined;
 }
 
 /** Case ids are ours (`case_<base64url>`); anything else is reduced to id characters. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type AssignableTeam, chooseAssignee } from '../../shared/domain/assignment.ts';
 import { effectiveSentiment } from '../../shared/domain/classify.ts';
-import { isoWeekOf, MAX_COUNTED_REASONS, metricTargetsOf, talliesOf } from '../../shared/domain/metrics.ts';
+import { MAX_COUNTED_REASONS, metricTargetsOf, talliesOf } from '../../shared/domain/metrics.ts';
+import { isoWeekOf } from '../../shared/domain/time.ts';
 
 const team = (over: Partial<AssignableTeam> = {}): AssignableTeam => ({
   id: 't',
