@@ -1,4 +1,5 @@
-import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { scanPages } from '../../shared/adapters/dynamo.ts';
 import type { Case, TimelineEvent } from '../../shared/domain/case.ts';
 import { caseFromItem, eventFromItem } from '../../shared/repository/case-item.ts';
 import { itemTypes } from '../../shared/table.ts';
@@ -15,25 +16,20 @@ export async function listCasesWithTimeline(
 ): Promise<CaseWithTimeline[]> {
   const cases = new Map<string, Case>();
   const events = new Map<string, { sk: string; event: TimelineEvent }[]>();
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new ScanCommand({
-        TableName: tableName,
-        ConsistentRead: true,
-        FilterExpression: '#type IN (:case, :event)',
-        ExpressionAttributeNames: { '#type': 'type' },
-        ExpressionAttributeValues: { ':case': itemTypes.case, ':event': itemTypes.event },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) {
+  const pages = scanPages(db, {
+    TableName: tableName,
+    ConsistentRead: true,
+    FilterExpression: '#type IN (:case, :event)',
+    ExpressionAttributeNames: { '#type': 'type' },
+    ExpressionAttributeValues: { ':case': itemTypes.case, ':event': itemTypes.event },
+  });
+  for await (const page of pages) {
+    for (const item of page.items) {
       const pk = String(item.pk);
       if (item.type === itemTypes.case) cases.set(pk, caseFromItem(item));
       else events.set(pk, [...(events.get(pk) ?? []), { sk: String(item.sk), event: eventFromItem(item) }]);
     }
-    start = page.LastEvaluatedKey;
-  } while (start);
+  }
   return [...cases]
     .map(([pk, c]) => {
       // The case as stored, SLA timer attributes (dueAt, dueStep) included: handy in a demo.

@@ -27,7 +27,7 @@ import {
 } from '../repository/contact-item.ts';
 import { outboxItem } from '../repository/outbox.ts';
 import { itemTypes } from '../table.ts';
-import { getConsistent, isConditionFailure, putIfAbsent, queryAll } from './dynamo.ts';
+import { conditionHeld, getConsistent, putIfAbsent, queryAll } from './dynamo.ts';
 import { cancellationCodes, type TransactItem, transactWithEvent } from './notice-store.ts';
 
 const BATCH = 25;
@@ -61,8 +61,8 @@ export function dynamoContactStore(db: DynamoDBDocumentClient, tableName: string
     },
 
     async reserveConfirmation(ref, now) {
-      try {
-        await db.send(
+      return conditionHeld(
+        db.send(
           new UpdateCommand({
             TableName: tableName,
             Key: contactKey(ref),
@@ -80,17 +80,14 @@ export function dynamoContactStore(db: DynamoDBDocumentClient, tableName: string
               ':before': new Date(now.getTime() - CONFIRMATION_INTERVAL_MS).toISOString(),
             },
           }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+        ),
+      );
     },
 
     async unreserveConfirmation(ref, now) {
-      try {
-        await db.send(
+      // A failed condition means a later stamp: not ours to remove.
+      await conditionHeld(
+        db.send(
           new UpdateCommand({
             TableName: tableName,
             Key: contactKey(ref),
@@ -98,16 +95,14 @@ export function dynamoContactStore(db: DynamoDBDocumentClient, tableName: string
             ConditionExpression: 'confirmationSentAt = :now',
             ExpressionAttributeValues: { ':now': now.toISOString() },
           }),
-        );
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error; // a later stamp is not ours to remove
-      }
+        ),
+      );
     },
 
     async takeQuota(siteId, now, limit) {
       const hour = quotaHourOf(now);
-      try {
-        await db.send(
+      return conditionHeld(
+        db.send(
           new UpdateCommand({
             TableName: tableName,
             Key: quotaKey(siteId, hour),
@@ -121,12 +116,8 @@ export function dynamoContactStore(db: DynamoDBDocumentClient, tableName: string
               ':limit': limit,
             },
           }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+        ),
+      );
     },
 
     async hold(ref, held, now) {

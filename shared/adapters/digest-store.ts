@@ -2,7 +2,7 @@
  * DynamoDB adapters of the weekly digest's ports (core/insights/digest.ts): the open cases of a
  * team from the cases-by-team index, and the digest's conditional outbox put.
  */
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   type DigestCaseReader,
   type DigestOutbox,
@@ -12,7 +12,7 @@ import {
 import { caseTeamKey } from '../repository/case-item.ts';
 import { outboxItem } from '../repository/outbox.ts';
 import { table } from '../table.ts';
-import { isConditionFailure } from './dynamo.ts';
+import { putIfAbsent, queryAll } from './dynamo.ts';
 
 export function dynamoDigestCases(db: DynamoDBDocumentClient, tableName: string): DigestCaseReader {
   const index = table.casesByTeamIndex;
@@ -23,31 +23,20 @@ export function dynamoDigestCases(db: DynamoDBDocumentClient, tableName: string)
         values[`:s${i}`] = s;
         return `:s${i}`;
       });
-      const found: OpenCaseFacts[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await db.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: index.name,
-            KeyConditionExpression: '#team = :team',
-            FilterExpression: `#status IN (${statusKeys.join(', ')})`,
-            ProjectionExpression: '#status, acknowledgeBy, resolveBy',
-            ExpressionAttributeNames: { '#team': index.partitionKey, '#status': 'status' },
-            ExpressionAttributeValues: values,
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          found.push({
-            status: item.status as OpenCaseFacts['status'],
-            acknowledgeBy: String(item.acknowledgeBy ?? ''),
-            resolveBy: String(item.resolveBy ?? ''),
-          });
-        }
-        start = page.LastEvaluatedKey;
-      } while (start);
-      return found;
+      const items = await queryAll(db, {
+        TableName: tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#team = :team',
+        FilterExpression: `#status IN (${statusKeys.join(', ')})`,
+        ProjectionExpression: '#status, acknowledgeBy, resolveBy',
+        ExpressionAttributeNames: { '#team': index.partitionKey, '#status': 'status' },
+        ExpressionAttributeValues: values,
+      });
+      return items.map((item) => ({
+        status: item.status as OpenCaseFacts['status'],
+        acknowledgeBy: String(item.acknowledgeBy ?? ''),
+        resolveBy: String(item.resolveBy ?? ''),
+      }));
     },
   };
 }
@@ -55,20 +44,9 @@ export function dynamoDigestCases(db: DynamoDBDocumentClient, tableName: string)
 export function dynamoDigestOutbox(db: DynamoDBDocumentClient, tableName: string): DigestOutbox {
   return {
     async queue(entry, at) {
-      try {
-        await db.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: outboxItem(entry.id, entry.target, entry.message, at),
-            // A rerun of the same week finds the item and writes nothing (the relay forwards inserts only).
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-        return 'queued';
-      } catch (error) {
-        if (isConditionFailure(error)) return 'exists';
-        throw error;
-      }
+      // A rerun of the same week finds the item and writes nothing (the relay forwards inserts only).
+      const queued = await putIfAbsent(db, tableName, outboxItem(entry.id, entry.target, entry.message, at));
+      return queued ? 'queued' : 'exists';
     },
   };
 }

@@ -1,5 +1,14 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  type QueryCommandOutput,
+  ScanCommand,
+  type ScanCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { feedbackKey } from '../repository/feedback-item.ts';
 
 export function documentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
@@ -12,26 +21,131 @@ export function isConditionFailure(error: unknown): error is Error & { Item?: Re
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
 
+/**
+ * Awaits a conditional write; answers whether its condition held. A failed condition is an
+ * answer (someone else got there first, or the state moved on), any other error is thrown.
+ */
+export async function conditionHeld(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
 type Item = Record<string, unknown>;
 
 /**
  * Puts `item` unless an item with its key exists; answers whether it was written. Where a race or
  * a retried write can meet an earlier one, the first write stays (idempotent puts).
  */
-export async function putIfAbsent(
+export function putIfAbsent(
   db: DynamoDBDocumentClient,
   tableName: string,
   item: { pk: string; sk: string },
 ): Promise<boolean> {
-  try {
-    await db.send(
+  return conditionHeld(
+    db.send(
       new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
+    ),
+  );
+}
+
+export interface UpdateParts {
+  UpdateExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: Record<string, unknown>;
+}
+
+/**
+ * `SET #a = :a, …` for each defined field of `set`, then `REMOVE #r, …`, every name aliased (so
+ * reserved words such as `status` are safe). Callers add their condition's names and values.
+ */
+export function updateExpression(set: Record<string, unknown>, remove: readonly string[] = []): UpdateParts {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const sets: string[] = [];
+  for (const [field, value] of Object.entries(set)) {
+    if (value === undefined) continue;
+    names[`#${field}`] = field;
+    values[`:${field}`] = value;
+    sets.push(`#${field} = :${field}`);
   }
+  for (const field of remove) names[`#${field}`] = field;
+  const clauses = [
+    sets.length ? `SET ${sets.join(', ')}` : '',
+    remove.length ? `REMOVE ${remove.map((f) => `#${f}`).join(', ')}` : '',
+  ];
+  return {
+    UpdateExpression: clauses.filter(Boolean).join(' '),
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+export interface Page {
+  items: Item[];
+  count: number;
+  scannedCount: number;
+  /** Where the next page starts; absent on the last page. */
+  lastKey?: Item;
+}
+
+export interface PageLimits {
+  /** Go on from here (a cursor's key). */
+  startKey?: Item;
+  /** Stop once this many items came back; each read asks for no more than are still wanted. */
+  limit?: number;
+  /** Stop after this many reads, whatever came back (bounds the cost of sparse filters). */
+  maxReads?: number;
+}
+
+/** The pages of a Query, read one after another (the one pagination loop for queries). */
+export function queryPages(
+  db: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+  limits: PageLimits = {},
+): AsyncGenerator<Page> {
+  return pagesOf(
+    (start, want) =>
+      db.send(
+        new QueryCommand({
+          ...input,
+          ...(want === undefined ? {} : { Limit: want }),
+          ExclusiveStartKey: start,
+        }),
+      ),
+    limits,
+  );
+}
+
+/** The pages of a Scan (the local stack's listings only: the functions read by key and index). */
+export function scanPages(db: DynamoDBDocumentClient, input: ScanCommandInput): AsyncGenerator<Page> {
+  return pagesOf((start) => db.send(new ScanCommand({ ...input, ExclusiveStartKey: start })), {});
+}
+
+async function* pagesOf(
+  read: (start: Item | undefined, want: number | undefined) => Promise<Omit<QueryCommandOutput, '$metadata'>>,
+  { startKey, limit, maxReads = Number.POSITIVE_INFINITY }: PageLimits,
+): AsyncGenerator<Page> {
+  let start = startKey;
+  let seen = 0;
+  let reads = 0;
+  do {
+    const page = await read(start, limit === undefined ? undefined : limit - seen);
+    reads += 1;
+    const items = page.Items ?? [];
+    seen += items.length;
+    start = page.LastEvaluatedKey;
+    yield {
+      items,
+      count: page.Count ?? 0,
+      scannedCount: page.ScannedCount ?? 0,
+      ...(start ? { lastKey: start } : {}),
+    };
+  } while (start && (limit === undefined || seen < limit) && reads < maxReads);
 }
 
 /** One item by its key, read consistently (what was just written is seen). */
@@ -44,18 +158,10 @@ export async function getConsistent(
   return Item;
 }
 
-/** Reads every page of a Query (no cap: callers query one bounded partition). */
-export async function queryAll(
-  db: DynamoDBDocumentClient,
-  input: ConstructorParameters<typeof QueryCommand>[0],
-): Promise<Item[]> {
+/** Every item of a Query (no cap: callers query one bounded partition). */
+export async function queryAll(db: DynamoDBDocumentClient, input: QueryCommandInput): Promise<Item[]> {
   const items: Item[] = [];
-  let start: Item | undefined;
-  do {
-    const page = await db.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
+  for await (const page of queryPages(db, input)) items.push(...page.items);
   return items;
 }
 

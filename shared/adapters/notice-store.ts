@@ -32,7 +32,7 @@ import {
   tokenKey,
 } from '../repository/notice-item.ts';
 import { itemTypes } from '../table.ts';
-import { getConsistent, isConditionFailure, putIfAbsent } from './dynamo.ts';
+import { conditionHeld, getConsistent, isConditionFailure, putIfAbsent, updateExpression } from './dynamo.ts';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -187,8 +187,9 @@ export function dynamoNoticeLedger(db: DynamoDBDocumentClient, tableName: string
     },
 
     async release(key, claimToken) {
-      try {
-        await db.send(
+      // A failed condition means the claim is not ours any more: nothing to release.
+      await conditionHeld(
+        db.send(
           new DeleteCommand({
             TableName: tableName,
             Key: noticeKey(key.noticeId, key.email),
@@ -196,32 +197,24 @@ export function dynamoNoticeLedger(db: DynamoDBDocumentClient, tableName: string
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: { ':sending': 'sending', ':token': claimToken },
           }),
-        );
-      } catch (error) {
-        // Not ours any more: nothing to release.
-        if (!isConditionFailure(error)) throw error;
-      }
+        ),
+      );
     },
 
     async complete(key, claimToken, outcome, at) {
-      const fields = settledFields(outcome, at);
-      const names: Record<string, string> = {};
-      const values: Record<string, unknown> = { ':sending': 'sending', ':token': claimToken };
-      const sets: string[] = [];
-      for (const [name, value] of Object.entries(fields)) {
-        names[`#${name}`] = name;
-        values[`:${name}`] = value;
-        sets.push(`#${name} = :${name}`);
-      }
-      names['#claimStatus'] = 'status';
+      const settled = updateExpression(settledFields(outcome, at), ['claimToken']);
       const update: TransactItem = {
         Update: {
           TableName: tableName,
           Key: noticeKey(key.noticeId, key.email),
-          UpdateExpression: `SET ${sets.join(', ')} REMOVE claimToken`,
-          ConditionExpression: '#claimStatus = :sending AND claimToken = :token',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          ...settled,
+          ConditionExpression: '#claimStatus = :sending AND #claimToken = :token',
+          ExpressionAttributeNames: { ...settled.ExpressionAttributeNames, '#claimStatus': 'status' },
+          ExpressionAttributeValues: {
+            ...settled.ExpressionAttributeValues,
+            ':sending': 'sending',
+            ':token': claimToken,
+          },
         },
       };
       const result = await writeOutcome(update, outcome);

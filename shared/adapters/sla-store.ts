@@ -4,14 +4,12 @@
  */
 import {
   type DynamoDBDocumentClient,
-  QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Case } from '../domain/case.ts';
 import type { TimerFields } from '../domain/sla.ts';
-import { timerAttributes } from '../domain/sla.ts';
 import type { SlaStore, StepOutcome, StepWrite, StoredCase, TimerIndex } from '../domain/sla-ports.ts';
 import {
   caseFromItem,
@@ -23,7 +21,8 @@ import {
 } from '../repository/case-item.ts';
 import { outboxItem } from '../repository/outbox.ts';
 import { table } from '../table.ts';
-import { isConditionFailure, queryAll, readContact } from './dynamo.ts';
+import { caseFieldsUpdate } from './case-update.ts';
+import { conditionHeld, queryAll, queryPages, readContact } from './dynamo.ts';
 import { metricAddUpdate } from './metric-update.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -39,24 +38,19 @@ export function dynamoTimerIndex(db: DynamoDBDocumentClient, tableName: string):
   const { name, partitionKey, sortKey } = table.timersIndex;
   return {
     async due(shard, dueBy, onPage) {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await db.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: name,
-            KeyConditionExpression: '#shard = :shard AND #due <= :now',
-            ExpressionAttributeNames: { '#shard': partitionKey, '#due': sortKey },
-            ExpressionAttributeValues: { ':shard': shard, ':now': dueBy },
-            ExclusiveStartKey: start,
-          }),
-        );
-        const caseIds = (page.Items ?? [])
+      const pages = queryPages(db, {
+        TableName: tableName,
+        IndexName: name,
+        KeyConditionExpression: '#shard = :shard AND #due <= :now',
+        ExpressionAttributeNames: { '#shard': partitionKey, '#due': sortKey },
+        ExpressionAttributeValues: { ':shard': shard, ':now': dueBy },
+      });
+      for await (const page of pages) {
+        const caseIds = page.items
           .filter((item) => item.sk === 'CASE' && typeof item.pk === 'string')
           .map((item) => (item.pk as string).slice(casePk('').length));
-        await onPage({ caseIds, count: page.Count ?? 0, scannedCount: page.ScannedCount ?? 0 });
-        start = page.LastEvaluatedKey;
-      } while (start);
+        await onPage({ caseIds, count: page.count, scannedCount: page.scannedCount });
+      }
     },
   };
 }
@@ -73,7 +67,7 @@ function splitTimer(item: Record<string, unknown>): {
   return { rest, timer };
 }
 
-/** `SET a = :a, …` for the case fields and the timer, or `REMOVE` of the timer fields. */
+/** The case update of a sweep step, on the version and the step read. */
 function caseUpdate(
   tableName: string,
   caseId: string,
@@ -81,23 +75,12 @@ function caseUpdate(
   set: Partial<Case>,
   timer: TimerFields | undefined,
 ): NonNullable<TransactItem['Update']> {
-  const names: Record<string, string> = { '#version': 'version', '#dueStep': 'dueStep' };
-  const values: Record<string, unknown> = { ':expectedVersion': expected.version };
-  const sets: string[] = [];
-  const assign = (field: string, value: unknown) => {
-    names[`#${field}`] = field;
-    values[`:${field}`] = value;
-    sets.push(`#${field} = :${field}`);
+  const update = caseFieldsUpdate(set, timer);
+  const names = { ...update.ExpressionAttributeNames, '#version': 'version', '#dueStep': 'dueStep' };
+  const values: Record<string, unknown> = {
+    ...update.ExpressionAttributeValues,
+    ':expectedVersion': expected.version,
   };
-  for (const [field, value] of Object.entries(set)) if (value !== undefined) assign(field, value);
-  if (timer) for (const field of timerAttributes) assign(field, timer[field]);
-  else for (const field of timerAttributes) names[`#${field}`] = field;
-  const expression = [
-    sets.length > 0 ? `SET ${sets.join(', ')}` : '',
-    timer ? '' : `REMOVE ${timerAttributes.map((f) => `#${f}`).join(', ')}`,
-  ]
-    .filter(Boolean)
-    .join(' ');
   let condition = 'attribute_exists(pk) AND #version = :expectedVersion AND ';
   if (expected.dueStep === undefined) condition += 'attribute_not_exists(#dueStep)';
   else {
@@ -107,7 +90,7 @@ function caseUpdate(
   return {
     TableName: tableName,
     Key: caseKey(caseId),
-    UpdateExpression: expression,
+    UpdateExpression: update.UpdateExpression,
     ConditionExpression: condition,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
@@ -177,13 +160,10 @@ export function dynamoSlaStore(db: DynamoDBDocumentClient, tableName: string): S
 
     async retime(caseId, expected, timer) {
       // Only the timer moves: no new version, no event (nothing about the case changed).
-      try {
-        await db.send(new UpdateCommand(caseUpdate(tableName, caseId, expected, {}, timer)));
-        return 'committed';
-      } catch (error) {
-        if (isConditionFailure(error)) return 'lost';
-        throw error;
-      }
+      const moved = await conditionHeld(
+        db.send(new UpdateCommand(caseUpdate(tableName, caseId, expected, {}, timer))),
+      );
+      return moved ? 'committed' : 'lost';
     },
   };
 }

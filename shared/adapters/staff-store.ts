@@ -2,9 +2,8 @@
  * DynamoDB adapters of the staff API's ports (shared/domain/staff-ports.ts): cases with their
  * timeline, the cases-by-team index, problems, the weekly counters and the erasure index.
  */
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Case } from '../domain/case.ts';
-import { timerAttributes } from '../domain/sla.ts';
 import type {
   CaseCommitResult,
   CaseWrite,
@@ -36,8 +35,17 @@ import {
 } from '../repository/problem-item.ts';
 import { openCounterKey } from '../repository/team-item.ts';
 import { itemTypes, table } from '../table.ts';
+import { caseFieldsUpdate } from './case-update.ts';
 import { dynamoContactStore } from './contact-store.ts';
-import { getConsistent, isConditionFailure, queryAll, readContact } from './dynamo.ts';
+import {
+  conditionHeld,
+  getConsistent,
+  putIfAbsent,
+  queryAll,
+  queryPages,
+  readContact,
+  updateExpression,
+} from './dynamo.ts';
 import { metricAddUpdate } from './metric-update.ts';
 import { cancellationCodes, type TransactItem, transactWithEvent } from './notice-store.ts';
 
@@ -45,30 +53,14 @@ type Item = Record<string, unknown>;
 
 /** The case update of a change: `SET` the changed fields and the timer (or `REMOVE` it), on the version read. */
 function caseUpdate(tableName: string, w: CaseWrite): NonNullable<TransactItem['Update']> {
-  const names: Record<string, string> = { '#version': 'version' };
-  const values: Record<string, unknown> = { ':expectedVersion': w.expectedVersion };
-  const sets: string[] = [];
-  const assign = (field: string, value: unknown) => {
-    names[`#${field}`] = field;
-    values[`:${field}`] = value;
-    sets.push(`#${field} = :${field}`);
-  };
-  for (const [field, value] of Object.entries(w.set)) if (value !== undefined) assign(field, value);
-  if (w.timer) for (const field of timerAttributes) assign(field, w.timer[field]);
-  else for (const field of timerAttributes) names[`#${field}`] = field;
-  const expression = [
-    `SET ${sets.join(', ')}`,
-    w.timer ? '' : `REMOVE ${timerAttributes.map((f) => `#${f}`).join(', ')}`,
-  ]
-    .filter(Boolean)
-    .join(' ');
+  const update = caseFieldsUpdate(w.set, w.timer);
   return {
     TableName: tableName,
     Key: caseKey(w.caseId),
-    UpdateExpression: expression,
+    ...update,
     ConditionExpression: 'attribute_exists(pk) AND #version = :expectedVersion',
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: values,
+    ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#version': 'version' },
+    ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':expectedVersion': w.expectedVersion },
   };
 }
 
@@ -233,31 +225,31 @@ export function dynamoStaffCaseStore(db: DynamoDBDocumentClient, tableName: stri
         filters.push(q.overdue ? overdue : `NOT ${overdue}`);
       }
       const items: Case[] = [];
-      let start: Item | undefined = q.startKey;
       let reads = 0;
-      do {
-        const page = await db.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: index.name,
-            KeyConditionExpression: '#team = :team',
-            ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-            ScanIndexForward: false,
-            // Never more matches than still wanted: the page's last key is then exactly where to go on.
-            Limit: q.limit - items.length,
-            ExclusiveStartKey: start,
-          }),
-        );
+      let lastKey: Item | undefined;
+      const pages = queryPages(
+        db,
+        {
+          TableName: tableName,
+          IndexName: index.name,
+          KeyConditionExpression: '#team = :team',
+          ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ScanIndexForward: false,
+        },
+        // Never more matches than still wanted: the page's last key is then exactly where to go on.
+        { startKey: q.startKey, limit: q.limit, maxReads: q.maxReads },
+      );
+      for await (const page of pages) {
         reads += 1;
-        for (const item of page.Items ?? []) {
+        lastKey = page.lastKey;
+        for (const item of page.items) {
           const { timerShard: _s, dueAt: _d, dueStep: _t, ...rest } = item;
           items.push(caseFromItem(rest));
         }
-        start = page.LastEvaluatedKey;
-      } while (start && items.length < q.limit && reads < q.maxReads);
-      return { items, reads, ...(start ? { lastKey: start as Record<string, string> } : {}) };
+      }
+      return { items, reads, ...(lastKey ? { lastKey: lastKey as Record<string, string> } : {}) };
     },
 
     async feedback(feedbackId) {
@@ -277,19 +269,7 @@ export function dynamoStaffCaseStore(db: DynamoDBDocumentClient, tableName: stri
 export function dynamoProblemStore(db: DynamoDBDocumentClient, tableName: string): ProblemStore {
   return {
     async create(problem) {
-      try {
-        await db.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: toProblemItem(problem),
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+      return putIfAbsent(db, tableName, toProblemItem(problem));
     },
 
     async get(problemId) {
@@ -309,31 +289,23 @@ export function dynamoProblemStore(db: DynamoDBDocumentClient, tableName: string
     },
 
     async update(problemId, expectedVersion, set) {
-      const names: Record<string, string> = { '#version': 'version' };
-      const values: Record<string, unknown> = { ':expectedVersion': expectedVersion };
-      const sets: string[] = [];
-      for (const [field, value] of Object.entries(set)) {
-        if (value === undefined) continue;
-        names[`#${field}`] = field;
-        values[`:${field}`] = value;
-        sets.push(`#${field} = :${field}`);
-      }
-      try {
-        await db.send(
+      const update = updateExpression(set);
+      const committed = await conditionHeld(
+        db.send(
           new UpdateCommand({
             TableName: tableName,
             Key: problemKey(problemId),
-            UpdateExpression: `SET ${sets.join(', ')}`,
+            ...update,
             ConditionExpression: 'attribute_exists(pk) AND #version = :expectedVersion',
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
+            ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#version': 'version' },
+            ExpressionAttributeValues: {
+              ...update.ExpressionAttributeValues,
+              ':expectedVersion': expectedVersion,
+            },
           }),
-        );
-        return 'committed';
-      } catch (error) {
-        if (isConditionFailure(error)) return 'stale';
-        throw error;
-      }
+        ),
+      );
+      return committed ? 'committed' : 'stale';
     },
   };
 }
@@ -371,8 +343,8 @@ export function dynamoCustomerData(db: DynamoDBDocumentClient, tableName: string
     },
 
     async eraseFeedback(feedbackId, at) {
-      try {
-        await db.send(
+      const erased = await conditionHeld(
+        db.send(
           new UpdateCommand({
             TableName: tableName,
             Key: feedbackKey(feedbackId),
@@ -389,12 +361,9 @@ export function dynamoCustomerData(db: DynamoDBDocumentClient, tableName: string
             },
             ExpressionAttributeValues: { ':at': at.toISOString() },
           }),
-        );
-        return 'erased';
-      } catch (error) {
-        if (isConditionFailure(error)) return 'missing';
-        throw error;
-      }
+        ),
+      );
+      return erased ? 'erased' : 'missing';
     },
   };
 }
