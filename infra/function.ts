@@ -116,7 +116,8 @@ export class LoopFunction extends NodejsFunction {
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(10),
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      tracing: Tracing.DISABLED,
+      // Lambda's own segments (start, duration, errors) per invocation; no tracing SDK in the bundle.
+      tracing: props.config.service.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
       logGroup,
       role,
       projectRoot: repoRoot,
@@ -153,5 +154,13 @@ export class LoopFunction extends NodejsFunction {
         'bundles target node22 and the code is tested on it; the upgrade to nodejs24.x is a ' +
         'deliberate one-line change of LAMBDA_RUNTIME, not an automatic one.',
     );
+    if (props.config.service.tracing) {
+      acknowledge(
+        role,
+        'AwsSolutions-IAM5[Resource::*]',
+        'Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords, which X-Ray only ' +
+          'grants on every resource; the bind* grants of this role name their resources.',
+      );
+    }
   }
 }

@@ -1,5 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { uncorrelate } from './observability.ts';
 
 /**
  * The one way an SQS consumer handles its batch (ReportBatchItemFailures, Powertools'
@@ -10,9 +11,13 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 export function queueBatchHandler(
   recordHandler: (record: SQSRecord) => Promise<unknown>,
 ): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
+  const handleRecord = (record: SQSRecord) => {
+    uncorrelate(); // each record logs under its own ids
+    return recordHandler(record);
+  };
   return (event, context) =>
     // One processor per invocation: its state is per batch.
-    processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
+    processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), {
       ...(context ? { context } : {}),
       processInParallel: false,
       throwOnFullBatchFailure: false,

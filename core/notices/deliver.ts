@@ -24,7 +24,7 @@ import {
   ratingValues,
   renderNotice,
 } from '../../shared/notices/templates.ts';
-import { logger } from '../../shared/observability.ts';
+import { countLoop, logger, loopMetric } from '../../shared/observability.ts';
 import { admitCustomerNotice, confirmationNotice, releasedCopyIsStale } from '../contacts/index.ts';
 import { admitStaffNotice } from './staff-bursts.ts';
 
@@ -188,6 +188,7 @@ async function deliverTo(
       break;
     }
   }
+  countLoop(outcome.status === 'sent' ? loopMetric.noticesSent : loopMetric.noticesFailed);
   return outcome.status;
 }
 

@@ -17,7 +17,7 @@ import {
   verifyLink,
 } from '../../shared/domain/signed-link.ts';
 import { type HttpEvent, type HttpResult, rawBody } from '../../shared/http.ts';
-import { logger } from '../../shared/observability.ts';
+import { correlate, logger } from '../../shared/observability.ts';
 import {
   casePage,
   confirmPage,
@@ -94,6 +94,7 @@ async function respond(
   }
   if (verified.status === 'expired') return expiredPage();
   const p = verified.payload;
+  correlate({ caseId: p.caseId });
   if (!isComplete(p)) return invalidPage(400);
   if (method === 'GET' || method === 'HEAD') return show(p, deps);
   if (method === 'POST') return perform(p, rawBody(event).toString('utf8'), deps);

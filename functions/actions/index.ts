@@ -1,5 +1,3 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import { linkCaseActions } from '../../core/cases/link-actions.ts';
 import { dynamoCaseReader } from '../../shared/adapters/case-reader.ts';
 import { dynamoContactStore } from '../../shared/adapters/contact-store.ts';
@@ -11,7 +9,7 @@ import { dynamoStaffCaseStore } from '../../shared/adapters/staff-store.ts';
 import { systemClock } from '../../shared/clock.ts';
 import { bakedConfig } from '../../shared/config/baked.ts';
 import { requireEnv } from '../../shared/env.ts';
-import { logger } from '../../shared/observability.ts';
+import { lambdaEntry } from '../../shared/observability.ts';
 import { makeActionsHandler } from './handler.ts';
 
 // Lambda entry for GET/POST /v1/actions/{token} (signed links in emails).
@@ -20,7 +18,7 @@ const env = requireEnv(['TABLE_NAME', 'LINK_SECRET_ARN', 'ORIGIN_VERIFY_SECRET_A
 const config = bakedConfig();
 const db = documentClient();
 
-export const handler = middy(
+export const handler = lambdaEntry(
   makeActionsHandler({
     linkSecrets: cachedSecret(env.LINK_SECRET_ARN, { clock: systemClock }),
     clock: systemClock,
@@ -34,6 +32,4 @@ export const handler = middy(
     suppression: dynamoSuppressionList(db, env.TABLE_NAME),
     contacts: dynamoContactStore(db, env.TABLE_NAME),
   }),
-)
-  .use(injectLambdaContext(logger))
-  .use(originVerified(cachedSecret(env.ORIGIN_VERIFY_SECRET_ARN, { clock: systemClock })));
+).use(originVerified(cachedSecret(env.ORIGIN_VERIFY_SECRET_ARN, { clock: systemClock })));

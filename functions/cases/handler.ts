@@ -34,7 +34,7 @@ import {
   rawBody,
 } from '../../shared/http.ts';
 import { errorResponse, etagOf } from '../../shared/http-errors.ts';
-import { logger } from '../../shared/observability.ts';
+import { correlate, logger } from '../../shared/observability.ts';
 import { parseIfMatch } from './if-match.ts';
 import { openApiDocument } from './openapi.ts';
 import { type RouteSpec, routeKeyOf, routeSpecs } from './routes.ts';
@@ -151,6 +151,7 @@ function parseRequest(spec: RouteSpec, event: HttpEvent): Request {
     }
   };
   const id = event.pathParameters?.id ?? '';
+  if (id.startsWith('case_')) correlate({ caseId: id });
   if (spec.id) collect(() => parseWith(spec.id!, id, 'path:id'));
   const query = spec.query
     ? collect(() => parseWith(spec.query!, event.queryStringParameters ?? {}, 'query:'))

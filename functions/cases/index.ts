@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import { documentClient } from '../../shared/adapters/dynamo.ts';
 import { originVerified } from '../../shared/adapters/origin-verify.ts';
 import { cachedSecret } from '../../shared/adapters/secrets.ts';
@@ -13,7 +11,7 @@ import {
 import { systemClock } from '../../shared/clock.ts';
 import { bakedConfig } from '../../shared/config/baked.ts';
 import { requireEnv } from '../../shared/env.ts';
-import { logger } from '../../shared/observability.ts';
+import { lambdaEntry } from '../../shared/observability.ts';
 import { makeCasesHandler } from './handler.ts';
 
 // Lambda entry of the staff API (behind the HTTP API's JWT authorizer): env and config are read
@@ -22,7 +20,7 @@ const env = requireEnv(['TABLE_NAME', 'ORIGIN_VERIFY_SECRET_ARN']);
 const config = bakedConfig();
 const db = documentClient();
 
-export const handler = middy(
+export const handler = lambdaEntry(
   makeCasesHandler({
     cases: dynamoStaffCaseStore(db, env.TABLE_NAME),
     problems: dynamoProblemStore(db, env.TABLE_NAME),
@@ -32,6 +30,4 @@ export const handler = middy(
     config,
     newId: randomUUID,
   }),
-)
-  .use(injectLambdaContext(logger))
-  .use(originVerified(cachedSecret(env.ORIGIN_VERIFY_SECRET_ARN, { clock: systemClock })));
+).use(originVerified(cachedSecret(env.ORIGIN_VERIFY_SECRET_ARN, { clock: systemClock })));

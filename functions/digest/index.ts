@@ -1,12 +1,10 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import { dynamoDigestCases, dynamoDigestOutbox } from '../../shared/adapters/digest-store.ts';
 import { documentClient } from '../../shared/adapters/dynamo.ts';
 import { dynamoMetricsReader } from '../../shared/adapters/staff-store.ts';
 import { systemClock } from '../../shared/clock.ts';
 import { bakedConfig } from '../../shared/config/baked.ts';
 import { requireEnv } from '../../shared/env.ts';
-import { logger } from '../../shared/observability.ts';
+import { lambdaEntry } from '../../shared/observability.ts';
 import { makeDigestHandler } from './handler.ts';
 
 // Lambda entry of the weekly digest rule: env and config are read once, at cold start.
@@ -14,7 +12,7 @@ const env = requireEnv(['TABLE_NAME']);
 const config = bakedConfig();
 const db = documentClient();
 
-export const handler = middy(
+export const handler = lambdaEntry(
   makeDigestHandler({
     config,
     metrics: dynamoMetricsReader(db, env.TABLE_NAME),
@@ -22,4 +20,4 @@ export const handler = middy(
     outbox: dynamoDigestOutbox(db, env.TABLE_NAME),
     clock: systemClock,
   }),
-).use(injectLambdaContext(logger));
+);

@@ -19,7 +19,7 @@ import {
   SITE_KEY_HEADER,
 } from '../../shared/http.ts';
 import { errorResponse } from '../../shared/http-errors.ts';
-import { logger } from '../../shared/observability.ts';
+import { correlate, countLoop, logger, loopMetric } from '../../shared/observability.ts';
 import { type AcceptDeps, acceptFeedback } from './accept.ts';
 import { authenticateSite, originAllowedAnywhere, type SiteAccess } from './site-auth.ts';
 
@@ -74,6 +74,8 @@ async function receive(event: HttpEvent, origin: string | undefined, deps: Inges
   const input = parseFeedbackInput(body);
   if (access?.keyKind === 'site') await checkBot(event, input.siteId, deps);
   const accepted = await acceptFeedback({ input, idempotencyKey, origin, keyKind: access?.keyKind }, deps);
+  correlate({ feedbackId: accepted.feedbackId });
+  if (!accepted.replayed) countLoop(loopMetric.feedbackAccepted);
   logger.info('feedback accepted', {
     feedbackId: accepted.feedbackId,
     replayed: accepted.replayed,

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import { documentClient } from '../../shared/adapters/dynamo.ts';
 import { dynamoFeedbackStore } from '../../shared/adapters/feedback-store.ts';
 import { originVerified } from '../../shared/adapters/origin-verify.ts';
@@ -9,7 +7,7 @@ import { turnstileBotCheck } from '../../shared/adapters/turnstile.ts';
 import { systemClock } from '../../shared/clock.ts';
 import { bakedConfig } from '../../shared/config/baked.ts';
 import { requireEnv } from '../../shared/env.ts';
-import { logger } from '../../shared/observability.ts';
+import { lambdaEntry } from '../../shared/observability.ts';
 import { makeIngestHandler } from './handler.ts';
 
 // Lambda entry: env and config are read once, at cold start; a bad deploy fails here by name.
@@ -22,7 +20,7 @@ const botSecrets = new Map(
   ),
 );
 
-export const handler = middy(
+export const handler = lambdaEntry(
   makeIngestHandler({
     sites: config.sites,
     feedback: dynamoFeedbackStore(documentClient(), env.TABLE_NAME, config.service.retentionDays),
@@ -36,6 +34,4 @@ export const handler = middy(
     clock: systemClock,
     newId: randomUUID,
   }),
-)
-  .use(injectLambdaContext(logger))
-  .use(originVerified(cachedSecret(env.ORIGIN_VERIFY_SECRET_ARN, { clock: systemClock })));
+).use(originVerified(cachedSecret(env.ORIGIN_VERIFY_SECRET_ARN, { clock: systemClock })));

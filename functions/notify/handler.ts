@@ -3,7 +3,7 @@ import { type DeliverDeps, deliverNotice } from '../../core/notices/deliver.ts';
 import type { SecretSource } from '../../shared/adapters/secrets.ts';
 import { parseMessage } from '../../shared/events/contract.ts';
 import { type NoticeRequested, noticeRequested } from '../../shared/events/notice-requested.ts';
-import { logger } from '../../shared/observability.ts';
+import { correlate, logger } from '../../shared/observability.ts';
 import { queueBatchHandler } from '../../shared/queue-batch.ts';
 
 /** The link secret is fetched (and cached) by the handler, once per batch. */
@@ -33,6 +33,7 @@ export function makeNotifyHandler(deps: NotifyDeps) {
 async function handleRecord(record: SQSRecord, deps: DeliverDeps): Promise<void> {
   try {
     const notice = parseNotice(record.body);
+    correlate({ noticeId: notice.noticeId, caseId: notice.caseId });
     const results = await deliverNotice(notice, deps);
     logger.info('notice handled', { noticeId: notice.noticeId, kind: notice.kind, results });
   } catch (error) {

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import middy from '@middy/core';
 import { dynamoStaffBurstStore } from '../../shared/adapters/burst-store.ts';
 import { dynamoCaseReader } from '../../shared/adapters/case-reader.ts';
 import { dynamoContactStore } from '../../shared/adapters/contact-store.ts';
@@ -12,7 +10,7 @@ import { sesMailer } from '../../shared/adapters/ses-mailer.ts';
 import { systemClock } from '../../shared/clock.ts';
 import { bakedConfig } from '../../shared/config/baked.ts';
 import { requireEnv } from '../../shared/env.ts';
-import { logger } from '../../shared/observability.ts';
+import { lambdaEntry } from '../../shared/observability.ts';
 import { makeNotifyHandler } from './handler.ts';
 
 // Lambda entry (notify queue event source): env and config are read once, at cold start; the link
@@ -21,7 +19,7 @@ const env = requireEnv(['TABLE_NAME', 'LINK_SECRET_ARN', 'PUBLIC_BASE_URL']);
 const config = bakedConfig();
 const db = documentClient();
 
-export const handler = middy(
+export const handler = lambdaEntry(
   makeNotifyHandler({
     config,
     publicBaseUrl: env.PUBLIC_BASE_URL,
@@ -39,4 +37,4 @@ export const handler = middy(
     clock: systemClock,
     newId: randomUUID,
   }),
-).use(injectLambdaContext(logger));
+);

@@ -1,6 +1,3 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import middy from '@middy/core';
 import { dynamoStaffBurstStore } from '../../shared/adapters/burst-store.ts';
 import { dynamoContactStore } from '../../shared/adapters/contact-store.ts';
 import { documentClient } from '../../shared/adapters/dynamo.ts';
@@ -8,7 +5,7 @@ import { dynamoSlaStore, dynamoTimerIndex } from '../../shared/adapters/sla-stor
 import { systemClock } from '../../shared/clock.ts';
 import { bakedConfig } from '../../shared/config/baked.ts';
 import { requireEnv } from '../../shared/env.ts';
-import { logger } from '../../shared/observability.ts';
+import { lambdaEntry, metrics } from '../../shared/observability.ts';
 import { makeSlaHandler } from './handler.ts';
 
 // Lambda entry of the `rate(1 minute)` rule: env and config are read once, at cold start.
@@ -16,7 +13,7 @@ const env = requireEnv(['TABLE_NAME']);
 const config = bakedConfig();
 const db = documentClient();
 
-export const handler = middy(
+export const handler = lambdaEntry(
   makeSlaHandler({
     timers: dynamoTimerIndex(db, env.TABLE_NAME),
     store: dynamoSlaStore(db, env.TABLE_NAME),
@@ -24,6 +21,6 @@ export const handler = middy(
     bursts: dynamoStaffBurstStore(db, env.TABLE_NAME),
     config,
     clock: systemClock,
-    metrics: new Metrics({ namespace: 'Closeloop', serviceName: 'closeloop' }),
+    metrics: metrics(),
   }),
-).use(injectLambdaContext(logger));
+);

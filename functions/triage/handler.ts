@@ -2,7 +2,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { type TriageDeps, triageFeedback } from '../../core/cases/triage.ts';
 import { parseMessage } from '../../shared/events/contract.ts';
 import { feedbackReceived } from '../../shared/events/feedback-received.ts';
-import { logger } from '../../shared/observability.ts';
+import { correlate, countLoop, logger, loopMetric } from '../../shared/observability.ts';
 import { queueBatchHandler } from '../../shared/queue-batch.ts';
 
 /** Parses a triage queue body as `feedback.received` v1; anything else is poison. */
@@ -20,7 +20,12 @@ export function makeTriageHandler(deps: TriageDeps) {
     let feedbackId: string | undefined;
     try {
       feedbackId = parseTriageMessage(record.body);
+      correlate({ feedbackId });
       const result = await triageFeedback(feedbackId, deps);
+      if (result.outcome === 'case_opened') {
+        correlate({ caseId: result.caseId });
+        countLoop(loopMetric.casesOpened);
+      }
       logger.info('triaged', { ...log, ...result });
       return result;
     } catch (error) {

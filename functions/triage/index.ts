@@ -1,5 +1,3 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import {
   dynamoAssignmentReader,
   dynamoFeedbackReader,
@@ -9,7 +7,7 @@ import { documentClient } from '../../shared/adapters/dynamo.ts';
 import { systemClock } from '../../shared/clock.ts';
 import { bakedConfig } from '../../shared/config/baked.ts';
 import { requireEnv } from '../../shared/env.ts';
-import { logger } from '../../shared/observability.ts';
+import { lambdaEntry } from '../../shared/observability.ts';
 import { makeTriageHandler } from './handler.ts';
 
 // Lambda entry: env and config are read once, at cold start; a bad deploy fails here by name.
@@ -17,7 +15,7 @@ const env = requireEnv(['TABLE_NAME']);
 const config = bakedConfig();
 const db = documentClient();
 
-export const handler = middy(
+export const handler = lambdaEntry(
   makeTriageHandler({
     feedback: dynamoFeedbackReader(db, env.TABLE_NAME),
     assignments: dynamoAssignmentReader(db, env.TABLE_NAME),
@@ -25,4 +23,4 @@ export const handler = middy(
     clock: systemClock,
     config,
   }),
-).use(injectLambdaContext(logger));
+);

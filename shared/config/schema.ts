@@ -122,6 +122,8 @@ export const serviceSchema = z.strictObject({
     .prefault({}),
   /** Throttling of each staff (JWT) route. @default the same as `throttle` */
   staffThrottle: z.strictObject({ rateLimit: positiveInt, burstLimit: positiveInt }).optional(),
+  /** X-Ray active tracing of every function (the API and queue paths); false turns it off. */
+  tracing: z.boolean().default(true),
 });
 
 const keyHashSchema = z

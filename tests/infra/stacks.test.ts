@@ -157,7 +157,35 @@ const originVerifySecretId = (): string =>
     ),
   )[0];
 
+/** What active tracing adds to every function's role (X-Ray takes no resource-level grants). */
+const xrayActions = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
+
+/**
+ * Every Allow statement of the template's policies, without the tracing actions (CDK merges them
+ * into another `*` statement where there is one): those are asserted on their own (`xrayGrants`).
+ */
 function allowStatements(template: Json): { where: string; statement: Json }[] {
+  const out: { where: string; statement: Json }[] = [];
+  for (const { where, statement } of rawAllowStatements(template)) {
+    const actions = [statement.Action].flat().filter((a: string) => !xrayActions.includes(a));
+    if (actions.length === 0) continue;
+    out.push({ where, statement: { ...statement, Action: actions.length === 1 ? actions[0] : actions } });
+  }
+  return out;
+}
+
+/** The policies that grant the tracing actions, each with the resource it grants them on. */
+function xrayGrants(template: Json): { where: string; role: string; resource: unknown }[] {
+  return rawAllowStatements(template)
+    .filter(({ statement }) => xrayActions.every((a) => [statement.Action].flat().includes(a)))
+    .map(({ where, statement }) => ({
+      where,
+      role: template.Resources[where].Properties.Roles?.[0]?.Ref,
+      resource: statement.Resource,
+    }));
+}
+
+function rawAllowStatements(template: Json): { where: string; statement: Json }[] {
   const out: { where: string; statement: Json }[] = [];
   for (const [id, r] of Object.entries(template.Resources as Resources)) {
     const docs: Json[] = [];
@@ -321,7 +349,26 @@ describe('stateful stack: the Pipe from the table stream to the triage queue', (
 });
 
 describe('stateless stack: functions', () => {
-  it('runs every function on Node 22/24, arm64, no tracing, with its own log group with retention', () => {
+  it('gives each function role the X-Ray statement of active tracing, once, and nothing wider', () => {
+    const grants = xrayGrants(dev.statelessJson);
+    const roles = Object.values(loopFunctions(dev.statelessJson)).map((fn) => fn.Properties.Role['Fn::GetAtt'][0]);
+    expect(grants).toHaveLength(roles.length);
+    for (const role of roles) expect(grants.filter((g) => g.role === role), role).toHaveLength(1);
+    for (const grant of grants) expect(grant.resource, grant.where).toBe('*');
+  });
+
+  it('turns tracing off, and its grant with it, when the config says tracing: false', () => {
+    const app = new App({ context: cdkContext });
+    const stack = new Stack(app, 'TracingOff');
+    const untraced = { ...config, service: { ...config.service, tracing: false } };
+    new LoopFunction(stack, 'Fn', { name: 'relay', config: untraced, stage: 'dev' });
+    const template = Template.fromStack(stack).toJSON();
+    const [fn] = Object.values(ofType(template, 'AWS::Lambda::Function'));
+    expect(fn.Properties.TracingConfig).toBeUndefined();
+    expect(xrayGrants(template)).toEqual([]);
+  });
+
+  it('runs every function on Node 22/24, arm64, traced, with its own log group with retention', () => {
     for (const built of [dev, prod]) {
       const functions = loopFunctions(built.statelessJson);
       expect(Object.keys(functions).length).toBeGreaterThanOrEqual(9);
@@ -343,7 +390,7 @@ describe('stateless stack: functions', () => {
         expect(['nodejs22.x', 'nodejs24.x'], id).toContain(fn.Properties.Runtime);
         expect(fn.Properties.Architectures, id).toEqual(['arm64']);
         expect(fn.Properties.Handler, id).toBe('index.handler');
-        expect(fn.Properties.TracingConfig?.Mode ?? 'PassThrough', id).toBe('PassThrough');
+        expect(fn.Properties.TracingConfig?.Mode, id).toBe('Active');
         const logGroupId = fn.Properties.LoggingConfig?.LogGroup?.Ref;
         const logGroup = built.statelessJson.Resources[logGroupId];
         expect(logGroup?.Type, id).toBe('AWS::Logs::LogGroup');
@@ -375,7 +422,7 @@ describe('stateless stack: functions', () => {
     );
     const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement);
     const data = statements.filter((s: Json) =>
-      asArray(s.Action).some((a: string) => !a.startsWith('logs:')),
+      asArray(s.Action).some((a: string) => !a.startsWith('logs:') && !xrayActions.includes(a)),
     );
     expect(data).toEqual([
       { Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: expect.anything() },
