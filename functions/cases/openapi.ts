@@ -101,11 +101,22 @@ const errorText: Record<number, string> = {
   413: 'Body over 32 KiB',
   415: 'Not JSON',
   428: 'If-Match missing',
+  429: 'Over the route throttle (answered by API Gateway, before the function)',
   503: 'Storage unavailable; retry',
 };
 
 const errorSchemaOf = (status: number) =>
   status === 400 ? 'ValidationError' : status === 409 ? 'Conflict' : 'Error';
+
+/** API Gateway's own body when a route's throttle refuses a request. */
+const throttledSchema: Json = {
+  type: 'object',
+  properties: { message: { type: 'string', const: 'Too Many Requests' } },
+};
+
+const errorContent = (status: number): Json => ({
+  'application/json': { schema: status === 429 ? throttledSchema : ref(errorSchemaOf(status)) },
+});
 
 function operation(route: RouteSpec): Json {
   const parameters: Json[] = [];
@@ -147,10 +158,7 @@ function operation(route: RouteSpec): Json {
     },
   };
   for (const status of [...new Set(errors)].sort()) {
-    responses[String(status)] = {
-      description: errorText[status],
-      content: { 'application/json': { schema: ref(errorSchemaOf(status)) } },
-    };
+    responses[String(status)] = { description: errorText[status], content: errorContent(status) };
   }
   if (route.access !== 'public') {
     responses['503'] = {
@@ -271,6 +279,14 @@ export function openApiDocument(): Json {
         '403, a case that does not exist 404. Changes take If-Match: <version>.',
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    servers: [
+      {
+        url: '/',
+        description:
+          'The origin this document is served from: in AWS the CloudFront distribution the stateless stack ' +
+          'prints as its ApiUrl output, locally http://localhost:3000 (npm start)',
+      },
+    ],
     tags: [
       { name: 'public', description: 'Client sites and email links' },
       { name: 'cases', description: 'Cases of your teams' },

@@ -166,7 +166,7 @@ export const routeSpecs: readonly RouteSpec[] = [
     summary: 'This document (OpenAPI 3.1)',
     access: 'public',
     status: 200,
-    errors: [],
+    errors: [429],
   },
 ];
 

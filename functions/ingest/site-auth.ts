@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { type Site, serverKeyHashesOf, siteKeyHashesOf } from '../../shared/config/schema.ts';
+import type { Site } from '../../shared/config/schema.ts';
+import { serverKeyHashesOf, siteKeyHashesOf } from '../../shared/config/site-keys.ts';
 import {
   BadSiteKey,
   OriginNotAllowed,

@@ -1,281 +1,81 @@
 /**
- * The Closeloop config file (see closeloop.config.example.json and design.md "Config").
+ * The Closeloop config file (see closeloop.config.example.json and docs/config.md, which
+ * `npm run config-docs` generates from these schemas and their `.describe()` texts).
  * Every object is strict: an unknown key is an error, so a typo never silently disables a setting.
  * Pure: no AWS SDK, no I/O. Parse through `parseConfig` (load.ts) to get readable errors.
+ * The sections that stand on their own (service, sites, intake, calendars, teams, executives) and
+ * the vocabulary live in ./schema-parts.ts; this module re-exports them.
  */
 import * as z from 'zod';
-import { isValidTimeZone } from '../domain/time.ts';
 import {
   DEFAULT_CASE_POLICY,
   DEFAULT_CATEGORY_KEYWORDS,
   DEFAULT_CATEGORY_REASONS,
   DEFAULT_FOLLOW_UP,
-  DEFAULT_INTAKE,
-  DEFAULT_RETENTION_DAYS,
   DEFAULT_SEVERITY_KEYWORDS,
   DEFAULT_TARGETS,
-  DEFAULT_THROTTLE,
   DEFAULT_WARN_AT,
 } from './defaults.ts';
+import {
+  calendarSchema,
+  channelSchema,
+  executiveSchema,
+  idSchema,
+  intakeSchema,
+  keywordSchema,
+  LADDER_LEVELS,
+  positiveInt,
+  RATING_SCALES,
+  ratingTypeSchema,
+  SEVERITIES,
+  serviceSchema,
+  severitySchema,
+  share,
+  siteSchema,
+  teamSchema,
+  unlessMissing,
+} from './schema-parts.ts';
 
-// ---------------------------------------------------------------------------------------------
-// Vocabulary shared with the public contract
-// ---------------------------------------------------------------------------------------------
-
-export const LOCALES = ['ja', 'en'] as const;
-export const localeSchema = z.enum(LOCALES);
-export type Locale = z.infer<typeof localeSchema>;
-
-export const SEVERITIES = ['critical', 'routine'] as const;
-export const severitySchema = z.enum(SEVERITIES);
-export type Severity = z.infer<typeof severitySchema>;
-
-export const CHANNELS = ['web', 'app', 'email', 'chat', 'sms', 'kiosk', 'qr', 'phone'] as const;
-export const channelSchema = z.enum(CHANNELS);
-export type Channel = z.infer<typeof channelSchema>;
-
-/** Inclusive score range of each rating type. */
-export const RATING_SCALES = {
-  nps: { min: 0, max: 10 },
-  csat: { min: 1, max: 5 },
-  ces: { min: 1, max: 7 },
-  thumbs: { min: 0, max: 1 },
-} as const;
-export type RatingType = keyof typeof RATING_SCALES;
-export const ratingTypeSchema = z.enum(Object.keys(RATING_SCALES) as [RatingType, ...RatingType[]]);
-
-export const ASSIGNMENTS = ['round_robin', 'fewest_open'] as const;
-export type Assignment = (typeof ASSIGNMENTS)[number];
-
-export const LADDER_LEVELS = ['lead', 'manager', 'executive'] as const;
-export type LadderLevel = (typeof LADDER_LEVELS)[number];
-
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
-
-// ---------------------------------------------------------------------------------------------
-// Scalars
-// ---------------------------------------------------------------------------------------------
-
-/** A custom message that leaves a missing value to the parse-level "required" message. */
-const unlessMissing = (message: string) => ({
-  error: (issue: { input?: unknown }) => (issue.input === undefined ? undefined : message),
-});
-
-const ID_PATTERN = /^[a-z0-9]+(?:[-_][a-z0-9]+)*$/;
-/** Ids and slugs: lower case letters and digits, single `-` or `_` between them (`shop-jp`, `price_too_high`). */
-const idSchema = z
-  .string()
-  .max(64, 'must be at most 64 characters')
-  .regex(ID_PATTERN, 'must be lower case letters and digits separated by single "-" or "_"');
-
-const nameSchema = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
-const emailSchema = z.email(unlessMissing('must be an email address'));
-const positiveInt = z.int(unlessMissing('must be an integer')).positive('must be a positive integer');
-const share = z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
-const keywordSchema = z.string().trim().min(1, 'must not be empty');
-
-/** True if `date` is an existing calendar day written as YYYY-MM-DD. */
-export function isIsoDate(date: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const t = new Date(Date.UTC(y, mo - 1, d));
-  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
-}
-
-/** An allowed browser origin: scheme + host (+ port), no path, no trailing slash. */
-const originSchema = z.string().refine(
-  (value) => {
-    try {
-      const url = new URL(value);
-      return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
-    } catch {
-      return false;
-    }
-  },
-  { error: (iss) => `must be an origin like "https://shop.example.jp" (got ${JSON.stringify(iss.input)})` },
-);
-
-const httpUrlSchema = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
-
-// ---------------------------------------------------------------------------------------------
-// Service, sites
-// ---------------------------------------------------------------------------------------------
-
-export const serviceSchema = z.strictObject({
-  name: nameSchema,
-  /** SES identity used as From. */
-  senderEmail: emailSchema,
-  /** Base for links in emails (actions, follow-up survey, unsubscribe). */
-  publicBaseUrl: httpUrlSchema.optional(),
-  /** Optional: subscribed (by email, confirmed by the recipient) to the ops topic every alarm notifies. */
-  opsEmail: emailSchema.optional(),
-  /** Feedback TTL in days. */
-  retentionDays: positiveInt.default(DEFAULT_RETENTION_DAYS),
-  /** Per-route API throttling; above it the API answers 429. */
-  throttle: z
-    .strictObject({
-      rateLimit: positiveInt.default(DEFAULT_THROTTLE.rateLimit),
-      burstLimit: positiveInt.default(DEFAULT_THROTTLE.burstLimit),
-    })
-    .prefault({}),
-  /** Throttling of each staff (JWT) route. @default the same as `throttle` */
-  staffThrottle: z.strictObject({ rateLimit: positiveInt, burstLimit: positiveInt }).optional(),
-  /** X-Ray active tracing of every function (the API and queue paths); false turns it off. */
-  tracing: z.boolean().default(true),
-});
-
-const keyHashSchema = z
-  .string()
-  .regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex characters (sha256 of the site key)');
-
-/** One key hash, or two during a rotation (the new key's and the old one's). */
-const keyHashesSchema = z.union([
-  keyHashSchema,
-  z.array(keyHashSchema).min(1, 'needs at least one hash').max(2, 'at most two hashes (during a rotation)'),
-]);
-
-export const siteSchema = z.strictObject({
-  id: idSchema,
-  name: nameSchema,
-  origins: z.array(originSchema).min(1, 'needs at least one origin'),
-  /**
-   * sha256 of the public site key, 64 lower-case hex characters; the key itself never sits in
-   * config. During a rotation, a list of two: the new key's hash and the old one's.
-   */
-  siteKeyHash: keyHashesSchema,
-  /**
-   * sha256 of the secret server key (shop backends, `X-Server-Key`), the same way; the key's
-   * plaintext lives in Secrets Manager (one secret per site). No server key when absent.
-   */
-  serverKeyHash: keyHashesSchema.optional(),
-  defaultLocale: localeSchema,
-  /** Optional bot check on the public key (Cloudflare Turnstile); off when absent. */
-  botCheck: z
-    .strictObject({
-      kind: z.literal('turnstile'),
-      /** Turnstile's public site key, rendered by the widget. */
-      siteKey: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
-      /** Secrets Manager name of the Turnstile secret key (in AWS). */
-      secretName: z.string().trim().min(1, 'must not be empty').max(512, 'must be at most 512 characters'),
-    })
-    .optional(),
-});
-
-/** Every configured key hash of a site (one, or two during a rotation). */
-export const siteKeyHashesOf = (site: Pick<Site, 'siteKeyHash'>): string[] => hashesOf(site.siteKeyHash);
-
-/** Every configured server key hash of a site (none when it has no server key). */
-export const serverKeyHashesOf = (site: Pick<Site, 'serverKeyHash'>): string[] =>
-  hashesOf(site.serverKeyHash);
-
-const hashesOf = (hashes: string | string[] | undefined): string[] =>
-  hashes === undefined ? [] : typeof hashes === 'string' ? [hashes] : hashes;
-
-export const intakeSchema = z
-  .strictObject({
-    limits: z
-      .strictObject({
-        /** Public-key requests per client address per minute; above it 429 + Retry-After. */
-        perClientPerMinute: positiveInt.default(DEFAULT_INTAKE.perClientPerMinute),
-        /** Server-key requests per site per minute (not limited per client). */
-        serverPerSitePerMinute: positiveInt.default(DEFAULT_INTAKE.serverPerSitePerMinute),
-      })
-      .prefault({}),
-    /** Double opt-in emails per site per hour; above it confirmations wait for the next hour. */
-    confirmationsPerSitePerHour: positiveInt.default(DEFAULT_INTAKE.confirmationsPerSitePerHour),
-  })
-  .prefault({});
-export type Site = z.infer<typeof siteSchema>;
-
-// ---------------------------------------------------------------------------------------------
-// Business calendars
-// ---------------------------------------------------------------------------------------------
-
-const START_PATTERN = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
-const END_PATTERN = /^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$/;
-
-/**
- * Opening interval in the calendar's local time. `end` may be "24:00"; an interval whose
- * end <= start runs past midnight into the next day.
- */
-export const intervalSchema = z.strictObject({
-  start: z.string().regex(START_PATTERN, 'must be a time HH:MM between 00:00 and 23:59'),
-  end: z.string().regex(END_PATTERN, 'must be a time HH:MM between 00:00 and 24:00'),
-});
-export type Interval = z.infer<typeof intervalSchema>;
-
-const dayHoursSchema = z.array(intervalSchema).default([]);
-
-export const weeklyHoursSchema = z
-  .strictObject({
-    mon: dayHoursSchema,
-    tue: dayHoursSchema,
-    wed: dayHoursSchema,
-    thu: dayHoursSchema,
-    fri: dayHoursSchema,
-    sat: dayHoursSchema,
-    sun: dayHoursSchema,
-  })
-  .refine((week) => WEEKDAYS.some((day) => week[day].length > 0), {
-    error: 'needs at least one opening interval (SLA clocks would never run)',
-  });
-export type WeeklyHours = z.infer<typeof weeklyHoursSchema>;
-
-export const holidaySchema = z.strictObject({
-  date: z.string().refine(isIsoDate, {
-    error: (iss) => `must be an existing date YYYY-MM-DD (got ${JSON.stringify(iss.input)})`,
-  }),
-  name: nameSchema,
-});
-export type Holiday = z.infer<typeof holidaySchema>;
-
-export const calendarSchema = z.strictObject({
-  id: idSchema,
-  timeZone: z.string().refine(isValidTimeZone, {
-    error: (iss) => `unknown IANA time zone ${JSON.stringify(iss.input)} (e.g. "Asia/Tokyo")`,
-  }),
-  weeklyHours: weeklyHoursSchema,
-  /** Whole days closed, in the calendar's time zone. */
-  holidays: z.array(holidaySchema).default([]),
-});
-export type Calendar = z.infer<typeof calendarSchema>;
-
-// ---------------------------------------------------------------------------------------------
-// Teams, executives
-// ---------------------------------------------------------------------------------------------
-
-export const memberSchema = z.strictObject({
-  id: idSchema,
-  name: nameSchema,
-  email: emailSchema,
-  locale: localeSchema,
-  /** Unavailable members keep their cases but get no new assignments. */
-  available: z.boolean().default(true),
-});
-export type Member = z.infer<typeof memberSchema>;
-
-export const teamSchema = z.strictObject({
-  id: idSchema,
-  name: nameSchema,
-  inboxEmail: emailSchema,
-  calendarId: idSchema,
-  assignment: z.enum(ASSIGNMENTS),
-  members: z.array(memberSchema).min(1, 'needs at least one member'),
-  /** Member id of this team: second rung of the escalation ladder. */
-  leadId: idSchema,
-  /** Member id of this team: third rung of the escalation ladder. */
-  managerId: idSchema,
-});
-export type Team = z.infer<typeof teamSchema>;
-
-export const executiveSchema = z.strictObject({
-  name: nameSchema,
-  email: emailSchema,
-  locale: localeSchema,
-});
-export type Executive = z.infer<typeof executiveSchema>;
+export {
+  ASSIGNMENTS,
+  type Assignment,
+  type Calendar,
+  CHANNELS,
+  type Channel,
+  calendarSchema,
+  channelSchema,
+  type Executive,
+  executiveSchema,
+  type Holiday,
+  holidaySchema,
+  type Interval,
+  intakeSchema,
+  intervalSchema,
+  isIsoDate,
+  LADDER_LEVELS,
+  type LadderLevel,
+  LOCALES,
+  type Locale,
+  localeSchema,
+  type Member,
+  memberSchema,
+  RATING_SCALES,
+  type RatingType,
+  ratingTypeSchema,
+  SEVERITIES,
+  type Severity,
+  type Site,
+  serviceSchema,
+  severitySchema,
+  siteSchema,
+  type Team,
+  teamSchema,
+  WEEKDAYS,
+  type Weekday,
+  type WeeklyHours,
+  weeklyHoursSchema,
+} from './schema-parts.ts';
+export { serverKeyHashesOf, siteKeyHashesOf } from './site-keys.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Matching, categories, routing, severity
@@ -283,9 +83,11 @@ export type Executive = z.infer<typeof executiveSchema>;
 
 export const scoreRangeSchema = z
   .strictObject({
-    type: ratingTypeSchema,
-    min: z.int(unlessMissing('must be an integer')),
-    max: z.int(unlessMissing('must be an integer')),
+    type: ratingTypeSchema.describe('The rating type: `nps` 0–10, `csat` 1–5, `ces` 1–7, `thumbs` 0–1.'),
+    min: z.int(unlessMissing('must be an integer')).describe('Lowest matching score, within the scale.'),
+    max: z
+      .int(unlessMissing('must be an integer'))
+      .describe('Highest matching score, within the scale and >= `min`.'),
   })
   .superRefine((range, ctx) => {
     const scale = RATING_SCALES[range.type];
@@ -312,24 +114,36 @@ const nonEmptyList = <T extends z.ZodType>(item: T) =>
  * everything. `severities` is for routing rules only.
  */
 export const matchSchema = z.strictObject({
-  touchpoints: nonEmptyList(idSchema).optional(),
-  channels: nonEmptyList(channelSchema).optional(),
-  categories: nonEmptyList(idSchema).optional(),
-  reasons: nonEmptyList(idSchema).optional(),
-  /** Any of these found in the comment. */
-  keywords: nonEmptyList(keywordSchema).optional(),
-  /** Rating type and inclusive score range. */
-  score: scoreRangeSchema.optional(),
-  /** Context field -> allowed values (e.g. `{ "sku": ["SKU-1"] }`). */
-  context: z.record(z.string().min(1), nonEmptyList(z.string())).optional(),
-  severities: nonEmptyList(severitySchema).optional(),
+  touchpoints: nonEmptyList(idSchema).optional().describe("The feedback's touchpoint is one of these."),
+  channels: nonEmptyList(channelSchema).optional().describe("The feedback's channel is one of these."),
+  categories: nonEmptyList(idSchema)
+    .optional()
+    .describe("The feedback's category (see `categories`) is one of these."),
+  reasons: nonEmptyList(idSchema).optional().describe('The feedback names at least one of these reasons.'),
+  keywords: nonEmptyList(keywordSchema)
+    .optional()
+    .describe(
+      'The comment contains one of these (compared after NFKC normalisation and lower-casing, so half- and full-width forms match).',
+    ),
+  score: scoreRangeSchema
+    .optional()
+    .describe('The rating has this type and a score in this inclusive range.'),
+  context: z
+    .record(z.string().min(1), nonEmptyList(z.string()))
+    .optional()
+    .describe(
+      'Context field → allowed values, e.g. `{ "sku": ["SKU-1"] }`: every listed field is present with one of its values (compared as strings).',
+    ),
+  severities: nonEmptyList(severitySchema)
+    .optional()
+    .describe('Routing rules only: the severity already decided is one of these.'),
 });
 export type Match = z.infer<typeof matchSchema>;
 
 export const routingRuleSchema = z.strictObject({
-  id: idSchema,
-  teamId: idSchema,
-  match: matchSchema,
+  id: idSchema.describe("The rule's id, recorded on the case as what routed it."),
+  teamId: idSchema.describe('The team (its id) that gets the case.'),
+  match: matchSchema.describe('When the rule applies (see Match).'),
 });
 export type RoutingRule = z.infer<typeof routingRuleSchema>;
 
@@ -338,50 +152,67 @@ export const severityMatchSchema = matchSchema.omit({ severities: true });
 export type SeverityMatch = z.infer<typeof severityMatchSchema>;
 
 export const severityRuleSchema = z.strictObject({
-  id: idSchema,
-  match: severityMatchSchema,
+  id: idSchema.describe("The rule's id, recorded on the case as what made it critical."),
+  match: severityMatchSchema.describe('When the rule applies (see Match; `severities` is not allowed here).'),
 });
 export type SeverityRule = z.infer<typeof severityRuleSchema>;
 
 export const categoriesSchema = z
   .strictObject({
-    /** Reason slug -> category. */
-    reasons: z.record(idSchema, idSchema).default(() => ({ ...DEFAULT_CATEGORY_REASONS })),
-    /** Category -> ja/en keywords searched in the comment. */
+    reasons: z
+      .record(idSchema, idSchema)
+      .default(() => ({ ...DEFAULT_CATEGORY_REASONS }))
+      .describe(
+        'Reason slug (from the reason picker) → category. A value replaces the built-in map as a whole.',
+      ),
     keywords: z
       .record(idSchema, z.array(keywordSchema))
       .default(() =>
         Object.fromEntries(Object.entries(DEFAULT_CATEGORY_KEYWORDS).map(([k, words]) => [k, [...words]])),
+      )
+      .describe(
+        'Category → ja/en keywords searched in the comment (NFKC-normalised, lower case). A value replaces the built-in dictionary as a whole.',
       ),
   })
   .prefault({});
 export type Categories = z.infer<typeof categoriesSchema>;
 
 export const routingSchema = z.strictObject({
-  /** Ordered; the first matching rule wins. */
-  rules: z.array(routingRuleSchema).default([]),
-  fallbackTeamId: idSchema,
+  rules: z
+    .array(routingRuleSchema)
+    .default([])
+    .describe('Ordered; the first rule whose match holds routes the case. Ids unique.'),
+  fallbackTeamId: idSchema.describe('The team (its id) that gets a case no rule matches.'),
 });
 export type Routing = z.infer<typeof routingSchema>;
 
 export const severityConfigSchema = z
   .strictObject({
-    /** A comment containing any of these is critical. */
-    keywords: z.array(keywordSchema).default(() => [...DEFAULT_SEVERITY_KEYWORDS]),
-    /** A feedback matching any rule is critical. */
-    rules: z.array(severityRuleSchema).default([]),
+    keywords: z
+      .array(keywordSchema)
+      .default(() => [...DEFAULT_SEVERITY_KEYWORDS])
+      .describe(
+        'A comment containing any of these (NFKC-normalised, lower case) makes the feedback critical.',
+      ),
+    rules: z
+      .array(severityRuleSchema)
+      .default([])
+      .describe('A feedback matching any of these rules is critical. Ids unique.'),
   })
   .prefault({});
 export type SeverityConfig = z.infer<typeof severityConfigSchema>;
 
 export const casePolicySchema = z
   .strictObject({
-    /** Detractors (NPS 0-6), negative CSAT (1-2) and other negative ratings. */
-    negative: z.boolean().default(DEFAULT_CASE_POLICY.negative),
-    /** Every critical feedback. */
-    critical: z.boolean().default(DEFAULT_CASE_POLICY.critical),
-    /** Any comment whose author consented to be contacted. */
-    commentWithConsent: z.boolean().default(DEFAULT_CASE_POLICY.commentWithConsent),
+    negative: z
+      .boolean()
+      .default(DEFAULT_CASE_POLICY.negative)
+      .describe('Negative ratings open a case: NPS 0–6, CSAT 1–2, CES 1–3, thumbs down.'),
+    critical: z.boolean().default(DEFAULT_CASE_POLICY.critical).describe('Critical feedback opens a case.'),
+    commentWithConsent: z
+      .boolean()
+      .default(DEFAULT_CASE_POLICY.commentWithConsent)
+      .describe('A non-blank comment whose author consented to be contacted opens a case.'),
   })
   .prefault({});
 export type CasePolicy = z.infer<typeof casePolicySchema>;
@@ -391,23 +222,36 @@ export type CasePolicy = z.infer<typeof casePolicySchema>;
 // ---------------------------------------------------------------------------------------------
 
 export const ladderStepSchema = z.strictObject({
-  level: z.enum(LADDER_LEVELS),
-  /** Business minutes after the deadline is missed. */
-  afterMinutes: z.int(unlessMissing('must be an integer')).nonnegative('must be 0 or more'),
+  level: z
+    .enum(LADDER_LEVELS)
+    .describe("Who is told: the team's lead, the team's manager, or every entry of `executives`."),
+  afterMinutes: z
+    .int(unlessMissing('must be an integer'))
+    .nonnegative('must be 0 or more')
+    .describe('Business minutes after the missed deadline (0: at the breach).'),
 });
 export type LadderStep = z.infer<typeof ladderStepSchema>;
 
 export const slaPolicySchema = z
   .strictObject({
-    acknowledgeMinutes: positiveInt,
-    resolveMinutes: positiveInt,
-    /** Fraction of the deadline after which a pre-breach warning goes out. */
+    acknowledgeMinutes: positiveInt.describe(
+      'Business minutes from the feedback (or a reopen) to the acknowledge deadline.',
+    ),
+    resolveMinutes: positiveInt.describe(
+      'Business minutes to the resolve deadline, >= `acknowledgeMinutes`; the clock stops while the case waits on the customer.',
+    ),
     warnAt: z
       .number()
       .gt(0, 'must be between 0 and 1 (exclusive)')
       .lt(1, 'must be between 0 and 1 (exclusive)')
-      .default(DEFAULT_WARN_AT),
-    ladder: z.array(ladderStepSchema).min(1, 'needs at least one step'),
+      .default(DEFAULT_WARN_AT)
+      .describe('Fraction of a deadline after which the assignee gets a pre-breach warning.'),
+    ladder: z
+      .array(ladderStepSchema)
+      .min(1, 'needs at least one step')
+      .describe(
+        'Escalations once a deadline is missed: each level at most once, `afterMinutes` never decreasing.',
+      ),
   })
   .superRefine((policy, ctx) => {
     if (policy.resolveMinutes < policy.acknowledgeMinutes) {
@@ -442,23 +286,46 @@ export const slaPolicySchema = z
 export type SlaPolicy = z.infer<typeof slaPolicySchema>;
 
 export const slaSchema = z.strictObject({
-  policies: z.strictObject({ critical: slaPolicySchema, routine: slaPolicySchema }),
+  policies: z
+    .strictObject({
+      critical: slaPolicySchema.describe('The deadlines and escalations of critical cases.'),
+      routine: slaPolicySchema.describe('The deadlines and escalations of routine cases.'),
+    })
+    .describe('One policy per severity.'),
   followUp: z
     .strictObject({
-      /** Days after resolution before the follow-up survey goes out. */
-      delayDays: positiveInt.default(DEFAULT_FOLLOW_UP.delayDays),
-      /** Days without an answer after which the case closes. */
-      closeUnansweredAfterDays: positiveInt.default(DEFAULT_FOLLOW_UP.closeUnansweredAfterDays),
+      delayDays: positiveInt
+        .default(DEFAULT_FOLLOW_UP.delayDays)
+        .describe(
+          'Days (24-hour days, not business days) after the resolution before the follow-up survey goes to a customer who consented.',
+        ),
+      closeUnansweredAfterDays: positiveInt
+        .default(DEFAULT_FOLLOW_UP.closeUnansweredAfterDays)
+        .describe('Days without an answer after which the case closes as unverified.'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('The survey that asks the customer whether the resolution helped.'),
   targets: z
     .strictObject({
-      acknowledgedWithin2h: share.default(DEFAULT_TARGETS.acknowledgedWithin2h),
-      acknowledgedWithin6h: share.default(DEFAULT_TARGETS.acknowledgedWithin6h),
-      closedWithin48h: share.default(DEFAULT_TARGETS.closedWithin48h),
-      loopClosedWithin72h: share.default(DEFAULT_TARGETS.loopClosedWithin72h),
+      acknowledgedWithin2h: share
+        .default(DEFAULT_TARGETS.acknowledgedWithin2h)
+        .describe('Share of cases acknowledged within 2 hours (elapsed, not business time) of the feedback.'),
+      acknowledgedWithin6h: share
+        .default(DEFAULT_TARGETS.acknowledgedWithin6h)
+        .describe('Share of cases acknowledged within 6 hours of the feedback.'),
+      closedWithin48h: share
+        .default(DEFAULT_TARGETS.closedWithin48h)
+        .describe('Share of cases first resolved within 48 hours of the feedback.'),
+      loopClosedWithin72h: share
+        .default(DEFAULT_TARGETS.loopClosedWithin72h)
+        .describe(
+          'Share of the cases with contact consent whose customer was told the resolution within 72 hours.',
+        ),
     })
-    .prefault({}),
+    .prefault({})
+    .describe(
+      'Attainment targets, as shares 0..1, that `GET /v1/metrics` reports next to the measured ones.',
+    ),
 });
 export type Sla = z.infer<typeof slaSchema>;
 
@@ -498,18 +365,39 @@ function known(ids: Iterable<string>): string {
 
 export const configSchema = z
   .strictObject({
-    service: serviceSchema,
-    sites: z.array(siteSchema).min(1, 'needs at least one site'),
-    intake: intakeSchema,
-    calendars: z.array(calendarSchema).min(1, 'needs at least one calendar'),
-    teams: z.array(teamSchema).min(1, 'needs at least one team'),
-    /** Last rung of the escalation ladder. */
-    executives: z.array(executiveSchema).default([]),
-    categories: categoriesSchema,
-    routing: routingSchema,
-    severity: severityConfigSchema,
-    casePolicy: casePolicySchema,
-    sla: slaSchema,
+    service: serviceSchema.describe(
+      'The service as a whole: its name, its sender, its links and API throttling.',
+    ),
+    sites: z
+      .array(siteSchema)
+      .min(1, 'needs at least one site')
+      .describe('The client sites that send feedback, each with its keys and origins. Ids unique.'),
+    intake: intakeSchema.describe('Limits on the public intake, `POST /v1/feedback`.'),
+    calendars: z
+      .array(calendarSchema)
+      .min(1, 'needs at least one calendar')
+      .describe(
+        "Business calendars: SLA minutes count only while the owning team's calendar is open. Ids unique.",
+      ),
+    teams: z
+      .array(teamSchema)
+      .min(1, 'needs at least one team')
+      .describe('The teams that work the cases; every case belongs to one. Ids unique.'),
+    executives: z
+      .array(executiveSchema)
+      .default([])
+      .describe(
+        'Who the `executive` rung of the escalation ladder tells (all of them); needed as soon as a ladder has an `executive` step.',
+      ),
+    categories: categoriesSchema.describe(
+      "A feedback's category: the first of its reasons mapped here (to a category other than `other`), else the category whose keyword occurs first in the comment, else `other`.",
+    ),
+    routing: routingSchema.describe('Which team gets a case.'),
+    severity: severityConfigSchema.describe('Which feedback is critical; everything else is routine.'),
+    casePolicy: casePolicySchema.describe('Which feedback opens a case; any one that applies suffices.'),
+    sla: slaSchema.describe(
+      "Deadlines, escalations, the follow-up survey and targets; minutes are business minutes on the owning team's calendar.",
+    ),
   })
   .superRefine((config, ctx) => {
     checkUnique(ctx, config.sites, ['sites'], 'site');
