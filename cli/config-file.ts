@@ -79,10 +79,10 @@ export function configDiff(before: unknown, after: unknown): string {
     if (i < a.length && j < b.length && a[i] === b[j]) {
       lines.push({ mark: ' ', text: a[i++]! });
       j++;
-    } else if (j < b.length && (i === a.length || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) {
-      lines.push({ mark: '+', text: b[j++]! });
-    } else {
+    } else if (i < a.length && (j === b.length || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) {
       lines.push({ mark: '-', text: a[i++]! });
+    } else {
+      lines.push({ mark: '+', text: b[j++]! });
     }
   }
   const context = 2;

@@ -180,7 +180,7 @@ export function registerStaff(program: Command, ctx: Context): void {
         const deleted = await ctx.aws(args.region).staff.deleteUser(pool, username);
         ctx.deps.out(
           deleted === 'deleted'
-            ? `deleted sign-in ${username}\n`
+            ? `deleted sign-in ${username} (tokens issued before stay valid until they expire, an hour at most)\n`
             : `no sign-in ${username} (none to delete)\n`,
         );
       }
