@@ -3,7 +3,7 @@ import { dirname, join, normalize, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 /**
- * The layers' import direction: `functions/<fn>/` (primary adapters) → `core/` (use cases) →
+ * The layers' import direction: `functions/<fn>/` and `cli/` (primary adapters) → `core/` (use cases) →
  * `shared/` (domain, ports, repository keys, secondary adapters). No arrow points back up, no
  * function imports another, and the use cases and the domain talk to AWS only through ports.
  */
@@ -30,7 +30,7 @@ function importsOf(file: string): string[] {
 const layerOf = (path: string) => path.split('/')[0];
 const functionOf = (path: string) => (path.startsWith('functions/') ? path.split('/')[1] : undefined);
 
-const graph = ['shared', 'core', 'functions'].flatMap((dir) =>
+const graph = ['shared', 'core', 'functions', 'cli'].flatMap((dir) =>
   sources(join(root, dir)).map((file) => ({ file, imports: importsOf(file) })),
 );
 const arrows = (where: (file: string, target: string) => boolean) =>
@@ -40,6 +40,7 @@ describe('the import graph', () => {
   it('reads every layer (the test would pass vacuously on an empty graph)', () => {
     expect(graph.filter((g) => layerOf(g.file) === 'core').length).toBeGreaterThan(10);
     expect(graph.filter((g) => layerOf(g.file) === 'functions').length).toBeGreaterThan(15);
+    expect(graph.filter((g) => layerOf(g.file) === 'cli').length).toBeGreaterThan(10);
     expect(graph.flatMap((g) => g.imports).length).toBeGreaterThan(300);
   });
 
@@ -47,7 +48,8 @@ describe('the import graph', () => {
     expect(
       arrows(
         (file, t) =>
-          layerOf(file) === 'shared' && ['core', 'functions', 'infra', 'web'].includes(layerOf(t) ?? ''),
+          layerOf(file) === 'shared' &&
+          ['core', 'functions', 'cli', 'infra', 'web'].includes(layerOf(t) ?? ''),
       ),
     ).toEqual([]);
   });
@@ -55,9 +57,20 @@ describe('the import graph', () => {
   it('has core/ import only shared/ and itself, never a function or the infrastructure', () => {
     expect(
       arrows(
-        (file, t) => layerOf(file) === 'core' && ['functions', 'infra', 'web'].includes(layerOf(t) ?? ''),
+        (file, t) =>
+          layerOf(file) === 'core' && ['functions', 'cli', 'infra', 'web'].includes(layerOf(t) ?? ''),
       ),
     ).toEqual([]);
+  });
+
+  it('has the operator CLI import only core/ and shared/, never a function or the infrastructure (the CDK)', () => {
+    expect(
+      arrows(
+        (file, t) =>
+          layerOf(file) === 'cli' && ['functions', 'infra', 'web', 'tests'].includes(layerOf(t) ?? ''),
+      ),
+    ).toEqual([]);
+    expect(arrows((file, t) => layerOf(file) === 'cli' && t.startsWith('aws-cdk-lib'))).toEqual([]);
   });
 
   it('has no function import another function', () => {
