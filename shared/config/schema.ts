@@ -1,5 +1,5 @@
 /**
- * The Closeloop config file (see closeloop.config.example.json and design.md "Config").
+ * The Closeloop config file (see closeloop.config.example.json and docs/config.md).
  * Every object is strict: an unknown key is an error, so a typo never silently disables a setting.
  * Pure: no AWS SDK, no I/O. Parse through `parseConfig` (load.ts) to get readable errors.
  */
