@@ -1,5 +1,5 @@
 /**
- * Staff identities (design.md "Staff contract"): a Cognito user pool whose usernames are the
+ * Staff identities (docs/deploy.md#staff-users): a Cognito user pool whose usernames are the
  * config's member ids and whose groups are the team ids plus `admin`, and one app client for the
  * API / console. The HTTP API's JWT authorizer (stateless stack) accepts this pool's tokens for
  * this client on every staff route; functions/cases reads `cognito:groups` for object-level

@@ -183,7 +183,7 @@ export class StatelessStack extends Stack {
       }),
     );
 
-    // ---- SLA engine: every minute, fire what is due (design.md step 4) --------------------------
+    // ---- SLA engine: every minute, fire what is due (docs/design.md#sla-engine) -----------------
     // Overlapping runs are safe (each step is a conditional write on the case's version and due
     // step), so there is no reserved concurrency (which would also eat into a new account's small
     // unreserved pool). Runs cannot pile up: one stops starting cases 8 s before its 55 s timeout
@@ -215,7 +215,7 @@ export class StatelessStack extends Stack {
       targets: [new LambdaTarget(this.sla, { retryAttempts: 0, maxEventAge: Duration.seconds(60) })],
     });
 
-    // ---- Weekly team digest (design.md steps 6, 8): Monday 00:00 UTC = 09:00 JST --------------
+    // ---- Weekly team digest (docs/design.md#weekly-digest): Monday 00:00 UTC = 09:00 JST -------
     // Each team gets the ISO week that just ended on its calendar. A retried or repeated run is
     // harmless (the digest's outbox item is a conditional put per team and week), so retries stay on.
     this.digest = new LoopFunction(this, 'Digest', {
@@ -409,7 +409,7 @@ export class StatelessStack extends Stack {
       ],
     });
 
-    // ---- Staff API: cases, problems, metrics, erasure (design.md "Staff contract") -------------
+    // ---- Staff API: cases, problems, metrics, erasure (docs/api.md) ----------------------------
     this.cases = new LoopFunction(this, 'Cases', {
       name: 'cases',
       config,

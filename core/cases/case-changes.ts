@@ -1,5 +1,5 @@
 /**
- * The case use cases of the staff API (design.md step 5): every change of a case, whether it
+ * The case use cases of the staff API (docs/design.md#case-changes): every change of a case, whether it
  * comes from `POST /v1/cases/{id}/<action>`, a signed link in an email, a problem or an erasure,
  * goes through `changeCase`: read the case and its timeline, authorize, apply the transition
  * (shared/domain/case-commands.ts), and write in ONE transaction, conditional on the version read
@@ -123,7 +123,7 @@ export const viaOf = (r: Requester) => (r.kind === 'staff' ? API_VIA : r.via);
 
 /**
  * Object-level authorization (invariant 10): members act on their teams' cases, admins on all.
- * Called only once the case is known to exist (404 before 403: see README "404 and 403").
+ * Called only once the case is known to exist (docs/design.md#404-before-403).
  */
 export function authorizeCase(r: Requester, c: Case): void {
   if (r.kind === 'staff') requireTeam(r.principal, c.teamId);

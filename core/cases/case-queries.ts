@@ -13,7 +13,7 @@ import { caseTeamKey } from '../../shared/repository/case-item.ts';
 import type { CaseDeps } from './case-changes.ts';
 import { loadAuthorized } from './case-changes.ts';
 
-/** The case resource (design.md "Resources"): the stored case without storage attributes. */
+/** The case resource (docs/design.md#the-case): the stored case without storage attributes. */
 export function publicCase(c: Case): Case {
   return {
     caseId: c.caseId,

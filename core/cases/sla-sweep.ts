@@ -88,7 +88,7 @@ const defaultBackoff = (attempt: number) =>
   new Promise<void>((resolve) => setTimeout(resolve, Math.round(Math.random() * 25 * attempt)));
 
 /**
- * One run of the SLA engine (design.md step 4): query every timer shard for what is due at `now`
+ * One run of the SLA engine (docs/design.md#sla-engine): query every timer shard for what is due at `now`
  * (in parallel, every page, no cap), then, with bounded parallelism, for each due case recompute
  * its next step from the timeline and, if due, fire it in one transaction (case update
  * conditional on version and due step + timeline event + outbox notice). A sweep that loses the

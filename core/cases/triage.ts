@@ -70,7 +70,7 @@ export const TRIAGE_ACTOR = 'system:triage';
 export const TRIAGE_VIA = 'triage';
 
 /**
- * Triage of one stored feedback (design.md step 3): classify, count it in the weekly metrics,
+ * Triage of one stored feedback (docs/design.md#triage): classify, count it in the weekly metrics,
  * and, when the case policy says so, open a case routed to a team and assigned to a member, with
  * deadlines on the team's business calendar, its first timeline events, `case.opened` on the bus
  * and the notices — all in one transaction. The same feedback triaged twice writes once.

@@ -1,6 +1,6 @@
 import { noticeEntry, type OutboxEntry } from '../../shared/domain/outbox.ts';
 /**
- * The weekly team digest (design.md steps 6 and 8): for each team, the ISO week that just ended on
+ * The weekly team digest (docs/design.md#weekly-digest): for each team, the ISO week that just ended on
  * the team's calendar (its IANA zone), one `staff_weekly_digest` notice to the team lead, the
  * manager and the team inbox with:
  *

@@ -1,5 +1,5 @@
 /**
- * `GET /v1/metrics?from=&to=&groupBy=` (design.md step 8): the weekly counters triage and the case
+ * `GET /v1/metrics?from=&to=&groupBy=` (docs/design.md#metrics): the weekly counters triage and the case
  * use cases keep (`METRIC#<dimension>#<yyyy-Www>` / `KEY#<key>`), read with one Query per ISO
  * week in the range (never a scan), summed per key, then turned into rates:
  *

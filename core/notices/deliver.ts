@@ -61,7 +61,7 @@ const isForCustomer = (notice: NoticeRequested) =>
 export type DeliveryResult = NoticeStatus | 'duplicate';
 
 /**
- * Sends one notice to each of its recipients, each at most once (design.md step 6, invariants 5
+ * Sends one notice to each of its recipients, each at most once (docs/design.md#notices, invariants 5
  * and 8). Per recipient: consent and suppression (customers only) → render → claim → send →
  * outcome + `notice_sent` timeline event. Throws only when a retry can help: a transient SES
  * failure (the claim is released first) or a storage error before anything was sent.

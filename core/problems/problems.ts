@@ -1,6 +1,6 @@
 /**
- * Problems (design.md: "A problem groups cases with one root cause"): create, link cases, resolve
- * every linked open case at once (each with its customer's notice), reopen.
+ * Problems (docs/design.md#problems: "A problem groups cases with one root cause"): create,
+ * link cases, resolve every linked open case at once (each with its customer's notice), reopen.
  *
  * Authorization: a problem belongs to no team (an outage spans teams), so any staff member may
  * create, read and reopen one; linking and resolving change cases, so the caller must be allowed

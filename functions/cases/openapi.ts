@@ -1,5 +1,5 @@
 /**
- * OpenAPI 3.1 of both contracts (design.md "Public contract", "Staff contract"), generated from
+ * OpenAPI 3.1 of both contracts (docs/intake.md, docs/api.md), generated from
  * the zod schemas that validate the requests (`z.toJSONSchema`, JSON Schema 2020-12, which is
  * OpenAPI 3.1's schema dialect) and from the route table (functions/cases/routes.ts). Served at
  * `GET /v1/openapi.json`; `npm run openapi` writes docs/openapi.json, and a test fails when the

@@ -1,5 +1,5 @@
 /**
- * The staff contract (design.md "Staff contract", "Resources") as zod schemas: request bodies and
+ * The staff contract (docs/api.md, docs/design.md#the-case) as zod schemas: request bodies and
  * query strings are validated with them (functions/cases/handler.ts), and the OpenAPI document is
  * generated from them (functions/cases/openapi.ts), so the two cannot drift.
  */

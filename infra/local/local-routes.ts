@@ -15,7 +15,7 @@ export type Scheduled = (now: Date) => Promise<void>;
 
 const maxAdvanceMinutes = 60 * 24 * 60;
 
-/** Local-only routes for demos and black-box tests (design.md, "The local stack"). */
+/** Local-only routes for demos and black-box tests (docs/local.md#local-only-routes). */
 export function localRoutes(deps: {
   config: Config;
   sites: { siteId: string; siteKey: string; serverKey: string; origins: string[] }[];

@@ -1,5 +1,5 @@
 /**
- * SLA attainment counters (design.md step 8: "60 % acknowledged ≤ 2 h, 85 % ≤ 6 h, 95 % closed
+ * SLA attainment counters (docs/design.md#attainment: "60 % acknowledged ≤ 2 h, 85 % ≤ 6 h, 95 % closed
  * ≤ 48 h, loop closed ≤ 72 h"). Pure: each function answers the increments one case event adds;
  * whoever acknowledges / resolves / closes the case writes them (DynamoDB `ADD`) in the same
  * transaction as its event. The staff API calls these on acknowledge / resolve / close; the SLA

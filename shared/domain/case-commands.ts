@@ -1,7 +1,7 @@
 import type { Case, CaseStatus, TimelineEvent, TimelineEventType } from './case.ts';
 import { DomainError } from './errors.ts';
 
-/** The staff actions of design.md (`POST /v1/cases/{id}/<action>`), also reachable by signed link. */
+/** The staff actions (`POST /v1/cases/{id}/<action>`, docs/api.md), also reachable by signed link. */
 export const caseActions = [
   'acknowledge',
   'assign',
@@ -48,7 +48,10 @@ const notClosed: readonly CaseStatus[] = [
 ];
 const working: readonly CaseStatus[] = ['open', 'acknowledged', 'waiting_on_customer', 'reopened'];
 
-/** design.md: open → acknowledged → (waiting_on_customer ↔ acknowledged) → resolved → closed; resolved → reopened → acknowledged. */
+/**
+ * docs/design.md#case-statuses: open → acknowledged → (waiting_on_customer ↔ acknowledged) →
+ * resolved → closed; resolved → reopened → acknowledged.
+ */
 export const transitions: Record<CaseAction, Rule> = {
   acknowledge: { from: ['open', 'reopened'], to: 'acknowledged', event: 'acknowledged' },
   assign: { from: working, event: 'assigned' },

@@ -1,5 +1,5 @@
 /**
- * The case entity (design.md "Resources": field names are part of the contract) and its timeline.
+ * The case entity (docs/design.md#the-case: field names are part of the contract) and its timeline.
  * Pure: no AWS imports. Key formats live in shared/repository/case-item.ts.
  */
 import type { Sentiment, Severity } from './classify.ts';

@@ -49,7 +49,7 @@ const contextValue = z.union([z.string().check(z.maxLength(500)), z.number(), z.
   error: 'must be a string (≤ 500 chars), number or boolean',
 });
 
-/** The public contract of `POST /v1/feedback` (design.md). */
+/** The public contract of `POST /v1/feedback` (docs/intake.md#the-request). */
 export const feedbackInputSchema = z.strictObject({
   siteId: z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a site id')),
   touchpoint: slug,

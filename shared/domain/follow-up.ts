@@ -1,6 +1,6 @@
 /**
- * The follow-up survey's answers (design.md step 7): a good answer closes the case, a bad one
- * reopens it. Answers are `good` / `bad`, or 1–5 where 1–2 are negative (as negative CSAT in the
+ * The follow-up survey's answers (docs/design.md#the-loop, step 7): a good answer closes the
+ * case, a bad one reopens it. Answers are `good` / `bad`, or 1–5 where 1–2 are negative (as negative CSAT in the
  * case policy) and 3–5 mean the fix held.
  */
 export type Verdict = 'good' | 'bad';

@@ -1,5 +1,5 @@
 /**
- * Mergeable duration histograms for time to acknowledge / resolve (design.md step 8: median and
+ * Mergeable duration histograms for time to acknowledge / resolve (docs/design.md#metrics: median and
  * p90). The buckets are fixed (shared/domain/attainment.ts `minuteBuckets`: 15, 30, 60, 120, 240,
  * 360, 480, 720, 1440, 2880, 4320, 10080 minutes, plus one overflow bucket), so each weekly metric
  * item keeps one counter per bucket, written with DynamoDB `ADD` when a case is acknowledged or

@@ -1,6 +1,6 @@
 /**
- * Weekly response tallies (design.md step 8): what one triaged feedback adds to the counters of
- * each dimension it belongs to. Pure: the caller writes the increments (DynamoDB `ADD`).
+ * Weekly response tallies (docs/design.md#triage, "Counters"): what one triaged feedback adds
+ * to the counters of each dimension it belongs to. Pure: the caller writes the increments (DynamoDB `ADD`).
  */
 import type { NpsBucket, Rating, Sentiment } from './classify.ts';
 

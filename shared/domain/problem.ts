@@ -1,6 +1,6 @@
 /**
- * A problem groups cases with one root cause (design.md: "payment provider outage"). Resolving it
- * resolves its open cases and tells every linked customer. Pure: no AWS imports.
+ * A problem groups cases with one root cause (docs/design.md#problems: "payment provider
+ * outage"). Resolving it resolves its open cases and tells every linked customer. Pure: no AWS imports.
  */
 export const problemStatuses = ['open', 'resolved'] as const;
 export type ProblemStatus = (typeof problemStatuses)[number];

@@ -1,5 +1,5 @@
 /**
- * Signed links in emails (design.md "Staff contract", invariant 10): a token names one action and
+ * Signed links in emails (docs/design.md#signed-links, invariant 10): a token names one action and
  * carries what the action needs; it cannot be forged (HMAC-SHA256), it expires, and single use is
  * enforced where the action is performed (a conditional write of `TOKEN#<jti>`, never on GET).
  *

@@ -1,5 +1,5 @@
 /**
- * SLA engine, the pure part (design.md step 4, invariant 7): a case's deadlines and its next
+ * SLA engine, the pure part (docs/design.md#sla-engine, invariant 7): a case's deadlines and its next
  * due step are a pure function of (case, timeline, business calendar, policy). Nothing is stored
  * that could drift: every sweep, every staff action recomputes them from the timeline.
  * No AWS, no clock: every instant comes in as an argument.

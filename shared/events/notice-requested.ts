@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import '../zod-locale.ts';
 import { defineEvent } from './contract.ts';
 
-/** Every kind of email the loop sends (design.md step 6). */
+/** Every kind of email the loop sends (docs/design.md#notices). */
 export const noticeKinds = [
   'customer_confirm',
   'customer_received',

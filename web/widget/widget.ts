@@ -7,7 +7,7 @@
  *   Closeloop.ask({ touchpoint: 'checkout_abandonment', scale: 'nps', reasons: true,
  *                   customer: { email: 'a@example.com', locale: 'ja' } }) // → 'sent' | 'queued' | 'dismissed'
  *
- * Calls made before the script loaded wait in `window.Closeloop.q` (see README, "The feedback widget").
+ * Calls made before the script loaded wait in `window.Closeloop.q` (docs/intake.md#the-widget).
  */
 import { configFrom, drainQueue, type Outcome, type ScriptData } from './config.ts';
 import { showPrompt } from './dialog.ts';
