@@ -21,12 +21,12 @@ import { makeIngestHandler } from '../functions/ingest/handler.ts';
 import { makeTriageHandler } from '../functions/triage/handler.ts';
 import { lambdaEsbuildOptions } from '../infra/bundling.ts';
 import { configBanner } from '../infra/function.ts';
+import { dynamoFeedbackStore } from '../shared/adapters/feedback-store.ts';
 import {
   dynamoAssignmentReader,
   dynamoFeedbackReader,
   dynamoTriageStore,
-} from '../shared/adapters/case-store.ts';
-import { dynamoFeedbackStore } from '../shared/adapters/feedback-store.ts';
+} from '../shared/adapters/triage-store.ts';
 import { systemClock } from '../shared/clock.ts';
 import { loadConfigFile } from '../shared/config/load.ts';
 import type { Feedback } from '../shared/domain/feedback.ts';

@@ -6,7 +6,8 @@
 import type { Command } from 'commander';
 import * as z from 'zod';
 import { type ErasureDeps, eraseCustomer } from '../../core/cases/erasure.ts';
-import { dynamoCustomerData, dynamoStaffCaseStore } from '../../shared/adapters/staff-store.ts';
+import { dynamoStaffCaseStore } from '../../shared/adapters/case-store.ts';
+import { dynamoCustomerData } from '../../shared/adapters/customer-data.ts';
 import type { Principal } from '../../shared/auth/principal.ts';
 import type { CaseWrite, CustomerDataStore, StaffCaseStore } from '../../shared/domain/staff-ports.ts';
 import { resolveTable } from '../aws.ts';

@@ -8,7 +8,7 @@ import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import type { Command } from 'commander';
 import * as z from 'zod';
-import { dynamoStaffCaseStore } from '../../shared/adapters/staff-store.ts';
+import { dynamoStaffCaseStore } from '../../shared/adapters/case-store.ts';
 import { isIsoDate } from '../../shared/config/schema.ts';
 import { casesCreated } from '../adapters/case-export.ts';
 import { resolveTable } from '../aws.ts';

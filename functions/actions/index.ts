@@ -1,11 +1,11 @@
 import { linkCaseActions } from '../../core/cases/link-actions.ts';
 import { dynamoCaseReader } from '../../shared/adapters/case-reader.ts';
+import { dynamoStaffCaseStore } from '../../shared/adapters/case-store.ts';
 import { dynamoContactStore } from '../../shared/adapters/contact-store.ts';
 import { documentClient } from '../../shared/adapters/dynamo.ts';
 import { dynamoSuppressionList, dynamoUsedTokens } from '../../shared/adapters/notice-store.ts';
 import { originVerified } from '../../shared/adapters/origin-verify.ts';
 import { cachedSecret } from '../../shared/adapters/secrets.ts';
-import { dynamoStaffCaseStore } from '../../shared/adapters/staff-store.ts';
 import { systemClock } from '../../shared/clock.ts';
 import { bakedConfig } from '../../shared/config/baked.ts';
 import { requireEnv } from '../../shared/env.ts';

@@ -19,7 +19,7 @@ import {
 } from '../../core/problems/problems.ts';
 import { type Principal, principalFromClaims, requireAdmin } from '../../shared/auth/principal.ts';
 import {
-  type Problem as Issue,
+  type Issue,
   PayloadTooLarge,
   PreconditionRequired,
   UnsupportedMediaType,

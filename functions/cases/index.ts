@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { dynamoStaffCaseStore } from '../../shared/adapters/case-store.ts';
+import { dynamoCustomerData } from '../../shared/adapters/customer-data.ts';
 import { documentClient } from '../../shared/adapters/dynamo.ts';
+import { dynamoMetricsReader } from '../../shared/adapters/metrics-reader.ts';
 import { originVerified } from '../../shared/adapters/origin-verify.ts';
+import { dynamoProblemStore } from '../../shared/adapters/problem-store.ts';
 import { cachedSecret } from '../../shared/adapters/secrets.ts';
-import {
-  dynamoCustomerData,
-  dynamoMetricsReader,
-  dynamoProblemStore,
-  dynamoStaffCaseStore,
-} from '../../shared/adapters/staff-store.ts';
 import { systemClock } from '../../shared/clock.ts';
 import { bakedConfig } from '../../shared/config/baked.ts';
 import { requireEnv } from '../../shared/env.ts';

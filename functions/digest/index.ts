@@ -1,6 +1,6 @@
 import { dynamoDigestCases, dynamoDigestOutbox } from '../../shared/adapters/digest-store.ts';
 import { documentClient } from '../../shared/adapters/dynamo.ts';
-import { dynamoMetricsReader } from '../../shared/adapters/staff-store.ts';
+import { dynamoMetricsReader } from '../../shared/adapters/metrics-reader.ts';
 import { systemClock } from '../../shared/clock.ts';
 import { bakedConfig } from '../../shared/config/baked.ts';
 import { requireEnv } from '../../shared/env.ts';

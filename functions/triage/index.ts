@@ -1,9 +1,9 @@
+import { documentClient } from '../../shared/adapters/dynamo.ts';
 import {
   dynamoAssignmentReader,
   dynamoFeedbackReader,
   dynamoTriageStore,
-} from '../../shared/adapters/case-store.ts';
-import { documentClient } from '../../shared/adapters/dynamo.ts';
+} from '../../shared/adapters/triage-store.ts';
 import { systemClock } from '../../shared/clock.ts';
 import { bakedConfig } from '../../shared/config/baked.ts';
 import { requireEnv } from '../../shared/env.ts';

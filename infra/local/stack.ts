@@ -20,28 +20,26 @@ import { makeRelayHandler } from '../../functions/relay/handler.ts';
 import { makeTriageHandler } from '../../functions/triage/handler.ts';
 import { dynamoStaffBurstStore } from '../../shared/adapters/burst-store.ts';
 import { dynamoCaseReader } from '../../shared/adapters/case-reader.ts';
-import {
-  dynamoAssignmentReader,
-  dynamoFeedbackReader,
-  dynamoTriageStore,
-} from '../../shared/adapters/case-store.ts';
+import { dynamoStaffCaseStore } from '../../shared/adapters/case-store.ts';
 import { dynamoContactStore } from '../../shared/adapters/contact-store.ts';
+import { dynamoCustomerData } from '../../shared/adapters/customer-data.ts';
 import { dynamoDigestCases, dynamoDigestOutbox } from '../../shared/adapters/digest-store.ts';
 import { dynamoFeedbackStore } from '../../shared/adapters/feedback-store.ts';
 import { queueSender } from '../../shared/adapters/messaging.ts';
+import { dynamoMetricsReader } from '../../shared/adapters/metrics-reader.ts';
 import {
   dynamoNoticeLedger,
   dynamoSuppressionList,
   dynamoUsedTokens,
 } from '../../shared/adapters/notice-store.ts';
+import { dynamoProblemStore } from '../../shared/adapters/problem-store.ts';
 import { sesMailer } from '../../shared/adapters/ses-mailer.ts';
 import { dynamoSlaStore, dynamoTimerIndex } from '../../shared/adapters/sla-store.ts';
 import {
-  dynamoCustomerData,
-  dynamoMetricsReader,
-  dynamoProblemStore,
-  dynamoStaffCaseStore,
-} from '../../shared/adapters/staff-store.ts';
+  dynamoAssignmentReader,
+  dynamoFeedbackReader,
+  dynamoTriageStore,
+} from '../../shared/adapters/triage-store.ts';
 import { turnstileBotCheck } from '../../shared/adapters/turnstile.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import type { Config } from '../../shared/config/schema.ts';

@@ -1,187 +1,242 @@
 /**
- * DynamoDB adapters of the triage ports: the feedback reader, the team assignment state reader
- * and the one-transaction writer of a triage result.
+ * The case store (shared/domain/staff-ports.ts): cases with their timeline, read by key and by
+ * the cases-by-team index, and written as one transaction per change.
  */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Case } from '../domain/case.ts';
+import type { CaseCommitResult, CaseWrite, LoadedCase, StaffCaseStore } from '../domain/staff-ports.ts';
 import {
-  type DynamoDBDocumentClient,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
-import type { RoundRobinCursor } from '../domain/assignment.ts';
-import {
-  AssignmentConflict,
-  type AssignmentStateReader,
-  type FeedbackReader,
-  TransactionConflict,
-  type TriageStore,
-  type TriageWrite,
-} from '../domain/triage-ports.ts';
-import { toCaseItem, toEventItem } from '../repository/case-item.ts';
+  caseFromItem,
+  caseKey,
+  casePk,
+  caseTeamKey,
+  eventFromItem,
+  eventSkPrefix,
+} from '../repository/case-item.ts';
 import { feedbackKey, fromItem } from '../repository/feedback-item.ts';
-import { outboxItem } from '../repository/outbox.ts';
-import { cursorKey, openCounterKey, openCounterSkPrefix, teamPk } from '../repository/team-item.ts';
-import { toTriageMarkerItem } from '../repository/triage-marker.ts';
-import { itemTypes } from '../table.ts';
-import { getConsistent, queryAll } from './dynamo.ts';
+import { tokenKey } from '../repository/notice-item.ts';
+import { outboxItem, outboxKey } from '../repository/outbox.ts';
+import { toProblemCaseItem } from '../repository/problem-item.ts';
+import { openCounterKey } from '../repository/team-item.ts';
+import { itemTypes, table } from '../table.ts';
+import { caseFieldsUpdate } from './case-update.ts';
+import { getConsistent, queryAll, queryPages, readContact } from './dynamo.ts';
 import { metricAddUpdate } from './metric-update.ts';
+import { cancellationCodes, type TransactItem, transactWithEvent } from './notice-store.ts';
 
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+type Item = Record<string, unknown>;
 
-/** DynamoDB's limit of actions in one TransactWriteItems. */
-export const MAX_TRANSACTION_ITEMS = 100;
-
-export function dynamoFeedbackReader(db: DynamoDBDocumentClient, tableName: string): FeedbackReader {
+/** The case update of a change: `SET` the changed fields and the timer (or `REMOVE` it), on the version read. */
+function caseUpdate(tableName: string, w: CaseWrite): NonNullable<TransactItem['Update']> {
+  const update = caseFieldsUpdate(w.set, w.timer);
   return {
-    async get(feedbackId) {
-      const Item = await getConsistent(db, tableName, feedbackKey(feedbackId));
-      return Item ? fromItem(Item) : undefined;
-    },
+    TableName: tableName,
+    Key: caseKey(w.caseId),
+    ...update,
+    ConditionExpression: 'attribute_exists(pk) AND #version = :expectedVersion',
+    ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#version': 'version' },
+    ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':expectedVersion': w.expectedVersion },
   };
 }
 
-export function dynamoAssignmentReader(db: DynamoDBDocumentClient, tableName: string): AssignmentStateReader {
-  return {
-    async read(teamId) {
-      let cursor: RoundRobinCursor | undefined;
-      const open: Record<string, number> = {};
-      const items = await queryAll(db, {
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': teamPk(teamId) },
-        ConsistentRead: true,
-      });
-      for (const item of items) {
-        const sk = String(item.sk);
-        if (sk === cursorKey(teamId).sk) {
-          cursor = { lastMemberId: String(item.lastMemberId), seq: Number(item.seq) };
-        } else if (sk.startsWith(openCounterSkPrefix)) {
-          open[sk.slice(openCounterSkPrefix.length)] = Number(item.open ?? 0);
-        }
-      }
-      return cursor ? { cursor, open } : { open };
-    },
-  };
-}
-
-interface Built {
-  items: TransactItem[];
-  /** Index of the item whose failed condition means "triaged before". */
-  duplicateAt: number[];
-  /** Index of the cursor update, if any. */
-  cursorAt: number | undefined;
-}
-
-/** The transaction for one triage result (exported for tests and the item-count guard). */
-export function triageTransaction(tableName: string, retentionDays: number, w: TriageWrite): Built {
-  const items: TransactItem[] = [];
-  const duplicateAt: number[] = [];
-  let cursorAt: number | undefined;
-  const now = w.at.toISOString();
-
-  duplicateAt.push(items.length);
-  items.push({
-    Put: {
-      TableName: tableName,
-      Item: toTriageMarkerItem(w.marker, retentionDays),
-      ConditionExpression: 'attribute_not_exists(pk)',
-    },
-  });
-
-  if (w.opened) {
-    const { case: theCase, events, assignment, timer } = w.opened;
-    duplicateAt.push(items.length);
+/** The transaction of one case change, without its events (transactWithEvent adds them). */
+export function caseChangeItems(
+  tableName: string,
+  w: CaseWrite,
+): { items: TransactItem[]; tokenAt?: number } {
+  const items: TransactItem[] = [{ Update: caseUpdate(tableName, w) }];
+  let tokenAt: number | undefined;
+  if (w.singleUse) {
+    tokenAt = items.length;
     items.push({
       Put: {
         TableName: tableName,
-        Item: { ...toCaseItem(theCase), ...timer },
+        Item: {
+          ...tokenKey(w.singleUse.jti),
+          type: itemTypes.token,
+          jti: w.singleUse.jti,
+          usedAt: w.at.toISOString(),
+          act: w.singleUse.act,
+          caseId: w.caseId,
+          // Kept a day past the link's own expiry; after that the link is refused as expired anyway.
+          expiresAt: w.singleUse.expiresAt + 86_400,
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     });
-    events.forEach((event, seq) => {
-      items.push({ Put: { TableName: tableName, Item: toEventItem(theCase.caseId, event, seq) } });
-    });
-    if (assignment.cursor) {
-      const { expectedSeq, next } = assignment.cursor;
-      cursorAt = items.length;
-      items.push({
-        Update: {
-          TableName: tableName,
-          Key: cursorKey(assignment.teamId),
-          UpdateExpression:
-            'SET #type = :type, teamId = :teamId, lastMemberId = :member, #seq = :next, updatedAt = :now',
-          ConditionExpression: expectedSeq === undefined ? 'attribute_not_exists(pk)' : '#seq = :expected',
-          ExpressionAttributeNames: { '#type': 'type', '#seq': 'seq' },
-          ExpressionAttributeValues: {
-            ':type': itemTypes.cursor,
-            ':teamId': assignment.teamId,
-            ':member': next.lastMemberId,
-            ':next': next.seq,
-            ':now': now,
-            ...(expectedSeq === undefined ? {} : { ':expected': expectedSeq }),
-          },
-        },
-      });
-    }
-    // Kept for every team (not only fewest_open), so switching a team's mode starts from true counts.
+  }
+  for (const o of w.outbox) {
+    items.push({ Put: { TableName: tableName, Item: outboxItem(o.id, o.target, o.message, w.at) } });
+  }
+  for (const counter of w.counters) items.push({ Update: metricAddUpdate(tableName, counter) });
+  for (const c of w.openCounters) {
     items.push({
       Update: {
         TableName: tableName,
-        Key: openCounterKey(assignment.teamId, assignment.memberId),
-        UpdateExpression: 'SET #type = :type, teamId = :teamId, memberId = :member ADD #open :one',
+        Key: openCounterKey(c.teamId, c.memberId),
+        UpdateExpression: 'SET #type = :type, teamId = :teamId, memberId = :member ADD #open :delta',
         ExpressionAttributeNames: { '#type': 'type', '#open': 'open' },
         ExpressionAttributeValues: {
           ':type': itemTypes.counter,
-          ':teamId': assignment.teamId,
-          ':member': assignment.memberId,
-          ':one': 1,
+          ':teamId': c.teamId,
+          ':member': c.memberId,
+          ':delta': c.delta,
         },
       },
     });
   }
-
-  for (const counter of w.counters) items.push({ Update: metricAddUpdate(tableName, counter) });
-  for (const o of w.outbox) {
-    items.push({ Put: { TableName: tableName, Item: outboxItem(o.id, o.target, o.message, w.at) } });
+  if (w.link) {
+    items.push({
+      Put: {
+        TableName: tableName,
+        Item: toProblemCaseItem({
+          problemId: w.link.problemId,
+          caseId: w.caseId,
+          teamId: w.link.teamId,
+          linkedAt: w.at.toISOString(),
+          linkedBy: w.link.linkedBy,
+        }),
+      },
+    });
   }
-  if (items.length > MAX_TRANSACTION_ITEMS) {
-    throw new Error(`triage transaction has ${items.length} items (max ${MAX_TRANSACTION_ITEMS})`);
+  for (const r of w.redactions ?? []) {
+    items.push({
+      Update: {
+        TableName: tableName,
+        Key: { pk: casePk(w.caseId), sk: r.key },
+        UpdateExpression: 'SET #data = :data',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#data': 'data' },
+        ExpressionAttributeValues: { ':data': r.data },
+      },
+    });
   }
-  return { items, duplicateAt, cursorAt };
+  for (const id of w.outboxDeletes ?? []) {
+    items.push({ Delete: { TableName: tableName, Key: outboxKey(id) } });
+  }
+  return { items, ...(tokenAt !== undefined ? { tokenAt } : {}) };
 }
 
-interface CancellationReason {
-  Code?: string;
-  Message?: string;
-}
-
-function cancellationReasons(error: unknown): CancellationReason[] | undefined {
-  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
-  return (error as Error & { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
-}
-
-export function dynamoTriageStore(
-  db: DynamoDBDocumentClient,
-  tableName: string,
-  retentionDays: number,
-): TriageStore {
+export function dynamoStaffCaseStore(db: DynamoDBDocumentClient, tableName: string): StaffCaseStore {
+  const index = table.casesByTeamIndex;
   return {
-    async commit(write) {
-      const built = triageTransaction(tableName, retentionDays, write);
+    async load(caseId) {
+      const items = await queryAll(db, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': casePk(caseId) },
+        ConsistentRead: true,
+      });
+      let caseItem: Item | undefined;
+      const events: Item[] = [];
+      for (const item of items) {
+        if (item.sk === 'CASE') caseItem = item;
+        else if (typeof item.sk === 'string' && item.sk.startsWith(eventSkPrefix)) events.push(item);
+      }
+      if (caseItem === undefined) return undefined;
+      const { timerShard, dueAt, dueStep, ...rest } = caseItem;
+      const loaded: LoadedCase = {
+        case: caseFromItem(rest),
+        timeline: events.map(eventFromItem),
+        eventKeys: events.map((e) => String(e.sk)),
+        timer: {
+          ...(typeof timerShard === 'string' ? { timerShard } : {}),
+          ...(typeof dueAt === 'string' ? { dueAt } : {}),
+          ...(typeof dueStep === 'string' ? { dueStep } : {}),
+        },
+      };
+      return loaded;
+    },
+
+    async commit(write): Promise<CaseCommitResult> {
+      const { items, tokenAt } = caseChangeItems(tableName, write);
       try {
-        await db.send(new TransactWriteCommand({ TransactItems: built.items }));
-        return 'committed';
+        const result = await transactWithEvent(db, tableName, items, write.caseId, write.events);
+        if (result === 'ok') return 'committed';
+        if (result === 'case_missing') return 'stale';
+        if (result[0] === 'ConditionalCheckFailed') return 'stale';
+        if (tokenAt !== undefined && result[tokenAt] === 'ConditionalCheckFailed') return 'token_used';
+        return 'conflict';
       } catch (error) {
-        const reasons = cancellationReasons(error);
-        if (reasons === undefined) throw error;
-        const failed = (i: number | undefined) =>
-          i !== undefined && reasons[i]?.Code === 'ConditionalCheckFailed';
-        if (built.duplicateAt.some(failed)) return 'duplicate';
-        if (failed(built.cursorAt)) throw new AssignmentConflict(write.opened?.assignment.teamId ?? '');
-        if (reasons.some((r) => r.Code === 'TransactionConflict')) {
-          throw new TransactionConflict((error as Error).message);
-        }
+        const codes = cancellationCodes(error);
+        if (codes?.includes('TransactionConflict')) return 'conflict';
         throw error;
       }
+    },
+
+    async list(q) {
+      const names: Record<string, string> = { '#team': index.partitionKey };
+      const values: Record<string, unknown> = { ':team': caseTeamKey(q.teamId) };
+      const filters: string[] = [];
+      if (q.statuses?.length) {
+        names['#status'] = 'status';
+        const keys = q.statuses.map((s, i) => {
+          values[`:s${i}`] = s;
+          return `:s${i}`;
+        });
+        filters.push(`#status IN (${keys.join(', ')})`);
+      }
+      if (q.severity) {
+        names['#severity'] = 'severity';
+        values[':severity'] = q.severity;
+        filters.push('#severity = :severity');
+      }
+      if (q.assigneeId) {
+        values[':assignee'] = q.assigneeId;
+        filters.push('assigneeId = :assignee');
+      }
+      if (q.overdue !== undefined) {
+        // Overdue: not acknowledged by acknowledgeBy, or acknowledged and not resolved by resolveBy
+        // (a paused case's resolve clock stands still; resolved and closed cases are never overdue).
+        names['#status'] = 'status';
+        Object.assign(values, {
+          ':open': 'open',
+          ':reopened': 'reopened',
+          ':ack': 'acknowledged',
+          ':now': q.now,
+        });
+        const overdue =
+          '((#status IN (:open, :reopened) AND acknowledgeBy < :now) OR (#status = :ack AND resolveBy < :now))';
+        filters.push(q.overdue ? overdue : `NOT ${overdue}`);
+      }
+      const items: Case[] = [];
+      let reads = 0;
+      let lastKey: Item | undefined;
+      const pages = queryPages(
+        db,
+        {
+          TableName: tableName,
+          IndexName: index.name,
+          KeyConditionExpression: '#team = :team',
+          ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ScanIndexForward: false,
+        },
+        // Never more matches than still wanted: the page's last key is then exactly where to go on.
+        { startKey: q.startKey, limit: q.limit, maxReads: q.maxReads },
+      );
+      for await (const page of pages) {
+        reads += 1;
+        lastKey = page.lastKey;
+        for (const item of page.items) {
+          const { timerShard: _s, dueAt: _d, dueStep: _t, ...rest } = item;
+          items.push(caseFromItem(rest));
+        }
+      }
+      return { items, reads, ...(lastKey ? { lastKey: lastKey as Record<string, string> } : {}) };
+    },
+
+    async feedback(feedbackId) {
+      const Item = await getConsistent(db, tableName, feedbackKey(feedbackId));
+      return Item ? fromItem(Item) : undefined;
+    },
+
+    contact: (feedbackId) => readContact(db, tableName, feedbackId),
+
+    async tokenUsed(jti) {
+      const Item = await getConsistent(db, tableName, tokenKey(jti));
+      return Item !== undefined;
     },
   };
 }

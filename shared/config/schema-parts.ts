@@ -5,7 +5,7 @@
  * into docs/config.md. Import from ./schema.ts, which re-exports what the rest of the code uses.
  */
 import * as z from 'zod';
-import { isValidTimeZone } from '../domain/time.ts';
+import { isValidTimeZone, WEEKDAYS, type Weekday } from '../domain/time.ts';
 import { DEFAULT_INTAKE, DEFAULT_RETENTION_DAYS, DEFAULT_THROTTLE } from './defaults.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -40,8 +40,7 @@ export type Assignment = (typeof ASSIGNMENTS)[number];
 export const LADDER_LEVELS = ['lead', 'manager', 'executive'] as const;
 export type LadderLevel = (typeof LADDER_LEVELS)[number];
 
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
+export { WEEKDAYS, type Weekday };
 
 // ---------------------------------------------------------------------------------------------
 // Scalars

@@ -32,9 +32,9 @@
  * Work is O(days spanned), never O(minutes).
  */
 
-import { DAY_MS, HOUR_MS, MINUTE_MS, offsetAt, SECOND_MS, zoneFormatter } from './time.ts';
+import { DAY_MS, HOUR_MS, MINUTE_MS, offsetAt, SECOND_MS, type Weekday, zoneFormatter } from './time.ts';
 
-export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+export type { Weekday };
 
 export interface BusinessInterval {
   /** Local wall time "HH:MM", 00:00..23:59. */
@@ -72,7 +72,7 @@ const MAX_IDLE_DAYS = 3 * 366;
 const MAX_OFFSET = 16 * HOUR_MS;
 const DAY_CACHE_LIMIT = 8192;
 /** Index 0 = Sunday, matching `(dayNumber + 4) mod 7` (1970-01-01 was a Thursday). */
-const WEEKDAYS: readonly Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+const WEEKDAY_BY_INDEX: readonly Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 const NO_INTERVALS: readonly number[] = [];
 
 /** Local day number (days since 1970-01-01 in local wall time) of instant `t`. */
@@ -159,7 +159,7 @@ function compile(cal: CalendarSpec): Compiled {
   }
 
   let total = 0;
-  const weekly = WEEKDAYS.map((wd) => {
+  const weekly = WEEKDAY_BY_INDEX.map((wd) => {
     const list = cal.weeklyHours[wd] ?? [];
     const pairs = list.map((iv, i) => {
       const start = parseTime(iv.start, START_RE, `weeklyHours.${wd}[${i}].start`);

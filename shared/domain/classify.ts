@@ -3,9 +3,11 @@
  * routing and whether a case opens. No I/O; config slices come in as arguments and are typed
  * structurally so the validated config object fits them.
  */
+import type { RatingType, Severity } from '../config/schema.ts';
 import { keywordIndex, normalizeText } from './normalize.ts';
 
-export type RatingType = 'nps' | 'csat' | 'ces' | 'thumbs';
+// One declaration each, in the config's vocabulary; re-exported for the domain's callers.
+export type { RatingType, Severity };
 
 export interface Rating {
   readonly type: RatingType;
@@ -14,7 +16,6 @@ export interface Rating {
 
 export type Sentiment = 'negative' | 'neutral' | 'positive';
 export type NpsBucket = 'detractor' | 'passive' | 'promoter';
-export type Severity = 'critical' | 'routine';
 export type ContextValue = string | number | boolean;
 
 export interface FeedbackForTriage {

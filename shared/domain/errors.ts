@@ -6,13 +6,14 @@ export class DomainError extends Error {
   }
 }
 
-export interface Problem {
+/** One thing wrong with a request: where (`path`, e.g. `body.score`, `header:If-Match`) and what. */
+export interface Issue {
   path: string;
   message: string;
 }
 
 export class ValidationFailed extends DomainError {
-  constructor(readonly issues: Problem[]) {
+  constructor(readonly issues: Issue[]) {
     super(issues.map((i) => `${i.path || '(body)'}: ${i.message}`).join('; '));
   }
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import '../zod-locale.ts';
-import { type Problem, ValidationFailed } from './errors.ts';
+import { type Issue, ValidationFailed } from './errors.ts';
 import { formatIssuePath } from './paths.ts';
 
 export const channels = ['web', 'app', 'email', 'chat', 'sms', 'kiosk', 'qr', 'phone'] as const;
@@ -94,9 +94,9 @@ function requiredMessage(issue: z.core.$ZodRawIssue): string | undefined {
 }
 
 /** Checked on the raw body so they are reported alongside field errors, not after them. */
-function crossFieldIssues(body: unknown): Problem[] {
+function crossFieldIssues(body: unknown): Issue[] {
   if (!isRecord(body)) return [];
-  const issues: Problem[] = [];
+  const issues: Issue[] = [];
   const comment = typeof body.comment === 'string' ? body.comment.trim() : '';
   const reasons = Array.isArray(body.reasons) ? body.reasons : [];
   if (body.rating === undefined && comment === '' && reasons.length === 0) {

@@ -1,7 +1,7 @@
 import type { OutboxEntry } from './outbox.ts';
 /**
  * Ports of the staff API's use cases (functions/cases); DynamoDB adapters in
- * shared/adapters/staff-store.ts. Pure: no AWS imports.
+ * shared/adapters/ (case-store, problem-store, metrics-reader, customer-data). Pure: no AWS imports.
  */
 
 import type { AttainmentIncrement } from './attainment.ts';

@@ -11,6 +11,10 @@ export const MINUTE_MS = 60 * SECOND_MS;
 export const HOUR_MS = 60 * MINUTE_MS;
 export const DAY_MS = 24 * HOUR_MS;
 
+/** Weekdays as the config and calendars name them, Monday first (ISO 8601). */
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
 /** True if the runtime knows `timeZone` as an IANA zone (e.g. "Asia/Tokyo"). */
 export function isValidTimeZone(timeZone: string): boolean {
   try {

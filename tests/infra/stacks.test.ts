@@ -351,9 +351,15 @@ describe('stateful stack: the Pipe from the table stream to the triage queue', (
 describe('stateless stack: functions', () => {
   it('gives each function role the X-Ray statement of active tracing, once, and nothing wider', () => {
     const grants = xrayGrants(dev.statelessJson);
-    const roles = Object.values(loopFunctions(dev.statelessJson)).map((fn) => fn.Properties.Role['Fn::GetAtt'][0]);
+    const roles = Object.values(loopFunctions(dev.statelessJson)).map(
+      (fn) => fn.Properties.Role['Fn::GetAtt'][0],
+    );
     expect(grants).toHaveLength(roles.length);
-    for (const role of roles) expect(grants.filter((g) => g.role === role), role).toHaveLength(1);
+    for (const role of roles)
+      expect(
+        grants.filter((g) => g.role === role),
+        role,
+      ).toHaveLength(1);
     for (const grant of grants) expect(grant.resource, grant.where).toBe('*');
   });
 

@@ -9,14 +9,14 @@ import { QueuePump } from '../../infra/local/queue-pump.ts';
 import type { ClientName, LocalStack, LocalStackOptions } from '../../infra/local/stack.ts';
 import { dynamoStaffBurstStore } from '../../shared/adapters/burst-store.ts';
 import { dynamoCaseReader } from '../../shared/adapters/case-reader.ts';
+import { dynamoContactStore } from '../../shared/adapters/contact-store.ts';
+import { dynamoNoticeLedger, dynamoSuppressionList } from '../../shared/adapters/notice-store.ts';
+import { sesMailer } from '../../shared/adapters/ses-mailer.ts';
 import {
   dynamoAssignmentReader,
   dynamoFeedbackReader,
   dynamoTriageStore,
-} from '../../shared/adapters/case-store.ts';
-import { dynamoContactStore } from '../../shared/adapters/contact-store.ts';
-import { dynamoNoticeLedger, dynamoSuppressionList } from '../../shared/adapters/notice-store.ts';
-import { sesMailer } from '../../shared/adapters/ses-mailer.ts';
+} from '../../shared/adapters/triage-store.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import { crashingMidBatch, emailKey, errors, FaultInjector, type WithMiddleware } from '../support/faults.ts';
 import { startTestStack } from '../support/local-stack.ts';

@@ -14,7 +14,7 @@ import {
   dynamoAssignmentReader,
   dynamoFeedbackReader,
   dynamoTriageStore,
-} from '../../shared/adapters/case-store.ts';
+} from '../../shared/adapters/triage-store.ts';
 import { countItems, eventually, startTestStack } from '../support/local-stack.ts';
 import { recordSection, table } from './report.ts';
 import { sizes } from './sizes.ts';

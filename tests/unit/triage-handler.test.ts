@@ -14,7 +14,7 @@ import {
   dynamoAssignmentReader,
   dynamoFeedbackReader,
   dynamoTriageStore,
-} from '../../shared/adapters/case-store.ts';
+} from '../../shared/adapters/triage-store.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import { loadConfigFile } from '../../shared/config/load.ts';
 import { PoisonMessage } from '../../shared/domain/errors.ts';
