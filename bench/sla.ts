@@ -16,9 +16,9 @@ import { ensureTable } from '../infra/local/resources.ts';
 import { dynamoSlaStore, dynamoTimerIndex } from '../shared/adapters/sla-store.ts';
 import { loadConfigFile } from '../shared/config/load.ts';
 import type { Case, TimelineEvent } from '../shared/domain/case.ts';
-import { timerFieldsFor, timerShardOf } from '../shared/domain/sla.ts';
 import type { SlaStore, TimerIndex } from '../shared/domain/sla-ports.ts';
 import { toCaseItem, toEventItem } from '../shared/repository/case-item.ts';
+import { timerFieldsFor, timerShardOf } from '../shared/repository/case-timer.ts';
 import { aCase as caseFixture } from '../tests/support/case-fixture.ts';
 
 const config = loadConfigFile('closeloop.config.example.json');

@@ -34,7 +34,7 @@ import { applyAction, type CaseAction, StaleVersion } from '../../shared/domain/
 import { LinkUsed, NotFound, StateConflict, ValidationFailed } from '../../shared/domain/errors.ts';
 import type { SingleUse } from '../../shared/domain/notice-ports.ts';
 import { caseNotice, noticeEntry, type OutboxEntry } from '../../shared/domain/outbox.ts';
-import { slaContextOf, slaDeadlines, timerFieldsFor } from '../../shared/domain/sla.ts';
+import { slaContextOf, slaDeadlines } from '../../shared/domain/sla.ts';
 import type { CustomerContact } from '../../shared/domain/sla-ports.ts';
 import type {
   CaseWrite,
@@ -43,6 +43,7 @@ import type {
   StaffCaseStore,
 } from '../../shared/domain/staff-ports.ts';
 import { type NoticeKind, noticeIdOf } from '../../shared/events/notice-requested.ts';
+import { timerFieldsFor } from '../../shared/repository/case-timer.ts';
 
 export interface CaseDeps {
   cases: StaffCaseStore;

@@ -26,7 +26,6 @@
 import { type Principal, requireAdmin } from '../../shared/auth/principal.ts';
 import { type Case, caseIdFor, type TimelineEvent } from '../../shared/domain/case.ts';
 import { contactRefOf } from '../../shared/domain/contact.ts';
-import { timerFieldsFor } from '../../shared/domain/sla.ts';
 import {
   type CaseWrite,
   type CustomerDataStore,
@@ -34,6 +33,7 @@ import {
   type LoadedCase,
 } from '../../shared/domain/staff-ports.ts';
 import { noticeIdOf } from '../../shared/events/notice-requested.ts';
+import { timerFieldsFor } from '../../shared/repository/case-timer.ts';
 import { customerHashOf } from '../../shared/repository/feedback-item.ts';
 import { API_VIA, type CaseDeps } from './case-changes.ts';
 

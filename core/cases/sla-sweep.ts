@@ -12,8 +12,6 @@ import {
   slaContextOf,
   slaDeadlines,
   stepRecipients,
-  timerFieldsOf,
-  timerShards,
 } from '../../shared/domain/sla.ts';
 import type {
   CustomerContact,
@@ -25,6 +23,7 @@ import type {
 import { DAY_MS } from '../../shared/domain/time.ts';
 import type { NoticeKind, NoticeRequested } from '../../shared/events/notice-requested.ts';
 import { logger } from '../../shared/observability.ts';
+import { timerFieldsOf, timerShards } from '../../shared/repository/case-timer.ts';
 
 export const SLA_ACTOR = 'system:sla';
 export const SLA_VIA = 'sla';

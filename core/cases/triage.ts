@@ -19,7 +19,6 @@ import {
 import type { Feedback } from '../../shared/domain/feedback.ts';
 import { metricTargetsOf, talliesOf } from '../../shared/domain/metrics.ts';
 import { caseNotice, noticeEntry, type OutboxEntry } from '../../shared/domain/outbox.ts';
-import { timerFieldsFor } from '../../shared/domain/sla.ts';
 import { isoWeekOf } from '../../shared/domain/time.ts';
 import {
   type AssignmentStateReader,
@@ -32,6 +31,7 @@ import {
 } from '../../shared/domain/triage-ports.ts';
 import { type CaseOpened, caseOpened } from '../../shared/events/case-opened.ts';
 import { noticeLocales } from '../../shared/notices/locale.ts';
+import { timerFieldsFor } from '../../shared/repository/case-timer.ts';
 
 export interface TriageDeps {
   feedback: FeedbackReader;

@@ -1,4 +1,5 @@
-import { type TimerFields, timerAttributes } from '../domain/sla.ts';
+import type { TimerFields } from '../domain/sla.ts';
+import { timerAttributes } from '../repository/case-timer.ts';
 import { type UpdateParts, updateExpression } from './dynamo.ts';
 
 /**

@@ -56,7 +56,6 @@
  * holds a `warned` / `escalated` / `follow_up_sent` / `closed` event whose `data.stepId` is its id.
  */
 import type { LadderLevel } from '../config/schema.ts';
-import { table } from '../table.ts';
 import { addBusinessMinutes, businessMinutesBetween, type CalendarSpec } from './calendar.ts';
 import type { Case, TimelineEvent, TimelineEventType } from './case.ts';
 import { DAY_MS, MINUTE_MS } from './time.ts';
@@ -418,7 +417,7 @@ export function nextStep(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Timer fields (the sparse `timers` index, shared/table.ts)
+// Timer fields (their key formats: shared/repository/case-timer.ts)
 // ---------------------------------------------------------------------------------------------
 
 /** The case item's timer attributes while it has a next step; removed when it has none. */
@@ -431,57 +430,8 @@ export interface TimerFields {
   dueStep: string;
 }
 
-/** Attribute names of the timer fields, for `REMOVE` when a case has no next step. */
-export const timerAttributes = [
-  table.timersIndex.partitionKey,
-  table.timersIndex.sortKey,
-  'dueStep',
-] as const satisfies readonly (keyof TimerFields)[];
-
-/** Every shard partition value, `T#00`..`T#15`. */
-export const timerShards: readonly string[] = Array.from(
-  { length: table.timersIndex.shards },
-  (_, i) => `T#${String(i).padStart(2, '0')}`,
-);
-
-/** FNV-1a (32 bit) of the case id mod the shard count: stable across runtimes and deploys. */
-export function timerShardOf(caseId: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < caseId.length; i++) {
-    hash ^= caseId.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return timerShards[hash % timerShards.length] as string;
-}
-
-/** Timer fields for a step (undefined: the case leaves the index). */
-export function timerFieldsOf(caseId: string, step: SlaStep | undefined): TimerFields | undefined {
-  if (step === undefined) return undefined;
-  return { timerShard: timerShardOf(caseId), dueAt: step.dueAt, dueStep: step.stepId };
-}
-
-/** The timer fields a case item should carry now (e.g. when triage opens it). */
-export function timerFields(
-  c: Pick<Case, 'caseId' | 'status' | 'createdAt' | 'updatedAt' | 'contactConsent'>,
-  timeline: readonly TimelineEvent[],
-  calendar: CalendarSpec,
-  policy: SlaPolicySpec,
-  followUp: FollowUpSpec,
-): TimerFields | undefined {
-  return timerFieldsOf(c.caseId, nextStep(c, timeline, calendar, policy, followUp));
-}
-
 /** `dueStep` of a timer set by a writer that does not compute the next step itself. */
 export const RECHECK_STEP = 'recheck';
-
-/**
- * Timer fields that make the next sweep (within a minute) recompute the case's next step from its
- * timeline and fire or re-time it: for a writer without the config at hand (e.g. a signed-link
- * action). Writers that have it use `timerFieldsFor` instead.
- */
-export function recheckTimerFields(caseId: string, at: Date): TimerFields {
-  return { timerShard: timerShardOf(caseId), dueAt: at.toISOString(), dueStep: RECHECK_STEP };
-}
 
 export function sameTimer(a: Partial<TimerFields> | undefined, b: TimerFields | undefined): boolean {
   return (
@@ -548,16 +498,6 @@ export function slaContextOf(c: Pick<Case, 'teamId' | 'severity'>, config: SlaCo
   const calendar = config.calendars.find((cal) => cal.id === team.calendarId);
   if (calendar === undefined) throw new Error(`team ${team.id} names unknown calendar ${team.calendarId}`);
   return { team, calendar, policy: config.sla.policies[c.severity], followUp: config.sla.followUp };
-}
-
-/** `timerFields` with the calendar and policy looked up in the config. */
-export function timerFieldsFor(
-  c: Pick<Case, 'caseId' | 'status' | 'createdAt' | 'updatedAt' | 'contactConsent' | 'teamId' | 'severity'>,
-  timeline: readonly TimelineEvent[],
-  config: SlaConfig,
-): TimerFields | undefined {
-  const ctx = slaContextOf(c, config);
-  return timerFields(c, timeline, ctx.calendar, ctx.policy, ctx.followUp);
 }
 
 const memberRecipient = (team: TeamLike, memberId: string): StaffRecipient | undefined => {

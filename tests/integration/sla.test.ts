@@ -4,10 +4,10 @@ import type { LocalStack } from '../../infra/local/stack.ts';
 import { dynamoSlaStore, stepTransaction } from '../../shared/adapters/sla-store.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import { type Case, caseIdFor, type TimelineEvent } from '../../shared/domain/case.ts';
-import { timerFieldsFor, timerShardOf } from '../../shared/domain/sla.ts';
 import type { StoredCase } from '../../shared/domain/sla-ports.ts';
 import { noticeIdOf } from '../../shared/events/notice-requested.ts';
 import { caseKey, toCaseItem, toEventItem } from '../../shared/repository/case-item.ts';
+import { timerFieldsFor, timerShardOf } from '../../shared/repository/case-timer.ts';
 import { eventually, postFeedback, startTestStack } from '../support/local-stack.ts';
 
 /**

@@ -54,6 +54,15 @@ describe('the import graph', () => {
     ).toEqual([]);
   });
 
+  it('keeps key formats out of the domain: shared/domain imports neither the table nor the repository', () => {
+    expect(
+      arrows(
+        (file, t) =>
+          file.startsWith('shared/domain/') && (t === 'shared/table.ts' || t.startsWith('shared/repository/')),
+      ),
+    ).toEqual([]);
+  });
+
   it('has core/ import only shared/ and itself, never a function or the infrastructure', () => {
     expect(
       arrows(

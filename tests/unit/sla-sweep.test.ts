@@ -16,10 +16,10 @@ import { dynamoSlaStore, dynamoTimerIndex } from '../../shared/adapters/sla-stor
 import { loadConfigFile } from '../../shared/config/load.ts';
 import type { Config } from '../../shared/config/schema.ts';
 import type { Case, TimelineEvent } from '../../shared/domain/case.ts';
-import { recheckTimerFields, timerShardOf, timerShards } from '../../shared/domain/sla.ts';
 import { noticeRequested } from '../../shared/events/notice-requested.ts';
 import { parseNoticeData } from '../../shared/notices/templates.ts';
 import { toCaseItem, toEventItem } from '../../shared/repository/case-item.ts';
+import { recheckTimerFields, timerShardOf, timerShards } from '../../shared/repository/case-timer.ts';
 import { aCase as caseFixture } from '../support/case-fixture.ts';
 
 const config: Config = loadConfigFile('closeloop.config.example.json');

@@ -10,11 +10,13 @@ import {
   slaContextOf,
   slaDeadlines,
   stepRecipients,
+} from '../../shared/domain/sla.ts';
+import {
   timerFields,
   timerFieldsFor,
   timerShardOf,
   timerShards,
-} from '../../shared/domain/sla.ts';
+} from '../../shared/repository/case-timer.ts';
 import { aCase as caseFixture } from '../support/case-fixture.ts';
 
 const config: Config = loadConfigFile('closeloop.config.example.json');
