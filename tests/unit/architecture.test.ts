@@ -58,7 +58,8 @@ describe('the import graph', () => {
     expect(
       arrows(
         (file, t) =>
-          file.startsWith('shared/domain/') && (t === 'shared/table.ts' || t.startsWith('shared/repository/')),
+          file.startsWith('shared/domain/') &&
+          (t === 'shared/table.ts' || t.startsWith('shared/repository/')),
       ),
     ).toEqual([]);
   });
