@@ -21,16 +21,15 @@ import {
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { FilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { loopMetric } from '../shared/observability.ts';
 import type { Stage } from './config.ts';
 import type { LoopFunction } from './function.ts';
 
-/** Namespace of the EMF metrics (functions/sla/index.ts) and of the log metric filters below. */
+/** Namespace of the EMF metrics: the loop's counts (shared/observability.ts) and the SLA sweep's. */
 export const METRIC_NAMESPACE = 'Closeloop';
 /** Powertools adds `service` (its serviceName) to every EMF metric as a default dimension. */
 const SERVICE_DIMENSION = { service: 'closeloop' };
@@ -47,8 +46,6 @@ export interface ObservabilityProps {
   readonly dlqs: Readonly<Record<string, IQueue>>;
   readonly api: HttpApi;
   /** The funnel: feedback received (invocations), cases opened (log filter), SLA breaches (EMF). */
-  readonly ingest: IFunction;
-  readonly triageLogs: ILogGroup;
 }
 
 export class Observability extends Construct {
@@ -158,35 +155,22 @@ export class Observability extends Construct {
     );
 
     // ---- Dashboard --------------------------------------------------------------------------------
-    // Cases opened: triage logs `triaged` with `outcome: case_opened` (one line per case).
-    new MetricFilter(this, 'CasesOpenedFilter', {
-      logGroup: props.triageLogs,
-      metricNamespace: METRIC_NAMESPACE,
-      metricName: 'CasesOpened',
-      filterPattern: FilterPattern.all(
-        FilterPattern.stringValue('$.message', '=', 'triaged'),
-        FilterPattern.stringValue('$.outcome', '=', 'case_opened'),
-      ),
-      metricValue: '1',
-      defaultValue: 0,
-    });
     const five = Duration.minutes(5);
-    const funnel: IMetric[] = [
-      props.ingest.metricInvocations({ period: five, label: 'feedback received (ingest invocations)' }),
+    // The loop's own counts (shared/observability.ts `loopMetric`), each emitted where it happens.
+    const loop = (metricName: string, label: string) =>
       new Metric({
         namespace: METRIC_NAMESPACE,
-        metricName: 'CasesOpened',
+        metricName,
+        dimensionsMap: SERVICE_DIMENSION,
         statistic: 'Sum',
         period: five,
-        label: 'cases opened',
-      }),
-      new Metric({
-        namespace: 'AWS/SES',
-        metricName: 'Send',
-        statistic: 'Sum',
-        period: five,
-        label: 'emails sent (SES, whole account/region)',
-      }),
+        label,
+      });
+    const funnel: IMetric[] = [
+      loop(loopMetric.feedbackAccepted, 'feedback accepted'),
+      loop(loopMetric.casesOpened, 'cases opened'),
+      loop(loopMetric.noticesSent, 'emails sent'),
+      loop(loopMetric.noticesFailed, 'emails failed'),
       breaches('acknowledge', five).with({ label: 'breaches: acknowledge' }),
       breaches('resolve', five).with({ label: 'breaches: resolve' }),
     ];

@@ -484,8 +484,6 @@ export class StatelessStack extends Stack {
         'ses-events-dlq': sesEventsDlq,
       },
       api: this.api,
-      ingest: this.ingest,
-      triageLogs: this.triage.logGroup,
     });
   }
 
