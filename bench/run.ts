@@ -217,6 +217,22 @@ function requiredEnv(name: string): Record<string, string> {
 }
 
 /**
+ * What the stack alone costs at import, with nothing of Closeloop's: the floor under every
+ * bundle's ratio (`importFloors` in the results).
+ */
+const dynamodbClient =
+  "import { DynamoDBClient } from '@aws-sdk/client-dynamodb'; import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';" +
+  ' export const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));';
+const powertools =
+  "import { Logger } from '@aws-lambda-powertools/logger'; import { Metrics } from '@aws-lambda-powertools/metrics'; import middy from '@middy/core';" +
+  " export const logger = new Logger(); export const metrics = new Metrics({ namespace: 'x' }); export const entry = middy;";
+const importFloors: Record<string, string> = {
+  dynamodbClient: `${dynamodbClient} export const handler = async () => db;`,
+  powertools: `${powertools} export const handler = entry(async () => [logger, metrics]);`,
+  dynamodbClientAndPowertools: `${dynamodbClient} ${powertools} export const handler = entry(async () => [db, logger, metrics]);`,
+};
+
+/**
  * Cold-start cost of each bundle: a fresh `node` process that imports it, against one that
  * imports an empty handler built with the same options and banner (config included), side by
  * side: N rounds, each round runs every bundle once in the same order, medians compared.
@@ -228,16 +244,20 @@ function requiredEnv(name: string): Record<string, string> {
 async function importTimes(names: string[], rounds = 25) {
   const config = loadConfigFile('closeloop.config.example.json');
   const outdir = 'bench/tmp';
-  const empty = join(outdir, '_empty.mjs');
-  await build({
-    ...lambdaEsbuildOptions,
-    stdin: { contents: 'export const handler = async () => ({});', loader: 'js', resolveDir: '.' },
-    outfile: empty,
-    logLevel: 'error',
-    banner: { js: `${lambdaEsbuildOptions.banner.js}${configBanner(config)}` },
-  });
+  const reference = async (name: string, contents: string) => {
+    const outfile = join(outdir, `${name}.mjs`);
+    await build({
+      ...lambdaEsbuildOptions,
+      stdin: { contents, loader: 'js', resolveDir: '.' },
+      outfile,
+      logLevel: 'error',
+      banner: { js: `${lambdaEsbuildOptions.banner.js}${configBanner(config)}` },
+    });
+    return { name, file: outfile, env: {} as Record<string, string> };
+  };
   const targets = [
-    { name: '_empty', file: empty, env: {} as Record<string, string> },
+    await reference('_empty', 'export const handler = async () => ({});'),
+    ...(await Promise.all(Object.entries(importFloors).map(([name, contents]) => reference(name, contents)))),
     ...names.map((name) => ({ name, file: join(outdir, `${name}.mjs`), env: requiredEnv(name) })),
   ];
   const wall: Record<string, number[]> = Object.fromEntries(targets.map((t) => [t.name, []]));
@@ -264,7 +284,7 @@ async function importTimes(names: string[], rounds = 25) {
   const emptyImportMs = round(median(wall._empty!));
   const emptyModuleLoadMs = round(median(load._empty!));
   const perBundle = Object.fromEntries(
-    names.map((name) => {
+    [...names, ...Object.keys(importFloors)].map((name) => {
       const importMs = round(median(wall[name]!));
       return [
         name,
@@ -284,6 +304,9 @@ async function bundlesWithImportTimes() {
   );
   return {
     bundles,
+    importFloors: Object.fromEntries(
+      Object.keys(importFloors).map((name) => [name, imports.perBundle[name]]),
+    ),
     emptyImportMs: imports.emptyImportMs,
     emptyModuleLoadMs: imports.emptyModuleLoadMs,
     importRounds: imports.rounds,
