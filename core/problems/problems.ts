@@ -3,16 +3,17 @@
  * link cases, resolve every linked open case at once (each with its customer's notice), reopen.
  *
  * Authorization: a problem belongs to no team (an outage spans teams), so any staff member may
- * create, read and reopen one; linking and resolving change cases, so the caller must be allowed
- * to change every case concerned (members: cases of their teams; admins: all), checked for all of
- * them before anything is written.
+ * create and read one, but sees only the linked cases of their own teams (admins: all). Linking
+ * and resolving change cases, so the caller must be allowed to change every case concerned,
+ * checked for all of them before anything is written. Reopening undoes every team's resolution,
+ * so it takes the problem's creator, a member of every linked team, or an admin.
  */
-import type { Principal } from '../../shared/auth/principal.ts';
+import { canAccessTeam, type Principal } from '../../shared/auth/principal.ts';
 import type { Case } from '../../shared/domain/case.ts';
 import { InvalidTransition, transitions } from '../../shared/domain/case-commands.ts';
-import { NotFound, StateConflict, ValidationFailed } from '../../shared/domain/errors.ts';
+import { Forbidden, NotFound, StateConflict, ValidationFailed } from '../../shared/domain/errors.ts';
 import type { Problem } from '../../shared/domain/problem.ts';
-import type { ProblemStore } from '../../shared/domain/staff-ports.ts';
+import type { LinkedCase, ProblemStore } from '../../shared/domain/staff-ports.ts';
 import { type CaseDeps, changeCase, loadAuthorized, type ResolutionActions } from '../cases/case-changes.ts';
 
 export interface ProblemDeps extends CaseDeps {
@@ -21,6 +22,15 @@ export interface ProblemDeps extends CaseDeps {
 }
 
 const staff = (principal: Principal) => ({ kind: 'staff', principal }) as const;
+
+/** The linked cases the caller may see: their teams' (an admin's: all). */
+const visibleTo = (principal: Principal, linked: readonly LinkedCase[]) =>
+  linked.filter((l) => canAccessTeam(principal, l.teamId)).map((l) => l.caseId);
+
+/** The problem's linked case ids that `principal` may see. */
+export async function visibleCaseIds(problemId: string, principal: Principal, deps: ProblemDeps) {
+  return visibleTo(principal, await deps.problems.linkedCases(problemId));
+}
 
 export async function createProblem(
   input: { title: string; description: string; customerMessage?: string },
@@ -50,9 +60,9 @@ async function problemOf(problemId: string, deps: ProblemDeps): Promise<Problem>
   return problem;
 }
 
-export async function getProblem(problemId: string, deps: ProblemDeps) {
+export async function getProblem(problemId: string, principal: Principal, deps: ProblemDeps) {
   const problem = await problemOf(problemId, deps);
-  return { problem, caseIds: await deps.problems.linkedCaseIds(problemId) };
+  return { problem, caseIds: await visibleCaseIds(problemId, principal, deps) };
 }
 
 /**
@@ -122,10 +132,11 @@ export async function resolveProblem(
       { path: 'customerMessage', message: 'is required (the problem has no customerMessage)' },
     ]);
   }
-  const caseIds = await deps.problems.linkedCaseIds(problemId);
+  const linked = await deps.problems.linkedCases(problemId);
+  const visible = new Set(visibleTo(principal, linked));
   // Every case that will change must be the caller's to change, before anything changes.
   const cases: Case[] = [];
-  for (const caseId of caseIds) {
+  for (const { caseId } of linked) {
     const loaded = await deps.cases.load(caseId);
     if (loaded === undefined) continue;
     if (working.includes(loaded.case.status)) {
@@ -158,7 +169,8 @@ export async function resolveProblem(
   const skipped: { caseId: string; status: Case['status'] }[] = [];
   for (const c of cases) {
     if (!working.includes(c.status)) {
-      skipped.push({ caseId: c.caseId, status: c.status });
+      // Another team's closed case is not the caller's to see, even by id.
+      if (visible.has(c.caseId)) skipped.push({ caseId: c.caseId, status: c.status });
       continue;
     }
     try {
@@ -191,10 +203,22 @@ export async function resolveProblem(
 
 /**
  * Reopens a resolved problem, so cases can be linked and it can be resolved again. Its cases stay
- * as they are (reopen them one by one where the fix did not hold).
+ * as they are (reopen them one by one where the fix did not hold). Only its creator, a member of
+ * every team with a linked case, or an admin may (403 otherwise, nothing written).
  */
-export async function reopenProblem(problemId: string, deps: ProblemDeps): Promise<Problem> {
+export async function reopenProblem(
+  problemId: string,
+  principal: Principal,
+  deps: ProblemDeps,
+): Promise<Problem> {
   const problem = await problemOf(problemId, deps);
+  const linked = await deps.problems.linkedCases(problemId);
+  const creator = problem.createdBy === `staff:${principal.memberId}`;
+  if (!creator && !linked.every((l) => canAccessTeam(principal, l.teamId))) {
+    throw new Forbidden(
+      'only the creator, a member of every linked team or an admin may reopen this problem',
+    );
+  }
   if (problem.status !== 'resolved') {
     throw new StateConflict('invalid_transition', `problem ${problemId} is ${problem.status}`, {
       status: problem.status,

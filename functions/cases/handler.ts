@@ -16,6 +16,7 @@ import {
   type ProblemDeps,
   reopenProblem,
   resolveProblem,
+  visibleCaseIds,
 } from '../../core/problems/problems.ts';
 import { type Principal, principalFromClaims, requireAdmin } from '../../shared/auth/principal.ts';
 import {
@@ -84,14 +85,14 @@ const impls: Record<string, Impl> = {
     const problem = await createProblem(req.body as s.CreateProblem, req.principal, deps);
     return json(201, { problem, caseIds: [] }, { location: `/v1/problems/${problem.problemId}` });
   },
-  'GET /v1/problems/{id}': async (req, deps) => json(200, await getProblem(req.id, deps)),
+  'GET /v1/problems/{id}': async (req, deps) => json(200, await getProblem(req.id, req.principal, deps)),
   'POST /v1/problems/{id}/cases': async (req, deps) =>
     json(200, await linkCases(req.id, (req.body as s.LinkCases).caseIds, req.principal, deps)),
   'POST /v1/problems/{id}/resolve': async (req, deps) =>
     json(200, await resolveProblem(req.id, req.body as s.ResolveProblem, req.principal, deps)),
   'POST /v1/problems/{id}/reopen': async (req, deps) => {
-    const problem = await reopenProblem(req.id, deps);
-    return json(200, { problem, caseIds: await deps.problems.linkedCaseIds(req.id) });
+    const problem = await reopenProblem(req.id, req.principal, deps);
+    return json(200, { problem, caseIds: await visibleCaseIds(req.id, req.principal, deps) });
   },
   'GET /v1/metrics': async (req, deps) =>
     json(200, await readMetrics(req.query as never, req.principal, deps)),

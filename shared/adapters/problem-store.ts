@@ -21,15 +21,15 @@ export function dynamoProblemStore(db: DynamoDBDocumentClient, tableName: string
       return Item ? problemFromItem(Item) : undefined;
     },
 
-    async linkedCaseIds(problemId) {
+    async linkedCases(problemId) {
       const items = await queryAll(db, {
         TableName: tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
         ExpressionAttributeValues: { ':pk': problemPk(problemId), ':prefix': problemCaseSkPrefix },
-        ProjectionExpression: 'caseId',
+        ProjectionExpression: 'caseId, teamId',
         ConsistentRead: true,
       });
-      return items.map((i) => String(i.caseId));
+      return items.map((i) => ({ caseId: String(i.caseId), teamId: String(i.teamId) }));
     },
 
     async update(problemId, expectedVersion, set) {

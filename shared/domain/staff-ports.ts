@@ -97,12 +97,18 @@ export interface StaffCaseStore {
   tokenUsed(jti: string): Promise<boolean>;
 }
 
+/** A case linked to a problem, with the team it belonged to when linked (cases never change team). */
+export interface LinkedCase {
+  caseId: string;
+  teamId: string;
+}
+
 export interface ProblemStore {
   /** Conditional create; false when the id exists. */
   create(problem: Problem): Promise<boolean>;
   get(problemId: string): Promise<Problem | undefined>;
-  /** Every linked case id (paginated reads, no cap). */
-  linkedCaseIds(problemId: string): Promise<string[]>;
+  /** Every linked case with its team (paginated reads, no cap). */
+  linkedCases(problemId: string): Promise<LinkedCase[]>;
   /** Conditional on `expectedVersion`; `stale` otherwise. */
   update(
     problemId: string,

@@ -29,7 +29,7 @@ export class MemoryStaffStore implements StaffCaseStore, ProblemStore, MetricsRe
   readonly cases = new Map<string, StoredCase>();
   readonly feedbacks = new Map<string, Feedback & { erasedAt?: string }>();
   readonly problemsById = new Map<string, Problem>();
-  readonly links = new Map<string, string[]>();
+  readonly links = new Map<string, { caseId: string; teamId: string }[]>();
   readonly tokens = new Set<string>();
   readonly counters = new Map<string, number>();
   readonly outbox: CaseWrite['outbox'] = [];
@@ -92,7 +92,10 @@ export class MemoryStaffStore implements StaffCaseStore, ProblemStore, MetricsRe
         this.counters.set(key, (this.counters.get(key) ?? 0) + (v ?? 0));
       }
     }
-    if (w.link) this.links.set(w.link.problemId, [...(this.links.get(w.link.problemId) ?? []), w.caseId]);
+    if (w.link) {
+      const linked = { caseId: w.caseId, teamId: w.link.teamId };
+      this.links.set(w.link.problemId, [...(this.links.get(w.link.problemId) ?? []), linked]);
+    }
     return 'committed' as const;
   }
 
@@ -134,8 +137,8 @@ export class MemoryStaffStore implements StaffCaseStore, ProblemStore, MetricsRe
   async get(problemId: string) {
     return structuredClone(this.problemsById.get(problemId));
   }
-  async linkedCaseIds(problemId: string) {
-    return [...(this.links.get(problemId) ?? [])];
+  async linkedCases(problemId: string) {
+    return structuredClone(this.links.get(problemId) ?? []);
   }
   async update(problemId: string, expectedVersion: number, set: Partial<Problem>) {
     const p = this.problemsById.get(problemId);

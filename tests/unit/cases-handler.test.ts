@@ -352,3 +352,84 @@ describe('reading', () => {
     expect(tampered.statusCode).toBe(400);
   });
 });
+
+describe('problems are scoped to the caller’s teams', () => {
+  const admin = { user: 'boss', groups: ['admin'] };
+  const sato = { user: 'sato', groups: ['web'] };
+  const both = { user: 'kato', groups: ['orders', 'web'] };
+
+  /** A problem created by `creator` with the orders case of beforeEach and a web case linked. */
+  async function problemWithTwoTeams(creator = admin) {
+    const web = sampleCase({ caseId: 'case_web1', feedbackId: 'fb_web1', teamId: 'web', assigneeId: 'sato' });
+    store.addCase(web, [opened(web)]);
+    const created = bodyOf(
+      await call('POST /v1/problems', { as: creator, body: { title: 'PSP down', description: 'card 503' } }),
+    );
+    const id = created.problem.problemId as string;
+    const linked = await call('POST /v1/problems/{id}/cases', {
+      id,
+      as: admin,
+      body: { caseIds: ['case_abc123', 'case_web1'] },
+    });
+    expect(linked.statusCode).toBe(200);
+    return id;
+  }
+
+  const resolve = (id: string) =>
+    call('POST /v1/problems/{id}/resolve', { id, as: admin, body: { customerMessage: 'fixed now' } });
+  const reopen = (id: string, as: { user: string; groups: string[] }) =>
+    call('POST /v1/problems/{id}/reopen', { id, as, body: {} });
+
+  it('shows a member only the linked cases of their teams, and an admin all', async () => {
+    const id = await problemWithTwoTeams();
+
+    const member = bodyOf(await call('GET /v1/problems/{id}', { id, as: sato }));
+    const all = bodyOf(await call('GET /v1/problems/{id}', { id, as: admin }));
+
+    expect(member.caseIds).toEqual(['case_web1']);
+    expect([...all.caseIds].sort()).toEqual(['case_abc123', 'case_web1']);
+  });
+
+  it("does not name another team's closed case among a resolve's skipped cases", async () => {
+    const id = await problemWithTwoTeams();
+    expect((await resolve(id)).statusCode).toBe(200);
+    expect((await reopen(id, admin)).statusCode).toBe(200);
+    const closedElsewhere = store.cases.get('case_abc123')!;
+    expect(closedElsewhere.case.status).toBe('resolved');
+
+    const again = bodyOf(
+      await call('POST /v1/problems/{id}/resolve', { id, as: sato, body: { customerMessage: 'fixed now' } }),
+    );
+
+    expect(again.skipped.map((s: { caseId: string }) => s.caseId)).toEqual(['case_web1']);
+  });
+
+  it('answers 403 when a member neither created the problem nor belongs to every linked team, and writes nothing', async () => {
+    const id = await problemWithTwoTeams();
+    await resolve(id);
+
+    const refused = await reopen(id, sato);
+
+    expect(refused.statusCode).toBe(403);
+    expect(bodyOf(await call('GET /v1/problems/{id}', { id, as: admin })).problem.status).toBe('resolved');
+  });
+
+  it('lets the creator, a member of every linked team, or an admin reopen it', async () => {
+    for (const [creator, reopener] of [
+      [sato, sato],
+      [admin, both],
+      [sato, admin],
+    ] as const) {
+      store = new MemoryStaffStore();
+      const c = sampleCase();
+      store.addCase(c, [opened(c)]);
+      const id = await problemWithTwoTeams(creator);
+      await resolve(id);
+
+      const reopened = await reopen(id, reopener);
+
+      expect(reopened.statusCode, `${creator.user} created, ${reopener.user} reopens`).toBe(200);
+      expect(bodyOf(reopened).problem.status).toBe('open');
+    }
+  });
+});
