@@ -7,6 +7,8 @@ const isLoopback = (host: string) => ['127.0.0.1', '::1', 'localhost'].includes(
 /** `npm start`: the whole loop on this machine, no AWS account, no Docker. */
 // Lambda runs Node 22; on an older local Node the SDK's upgrade notice is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// No CloudWatch here to read EMF metric lines: they would only flood the terminal.
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 async function main() {
   const configPath = resolveConfigPath();
   let config: ReturnType<typeof loadConfigFile>;
