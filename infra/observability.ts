@@ -35,6 +35,13 @@ export const METRIC_NAMESPACE = 'Closeloop';
 const SERVICE_DIMENSION = { service: 'closeloop' };
 /** SLA breaches in 15 minutes that page (functions/sla emits `SlaBreaches` per clock). */
 export const BREACH_SPIKE_THRESHOLD = 10;
+/** A message older than this on any queue or DLQ pages: the loop promises minutes, not hours. */
+export const QUEUE_AGE_THRESHOLD = Duration.minutes(15);
+/**
+ * SES reviews an account whose bounce rate passes 5 % or complaint rate 0.1 %, and may pause its
+ * sending; these page before that, on the account-level rates SES enforces.
+ */
+export const SES_REPUTATION_THRESHOLDS = { 'Reputation.BounceRate': 0.05, 'Reputation.ComplaintRate': 0.001 };
 
 export interface ObservabilityProps {
   readonly stage: Stage;
@@ -42,8 +49,10 @@ export interface ObservabilityProps {
   readonly opsEmail?: string;
   /** Every Closeloop function: one Errors alarm each, and errors / duration on the dashboard. */
   readonly functions: readonly LoopFunction[];
-  /** Every dead-letter queue, by a readable name: one alarm each, depth on the dashboard. */
+  /** Every dead-letter queue, by a readable name: depth and age alarms each, depth on the dashboard. */
   readonly dlqs: Readonly<Record<string, IQueue>>;
+  /** Every work queue, by its name: an age alarm each (work waiting longer than it should). */
+  readonly queues: Readonly<Record<string, IQueue>>;
   readonly api: HttpApi;
   /** The funnel: feedback received (invocations), cases opened (log filter), SLA breaches (EMF). */
 }
@@ -109,6 +118,43 @@ export class Observability extends Construct {
           alarmDescription: `A message dead-lettered in ${name}: look, fix, then redrive it.`,
           metric: dlq.metricApproximateNumberOfMessagesVisible({ period: minute, statistic: 'Maximum' }),
           threshold: 0,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
+    const queueAge = (name: string, queue: IQueue, what: string) =>
+      page(
+        new Alarm(this, `QueueAgeAlarm-${name}`, {
+          alarmName: `${prefix}-age-${name}`,
+          alarmDescription: `The oldest message in ${name} waited over ${QUEUE_AGE_THRESHOLD.toMinutes()} minutes: ${what}`,
+          metric: queue.metricApproximateAgeOfOldestMessage({ period: minute, statistic: 'Maximum' }),
+          threshold: QUEUE_AGE_THRESHOLD.toSeconds(),
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    for (const [name, queue] of Object.entries(props.queues)) {
+      queueAge(name, queue, 'its consumer is failing, throttled or too slow.');
+    }
+    for (const [name, dlq] of dlqEntries) {
+      queueAge(name, dlq, 'a dead letter nobody has redriven.');
+    }
+    for (const [metricName, threshold] of Object.entries(SES_REPUTATION_THRESHOLDS)) {
+      const rate = metricName.split('.')[1];
+      page(
+        new Alarm(this, `SesAlarm-${rate}`, {
+          alarmName: `${prefix}-ses-${rate?.toLowerCase()}`,
+          alarmDescription: `SES ${rate} of the account over ${threshold * 100} %: SES may pause sending.`,
+          metric: new Metric({
+            namespace: 'AWS/SES',
+            metricName,
+            statistic: 'Maximum',
+            period: Duration.minutes(15),
+          }),
+          threshold,
           comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
           evaluationPeriods: 1,
           treatMissingData: TreatMissingData.NOT_BREACHING,

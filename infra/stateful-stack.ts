@@ -48,6 +48,7 @@ export interface StatefulStackProps extends StackProps {
 
 /** DLQs keep messages for the SQS maximum, so an operator has two weeks to look and redrive. */
 const DLQ_RETENTION = Duration.days(14);
+const QUEUE_RETENTION = Duration.days(14);
 
 /** Pipe source settings (DynamoDB stream → triage queue). */
 export const PIPE_SOURCE = {
@@ -131,6 +132,8 @@ export class StatefulStack extends Stack {
       });
       dlqs[key] = dlq;
       queues[key] = this.secureQueue(`${toPascal(spec.name)}Queue`, `${prefix}-${spec.name}`, {
+        // The longest SQS keeps a message: an outage of the consumer over a long weekend loses nothing.
+        retentionPeriod: QUEUE_RETENTION,
         visibilityTimeout: Duration.seconds(spec.visibilityTimeoutSeconds),
         deadLetterQueue: { queue: dlq, maxReceiveCount: spec.maxReceiveCount },
       });

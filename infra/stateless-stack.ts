@@ -483,6 +483,7 @@ export class StatelessStack extends Stack {
         ...(data.pipeDlq ? { 'triage-pipe-dlq': data.pipeDlq } : {}),
         'ses-events-dlq': sesEventsDlq,
       },
+      queues: data.queues,
       api: this.api,
     });
   }

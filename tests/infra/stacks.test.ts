@@ -670,7 +670,9 @@ describe('stateless stack: ops topic, alarms, dashboard', () => {
         expect(dlqs.map((d) => d.id)).toContain(dlqId);
       }
       expect(dlqs).toHaveLength(Object.keys(queueSpecs).length + 2); // + pipe DLQ + SES events DLQ
-      const queueAlarms = Object.values(alarms(built)).filter((a) => a.Properties.Namespace === 'AWS/SQS');
+      const queueAlarms = Object.values(alarms(built)).filter(
+        (a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible',
+      );
       for (const { id } of dlqs) {
         const matching = queueAlarms.filter((a) => {
           const value = a.Properties.Dimensions?.find((d: Json) => d.Name === 'QueueName')?.Value;
@@ -690,6 +692,52 @@ describe('stateless stack: ops topic, alarms, dashboard', () => {
       }
       expect(queueAlarms).toHaveLength(dlqs.length);
     }
+  });
+
+  it('keeps a queued message 14 days, and alarms when any queue or DLQ holds one older than 15 minutes', () => {
+    for (const built of [dev, prod]) {
+      const stage = built === dev ? 'dev' : 'prod';
+      const { queues, byName } = queueIds(built.statefulJson);
+      const ageAlarms = Object.values(alarms(built)).filter(
+        (a) => a.Properties.MetricName === 'ApproximateAgeOfOldestMessage',
+      );
+      const names = [
+        ...Object.values(queueSpecs).flatMap((spec) => [spec.name, `${spec.name}-dlq`]),
+        'triage-pipe-dlq',
+        'ses-events-dlq',
+      ];
+      for (const spec of Object.values(queueSpecs)) {
+        expect(queues[byName(`closeloop-${stage}-${spec.name}`)].Properties.MessageRetentionPeriod).toBe(
+          14 * 86_400,
+        );
+      }
+      for (const name of names) {
+        const alarm = ageAlarms.filter((a) => a.Properties.AlarmName === `closeloop-${stage}-age-${name}`);
+        expect(alarm, `age alarm of ${name}`).toHaveLength(1);
+        expect(alarm[0].Properties).toMatchObject({
+          Namespace: 'AWS/SQS',
+          Statistic: 'Maximum',
+          Threshold: 900,
+          ComparisonOperator: 'GreaterThanThreshold',
+          TreatMissingData: 'notBreaching',
+        });
+      }
+      expect(ageAlarms).toHaveLength(names.length);
+    }
+  });
+
+  it('alarms before SES would pause the account: bounce rate over 5 %, complaint rate over 0.1 %', () => {
+    const ses = Object.values(alarms(dev)).filter((a) => a.Properties.Namespace === 'AWS/SES');
+
+    expect(
+      ses
+        .map((a) => [a.Properties.MetricName, a.Properties.Threshold, a.Properties.ComparisonOperator])
+        .sort(),
+    ).toEqual([
+      ['Reputation.BounceRate', 0.05, 'GreaterThanThreshold'],
+      ['Reputation.ComplaintRate', 0.001, 'GreaterThanThreshold'],
+    ]);
+    for (const alarm of ses) expect(alarm.Properties.Dimensions ?? []).toEqual([]);
   });
 
   it('alarms on the errors of every function and on a spike of SLA breaches (EMF)', () => {
@@ -733,6 +781,7 @@ describe('stateless stack: ops topic, alarms, dashboard', () => {
       opsEmail: 'oncall@example.com',
       functions: [],
       dlqs: { 'x-dlq': new Queue(stack, 'Dlq') },
+      queues: {},
       api: new HttpApi(stack, 'Api'),
     });
     Template.fromStack(stack).hasResourceProperties('AWS::SNS::Subscription', {
