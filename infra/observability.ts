@@ -281,53 +281,39 @@ export class Observability extends Construct {
         height: 3,
       }),
     );
+    const graph = (title: string, left: IMetric[], width: number) =>
+      new GraphWidget({ title, left, width, height: 6 });
+    const perFunction = (title: string, metricOf: (fn: LoopFunction) => IMetric) =>
+      graph(title, props.functions.map(metricOf), 8);
+    const label = (fn: LoopFunction) => ({ period: five, label: fn.functionFolder });
     this.dashboard.addWidgets(
-      new GraphWidget({
-        title: 'Function errors (per 5 min)',
-        left: props.functions.map((fn) =>
-          fn.metricErrors({ period: five, statistic: 'Sum', label: fn.functionFolder }),
-        ),
-        width: 8,
-        height: 6,
-      }),
-      new GraphWidget({
-        title: 'Function duration p50 (ms)',
-        left: props.functions.map((fn) =>
-          fn.metricDuration({ period: five, statistic: 'p50', label: fn.functionFolder }),
-        ),
-        width: 8,
-        height: 6,
-      }),
-      new GraphWidget({
-        title: 'Function duration p90 (ms)',
-        left: props.functions.map((fn) =>
-          fn.metricDuration({ period: five, statistic: 'p90', label: fn.functionFolder }),
-        ),
-        width: 8,
-        height: 6,
-      }),
+      perFunction('Function errors (per 5 min)', (fn) => fn.metricErrors({ ...label(fn), statistic: 'Sum' })),
+      perFunction('Function duration p50 (ms)', (fn) =>
+        fn.metricDuration({ ...label(fn), statistic: 'p50' }),
+      ),
+      perFunction('Function duration p90 (ms)', (fn) =>
+        fn.metricDuration({ ...label(fn), statistic: 'p90' }),
+      ),
     );
     this.dashboard.addWidgets(
-      new GraphWidget({
-        title: 'API requests and errors (per 5 min)',
-        left: [
+      graph(
+        'API requests and errors (per 5 min)',
+        [
           apiMetric('Count', 'Sum', 'requests'),
           apiMetric('4xx', 'Sum', '4xx'),
           apiMetric('5xx', 'Sum', '5xx'),
         ],
-        width: 12,
-        height: 6,
-      }),
-      new GraphWidget({
-        title: 'API latency (ms)',
-        left: [
+        12,
+      ),
+      graph(
+        'API latency (ms)',
+        [
           apiMetric('Latency', 'p50', 'latency p50'),
           apiMetric('Latency', 'p90', 'latency p90'),
           apiMetric('IntegrationLatency', 'p90', 'integration p90'),
         ],
-        width: 12,
-        height: 6,
-      }),
+        12,
+      ),
     );
 
     const region = Stack.of(this).region;

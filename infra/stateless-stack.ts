@@ -31,7 +31,7 @@ import { relayFilterPattern } from '../functions/relay/handler.ts';
 import { sesEventDetailTypes } from '../functions/ses-events/handler.ts';
 import type { Config } from '../shared/config/schema.ts';
 import { CORS_ALLOW_HEADERS } from '../shared/http.ts';
-import type { QueueName } from '../shared/queues.ts';
+import { dlqName, type QueueName, queues as queueSpecs } from '../shared/queues.ts';
 import { table as tableSpec } from '../shared/table.ts';
 import { bindBus, bindMail, bindQueue, bindSecret, bindTable, bindTableIndex } from './bind.ts';
 import type { Stage } from './config.ts';
@@ -136,7 +136,8 @@ export class StatelessStack extends Stack {
       stage,
       description: 'Table stream (outbox inserts) → notify queue / event bus',
     });
-    bindQueue(this.relay, data.queues.notify, 'send', 'NOTIFY_QUEUE_URL');
+    bindQueue(this.relay, data.queues.staffNotices, 'send', 'STAFF_NOTICES_QUEUE_URL');
+    bindQueue(this.relay, data.queues.customerNotices, 'send', 'CUSTOMER_NOTICES_QUEUE_URL');
     bindBus(this.relay, data.bus, 'EVENT_BUS_NAME');
     this.relay.addEventSource(
       new DynamoEventSource(data.table, {
@@ -314,8 +315,8 @@ export class StatelessStack extends Stack {
       name: 'notify',
       config,
       stage,
-      description: 'Notify queue → ja/en emails through SES, each notice at most once',
-      // Below the notify queue's visibility timeout, so a message is never handled twice at once.
+      description: 'Notify queues (staff, customer) → ja/en emails through SES, each notice at most once',
+      // Below the notify queues' visibility timeout, so a message is never handled twice at once.
       timeout: Duration.seconds(30),
       environment: { PUBLIC_BASE_URL: publicBaseUrl },
     });
@@ -331,14 +332,13 @@ export class StatelessStack extends Stack {
     bindMail(this.notify, data.emailIdentity, data.configurationSet);
     bindSecret(this.notify, data.linkSecret, 'LINK_SECRET_ARN');
     // Partial batch failures: throttling or a poison message fails alone; two concurrent
-    // invocations at most keep SES under its send rate while the queue absorbs bursts.
-    this.notify.addEventSource(
-      new SqsEventSource(data.queues.notify, {
-        batchSize: 10,
-        reportBatchItemFailures: true,
-        maxConcurrency: 2,
-      }),
-    );
+    // invocations at most per queue keep SES under its send rate while the queues absorb bursts.
+    // Each queue is polled on its own, so a flood of customer notices never delays staff ones.
+    for (const queue of [data.queues.staffNotices, data.queues.customerNotices]) {
+      this.notify.addEventSource(
+        new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 2 }),
+      );
+    }
 
     this.actions = new LoopFunction(this, 'Actions', {
       name: 'actions',
@@ -479,11 +479,15 @@ export class StatelessStack extends Stack {
       opsEmail: config.service.opsEmail,
       functions: this.node.findAll().filter((c): c is LoopFunction => c instanceof LoopFunction),
       dlqs: {
-        ...Object.fromEntries(Object.entries(data.dlqs).map(([name, q]) => [`${name}-dlq`, q])),
+        ...Object.fromEntries(
+          Object.entries(data.dlqs).map(([key, q]) => [dlqName(queueSpecs[key as QueueName].name), q]),
+        ),
         ...(data.pipeDlq ? { 'triage-pipe-dlq': data.pipeDlq } : {}),
         'ses-events-dlq': sesEventsDlq,
       },
-      queues: data.queues,
+      queues: Object.fromEntries(
+        Object.entries(data.queues).map(([key, q]) => [queueSpecs[key as QueueName].name, q]),
+      ),
       api: this.api,
     });
   }

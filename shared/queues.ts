@@ -4,7 +4,9 @@
  */
 export const queues = {
   triage: { name: 'triage', visibilityTimeoutSeconds: 60, maxReceiveCount: 5 },
-  notify: { name: 'notify', visibilityTimeoutSeconds: 60, maxReceiveCount: 8 },
+  // Staff and customer notices each have a queue, so a flood of one never delays the other.
+  staffNotices: { name: 'notify-staff', visibilityTimeoutSeconds: 60, maxReceiveCount: 8 },
+  customerNotices: { name: 'notify-customer', visibilityTimeoutSeconds: 60, maxReceiveCount: 8 },
 } as const;
 
 export type QueueName = keyof typeof queues;

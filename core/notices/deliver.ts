@@ -14,11 +14,10 @@ import {
 } from '../../shared/domain/notice-ports.ts';
 import { type LinkAction, type LinkPayload, linkExpiry, signLink } from '../../shared/domain/signed-link.ts';
 import type { StaffBurstStore } from '../../shared/domain/staff-bursts.ts';
-import type { NoticeRequested } from '../../shared/events/notice-requested.ts';
+import { isForCustomer, type NoticeRequested } from '../../shared/events/notice-requested.ts';
 import { mailbox } from '../../shared/notices/escape.ts';
 import { type NoticeLocale, pickLocale } from '../../shared/notices/locale.ts';
 import {
-  isCustomerKind,
   type NoticeLinks,
   parseNoticeData,
   ratingValues,
@@ -52,10 +51,6 @@ export const NOTIFY_VIA = 'notify';
 const outcomeAttempts = 3;
 
 type Recipient = NoticeRequested['to'][number];
-
-/** Customer rules apply when either the audience or the kind says customer. */
-const isForCustomer = (notice: NoticeRequested) =>
-  notice.audience === 'customer' || isCustomerKind(notice.kind);
 
 /** `held`: waiting for the address's double opt-in (core/contacts); `batched`: in a staff digest. */
 export type DeliveryResult = NoticeStatus | 'duplicate';

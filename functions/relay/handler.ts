@@ -1,13 +1,16 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { isForCustomer } from '../../shared/events/notice-requested.ts';
 import { countLoop, logger, loopMetric } from '../../shared/observability.ts';
 import type { OutboxItem } from '../../shared/repository/outbox.ts';
 import { itemTypes } from '../../shared/table.ts';
 
 export interface RelayPorts {
-  /** Sends a message body to the notify queue. */
-  notify(message: Record<string, unknown>): Promise<void>;
+  /** Sends a notice for staff to the staff notify queue. */
+  notifyStaff(message: Record<string, unknown>): Promise<void>;
+  /** Sends a notice for a customer to the customer notify queue. */
+  notifyCustomer(message: Record<string, unknown>): Promise<void>;
   /** Publishes a versioned event (its `type` names it) to the event bus. */
   publish(event: Record<string, unknown>): Promise<void>;
 }
@@ -52,7 +55,8 @@ async function relayOne(record: DynamoDBRecord, ports: RelayPorts): Promise<bool
   const image = record.dynamodb?.NewImage;
   if (record.eventName !== 'INSERT' || image?.type?.S !== itemTypes.outbox) return false;
   const item = unmarshall(image as Record<string, AttributeValue>) as OutboxItem;
-  if (item.target === 'notify') await ports.notify(item.message);
-  else await ports.publish(item.message);
+  if (item.target === 'bus') await ports.publish(item.message);
+  else if (isForCustomer(item.message)) await ports.notifyCustomer(item.message);
+  else await ports.notifyStaff(item.message);
   return true;
 }

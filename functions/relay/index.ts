@@ -6,11 +6,13 @@ import { lambdaEntry } from '../../shared/observability.ts';
 import { makeRelayHandler } from './handler.ts';
 
 // Lambda entry: the table stream's event source mapping (outbox inserts only) invokes this.
-const env = requireEnv(['NOTIFY_QUEUE_URL', 'EVENT_BUS_NAME']);
+const env = requireEnv(['STAFF_NOTICES_QUEUE_URL', 'CUSTOMER_NOTICES_QUEUE_URL', 'EVENT_BUS_NAME']);
+const sqs = new SQSClient({});
 
 export const handler = lambdaEntry(
   makeRelayHandler({
-    notify: queueSender(new SQSClient({}), env.NOTIFY_QUEUE_URL),
+    notifyStaff: queueSender(sqs, env.STAFF_NOTICES_QUEUE_URL),
+    notifyCustomer: queueSender(sqs, env.CUSTOMER_NOTICES_QUEUE_URL),
     publish: busPublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
   }),
 );

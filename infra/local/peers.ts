@@ -13,6 +13,8 @@ import { buildApp } from 'fauxqs';
 /** Credentials the local peers accept; never real ones. */
 export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 export const localRegion = 'ap-northeast-1';
+/** The ARN a local queue's records carry as `eventSourceARN`, as Lambda's would. */
+export const localQueueArn = (name: string) => `arn:aws:sqs:${localRegion}:000000000000:${name}`;
 /** Every peer listens on loopback only: they hold the data and mail, and need no password. */
 export const peerHost = '127.0.0.1';
 

@@ -116,3 +116,16 @@ export class QueuePump {
     };
   }
 }
+
+/** Pumps started and stopped as one: the notify function reads the staff and the customer queue. */
+export class PumpSet {
+  constructor(readonly pumps: readonly QueuePump[]) {}
+
+  start(): void {
+    for (const pump of this.pumps) pump.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.pumps.map((pump) => pump.stop()));
+  }
+}

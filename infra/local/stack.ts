@@ -44,6 +44,7 @@ import { turnstileBotCheck } from '../../shared/adapters/turnstile.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import type { Config } from '../../shared/config/schema.ts';
 import { toTriageMessage } from '../../shared/events/feedback-received.ts';
+import { type QueueName, queues as queueSpecs } from '../../shared/queues.ts';
 import { buildWebAssets } from '../../web/build.ts';
 import { LocalBus } from './bus.ts';
 import { listCasesWithTimeline } from './case-listing.ts';
@@ -53,13 +54,14 @@ import { asHttpApiClaims, LocalJwt } from './jwt.ts';
 import { localRoutes, type Scheduled } from './local-routes.ts';
 import {
   localCredentials,
+  localQueueArn,
   localRegion,
   type Peer,
   startDynamoLocal,
   startSesLocal,
   startSqsLocal,
 } from './peers.ts';
-import { QueuePump } from './queue-pump.ts';
+import { PumpSet, QueuePump } from './queue-pump.ts';
 import { ensureQueues, ensureTable, type QueueUrls } from './resources.ts';
 import { staticRoutes } from './static-routes.ts';
 import { StreamPump } from './stream-pump.ts';
@@ -128,8 +130,8 @@ export interface LocalStack {
   streamPump: StreamPump;
   /** The triage queue's event source mapping: batches of 10, partial batch failures. */
   triagePump: QueuePump;
-  /** The notify queue's event source mapping (functions/notify → SES local). */
-  notifyPump: QueuePump;
+  /** The notify queues' event source mappings, staff and customer (functions/notify → SES local). */
+  notifyPump: PumpSet;
   /** The link-signing secret, random per start (Secrets Manager in AWS). */
   linkSecret: string;
   bus: LocalBus;
@@ -209,7 +211,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
 
     const bus = new LocalBus(() => clock.now());
     const relay = makeRelayHandler({
-      notify: queueSender(sqs, queues.notify.url),
+      notifyStaff: queueSender(sqs, queues.staffNotices.url),
+      notifyCustomer: queueSender(sqs, queues.customerNotices.url),
       publish: (e) => bus.publish(e),
     });
     // One pump plays both stream readers of AWS: the feedback Pipe and the outbox relay's mapping.
@@ -250,16 +253,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       clock,
       config,
     });
-    const triagePump = new QueuePump(
-      sqs,
-      queues.triage.url,
-      `arn:aws:sqs:${localRegion}:000000000000:triage`,
-      triage,
-      {
-        batchSize: 10,
-        onError: (error) => log(`triage pump: ${(error as Error).message} (will retry)`),
-      },
-    );
+    const triagePump = new QueuePump(sqs, queues.triage.url, localQueueArn(queueSpecs.triage.name), triage, {
+      batchSize: 10,
+      onError: (error) => log(`triage pump: ${(error as Error).message} (will retry)`),
+    });
 
     const jwt = new LocalJwt();
     // The SLA sweep: the same use case as functions/sla, run by the stand-in for its rate(1 minute) rule.
@@ -392,12 +389,14 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       clock,
       newId: randomUUID,
     });
-    const notifyPump = new QueuePump(
-      sqs,
-      queues.notify.url,
-      `arn:aws:sqs:${localRegion}:000000000000:notify`,
-      notify,
-      { batchSize: 10, onError: (error) => log(`notify pump: ${(error as Error).message} (will retry)`) },
+    const notifyPump = new PumpSet(
+      (['staffNotices', 'customerNotices'] as const).map(
+        (key) =>
+          new QueuePump(sqs, queues[key].url, localQueueArn(queueSpecs[key].name), notify, {
+            batchSize: 10,
+            onError: (error) => log(`${queueSpecs[key].name} pump: ${(error as Error).message} (will retry)`),
+          }),
+      ),
     );
 
     if (opts.pumps !== false) streamPump.start();
@@ -469,7 +468,9 @@ function allowOwnOrigin(origins: string[][], { url, port }: { url: string; port:
 }
 
 async function queueDepth(sqs: SQSClient, queues: QueueUrls, name: string) {
-  const queue = queues[name as keyof QueueUrls];
+  // By the queue's name (`triage`, `notify-staff`, `notify-customer`), as in AWS.
+  const key = (Object.keys(queueSpecs) as QueueName[]).find((k) => queueSpecs[k].name === name);
+  const queue = key === undefined ? undefined : queues[key];
   if (!queue) return undefined;
   const attrs = async (url: string) =>
     (

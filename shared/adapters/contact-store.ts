@@ -5,7 +5,6 @@ import {
   type DynamoDBDocumentClient,
   PutCommand,
   TransactWriteCommand,
-  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { CONFIRMATION_INTERVAL_MS, quotaHourOf } from '../domain/contact.ts';
 import type { ContactStore, Lapse } from '../domain/contact-ports.ts';
@@ -27,7 +26,7 @@ import {
 } from '../repository/contact-item.ts';
 import { outboxItem } from '../repository/outbox.ts';
 import { itemTypes } from '../table.ts';
-import { conditionHeld, getConsistent, putIfAbsent, queryAll } from './dynamo.ts';
+import { getConsistent, putIfAbsent, queryAll, updateIf } from './dynamo.ts';
 import { cancellationCodes, type TransactItem, transactWithEvent } from './notice-store.ts';
 
 const BATCH = 25;
@@ -61,63 +60,51 @@ export function dynamoContactStore(db: DynamoDBDocumentClient, tableName: string
     },
 
     async reserveConfirmation(ref, now) {
-      return conditionHeld(
-        db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: contactKey(ref),
-            UpdateExpression:
-              'SET #type = :type, siteId = :site, #status = if_not_exists(#status, :unconfirmed), confirmationSentAt = :now',
-            ConditionExpression:
-              '(attribute_not_exists(#status) OR #status <> :confirmed) AND (attribute_not_exists(confirmationSentAt) OR confirmationSentAt <= :before)',
-            ExpressionAttributeNames: { '#type': 'type', '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':type': itemTypes.contact,
-              ':site': ref.siteId,
-              ':unconfirmed': 'unconfirmed',
-              ':confirmed': 'confirmed',
-              ':now': now.toISOString(),
-              ':before': new Date(now.getTime() - CONFIRMATION_INTERVAL_MS).toISOString(),
-            },
-          }),
-        ),
-      );
+      return updateIf(db, {
+        TableName: tableName,
+        Key: contactKey(ref),
+        UpdateExpression:
+          'SET #type = :type, siteId = :site, #status = if_not_exists(#status, :unconfirmed), confirmationSentAt = :now',
+        ConditionExpression:
+          '(attribute_not_exists(#status) OR #status <> :confirmed) AND (attribute_not_exists(confirmationSentAt) OR confirmationSentAt <= :before)',
+        ExpressionAttributeNames: { '#type': 'type', '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':type': itemTypes.contact,
+          ':site': ref.siteId,
+          ':unconfirmed': 'unconfirmed',
+          ':confirmed': 'confirmed',
+          ':now': now.toISOString(),
+          ':before': new Date(now.getTime() - CONFIRMATION_INTERVAL_MS).toISOString(),
+        },
+      });
     },
 
     async unreserveConfirmation(ref, now) {
       // A failed condition means a later stamp: not ours to remove.
-      await conditionHeld(
-        db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: contactKey(ref),
-            UpdateExpression: 'REMOVE confirmationSentAt',
-            ConditionExpression: 'confirmationSentAt = :now',
-            ExpressionAttributeValues: { ':now': now.toISOString() },
-          }),
-        ),
-      );
+      await updateIf(db, {
+        TableName: tableName,
+        Key: contactKey(ref),
+        UpdateExpression: 'REMOVE confirmationSentAt',
+        ConditionExpression: 'confirmationSentAt = :now',
+        ExpressionAttributeValues: { ':now': now.toISOString() },
+      });
     },
 
     async takeQuota(siteId, now, limit) {
       const hour = quotaHourOf(now);
-      return conditionHeld(
-        db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: quotaKey(siteId, hour),
-            UpdateExpression: 'SET #type = :type, expiresAt = :exp ADD #count :one',
-            ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
-            ExpressionAttributeNames: { '#type': 'type', '#count': 'count' },
-            ExpressionAttributeValues: {
-              ':type': itemTypes.confirmQuota satisfies QuotaItem['type'],
-              ':exp': epochSeconds(now.getTime() + 2 * HOUR_MS),
-              ':one': 1,
-              ':limit': limit,
-            },
-          }),
-        ),
-      );
+      return updateIf(db, {
+        TableName: tableName,
+        Key: quotaKey(siteId, hour),
+        UpdateExpression: 'SET #type = :type, expiresAt = :exp ADD #count :one',
+        ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
+        ExpressionAttributeNames: { '#type': 'type', '#count': 'count' },
+        ExpressionAttributeValues: {
+          ':type': itemTypes.confirmQuota satisfies QuotaItem['type'],
+          ':exp': epochSeconds(now.getTime() + 2 * HOUR_MS),
+          ':one': 1,
+          ':limit': limit,
+        },
+      });
     },
 
     async hold(ref, held, now) {

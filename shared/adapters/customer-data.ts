@@ -1,10 +1,10 @@
 /** A customer's data for erasure (shared/domain/staff-ports.ts): found by the erasure index. */
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CustomerDataStore } from '../domain/staff-ports.ts';
 import { feedbackKey } from '../repository/feedback-item.ts';
 import { table } from '../table.ts';
 import { dynamoContactStore } from './contact-store.ts';
-import { conditionHeld, queryAll } from './dynamo.ts';
+import { queryAll, updateIf } from './dynamo.ts';
 
 export function dynamoCustomerData(db: DynamoDBDocumentClient, tableName: string): CustomerDataStore {
   const index = table.customerIndex;
@@ -26,26 +26,22 @@ export function dynamoCustomerData(db: DynamoDBDocumentClient, tableName: string
     },
 
     async eraseFeedback(feedbackId, at) {
-      const erased = await conditionHeld(
-        db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: feedbackKey(feedbackId),
-            UpdateExpression:
-              'SET erasedAt = :at REMOVE #customer.#email, #customer.#name, #comment, #context, #hash',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_exists(#customer)',
-            ExpressionAttributeNames: {
-              '#customer': 'customer',
-              '#email': 'email',
-              '#name': 'name',
-              '#comment': 'comment',
-              '#context': 'context',
-              '#hash': index.partitionKey,
-            },
-            ExpressionAttributeValues: { ':at': at.toISOString() },
-          }),
-        ),
-      );
+      const erased = await updateIf(db, {
+        TableName: tableName,
+        Key: feedbackKey(feedbackId),
+        UpdateExpression:
+          'SET erasedAt = :at REMOVE #customer.#email, #customer.#name, #comment, #context, #hash',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_exists(#customer)',
+        ExpressionAttributeNames: {
+          '#customer': 'customer',
+          '#email': 'email',
+          '#name': 'name',
+          '#comment': 'comment',
+          '#context': 'context',
+          '#hash': index.partitionKey,
+        },
+        ExpressionAttributeValues: { ':at': at.toISOString() },
+      });
       return erased ? 'erased' : 'missing';
     },
   };

@@ -8,6 +8,8 @@ import {
   type QueryCommandOutput,
   ScanCommand,
   type ScanCommandInput,
+  UpdateCommand,
+  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { feedbackKey } from '../repository/feedback-item.ts';
 
@@ -33,6 +35,11 @@ export async function conditionHeld(write: Promise<unknown>): Promise<boolean> {
     if (isConditionFailure(error)) return false;
     throw error;
   }
+}
+
+/** A conditional update; answers whether its condition held (see `conditionHeld`). */
+export function updateIf(db: DynamoDBDocumentClient, input: UpdateCommandInput): Promise<boolean> {
+  return conditionHeld(db.send(new UpdateCommand(input)));
 }
 
 type Item = Record<string, unknown>;

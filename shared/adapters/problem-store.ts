@@ -1,5 +1,5 @@
 /** The problem store (shared/domain/staff-ports.ts): problems and the cases linked to them. */
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ProblemStore } from '../domain/staff-ports.ts';
 import {
   problemCaseSkPrefix,
@@ -8,7 +8,7 @@ import {
   problemPk,
   toProblemItem,
 } from '../repository/problem-item.ts';
-import { conditionHeld, getConsistent, putIfAbsent, queryAll, updateExpression } from './dynamo.ts';
+import { getConsistent, putIfAbsent, queryAll, updateExpression, updateIf } from './dynamo.ts';
 
 export function dynamoProblemStore(db: DynamoDBDocumentClient, tableName: string): ProblemStore {
   return {
@@ -34,21 +34,17 @@ export function dynamoProblemStore(db: DynamoDBDocumentClient, tableName: string
 
     async update(problemId, expectedVersion, set) {
       const update = updateExpression(set);
-      const committed = await conditionHeld(
-        db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: problemKey(problemId),
-            ...update,
-            ConditionExpression: 'attribute_exists(pk) AND #version = :expectedVersion',
-            ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#version': 'version' },
-            ExpressionAttributeValues: {
-              ...update.ExpressionAttributeValues,
-              ':expectedVersion': expectedVersion,
-            },
-          }),
-        ),
-      );
+      const committed = await updateIf(db, {
+        TableName: tableName,
+        Key: problemKey(problemId),
+        ...update,
+        ConditionExpression: 'attribute_exists(pk) AND #version = :expectedVersion',
+        ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#version': 'version' },
+        ExpressionAttributeValues: {
+          ...update.ExpressionAttributeValues,
+          ':expectedVersion': expectedVersion,
+        },
+      });
       return committed ? 'committed' : 'stale';
     },
   };

@@ -6,7 +6,6 @@ import {
   type DynamoDBDocumentClient,
   TransactWriteCommand,
   type TransactWriteCommandInput,
-  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Case } from '../domain/case.ts';
 import type { TimerFields } from '../domain/sla.ts';
@@ -22,7 +21,7 @@ import {
 import { outboxItem } from '../repository/outbox.ts';
 import { table } from '../table.ts';
 import { caseFieldsUpdate } from './case-update.ts';
-import { conditionHeld, queryAll, queryPages, readContact } from './dynamo.ts';
+import { queryAll, queryPages, readContact, updateIf } from './dynamo.ts';
 import { metricAddUpdate } from './metric-update.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -160,9 +159,7 @@ export function dynamoSlaStore(db: DynamoDBDocumentClient, tableName: string): S
 
     async retime(caseId, expected, timer) {
       // Only the timer moves: no new version, no event (nothing about the case changed).
-      const moved = await conditionHeld(
-        db.send(new UpdateCommand(caseUpdate(tableName, caseId, expected, {}, timer))),
-      );
+      const moved = await updateIf(db, caseUpdate(tableName, caseId, expected, {}, timer));
       return moved ? 'committed' : 'lost';
     },
   };

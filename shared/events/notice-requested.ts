@@ -49,4 +49,13 @@ export const noticeRequested = defineEvent(
 );
 export type NoticeRequested = z.infer<typeof noticeRequested.schema>;
 
+export const isCustomerKind = (kind: string) => kind.startsWith('customer_');
+
+/**
+ * Customer rules (consent, suppression, double opt-in) and the customer notify queue apply when
+ * either the audience or the kind says customer. Loose input: the relay sees raw outbox messages.
+ */
+export const isForCustomer = (notice: { audience?: unknown; kind?: unknown }) =>
+  notice.audience === 'customer' || (typeof notice.kind === 'string' && isCustomerKind(notice.kind));
+
 export const noticeIdOf = (caseId: string, kind: NoticeKind, step: string) => `${caseId}:${kind}:${step}`;

@@ -1,6 +1,5 @@
 import '../zod-locale.ts';
 import { isValidTimeZone } from '../domain/time.ts';
-import type { NoticeKind } from '../events/notice-requested.ts';
 import { customerConfirm, customerFollowUp, customerMessage, customerReceived } from './customer-emails.ts';
 import { type Ctx, caseRefOf, formatInstant, type RenderInput } from './email-parts.ts';
 import { headerSafe } from './escape.ts';
@@ -16,8 +15,6 @@ export interface RenderedEmail {
   html: string;
   text: string;
 }
-
-export const isCustomerKind = (kind: NoticeKind) => kind.startsWith('customer_');
 
 export function renderNotice(input: RenderInput): RenderedEmail {
   const doc = documentFor(input);

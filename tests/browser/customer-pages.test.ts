@@ -47,7 +47,10 @@ async function surveyLinks(caseId: string, address: string, locale: 'ja' | 'en')
     caseId,
   );
   await stack.sqs.send(
-    new SendMessageCommand({ QueueUrl: stack.queues.notify.url, MessageBody: JSON.stringify(notice) }),
+    new SendMessageCommand({
+      QueueUrl: stack.queues.customerNotices.url,
+      MessageBody: JSON.stringify(notice),
+    }),
   );
   const mail = await eventually(
     async () => {

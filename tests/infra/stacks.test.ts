@@ -886,7 +886,7 @@ describe('stateless stack: the outbox relay', () => {
     expect(mapping.Properties.StartingPosition).toBe('TRIM_HORIZON');
   });
 
-  it('may send only to the notify queue and publish only to the bus', () => {
+  it('may send only to the two notify queues and publish only to the bus', () => {
     const relayPolicy = allowStatements(dev.statelessJson).filter(({ where }) =>
       where.startsWith('RelayRole'),
     );
@@ -897,9 +897,16 @@ describe('stateless stack: the outbox relay', () => {
       relayPolicy.find(({ statement }) => asArray(statement.Action).includes(action))?.statement.Resource;
 
     expect(actions).not.toContain('sqs:*');
-    expect(resolveCrossStack(resourceOf('sqs:SendMessage'))).toEqual({
-      'Fn::GetAtt': [byName('closeloop-dev-notify'), 'Arn'],
-    });
+    const sendTo = relayPolicy
+      .filter(({ statement }) => asArray(statement.Action).includes('sqs:SendMessage'))
+      .flatMap(({ statement }) => asArray(statement.Resource).map(resolveCrossStack));
+    expect(sendTo).toHaveLength(2);
+    expect(sendTo).toEqual(
+      expect.arrayContaining([
+        { 'Fn::GetAtt': [byName('closeloop-dev-notify-staff'), 'Arn'] },
+        { 'Fn::GetAtt': [byName('closeloop-dev-notify-customer'), 'Arn'] },
+      ]),
+    );
     expect(resolveCrossStack(resourceOf('events:PutEvents'))).toEqual({ 'Fn::GetAtt': [bus, 'Arn'] });
     expect(actions.filter((a: string) => a.startsWith('dynamodb:')).sort()).toEqual([
       'dynamodb:DescribeStream',
@@ -1116,20 +1123,25 @@ describe('notices: SES, the notify function, signed links', () => {
     }
   });
 
-  it('consumes the notify queue in batches of 10 with partial batch failures and bounded concurrency', () => {
-    const [, mapping] = mappingOf('Notify');
+  it('consumes the staff and the customer notify queue each in batches of 10 with partial batch failures and bounded concurrency', () => {
+    const mappings = Object.values(ofType(dev.statelessJson, 'AWS::Lambda::EventSourceMapping')).filter((m) =>
+      String(m.Properties.FunctionName?.Ref).startsWith('Notify'),
+    );
     const { byName, queues } = queueIds(dev.statefulJson);
     const [, notify] = fnNamed('Notify');
 
-    expect(resolveCrossStack(mapping.Properties.EventSourceArn)).toEqual({
-      'Fn::GetAtt': [byName('closeloop-dev-notify'), 'Arn'],
-    });
-    expect(mapping.Properties.BatchSize).toBe(10);
-    expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
-    expect(mapping.Properties.ScalingConfig).toEqual({ MaximumConcurrency: 2 });
-    expect(notify.Properties.Timeout).toBeLessThan(
-      queues[byName('closeloop-dev-notify')].Properties.VisibilityTimeout,
-    );
+    expect(mappings.map((m) => resolveCrossStack(m.Properties.EventSourceArn))).toEqual([
+      { 'Fn::GetAtt': [byName('closeloop-dev-notify-staff'), 'Arn'] },
+      { 'Fn::GetAtt': [byName('closeloop-dev-notify-customer'), 'Arn'] },
+    ]);
+    for (const mapping of mappings) {
+      expect(mapping.Properties.BatchSize).toBe(10);
+      expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+      expect(mapping.Properties.ScalingConfig).toEqual({ MaximumConcurrency: 2 });
+    }
+    for (const name of ['closeloop-dev-notify-staff', 'closeloop-dev-notify-customer']) {
+      expect(notify.Properties.Timeout).toBeLessThan(queues[byName(name)].Properties.VisibilityTimeout);
+    }
     expect(notify.Properties.Environment.Variables.PUBLIC_BASE_URL).toBe(config.service.publicBaseUrl);
   });
 

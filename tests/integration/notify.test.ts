@@ -5,7 +5,7 @@ import type { LocalStack } from '../../infra/local/stack.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import type { Case } from '../../shared/domain/case.ts';
 import { caseIdFor } from '../../shared/domain/case.ts';
-import type { NoticeRequested } from '../../shared/events/notice-requested.ts';
+import { isForCustomer, type NoticeRequested } from '../../shared/events/notice-requested.ts';
 import { caseKey, casePk, toCaseItem } from '../../shared/repository/case-item.ts';
 import { eventually, postFeedback, startTestStack } from '../support/local-stack.ts';
 import { actionTokens, customerNotice, sampleCase, staffNotice, staffTanaka } from '../support/notices.ts';
@@ -63,7 +63,10 @@ async function seedCase(over: Partial<Case> = {}): Promise<string> {
 
 const enqueue = (message: NoticeRequested) =>
   stack.sqs.send(
-    new SendMessageCommand({ QueueUrl: stack.queues.notify.url, MessageBody: JSON.stringify(message) }),
+    new SendMessageCommand({
+      QueueUrl: stack.queues[isForCustomer(message) ? 'customerNotices' : 'staffNotices'].url,
+      MessageBody: JSON.stringify(message),
+    }),
   );
 
 const storedCase = async (caseId: string) =>
@@ -192,11 +195,13 @@ describe('staff notices on the local stack', () => {
     await Promise.all([enqueue(a), enqueue(b), enqueue(a), enqueue(b)]);
 
     await eventually(async () => {
-      const depth = (await (await fetch(`${stack.url}/__local/queues/notify`)).json()) as Record<
-        string,
-        number
-      >;
-      expect(depth).toMatchObject({ visible: 0, inFlight: 0, deadLettered: 0 });
+      for (const queue of ['notify-staff', 'notify-customer']) {
+        const depth = (await (await fetch(`${stack.url}/__local/queues/${queue}`)).json()) as Record<
+          string,
+          number
+        >;
+        expect(depth, queue).toMatchObject({ visible: 0, inFlight: 0, deadLettered: 0 });
+      }
       expect((await timeline(caseA)).length + (await timeline(caseB)).length).toBe(2);
     }, 20_000);
     expect(await mailsAbout(caseA)).toHaveLength(1);

@@ -4,7 +4,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { SweepResult } from '../../core/cases/sla-sweep.ts';
 import { makeNotifyHandler } from '../../functions/notify/handler.ts';
 import { makeTriageHandler } from '../../functions/triage/handler.ts';
-import { localCredentials, localRegion } from '../../infra/local/peers.ts';
+import { localCredentials, localQueueArn, localRegion } from '../../infra/local/peers.ts';
 import { QueuePump } from '../../infra/local/queue-pump.ts';
 import type { ClientName, LocalStack, LocalStackOptions } from '../../infra/local/stack.ts';
 import { dynamoStaffBurstStore } from '../../shared/adapters/burst-store.ts';
@@ -18,6 +18,7 @@ import {
   dynamoTriageStore,
 } from '../../shared/adapters/triage-store.ts';
 import { VirtualClock } from '../../shared/clock.ts';
+import { queues } from '../../shared/queues.ts';
 import { crashingMidBatch, emailKey, errors, FaultInjector, type WithMiddleware } from '../support/faults.ts';
 import { startTestStack } from '../support/local-stack.ts';
 import { expectLoopIntact, type LoopCounts, postMany, scanAll, settle } from './loop.ts';
@@ -93,8 +94,7 @@ function record(name: string, counts: LoopCounts, startedAt: number, extra: Reco
   figures[name] = { ...counts, ...extra, seconds: Math.round((performance.now() - startedAt) / 100) / 10 };
 }
 
-const triageArn = `arn:aws:sqs:${localRegion}:000000000000:triage`;
-const notifyArn = `arn:aws:sqs:${localRegion}:000000000000:notify`;
+const triageArn = localQueueArn('triage');
 
 /** functions/triage's handler over the stack's table: another consumer of the same queue. */
 function triageHandler(s: LocalStack) {
@@ -250,7 +250,10 @@ describe('the loop under injected faults (invariants 1 and 5)', () => {
     const notify = crashingMidBatch(notifyHandler(s), { seed: 56, rate: 0.5 });
     extraPumps.push(
       new QueuePump(s.sqs, s.queues.triage.url, triageArn, triage, { batchSize: 10 }),
-      new QueuePump(s.sqs, s.queues.notify.url, notifyArn, notify, { batchSize: 10 }),
+      ...(['staffNotices', 'customerNotices'] as const).map(
+        (key) =>
+          new QueuePump(s.sqs, s.queues[key].url, localQueueArn(queues[key].name), notify, { batchSize: 10 }),
+      ),
     );
     for (const pump of extraPumps) pump.start();
     s.streamPump.start();

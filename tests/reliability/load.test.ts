@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTriageHandler } from '../../functions/triage/handler.ts';
-import { localRegion } from '../../infra/local/peers.ts';
+import { localQueueArn } from '../../infra/local/peers.ts';
 import { QueuePump } from '../../infra/local/queue-pump.ts';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import {
@@ -150,7 +150,7 @@ describe('load on POST /v1/feedback', () => {
       const pump = new QueuePump(
         stack.sqs,
         stack.queues.triage.url,
-        `arn:aws:sqs:${localRegion}:000000000000:triage`,
+        localQueueArn('triage'),
         makeTriageHandler({
           feedback: dynamoFeedbackReader(stack.db, stack.tableName),
           assignments: dynamoAssignmentReader(stack.db, stack.tableName),

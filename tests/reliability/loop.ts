@@ -109,7 +109,13 @@ async function queueDepths(stack: LocalStack) {
       inFlight: number;
       deadLettered: number;
     };
-  return { triage: await depth('triage'), notify: await depth('notify') };
+  const [staff, customer] = [await depth('notify-staff'), await depth('notify-customer')];
+  const notify = {
+    visible: staff.visible + customer.visible,
+    inFlight: staff.inFlight + customer.inFlight,
+    deadLettered: staff.deadLettered + customer.deadLettered,
+  };
+  return { triage: await depth('triage'), notify };
 }
 
 export interface LoopCounts {

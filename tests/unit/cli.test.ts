@@ -113,7 +113,12 @@ describe('names the CLI derives from the stage', () => {
       expect(template).toContain(`"QueueName": "${q.name}"`);
       if (q.sourceName) expect(template).toContain(`"QueueName": "${q.sourceName}"`);
     }
-    expect(deadLetterQueues('dev').map((q) => q.key)).toEqual(['triage', 'notify', 'triage-pipe']);
+    expect(deadLetterQueues('dev').map((q) => q.key)).toEqual([
+      'triage',
+      'notify-staff',
+      'notify-customer',
+      'triage-pipe',
+    ]);
     expect(template).toContain(`"Name": "${serverKeySecretName('dev', 'shop-jp')}"`);
     expect(template).toContain(`"UserPoolName": "${userPoolName('dev')}"`);
     // CloudFormation names the table <stack>-<logical id>-<random>; the logical id starts with "Table".
@@ -541,13 +546,16 @@ describe('closeloop dlq', () => {
 
   it('dlq redrive starts a move task back to the source queue', async () => {
     const f = fakes();
-    const sqs = mockQueues(f, { 'closeloop-prod-notify-dlq': 4 });
+    const sqs = mockQueues(f, { 'closeloop-prod-notify-customer-dlq': 4 });
     try {
-      const r = await cli(['dlq', 'redrive', 'notify', '--stage', 'prod'], f);
+      const r = await cli(['dlq', 'redrive', 'notify-customer', '--stage', 'prod'], f);
       expect(r.err).toBe('');
       expect(r.code).toBe(0);
       expect(sqs.commandCalls(StartMessageMoveTaskCommand).map((c) => c.args[0].input)).toEqual([
-        { SourceArn: arn('closeloop-prod-notify-dlq'), DestinationArn: arn('closeloop-prod-notify') },
+        {
+          SourceArn: arn('closeloop-prod-notify-customer-dlq'),
+          DestinationArn: arn('closeloop-prod-notify-customer'),
+        },
       ]);
       expect(r.out).toContain('task task-1');
     } finally {
@@ -569,7 +577,7 @@ describe('closeloop dlq', () => {
       expect(pipe.err).toContain('no source queue');
       const unknown = await cli(['dlq', 'redrive', 'orders'], f);
       expect(unknown.code).toBe(1);
-      expect(unknown.err).toContain('one of triage, notify, triage-pipe');
+      expect(unknown.err).toContain('one of triage, notify-staff, notify-customer, triage-pipe');
       expect(sqs.commandCalls(StartMessageMoveTaskCommand)).toHaveLength(0);
     } finally {
       sqs.restore();

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type NoticeKind, noticeKinds } from '../../shared/events/notice-requested.ts';
+import { isCustomerKind, type NoticeKind, noticeKinds } from '../../shared/events/notice-requested.ts';
 import { encodePhrase, escapeHtml, headerSafe, mailbox, multiLine } from '../../shared/notices/escape.ts';
 import { pickLocale } from '../../shared/notices/locale.ts';
 import {
   categoryLabel,
-  isCustomerKind,
   NoticeDataInvalid,
   type NoticeLinks,
   renderNotice,

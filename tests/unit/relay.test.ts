@@ -12,13 +12,18 @@ const record = (seq: string, item: object, eventName = 'INSERT'): DynamoDBRecord
 
 function ports(failOn?: string) {
   const sent: unknown[] = [];
+  const sentToCustomers: unknown[] = [];
   const published: unknown[] = [];
   return {
     sent,
+    sentToCustomers,
     published,
-    notify: async (m: Record<string, unknown>) => {
+    notifyStaff: async (m: Record<string, unknown>) => {
       if (m.noticeId === failOn) throw new Error('queue down');
       sent.push(m);
+    },
+    notifyCustomer: async (m: Record<string, unknown>) => {
+      sentToCustomers.push(m);
     },
     publish: async (e: Record<string, unknown>) => {
       published.push(e);
@@ -41,6 +46,26 @@ describe('the outbox relay', () => {
     expect(result.batchItemFailures).toEqual([]);
     expect(p.sent).toEqual([{ noticeId: 'n1' }]);
     expect(p.published).toEqual([{ type: 'case.opened' }]);
+  });
+
+  it("sends customers' notices to the customer queue and staff notices to the staff queue", async () => {
+    const p = ports();
+    const relay = makeRelayHandler(p);
+    const toCustomer = { noticeId: 'c1', kind: 'customer_received', audience: 'customer' };
+    const toStaff = { noticeId: 's1', kind: 'staff_escalation', audience: 'staff' };
+    // The kind alone decides too, as notify's customer rules do.
+    const customerKindOnly = { noticeId: 'c2', kind: 'customer_resolved' };
+
+    await relay({
+      Records: [
+        record('1', outboxItem('c1', 'notify', toCustomer, now)),
+        record('2', outboxItem('s1', 'notify', toStaff, now)),
+        record('3', outboxItem('c2', 'notify', customerKindOnly, now)),
+      ],
+    });
+
+    expect(p.sentToCustomers).toEqual([toCustomer, customerKindOnly]);
+    expect(p.sent).toEqual([toStaff]);
   });
 
   it('ignores updates, removals and items that are not outbox items', async () => {
