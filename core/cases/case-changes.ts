@@ -31,7 +31,13 @@ import {
   type TimelineEvent,
 } from '../../shared/domain/case.ts';
 import { applyAction, type CaseAction, StaleVersion } from '../../shared/domain/case-commands.ts';
-import { LinkUsed, NotFound, StateConflict, ValidationFailed } from '../../shared/domain/errors.ts';
+import {
+  Forbidden,
+  LinkUsed,
+  NotFound,
+  StateConflict,
+  ValidationFailed,
+} from '../../shared/domain/errors.ts';
 import type { SingleUse } from '../../shared/domain/notice-ports.ts';
 import { caseNotice, noticeEntry, type OutboxEntry } from '../../shared/domain/outbox.ts';
 import { slaContextOf, slaDeadlines } from '../../shared/domain/sla.ts';
@@ -124,17 +130,25 @@ export const viaOf = (r: Requester) => (r.kind === 'staff' ? API_VIA : r.via);
 
 /**
  * Object-level authorization (invariant 10): members act on their teams' cases, admins on all.
- * Called only once the case is known to exist (docs/design.md#404-before-403).
+ * A signed link acts for the member it was sent to only while the config still has them on the
+ * case's team, so a link outlives no one's membership. Called only once the case is known to
+ * exist (docs/design.md#404-before-403).
  */
-export function authorizeCase(r: Requester, c: Case): void {
+export function authorizeCase(r: Requester, c: Case, config: Config): void {
   if (r.kind === 'staff') requireTeam(r.principal, c.teamId);
+  if (r.kind === 'link') {
+    const team = config.teams.find((t) => t.id === c.teamId);
+    if (!team?.members.some((m) => m.id === r.memberId)) {
+      throw new Forbidden(`member ${r.memberId} is not on team ${c.teamId} any more`);
+    }
+  }
 }
 
 /** Reads a case the requester may see; 404 when it does not exist, 403 when it is another team's. */
 export async function loadAuthorized(deps: CaseDeps, caseId: string, r: Requester): Promise<LoadedCase> {
   const loaded = await deps.cases.load(caseId);
   if (loaded === undefined) throw new NotFound('case', caseId);
-  authorizeCase(r, loaded.case);
+  authorizeCase(r, loaded.case, deps.config);
   return loaded;
 }
 

@@ -3,10 +3,11 @@
  * functions/actions/handler.ts), through the same use case as the staff API
  * (`changeCase`): the same transitions, timeline events (via `signed_link`), SLA timer, counters
  * and notices, with the link's single-use token spent in the same transaction. The link's
- * signature is the authority (it names the case and the member it was sent to), so there is no
- * team check, and no If-Match: the server acts on the version it reads, retrying a lost race.
+ * signature names the case and the member it was sent to; it acts only while that member is still
+ * on the case's team (`authorizeCase`). No If-Match: the server acts on the version it reads,
+ * retrying a lost race.
  */
-import { DomainError, LinkUsed, NotFound } from '../../shared/domain/errors.ts';
+import { DomainError, Forbidden, LinkUsed, NotFound } from '../../shared/domain/errors.ts';
 import { ratingVerdict } from '../../shared/domain/follow-up.ts';
 import type { ActionResult, CaseActions, SingleUse } from '../../shared/domain/notice-ports.ts';
 import { REOPEN_ESCALATES } from '../../shared/domain/sla.ts';
@@ -27,9 +28,10 @@ export function linkCaseActions(deps: CaseDeps): CaseActions {
       if (error instanceof LinkUsed) return { outcome: 'used' };
       if (await spent(once)) return { outcome: 'used' };
       if (error instanceof NotFound) return { outcome: 'not_found' };
+      if (error instanceof Forbidden) return { outcome: 'forbidden' };
       if (error instanceof DomainError) {
-        // Not possible in the case's state (acknowledged already, not resolved, not a team
-        // member any more, lost every race): say what the case is now.
+        // Not possible in the case's state (acknowledged already, not resolved, lost every
+        // race): say what the case is now.
         const now = await deps.cases.load(req.caseId);
         return now ? { outcome: 'conflict', status: now.case.status } : { outcome: 'not_found' };
       }

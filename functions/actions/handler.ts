@@ -25,6 +25,7 @@ import {
   donePage,
   expiredPage,
   invalidPage,
+  leftTeamPage,
   notFoundPage,
   type Page,
   renderPage,
@@ -168,6 +169,8 @@ function answer(act: 'acknowledge' | 'claim' | 'rate', p: LinkPayload, result: A
       return usedPage();
     case 'conflict':
       return conflictPage(p.caseId, result.status);
+    case 'forbidden':
+      return leftTeamPage();
     case 'not_found':
       return notFoundPage();
   }

@@ -142,6 +142,20 @@ export const usedPage = (): Page => ({
   note: { ja: 'これ以上の操作は必要ありません。', en: 'There is nothing more you need to do.' },
 });
 
+export const leftTeamPage = (): Page => ({
+  statusCode: 403,
+  tone: 'problem',
+  title: { ja: 'この操作はできません', en: 'You cannot do this any more' },
+  message: {
+    ja: 'このリンクの宛先の方は、現在このケースのチームに所属していません。操作は行われませんでした。',
+    en: "The person this link was sent to is no longer on this case's team. Nothing was changed.",
+  },
+  note: {
+    ja: 'チームのリーダーにご確認ください。',
+    en: "Please check with the team's lead.",
+  },
+});
+
 export const notFoundPage = (): Page => ({
   statusCode: 404,
   tone: 'problem',

@@ -111,6 +111,8 @@ export type ActionResult =
   | { outcome: 'used' }
   /** The case is not in a state that allows it (e.g. acknowledged already). */
   | { outcome: 'conflict'; status: CaseStatus }
+  /** The member the link was sent to is no longer on the case's team. */
+  | { outcome: 'forbidden' }
   | { outcome: 'not_found' };
 
 /**

@@ -169,6 +169,21 @@ describe('POST /v1/actions/{token}', () => {
     expect(table.get(tokenKey('jti-unspent-1'))).toBeUndefined();
   });
 
+  it('refuses (403) a link of a member who is no longer on the case team, spending nothing', async () => {
+    // `sato` is on the web team in the example config; `gone` on no team (left since the email).
+    for (const memberId of ['sato', 'gone']) {
+      const t = token({ jti: `jti-left-${memberId}`, memberId, locale: 'en' });
+
+      const response = await call('POST', t, 'confirm=1');
+
+      expect(response.statusCode, memberId).toBe(403);
+      expect(response.body).toContain('is no longer on this case');
+      expect(table.get(tokenKey(`jti-left-${memberId}`))).toBeUndefined();
+    }
+    expect(storedCase()).toMatchObject({ status: 'open', version: 1 });
+    expect(events()).toEqual([]);
+  });
+
   it('refuses a forged link (403) and a malformed one (400) without touching anything', async () => {
     const forged = await call('POST', token({}, 'some-other-secret-that-is-long-enough-x'), 'confirm=1');
     const malformed = await call('POST', 'not-a-token', 'confirm=1');
