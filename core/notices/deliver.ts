@@ -1,5 +1,6 @@
 import type { Clock } from '../../shared/clock.ts';
 import type { Config } from '../../shared/config/schema.ts';
+import { withoutAddresses } from '../../shared/domain/address.ts';
 import type { Case, TimelineEvent } from '../../shared/domain/case.ts';
 import type { ContactStore } from '../../shared/domain/contact-ports.ts';
 import {
@@ -166,7 +167,9 @@ async function deliverTo(
       await deps.ledger.release(key, claim.claimToken);
       throw error;
     }
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const message = withoutAddresses(
+      error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    );
     logger.error('notice failed permanently', { ...log, error: message });
     outcome = outcomeOf(notice, recipient, 'failed', deps, { error: message });
   }

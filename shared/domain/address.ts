@@ -33,3 +33,11 @@ function asciiDomain(domain: string): string | undefined {
   const ascii = domainToASCII(domain.toLowerCase().replace(/\.$/, ''));
   return ascii?.includes('.') ? ascii : undefined;
 }
+
+/**
+ * Text that may be kept where erasure does not look (a notice claim's error, the timeline, logs),
+ * with every address in it replaced: SES names the address in some of its refusals.
+ */
+export function withoutAddresses(text: string): string {
+  return text.replace(/[^\s<>"'(),;:[\]]+@[^\s<>"'(),;:[\]]+/g, '<address>');
+}

@@ -211,6 +211,23 @@ describe('the notify handler', () => {
     });
   });
 
+  it('keeps no address in the error of a refusal, where erasure would not find it', async () => {
+    const refusal = Object.assign(sesError('MessageRejected', 400), {
+      message: 'Email address is on the suppression list: <Hanako.Y+shop@example.jp>, also "b@x.jp"',
+    });
+    sesMock.on(SendEmailCommand).rejects(refusal);
+    const message = staffNotice();
+
+    await handler()({ Records: [sqsRecord(message)] });
+
+    const claim = table.get(noticeKey(message.noticeId, staffTanaka.email));
+    const error = timeline()[0]?.data as { error: string };
+    expect(error.error).toBe(
+      'MessageRejected: Email address is on the suppression list: <<address>>, also "<address>"',
+    );
+    expect(claim).toMatchObject({ status: 'failed', error: error.error });
+  });
+
   it('fails a poison message alone and sends the rest of the batch', async () => {
     const result = await handler()({
       Records: [
