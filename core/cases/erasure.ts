@@ -5,8 +5,8 @@
  * `context` (order ids, page URLs): removed from every feedback of the address. Ratings, reasons,
  * touchpoint, channel and the locale stay, so the weekly metrics keep adding up (they never held
  * personal data). Each of the customer's cases gets, in one transaction conditional on its
- * version: `contactConsent = false` (so no customer notice still on its way is sent: notify
- * checks the case's consent), its SLA timer recomputed (no follow-up survey any more), an `erased`
+ * version: `contactConsent = false` and `erasedAt` (so no notice about the case still on its way,
+ * a staff one quoting the comment included, is sent: notify checks both), its SLA timer recomputed (no follow-up survey any more), an `erased`
  * timeline event, and every earlier timeline entry that quoted the address, the name or the
  * comment rewritten with `[erased]` in their place. The address's double opt-in state and held
  * notices at every site are deleted. The suppression entry of the address
@@ -84,7 +84,13 @@ export function planErasure(
     throw new Error(`case ${c.caseId}: too many items to erase in one transaction`);
   }
   const atIso = at.toISOString();
-  const next: Case = { ...c, contactConsent: false, version: c.version + 1, updatedAt: atIso };
+  const next: Case = {
+    ...c,
+    contactConsent: false,
+    erasedAt: atIso,
+    version: c.version + 1,
+    updatedAt: atIso,
+  };
   const event: TimelineEvent = {
     at: atIso,
     type: 'erased',
@@ -101,7 +107,7 @@ export function planErasure(
     caseId: c.caseId,
     at,
     expectedVersion: c.version,
-    set: { version: next.version, updatedAt: atIso, contactConsent: false },
+    set: { version: next.version, updatedAt: atIso, contactConsent: false, erasedAt: atIso },
     timer: timerFieldsFor(next, [...loaded.timeline, event], config),
     events: [event],
     outbox: [],

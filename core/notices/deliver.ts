@@ -97,8 +97,21 @@ async function deliverTo(
   const log = { noticeId: notice.noticeId, kind: notice.kind, caseId: notice.caseId };
 
   let to = recipient;
+  // Customer notices need the case (consent, status); staff notices about a case quote it.
+  const found =
+    notice.caseId && (customer || STAFF_CASE_KINDS.has(notice.kind))
+      ? await deps.cases.get(notice.caseId)
+      : undefined;
+  if (erasedSince(notice, found)) {
+    const settled = await deps.ledger.settle(
+      key,
+      outcomeOf(notice, recipient, 'erased', deps),
+      deps.clock.now(),
+    );
+    logger.info('notice not sent: its case was erased since', { ...log, settled });
+    return settled === 'duplicate' ? 'duplicate' : 'erased';
+  }
   if (customer) {
-    const found = notice.caseId ? await deps.cases.get(notice.caseId) : undefined;
     const refusal = await customerRefusal(notice, recipient, found, deps);
     if (refusal) {
       const settled = await deps.ledger.settle(
@@ -202,6 +215,13 @@ async function customerRefusal(
   if (await deps.suppression.isSuppressed(recipient.email)) return 'suppressed';
   return undefined;
 }
+
+/**
+ * A notice asked for before its customer's data was erased may quote what was erased (a critical
+ * case's staff email carries the comment): it is not sent, even redriven from a DLQ days later.
+ */
+const erasedSince = (notice: NoticeRequested, found: Case | undefined) =>
+  found?.erasedAt !== undefined && notice.requestedAt <= found.erasedAt;
 
 /**
  * The case's `contactConsent` (copied from the feedback at triage) decides when there is a case;

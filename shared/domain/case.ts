@@ -69,6 +69,8 @@ export interface Case {
    * opt-in and its display name may appear in customer email (docs/threat-model.md).
    */
   contactVouched?: boolean;
+  /** When the customer's data was last erased: notify sends no notice about the case asked for before. */
+  erasedAt?: string;
 }
 
 /** One entry of a case's audit trail (invariant 4). */

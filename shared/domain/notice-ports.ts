@@ -61,6 +61,8 @@ export type NoticeStatus =
   | 'no_consent'
   | 'held'
   | 'superseded'
+  /** Asked for before the case's customer data was erased (`Case.erasedAt`). */
+  | 'erased'
   | 'batched';
 
 export interface NoticeOutcome {

@@ -228,6 +228,24 @@ describe('the notify handler', () => {
     expect(claim).toMatchObject({ status: 'failed', error: error.error });
   });
 
+  it("sends no notice asked for before its case's customer data was erased, staff or customer (a DLQ redrive included)", async () => {
+    const erasedAt = '2026-11-20T00:30:00.000Z';
+    table.put(toCaseItem(sampleCase({ contactConsent: true, erasedAt })));
+    const before = { requestedAt: '2026-11-20T00:10:00.000Z' };
+    const critical = staffNotice(before);
+    const received = customerNotice({ ...before, data: { ...customerNotice().data, contactConsent: true } });
+    const later = staffNotice({ step: 'after-erasure', requestedAt: '2026-11-20T00:40:00.000Z' });
+
+    const result = await handler()({
+      Records: [sqsRecord(critical, 'a'), sqsRecord(received, 'b'), sqsRecord(later, 'c')],
+    });
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(sent().map((m) => m.Destination?.ToAddresses)).toEqual([[staffTanaka.email]]);
+    expect(table.get(noticeKey(later.noticeId, staffTanaka.email))).toMatchObject({ status: 'sent' });
+    expect(table.get(noticeKey(critical.noticeId, staffTanaka.email))).toMatchObject({ status: 'erased' });
+  });
+
   it('fails a poison message alone and sends the rest of the batch', async () => {
     const result = await handler()({
       Records: [
