@@ -468,7 +468,7 @@ function allowOwnOrigin(origins: string[][], { url, port }: { url: string; port:
 }
 
 async function queueDepth(sqs: SQSClient, queues: QueueUrls, name: string) {
-  // By the queue's name (`triage`, `notify-staff`, `notify-customer`), as in AWS.
+  // By the queue's name (`triage`, `notify`, `notify-customer`), as in AWS.
   const key = (Object.keys(queueSpecs) as QueueName[]).find((k) => queueSpecs[k].name === name);
   const queue = key === undefined ? undefined : queues[key];
   if (!queue) return undefined;

@@ -903,7 +903,7 @@ describe('stateless stack: the outbox relay', () => {
     expect(sendTo).toHaveLength(2);
     expect(sendTo).toEqual(
       expect.arrayContaining([
-        { 'Fn::GetAtt': [byName('closeloop-dev-notify-staff'), 'Arn'] },
+        { 'Fn::GetAtt': [byName('closeloop-dev-notify'), 'Arn'] },
         { 'Fn::GetAtt': [byName('closeloop-dev-notify-customer'), 'Arn'] },
       ]),
     );
@@ -1131,7 +1131,7 @@ describe('notices: SES, the notify function, signed links', () => {
     const [, notify] = fnNamed('Notify');
 
     expect(mappings.map((m) => resolveCrossStack(m.Properties.EventSourceArn))).toEqual([
-      { 'Fn::GetAtt': [byName('closeloop-dev-notify-staff'), 'Arn'] },
+      { 'Fn::GetAtt': [byName('closeloop-dev-notify'), 'Arn'] },
       { 'Fn::GetAtt': [byName('closeloop-dev-notify-customer'), 'Arn'] },
     ]);
     for (const mapping of mappings) {
@@ -1139,7 +1139,7 @@ describe('notices: SES, the notify function, signed links', () => {
       expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
       expect(mapping.Properties.ScalingConfig).toEqual({ MaximumConcurrency: 2 });
     }
-    for (const name of ['closeloop-dev-notify-staff', 'closeloop-dev-notify-customer']) {
+    for (const name of ['closeloop-dev-notify', 'closeloop-dev-notify-customer']) {
       expect(notify.Properties.Timeout).toBeLessThan(queues[byName(name)].Properties.VisibilityTimeout);
     }
     expect(notify.Properties.Environment.Variables.PUBLIC_BASE_URL).toBe(config.service.publicBaseUrl);

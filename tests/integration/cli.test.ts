@@ -183,13 +183,13 @@ describe('closeloop dlq list', () => {
     for (const name of [
       'closeloop-dev-triage',
       'closeloop-dev-triage-dlq',
-      'closeloop-dev-notify-staff',
-      'closeloop-dev-notify-staff-dlq',
+      'closeloop-dev-notify',
+      'closeloop-dev-notify-dlq',
     ]) {
       await stack.sqs.send(new CreateQueueCommand({ QueueName: name }));
     }
     const { QueueUrl } = await stack.sqs.send(
-      new CreateQueueCommand({ QueueName: 'closeloop-dev-notify-staff-dlq' }),
+      new CreateQueueCommand({ QueueName: 'closeloop-dev-notify-dlq' }),
     );
     const sent = await stack.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: '{"poison":true}' }));
     // fauxqs stamps SentTimestamp with the real time: the CLI reads it three hours later.
@@ -199,7 +199,7 @@ describe('closeloop dlq list', () => {
       expect(r.err).toBe('');
       expect(r.code).toBe(0);
       expect(r.out).toMatch(
-        /notify-staff +closeloop-dev-notify-staff-dlq: ~1 message\(s\); redrive to closeloop-dev-notify-staff/,
+        /notify +closeloop-dev-notify-dlq: ~1 message\(s\); redrive to closeloop-dev-notify/,
       );
       expect(r.out).toMatch(/triage +closeloop-dev-triage-dlq: ~0 message\(s\)/);
       expect(r.out).toContain('closeloop-dev-triage-pipe-dlq: not found');

@@ -79,7 +79,7 @@ async function storedCase(caseId: string): Promise<Case | undefined> {
 /** Waits until every queue is empty and nothing is in flight (the loop has settled). */
 async function settled(): Promise<void> {
   await eventually(async () => {
-    for (const q of ['triage', 'notify-staff', 'notify-customer']) {
+    for (const q of ['triage', 'notify', 'notify-customer']) {
       const depth = (await (await fetch(`${stack.url}/__local/queues/${q}`)).json()) as {
         visible: number;
         inFlight: number;

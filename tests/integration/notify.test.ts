@@ -195,7 +195,7 @@ describe('staff notices on the local stack', () => {
     await Promise.all([enqueue(a), enqueue(b), enqueue(a), enqueue(b)]);
 
     await eventually(async () => {
-      for (const queue of ['notify-staff', 'notify-customer']) {
+      for (const queue of ['notify', 'notify-customer']) {
         const depth = (await (await fetch(`${stack.url}/__local/queues/${queue}`)).json()) as Record<
           string,
           number

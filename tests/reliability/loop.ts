@@ -109,7 +109,7 @@ async function queueDepths(stack: LocalStack) {
       inFlight: number;
       deadLettered: number;
     };
-  const [staff, customer] = [await depth('notify-staff'), await depth('notify-customer')];
+  const [staff, customer] = [await depth('notify'), await depth('notify-customer')];
   const notify = {
     visible: staff.visible + customer.visible,
     inFlight: staff.inFlight + customer.inFlight,

@@ -115,7 +115,7 @@ describe('names the CLI derives from the stage', () => {
     }
     expect(deadLetterQueues('dev').map((q) => q.key)).toEqual([
       'triage',
-      'notify-staff',
+      'notify',
       'notify-customer',
       'triage-pipe',
     ]);
@@ -577,7 +577,7 @@ describe('closeloop dlq', () => {
       expect(pipe.err).toContain('no source queue');
       const unknown = await cli(['dlq', 'redrive', 'orders'], f);
       expect(unknown.code).toBe(1);
-      expect(unknown.err).toContain('one of triage, notify-staff, notify-customer, triage-pipe');
+      expect(unknown.err).toContain('one of triage, notify, notify-customer, triage-pipe');
       expect(sqs.commandCalls(StartMessageMoveTaskCommand)).toHaveLength(0);
     } finally {
       sqs.restore();
