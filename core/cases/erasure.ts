@@ -6,9 +6,10 @@
  * touchpoint, channel and the locale stay, so the weekly metrics keep adding up (they never held
  * personal data). Each of the customer's cases gets, in one transaction conditional on its
  * version: `contactConsent = false` and `erasedAt` (so no notice about the case still on its way,
- * a staff one quoting the comment included, is sent: notify checks both), its SLA timer recomputed (no follow-up survey any more), an `erased`
- * timeline event, and every earlier timeline entry that quoted the address, the name or the
- * comment rewritten with `[erased]` in their place. The address's double opt-in state and held
+ * a staff one quoting the comment included, is sent: notify checks both), its SLA timer
+ * recomputed (no follow-up survey any more), an `erased` timeline event, and every earlier
+ * timeline entry that quoted the address, the name or the comment rewritten with `[erased]` in
+ * their place. The address's double opt-in state and held
  * notices at every site are deleted. The suppression entry of the address
  * (`SUPPRESS#<address>`), if any, stays: it is what keeps an unsubscribed address unsubscribed.
  *

@@ -726,6 +726,16 @@ describe('stateless stack: ops topic, alarms, dashboard', () => {
     }
   });
 
+  it('keeps the staff notify queue under the name and id of the single queue before it, so an upgrade keeps its messages', () => {
+    for (const built of [dev, prod]) {
+      const stage = built === dev ? 'dev' : 'prod';
+      const { byName } = queueIds(built.statefulJson);
+
+      expect(byName(`closeloop-${stage}-notify`)).toMatch(/^NotifyQueue[0-9A-F]{8}$/);
+      expect(byName(`closeloop-${stage}-notify-dlq`)).toMatch(/^NotifyDlq[0-9A-F]{8}$/);
+    }
+  });
+
   it('alarms before SES would pause the account: bounce rate over 5 %, complaint rate over 0.1 %', () => {
     const ses = Object.values(alarms(dev)).filter((a) => a.Properties.Namespace === 'AWS/SES');
 

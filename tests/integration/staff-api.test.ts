@@ -1,11 +1,13 @@
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import { type Case, caseIdFor, type TimelineEvent } from '../../shared/domain/case.ts';
 import { feedbackKey } from '../../shared/repository/feedback-item.ts';
-import { suppressionKey } from '../../shared/repository/notice-item.ts';
+import { noticeKey, suppressionKey } from '../../shared/repository/notice-item.ts';
 import { eventually, postFeedback, startTestStack } from '../support/local-stack.ts';
+import { staffNotice, staffTanaka } from '../support/notices.ts';
 
 /**
  * The staff API on the local stack: real HTTP, the local JWT verifier in front of every staff
@@ -425,6 +427,32 @@ describe('erasure and retention', () => {
       );
     });
     expect(holding.map((i) => i.pk)).toEqual([suppressionKey(email).pk]);
+    // A critical case's staff notice asked for before the erasure, redriven from its DLQ later,
+    // quotes the comment: notify settles it `erased` and sends nothing.
+    const mailsBefore = (await (await fetch(`${stack.url}/__local/outbox`)).json()) as unknown[];
+    const redriven = staffNotice(
+      { step: 'redriven', requestedAt: T0.toISOString(), data: { ...staffNotice().data, caseId: c.caseId } },
+      c.caseId,
+    );
+    await stack.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: stack.queues.staffNotices.url,
+        MessageBody: JSON.stringify(redriven),
+      }),
+    );
+    await eventually(async () => {
+      const { Item: claim } = await stack.db.send(
+        new GetCommand({
+          TableName: stack.tableName,
+          Key: noticeKey(redriven.noticeId, staffTanaka.email),
+          ConsistentRead: true,
+        }),
+      );
+      expect(claim?.status).toBe('erased');
+    }, 20_000);
+    expect((await (await fetch(`${stack.url}/__local/outbox`)).json()) as unknown[]).toHaveLength(
+      mailsBefore.length,
+    );
     // Asking again finds nothing left to erase.
     expect(
       (await api('DELETE', `/v1/customers?email=${encodeURIComponent(email)}`, { as: 'admin' })).body,
