@@ -174,6 +174,25 @@ export class Observability extends Construct {
         }),
       );
     }
+    page(
+      new Alarm(this, 'NoticeLeasesFailedAlarm', {
+        alarmName: `${prefix}-notice-leases-failed`,
+        alarmDescription:
+          'A notice ended failed after two leases without a send event from SES: it may not have ' +
+          'reached its recipient (docs/operations.md).',
+        metric: new Metric({
+          namespace: METRIC_NAMESPACE,
+          metricName: loopMetric.noticeLeasesFailed,
+          dimensionsMap: SERVICE_DIMENSION,
+          statistic: 'Sum',
+          period: Duration.minutes(5),
+        }),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
     const breaches = (clock: 'acknowledge' | 'resolve', period: Duration) =>
       new Metric({
         namespace: METRIC_NAMESPACE,

@@ -218,18 +218,24 @@ export class StatefulStack extends Stack {
     });
 
     // ---- Email: SES identity, configuration set, link secret ------------------------------------
-    // Bounces and complaints go to the default event bus (the only bus SES publishes to), where a
-    // rule of the stateless stack hands them to functions/ses-events (our suppression list). The
+    // Sends, deliveries, bounces and complaints go to the default event bus (the only bus SES
+    // publishes to), where a rule of the stateless stack hands them to functions/ses-events: sends
+    // and deliveries settle notice claims, bounces and complaints fill our suppression list. The
     // account-level suppression list applies too.
     this.configurationSet = new ConfigurationSet(this, 'MailConfigurationSet', {
       configurationSetName: prefix,
       suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
       reputationMetrics: true,
     });
-    this.configurationSet.addEventDestination('BouncesAndComplaints', {
-      configurationSetEventDestinationName: 'bounces-and-complaints',
+    this.configurationSet.addEventDestination('SendingEvents', {
+      configurationSetEventDestinationName: 'sending-events',
       destination: EventDestination.eventBus(EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
-      events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
+      events: [
+        EmailSendingEvent.SEND,
+        EmailSendingEvent.DELIVERY,
+        EmailSendingEvent.BOUNCE,
+        EmailSendingEvent.COMPLAINT,
+      ],
     });
     const senderDomain = props.senderEmail.split('@')[1];
     if (!senderDomain) throw new Error(`service.senderEmail ${props.senderEmail} has no domain`);

@@ -80,6 +80,7 @@ export class StatelessStack extends Stack {
   readonly notify: LoopFunction;
   readonly actions: LoopFunction;
   readonly sesEvents: LoopFunction;
+  readonly noticeReconciler: LoopFunction;
   readonly cases: LoopFunction;
   /** Every staff route (all but the public ones) goes through it. */
   readonly staffAuthorizer: HttpUserPoolAuthorizer;
@@ -340,6 +341,35 @@ export class StatelessStack extends Stack {
       );
     }
 
+    // The notice reconciler: claims whose lease ran out with no send event are queued again once,
+    // then failed (core/notices/leases.ts). Every run is safe to repeat, so a missed one only delays.
+    this.noticeReconciler = new LoopFunction(this, 'NoticeReconciler', {
+      name: 'notice-reconciler',
+      config,
+      stage,
+      description: 'Every 5 minutes: notice claims past their lease → queued again once, then failed',
+      timeout: Duration.seconds(60),
+    });
+    // Query on the timers index (the claims' lease partitions), no other index. GetItem: each
+    // claim as it is now. UpdateItem: the release. UpdateItem / PutItem / ConditionCheckItem: a
+    // failed claim's outcome transaction (claim, timeline event, case must exist).
+    bindTable(this.noticeReconciler, table, [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:ConditionCheckItem',
+    ]);
+    bindTableIndex(this.noticeReconciler, table, tableSpec.timersIndex.name, ['dynamodb:Query']);
+    bindQueue(this.noticeReconciler, data.queues.staffNotices, 'send', 'STAFF_NOTICES_QUEUE_URL');
+    bindQueue(this.noticeReconciler, data.queues.customerNotices, 'send', 'CUSTOMER_NOTICES_QUEUE_URL');
+    new Rule(this, 'NoticeReconcilerSchedule', {
+      description: 'Closeloop notice reconciler, every 5 minutes (functions/notice-reconciler)',
+      schedule: Schedule.rate(Duration.minutes(5)),
+      targets: [
+        new LambdaTarget(this.noticeReconciler, { retryAttempts: 0, maxEventAge: Duration.minutes(5) }),
+      ],
+    });
+
     this.actions = new LoopFunction(this, 'Actions', {
       name: 'actions',
       config,
@@ -377,9 +407,16 @@ export class StatelessStack extends Stack {
       name: 'ses-events',
       config,
       stage,
-      description: 'SES bounce / complaint events (EventBridge) → suppression list',
+      description: 'SES events (EventBridge): sends settle notice claims, bounces / complaints suppress',
     });
-    bindTable(this.sesEvents, table, ['dynamodb:PutItem']);
+    // PutItem: a suppression. GetItem: the claim a send event names. UpdateItem / PutItem /
+    // ConditionCheckItem: the claim's outcome transaction (claim, timeline event, case must exist).
+    bindTable(this.sesEvents, table, [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:ConditionCheckItem',
+    ]);
     const sesEventsDlq = new Queue(this, 'SesEventsDlq', {
       queueName: `${prefix}-ses-events-dlq`,
       encryption: QueueEncryption.SQS_MANAGED,
@@ -394,7 +431,7 @@ export class StatelessStack extends Stack {
     );
     // SES publishes sending events only to the default bus; only this configuration set's count.
     new Rule(this, 'SesBounceComplaintRule', {
-      description: 'Bounces and complaints of Closeloop mail → the suppression list',
+      description: 'Sends, deliveries, bounces and complaints of Closeloop mail → functions/ses-events',
       eventPattern: {
         source: ['aws.ses'],
         detailType: [...sesEventDetailTypes],

@@ -13,6 +13,8 @@ export const loopMetric = {
   casesOpened: 'CasesOpened',
   noticesSent: 'NoticesSent',
   noticesFailed: 'NoticesFailed',
+  /** A notice whose second lease ran out with no send event: it may not have gone out (pages). */
+  noticeLeasesFailed: 'NoticeLeasesFailed',
   outboxForwarded: 'OutboxForwarded',
   outboxFailed: 'OutboxFailed',
 } as const;

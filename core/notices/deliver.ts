@@ -15,6 +15,7 @@ import {
 } from '../../shared/domain/notice-ports.ts';
 import { type LinkAction, type LinkPayload, linkExpiry, signLink } from '../../shared/domain/signed-link.ts';
 import type { StaffBurstStore } from '../../shared/domain/staff-bursts.ts';
+import { MINUTE_MS } from '../../shared/domain/time.ts';
 import { isForCustomer, type NoticeRequested } from '../../shared/events/notice-requested.ts';
 import { mailbox } from '../../shared/notices/escape.ts';
 import { type NoticeLocale, pickLocale } from '../../shared/notices/locale.ts';
@@ -48,18 +49,24 @@ export interface DeliverDeps {
 
 export const NOTIFY_ACTOR = 'system:notify';
 export const NOTIFY_VIA = 'notify';
+/**
+ * How long a claim stays `sending` before the reconciler may act on it: past any notify
+ * invocation's timeout (30 s) and Lambda's 15-minute ceiling, so its holder is gone by then, and
+ * long enough for SES's send event to arrive first.
+ */
+export const NOTICE_LEASE_MS = 15 * MINUTE_MS;
 /** Tries at recording a sent notice's outcome (each already retried by the SDK) before giving up on the record. */
 const outcomeAttempts = 3;
 
-type Recipient = NoticeRequested['to'][number];
+export type Recipient = NoticeRequested['to'][number];
 
 /** `held`: waiting for the address's double opt-in (core/contacts); `batched`: in a staff digest. */
 export type DeliveryResult = NoticeStatus | 'duplicate';
 
 /**
- * Sends one notice to each of its recipients, each at most once (docs/design.md#notices, invariants 5
- * and 8). Per recipient: consent and suppression (customers only) → render → claim → send →
- * outcome + `notice_sent` timeline event. Throws only when a retry can help: a transient SES
+ * Sends one notice to each of its recipients, each once (docs/design.md#notices, invariants 5
+ * and 8). Per recipient: consent and suppression (customers only) → render → claim (a lease) → send
+ * (tagged with the claim) → outcome + `notice_sent` timeline event. Throws only when a retry can help: a transient SES
  * failure (the claim is released first) or a storage error before anything was sent.
  */
 export async function deliverNotice(notice: NoticeRequested, deps: DeliverDeps): Promise<DeliveryResult[]> {
@@ -154,14 +161,21 @@ async function deliverTo(
       ]
     : [];
 
-  const claim = await deps.ledger.claim(key, notice.kind, deps.clock.now());
+  const now = deps.clock.now();
+  const claim = await deps.ledger.claim(key, notice.kind, now, {
+    until: new Date(now.getTime() + NOTICE_LEASE_MS),
+    body: JSON.stringify(notice),
+  });
   if (!claim.claimed) {
-    // Sent (or being sent) by an earlier delivery of the same message: at most once. A claim left
-    // `sending` by a crash between claim and outcome stays unsent: at most once wins over at least once.
-    if (claim.status === 'sending') logger.warn('notice claimed but not settled; not sending again', log);
+    // Sent (or being sent) by an earlier delivery of the same message. A claim left `sending` by a
+    // crash is the notice reconciler's once its lease ends (core/notices/leases.ts): a send event
+    // settles it `sent`, else it is queued again once.
+    if (claim.status === 'sending') logger.warn('notice claimed by another delivery; its lease decides', log);
     else logger.info('notice already handled', { ...log, status: claim.status });
     return 'duplicate';
   }
+  if (claim.lease > 1)
+    logger.warn('notice sent again after its lease ran out', { ...log, lease: claim.lease });
 
   let outcome: NoticeOutcome;
   try {
@@ -172,6 +186,7 @@ async function deliverTo(
       html: rendered.html,
       text: rendered.text,
       headers,
+      tags: claim.tags,
     });
     outcome = outcomeOf(notice, recipient, 'sent', deps, { messageId });
   } catch (error) {
@@ -283,11 +298,12 @@ async function holdUnconfirmed(
   return 'held';
 }
 
-function outcomeOf(
+/** The outcome to record for one recipient, with its `notice_sent` timeline event when there is a case. */
+export function outcomeOf(
   notice: NoticeRequested,
   recipient: Recipient,
   status: NoticeStatus,
-  deps: DeliverDeps,
+  deps: { clock: Clock },
   extra: { messageId?: string; error?: string } = {},
 ): NoticeOutcome {
   const customer = isForCustomer(notice);

@@ -1,13 +1,20 @@
+import { confirmSentByEvent } from '../../core/notices/leases.ts';
 import type { Clock } from '../../shared/clock.ts';
-import type { SuppressionList } from '../../shared/domain/notice-ports.ts';
+import type { NoticeLedger, SuppressionList } from '../../shared/domain/notice-ports.ts';
 import { logger } from '../../shared/observability.ts';
+import { claimOfTags } from '../../shared/repository/notice-item.ts';
 
 /**
  * SES sending events from our configuration set, delivered by its EventBridge event destination
  * to the default bus (source `aws.ses`; detail-types below) and from there by a rule to this
  * function. The detail is SES's event record: `{ eventType, mail, bounce | complaint, … }`.
  */
-export const sesEventDetailTypes = ['Email Bounced', 'Email Complaint Received'] as const;
+export const sesEventDetailTypes = [
+  'Email Sent',
+  'Email Delivered',
+  'Email Bounced',
+  'Email Complaint Received',
+] as const;
 
 export interface SesEventDetail {
   eventType?: string;
@@ -35,7 +42,15 @@ export interface SesEventBridgeEvent {
 
 export interface SesEventsDeps {
   suppression: SuppressionList;
+  /** Claims a send or delivery event settles (core/notices/leases.ts). */
+  ledger: NoticeLedger;
   clock: Clock;
+}
+
+export interface SesEventsResult {
+  suppressed: number;
+  /** 1 when the event settled a claim its sender left open. */
+  confirmed: number;
 }
 
 /** `Name <a@b>` or `a@b` → `a@b`. */
@@ -46,16 +61,28 @@ function bareAddress(value: string): string | undefined {
 }
 
 /**
- * Permanent bounces and complaints put the address on the suppression list (invariant 8), so no
- * further customer email goes to it. Transient bounces (mailbox full, …) do not: SES retried
- * those already, and the address may work tomorrow.
+ * Send and delivery events settle a claim left `sending` (its sender died after SES took the
+ * message), so the reconciler does not queue it again. Permanent bounces and complaints put the
+ * address on the suppression list (invariant 8), so no further customer email goes to it.
+ * Transient bounces (mailbox full, …) do not: SES retried those already, and the address may work
+ * tomorrow.
  */
 export function makeSesEventsHandler(deps: SesEventsDeps) {
-  return async function sesEvents(event: SesEventBridgeEvent): Promise<{ suppressed: number }> {
+  return async function sesEvents(event: SesEventBridgeEvent): Promise<SesEventsResult> {
     const detail = event.detail ?? {};
     const type = detail.eventType ?? detail.notificationType;
     const at = deps.clock.now();
     let suppressed = 0;
+    if (type === 'Send' || type === 'Delivery') {
+      const claim = claimOfTags(detail.mail?.tags);
+      const messageId = detail.mail?.messageId;
+      if (!claim || !messageId) return { suppressed, confirmed: 0 };
+      const recorded = await confirmSentByEvent(
+        { noticeId: claim.noticeId, recipientHash: claim.hash, messageId },
+        { ledger: deps.ledger, clock: deps.clock },
+      );
+      return { suppressed, confirmed: recorded === 'recorded' ? 1 : 0 };
+    }
     if (type === 'Bounce') {
       const bounce = detail.bounce ?? {};
       if (bounce.bounceType !== 'Permanent') {
@@ -63,7 +90,7 @@ export function makeSesEventsHandler(deps: SesEventsDeps) {
           bounceType: bounce.bounceType,
           messageId: detail.mail?.messageId,
         });
-        return { suppressed };
+        return { suppressed, confirmed: 0 };
       }
       for (const r of bounce.bouncedRecipients ?? []) {
         const address = bareAddress(r.emailAddress ?? '');
@@ -90,6 +117,6 @@ export function makeSesEventsHandler(deps: SesEventsDeps) {
       logger.info('SES event ignored', { type, detailType: event['detail-type'] });
     }
     if (suppressed > 0) logger.info('addresses suppressed', { type, suppressed });
-    return { suppressed };
+    return { suppressed, confirmed: 0 };
   };
 }

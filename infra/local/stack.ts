@@ -10,13 +10,16 @@ import { linkCaseActions } from '../../core/cases/link-actions.ts';
 import { type SweepResult, sweepDue } from '../../core/cases/sla-sweep.ts';
 import { lapseUnconfirmed } from '../../core/contacts/index.ts';
 import { sendWeeklyDigests, type TeamDigestResult, teamsAtLocalTime } from '../../core/insights/digest.ts';
+import type { ReconcileResult } from '../../core/notices/leases.ts';
 import { flushStaffDigests } from '../../core/notices/staff-bursts.ts';
 import { makeActionsHandler } from '../../functions/actions/handler.ts';
 import { makeCasesHandler } from '../../functions/cases/handler.ts';
 import { routeSpecs } from '../../functions/cases/routes.ts';
 import { makeIngestHandler } from '../../functions/ingest/handler.ts';
+import { makeNoticeReconcilerHandler } from '../../functions/notice-reconciler/handler.ts';
 import { makeNotifyHandler } from '../../functions/notify/handler.ts';
 import { makeRelayHandler } from '../../functions/relay/handler.ts';
+import { makeSesEventsHandler } from '../../functions/ses-events/handler.ts';
 import { makeTriageHandler } from '../../functions/triage/handler.ts';
 import { dynamoStaffBurstStore } from '../../shared/adapters/burst-store.ts';
 import { dynamoCaseReader } from '../../shared/adapters/case-reader.ts';
@@ -43,6 +46,8 @@ import {
 import { turnstileBotCheck } from '../../shared/adapters/turnstile.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import type { Config } from '../../shared/config/schema.ts';
+import type { Mailer } from '../../shared/domain/notice-ports.ts';
+import { MINUTE_MS } from '../../shared/domain/time.ts';
 import { toTriageMessage } from '../../shared/events/feedback-received.ts';
 import { type QueueName, queues as queueSpecs } from '../../shared/queues.ts';
 import { buildWebAssets } from '../../web/build.ts';
@@ -63,6 +68,7 @@ import {
 } from './peers.ts';
 import { PumpSet, QueuePump } from './queue-pump.ts';
 import { ensureQueues, ensureTable, type QueueUrls } from './resources.ts';
+import { withSendEvents } from './send-events.ts';
 import { staticRoutes } from './static-routes.ts';
 import { StreamPump } from './stream-pump.ts';
 
@@ -143,6 +149,15 @@ export interface LocalStack {
   sweepSla(now: Date): Promise<SweepResult>;
   /** The weekly digest at `now` for these teams (default every team), as functions/digest runs it. */
   sendDigests(now: Date, teamIds?: readonly string[]): Promise<TeamDigestResult[]>;
+  /** One run of functions/notice-reconciler at the virtual clock's time (every 5 minutes in AWS). */
+  reconcileNotices(): Promise<ReconcileResult>;
+  /**
+   * A mailer whose accepted sends come back as SES send events to functions/ses-events (the
+   * stand-in of the configuration set's event destination), as the stack's own notify uses.
+   */
+  withSendEvents(mailer: Mailer): Mailer;
+  /** Resolves once every send event handed over so far was handled. */
+  sendEventsIdle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -375,17 +390,49 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     // Locally only: pages the stack serves itself (the widget demo) may post feedback for every
     // site. Its port is known now that it listens (PORT=0 picks one).
     allowOwnOrigin(origins, http);
+    // SES's send events: SES local's answer stands in for them (infra/local/send-events.ts), and
+    // functions/ses-events' handler settles the claim a dead sender left open.
+    const ledger = dynamoNoticeLedger(db, tableName);
+    const sesEvents = makeSesEventsHandler({
+      suppression: dynamoSuppressionList(db, tableName),
+      ledger,
+      clock,
+    });
+    const sendEventTaps: (() => Promise<void>)[] = [];
+    const sendEventsFor = (mailer: Mailer): Mailer => {
+      const tap = withSendEvents(mailer, sesEvents, (error) =>
+        log(`ses events: ${(error as Error).message} (the notice reconciler settles it)`),
+      );
+      sendEventTaps.push(tap.idle);
+      return tap.mailer;
+    };
+    const sendEventsIdle = async () => {
+      await Promise.all(sendEventTaps.map((idle) => idle()));
+    };
+    const noticeReconciler = makeNoticeReconcilerHandler({
+      ledger,
+      requeue: (notice, queue) =>
+        queueSender(sqs, queue === 'customer' ? queues.customerNotices.url : queues.staffNotices.url)(notice),
+      clock,
+    });
+    const reconcileNotices = () => noticeReconciler();
+    // Every fifth virtual minute, as its rate(5 minutes) rule.
+    scheduled.push(async (now) => {
+      if (Math.floor(now.getTime() / MINUTE_MS) % 5 !== 0) return;
+      const result = await reconcileNotices();
+      if (result.errors > 0) log(`notice reconciler: ${result.errors} claim(s) failed (they stay due)`);
+    });
     // Notify: the same handler as functions/notify, sending through SES local; links point here.
     const notify = makeNotifyHandler({
       config,
       publicBaseUrl: http.url,
       linkSecret: async () => linkSecret,
-      ledger: dynamoNoticeLedger(db, tableName),
+      ledger,
       suppression: dynamoSuppressionList(db, tableName),
       contacts: dynamoContactStore(db, tableName),
       bursts: dynamoStaffBurstStore(db, tableName),
       cases: dynamoCaseReader(db, tableName),
-      mailer: sesMailer(ses),
+      mailer: sendEventsFor(sesMailer(ses)),
       clock,
       newId: randomUUID,
     });
@@ -440,10 +487,14 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       scheduled,
       sweepSla,
       sendDigests,
+      reconcileNotices,
+      withSendEvents: sendEventsFor,
+      sendEventsIdle,
       async stop() {
         clearInterval(scheduleTimer);
         await scheduleRun;
         await Promise.all([streamPump.stop(), triagePump.stop(), notifyPump.stop()]);
+        await sendEventsIdle();
         const closed = new Promise<void>((resolve) => http.server.close(() => resolve()));
         http.server.closeAllConnections();
         await closed;

@@ -1,16 +1,15 @@
 /**
- * DynamoDB adapters of the notice ports: the at-most-once ledger (claim → outcome + timeline
- * event), the suppression list and the used-token lookup.
+ * DynamoDB adapters of the notice ports: the ledger (lease claim → outcome + timeline event; open
+ * claims for the send events and the reconciler), the suppression list and the used-token lookup.
  */
 import { randomUUID } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { normalizeAddress } from '../domain/address.ts';
@@ -19,20 +18,36 @@ import type {
   NoticeKey,
   NoticeLedger,
   NoticeOutcome,
+  OpenClaim,
   SuppressionList,
   UsedTokens,
 } from '../domain/notice-ports.ts';
 import { caseKey, toEventItem } from '../repository/case-item.ts';
 import {
+  addressHash,
+  claimOfKeys,
+  claimTags,
+  leaseAttributes,
+  leaseIndexFields,
+  leaseShards,
   NOTICE_RETENTION_SECONDS,
   type NoticeItem,
   noticeKey,
+  noticeKeyOfHash,
   type SuppressionItem,
   suppressionKey,
   tokenKey,
 } from '../repository/notice-item.ts';
-import { itemTypes } from '../table.ts';
-import { conditionHeld, getConsistent, isConditionFailure, putIfAbsent, updateExpression } from './dynamo.ts';
+import { itemTypes, table } from '../table.ts';
+import {
+  conditionHeld,
+  getConsistent,
+  isConditionFailure,
+  putIfAbsent,
+  queryPages,
+  updateExpression,
+  updateIf,
+} from './dynamo.ts';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -136,9 +151,7 @@ export function dynamoNoticeLedger(db: DynamoDBDocumentClient, tableName: string
    * lost, so the retry met its own write (the same transaction also wrote the timeline event).
    */
   async function alreadyRecorded(key: NoticeKey, outcome: NoticeOutcome): Promise<boolean> {
-    const { Item } = await db.send(
-      new GetCommand({ TableName: tableName, Key: noticeKey(key.noticeId, key.email), ConsistentRead: true }),
-    );
+    const Item = await getConsistent(db, tableName, noticeKey(key.noticeId, key.email));
     return (
       Item?.status === outcome.status &&
       Item.claimToken === undefined &&
@@ -147,10 +160,10 @@ export function dynamoNoticeLedger(db: DynamoDBDocumentClient, tableName: string
   }
 
   return {
-    async claim(key, kind, at) {
+    async claim(key, kind, at, lease) {
       const claimToken = randomUUID();
-      const item: NoticeItem = {
-        ...noticeKey(key.noticeId, key.email),
+      const keys = noticeKey(key.noticeId, key.email);
+      const fields = {
         type: itemTypes.notice,
         noticeId: key.noticeId,
         kind,
@@ -158,30 +171,40 @@ export function dynamoNoticeLedger(db: DynamoDBDocumentClient, tableName: string
         claimToken,
         claimedAt: at.toISOString(),
         expiresAt: expiresAt(at),
-      };
+        leaseUntil: lease.until.toISOString(),
+        notice: lease.body,
+        ...leaseIndexFields(key.noticeId, lease.until),
+      } satisfies Partial<NoticeItem>;
+      const set = updateExpression(fields);
+      const tags = claimTags(key);
       try {
-        await db.send(
-          new PutCommand({
+        // A new claim, or the take-over of one the reconciler released (its lease count goes on).
+        const { Attributes } = await db.send(
+          new UpdateCommand({
             TableName: tableName,
-            Item: item,
-            ConditionExpression: 'attribute_not_exists(pk)',
+            Key: keys,
+            UpdateExpression: `${set.UpdateExpression}, #leases = if_not_exists(#leases, :zero) + :one`,
+            ConditionExpression: 'attribute_not_exists(pk) OR #status = :released',
+            ExpressionAttributeNames: { ...set.ExpressionAttributeNames, '#leases': 'leases' },
+            ExpressionAttributeValues: {
+              ...set.ExpressionAttributeValues,
+              ':zero': 0,
+              ':one': 1,
+              ':released': 'released',
+            },
+            ReturnValues: 'UPDATED_NEW',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         );
-        return { claimed: true, claimToken };
+        return { claimed: true, claimToken, lease: Number(Attributes?.leases ?? 1), tags };
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
-        // Our own claim: the Put was applied, its answer lost (a timeout, a 5xx) and the SDK's
+        // Our own claim: the write was applied, its answer lost (a timeout, a 5xx) and the SDK's
         // retry met the item it had written. Nothing was sent yet, so the claim is ours to use.
         const old = error.Item ? unmarshall(error.Item as Record<string, AttributeValue>) : undefined;
-        if (old?.claimToken === claimToken) return { claimed: true, claimToken };
-        const { Item } = await db.send(
-          new GetCommand({
-            TableName: tableName,
-            Key: noticeKey(key.noticeId, key.email),
-            ConsistentRead: true,
-          }),
-        );
+        if (old?.claimToken === claimToken)
+          return { claimed: true, claimToken, lease: Number(old.leases ?? 1), tags };
+        const Item = await getConsistent(db, tableName, keys);
         return { claimed: false, status: (Item?.status as NoticeItem['status'] | undefined) ?? 'sending' };
       }
     },
@@ -202,7 +225,7 @@ export function dynamoNoticeLedger(db: DynamoDBDocumentClient, tableName: string
     },
 
     async complete(key, claimToken, outcome, at) {
-      const settled = updateExpression(settledFields(outcome, at), ['claimToken']);
+      const settled = updateExpression(settledFields(outcome, at), ['claimToken', ...leaseAttributes]);
       const update: TransactItem = {
         Update: {
           TableName: tableName,
@@ -236,11 +259,119 @@ export function dynamoNoticeLedger(db: DynamoDBDocumentClient, tableName: string
         expiresAt: expiresAt(at),
         ...settledFields(outcome, at),
       };
+      // A released claim is nobody's: the copy queued again may settle it (erased meanwhile…).
       const put: TransactItem = {
-        Put: { TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' },
+        Put: {
+          TableName: tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk) OR #status = :released',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':released': 'released' },
+        },
       };
       return (await writeOutcome(put, outcome)) === 'ok' ? 'recorded' : 'duplicate';
     },
+
+    async openClaim(noticeId, recipientHash) {
+      const Item = await getConsistent(db, tableName, noticeKeyOfHash(noticeId, recipientHash));
+      return Item ? openClaimOf(Item) : undefined;
+    },
+
+    async dueClaims(dueBy, onPage) {
+      const { name, partitionKey, sortKey } = table.timersIndex;
+      for (const shard of leaseShards) {
+        const pages = queryPages(db, {
+          TableName: tableName,
+          IndexName: name,
+          KeyConditionExpression: '#shard = :shard AND #due <= :now',
+          ExpressionAttributeNames: { '#shard': partitionKey, '#due': sortKey },
+          ExpressionAttributeValues: { ':shard': shard, ':now': dueBy.toISOString() },
+        });
+        for await (const page of pages) {
+          const claims: OpenClaim[] = [];
+          // The index is keys only and eventually consistent: each claim is read again as it is now.
+          for (const keys of page.items) {
+            const Item = await getConsistent(db, tableName, { pk: String(keys.pk), sk: String(keys.sk) });
+            const open = Item ? openClaimOf(Item) : undefined;
+            if (open && open.dueAt <= dueBy.toISOString()) claims.push(open);
+          }
+          if (claims.length > 0) await onPage(claims);
+        }
+      }
+    },
+
+    async confirmSent(key, outcome, at) {
+      const settled = updateExpression(settledFields(outcome, at), ['claimToken', ...leaseAttributes]);
+      const update: TransactItem = {
+        Update: {
+          TableName: tableName,
+          Key: noticeKey(key.noticeId, key.email),
+          ...settled,
+          ConditionExpression: '#claimStatus IN (:sending, :released)',
+          ExpressionAttributeNames: { ...settled.ExpressionAttributeNames, '#claimStatus': 'status' },
+          ExpressionAttributeValues: {
+            ...settled.ExpressionAttributeValues,
+            ':sending': 'sending',
+            ':released': 'released',
+          },
+        },
+      };
+      return (await writeOutcome(update, outcome)) === 'ok' ? 'recorded' : 'settled';
+    },
+
+    async expire(claim, nextDue) {
+      const index = leaseIndexFields(claim.key.noticeId, nextDue);
+      const set = updateExpression({ status: 'released', ...index }, ['claimToken']);
+      const held = claim.claimToken === undefined ? '' : ' AND #claimToken = :token';
+      // A lost answer makes the SDK's retry fail this condition: the claim then waits, released,
+      // for the next run, which queues it again.
+      return updateIf(db, {
+        TableName: tableName,
+        Key: noticeKey(claim.key.noticeId, claim.key.email),
+        ...set,
+        ConditionExpression: `#claimStatus = :was AND #claimDue = :due${held}`,
+        ExpressionAttributeNames: {
+          ...set.ExpressionAttributeNames,
+          '#claimStatus': 'status',
+          '#claimDue': table.timersIndex.sortKey,
+          ...(held ? { '#claimToken': 'claimToken' } : {}),
+        },
+        ExpressionAttributeValues: {
+          ...set.ExpressionAttributeValues,
+          ':was': claim.status,
+          ':due': claim.dueAt,
+          ...(held ? { ':token': claim.claimToken } : {}),
+        },
+      });
+    },
+  };
+}
+
+/** An open claim's item as the port's `OpenClaim`; its recipient found among the notice's by hash. */
+function openClaimOf(item: Record<string, unknown>): OpenClaim | undefined {
+  const { status, notice, dueAt } = item as Partial<NoticeItem>;
+  if ((status !== 'sending' && status !== 'released') || !notice || !dueAt) return undefined;
+  const ids = claimOfKeys(String(item.pk), String(item.sk));
+  if (!ids) return undefined;
+  let to: unknown;
+  try {
+    to = (JSON.parse(notice) as { to?: unknown }).to;
+  } catch {
+    return undefined;
+  }
+  const email = Array.isArray(to)
+    ? (to as { email?: unknown }[])
+        .map((r) => r.email)
+        .find((e): e is string => typeof e === 'string' && addressHash(e) === ids.hash)
+    : undefined;
+  if (!email) return undefined;
+  return {
+    key: { noticeId: ids.noticeId, email },
+    status,
+    ...(typeof item.claimToken === 'string' ? { claimToken: item.claimToken } : {}),
+    leases: Number(item.leases ?? 1),
+    dueAt,
+    body: notice,
   };
 }
 

@@ -42,6 +42,9 @@ export function sesMailer(client: SESv2Client, opts: { configurationSetName?: st
             FromEmailAddress: mail.from,
             Destination: { ToAddresses: [mail.to] },
             ...(opts.configurationSetName ? { ConfigurationSetName: opts.configurationSetName } : {}),
+            ...(mail.tags?.length
+              ? { EmailTags: mail.tags.map((t) => ({ Name: t.name, Value: t.value })) }
+              : {}),
             Content: {
               Simple: {
                 Subject: { Data: mail.subject, Charset: 'UTF-8' },

@@ -17,6 +17,8 @@ export interface OutgoingMail {
   text: string;
   /** Extra headers (List-Unsubscribe…), printable ASCII only. */
   headers: { name: string; value: string }[];
+  /** Message tags SES echoes in its sending events (the claim they settle). */
+  tags?: { name: string; value: string }[];
 }
 
 export interface Mailer {
@@ -42,7 +44,7 @@ export interface SuppressionList {
   add(email: string, reason: SuppressionReason, at: Date, detail?: Record<string, unknown>): Promise<void>;
 }
 
-// ---- at-most-once ledger ------------------------------------------------------------------------
+// ---- the ledger: each notice to each recipient sent once ----------------------------------------
 
 /** One notice to one recipient: the unit that is sent at most once. */
 export interface NoticeKey {
@@ -76,13 +78,30 @@ export interface NoticeOutcome {
 }
 
 export type ClaimResult =
-  | { claimed: true; claimToken: string }
+  /** `lease`: 1 for the first delivery, 2 for the copy a reconciler queued again. */
+  | { claimed: true; claimToken: string; lease: number; tags: { name: string; value: string }[] }
   /** Claimed before: by an earlier delivery (done) or one still in flight (`sending`). */
-  | { claimed: false; status: NoticeStatus | 'sending' };
+  | { claimed: false; status: NoticeStatus | 'sending' | 'released' };
+
+/** What a claim holds until it is settled: enough to settle it or queue the notice again. */
+export interface OpenClaim {
+  key: NoticeKey;
+  /** `released`: its lease ran out and the notice was queued again, not yet claimed anew. */
+  status: 'sending' | 'released';
+  claimToken?: string;
+  leases: number;
+  /** When the reconciler should look at it next (the lease's end). */
+  dueAt: string;
+  /** The notice as it was queued (a `notice.requested` message body). */
+  body: string;
+}
 
 export interface NoticeLedger {
-  /** Conditional create of the claim (`sending`); answers who holds it otherwise. */
-  claim(key: NoticeKey, kind: string, at: Date): Promise<ClaimResult>;
+  /**
+   * Conditional create of the claim (`sending` until `lease.until`, holding the notice's body), or
+   * take-over of a `released` one; answers who holds it otherwise.
+   */
+  claim(key: NoticeKey, kind: string, at: Date, lease: { until: Date; body: string }): Promise<ClaimResult>;
   /** Deletes our claim after a transient failure, so the redelivery can try again. */
   release(key: NoticeKey, claimToken: string): Promise<void>;
   /** Our claim → its outcome, with the timeline event, in one transaction. */
@@ -92,6 +111,20 @@ export interface NoticeLedger {
    * `duplicate` when it was handled before.
    */
   settle(key: NoticeKey, outcome: NoticeOutcome, at: Date): Promise<'recorded' | 'duplicate'>;
+  /** An open claim by its notice id and recipient hash (a send event's tags), if still open. */
+  openClaim(noticeId: string, recipientHash: string): Promise<OpenClaim | undefined>;
+  /** Open claims whose `dueAt` is at or before `dueBy`, a page at a time. */
+  dueClaims(dueBy: Date, onPage: (claims: OpenClaim[]) => Promise<void>): Promise<void>;
+  /**
+   * An open claim (`sending` or `released`) → `sent`, with its event: SES reported the send, so
+   * whoever held the claim sent it. `settled` when it was settled already.
+   */
+  confirmSent(key: NoticeKey, outcome: NoticeOutcome, at: Date): Promise<'recorded' | 'settled'>;
+  /**
+   * The reconciler's turn on a due claim, conditional on the claim being as it read it: `released`
+   * with `dueAt` moved to `nextDue`. False when someone else changed it first.
+   */
+  expire(claim: OpenClaim, nextDue: Date): Promise<boolean>;
 }
 
 // ---- cases ----------------------------------------------------------------------------------------

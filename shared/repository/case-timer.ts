@@ -30,15 +30,17 @@ export const timerShards: readonly string[] = Array.from(
   (_, i) => `T#${String(i).padStart(2, '0')}`,
 );
 
-/** FNV-1a (32 bit) of the case id mod the shard count: stable across runtimes and deploys. */
-export function timerShardOf(caseId: string): string {
+/** FNV-1a (32 bit) of an id mod the shard count: stable across runtimes and deploys. */
+export function shardOf(id: string, shards: readonly string[]): string {
   let hash = 0x811c9dc5;
-  for (let i = 0; i < caseId.length; i++) {
-    hash ^= caseId.charCodeAt(i);
+  for (let i = 0; i < id.length; i++) {
+    hash ^= id.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
-  return timerShards[hash % timerShards.length] as string;
+  return shards[hash % shards.length] as string;
 }
+
+export const timerShardOf = (caseId: string): string => shardOf(caseId, timerShards);
 
 /** Timer fields for a step (undefined: the case leaves the index). */
 export function timerFieldsOf(caseId: string, step: SlaStep | undefined): TimerFields | undefined {

@@ -784,6 +784,18 @@ describe('stateless stack: ops topic, alarms, dashboard', () => {
     ]);
   });
 
+  it('pages when a notice ends failed after two leases without a send event (EMF)', () => {
+    const [alarm] = Object.values(alarms(dev)).filter(
+      (a) => a.Properties.MetricName === 'NoticeLeasesFailed',
+    );
+    expect(alarm?.Properties).toMatchObject({
+      Namespace: 'Closeloop',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Dimensions: [{ Name: 'service', Value: 'closeloop' }],
+    });
+  });
+
   it('subscribes service.opsEmail to the ops topic when configured', () => {
     const stack = new Stack(new App(), 'OpsOnly');
     new Observability(stack, 'Ops', {
@@ -1027,7 +1039,7 @@ describe('notices: SES, the notify function, signed links', () => {
     expect(set.Properties.SuppressionOptions).toEqual({ SuppressedReasons: ['BOUNCE', 'COMPLAINT'] });
   });
 
-  it('publishes bounces and complaints to the default bus, where a rule hands them to ses-events with a DLQ', () => {
+  it('publishes sends, deliveries, bounces and complaints to the default bus, where a rule hands them to ses-events with a DLQ', () => {
     const [, destination] = only(ofType(dev.statefulJson, 'AWS::SES::ConfigurationSetEventDestination'));
     const [, rule] = Object.entries(ofType(dev.statelessJson, 'AWS::Events::Rule')).find(([id]) =>
       id.startsWith('SesBounceComplaintRule'),
@@ -1037,6 +1049,8 @@ describe('notices: SES, the notify function, signed links', () => {
     expect(destination.Properties.EventDestination.MatchingEventTypes.sort()).toEqual([
       'bounce',
       'complaint',
+      'delivery',
+      'send',
     ]);
     expect(
       JSON.stringify(destination.Properties.EventDestination.EventBridgeDestination.EventBusArn),
@@ -1044,7 +1058,7 @@ describe('notices: SES, the notify function, signed links', () => {
     expect(rule.Properties.EventBusName).toBeUndefined(); // the default bus
     expect(rule.Properties.EventPattern).toMatchObject({
       source: ['aws.ses'],
-      'detail-type': ['Email Bounced', 'Email Complaint Received'],
+      'detail-type': ['Email Sent', 'Email Delivered', 'Email Bounced', 'Email Complaint Received'],
     });
     const [target] = rule.Properties.Targets;
     expect(target.Arn).toEqual({ 'Fn::GetAtt': [sesEventsId, 'Arn'] });
@@ -1052,8 +1066,40 @@ describe('notices: SES, the notify function, signed links', () => {
     expect(
       statementsOf('SesEventsRole')
         .flatMap((s) => asArray(s.Action))
-        .filter((a) => !a.startsWith('logs:')),
-    ).toEqual(['dynamodb:PutItem']);
+        .filter((a) => !a.startsWith('logs:'))
+        .sort(),
+    ).toEqual(['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+  });
+
+  it('runs the notice reconciler every 5 minutes, querying the timers index and sending only to the notify queues', () => {
+    const [fnId, fn] = fnNamed('NoticeReconciler');
+    const rules = Object.values(ofType(dev.statelessJson, 'AWS::Events::Rule')).filter((r) =>
+      r.Properties.Targets?.some((t: Json) => t.Arn?.['Fn::GetAtt']?.[0] === fnId),
+    );
+    expect(rules).toHaveLength(1);
+    expect(rules[0].Properties.ScheduleExpression).toBe('rate(5 minutes)');
+    expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(
+      expect.arrayContaining(['TABLE_NAME', 'STAFF_NOTICES_QUEUE_URL', 'CUSTOMER_NOTICES_QUEUE_URL']),
+    );
+    const statements = statementsOf('NoticeReconcilerRole').filter(
+      (st) => !asArray(st.Action).every((a: string) => a.startsWith('logs:') || a.startsWith('xray:')),
+    );
+    const actions = [...new Set(statements.flatMap((st) => asArray(st.Action)))].sort();
+    expect(actions).toEqual([
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+      'sqs:SendMessage',
+    ]);
+    const queues = statements
+      .filter((st) => asArray(st.Action).includes('sqs:SendMessage'))
+      .flatMap((st) => asArray(st.Resource).map((r: Json) => JSON.stringify(r)));
+    expect(queues).toHaveLength(2);
+    expect(queues.join()).toMatch(/Notify/);
+    const query = statements.find((st) => asArray(st.Action).includes('dynamodb:Query'));
+    expect(JSON.stringify(query?.Resource)).toContain('/index/timers');
   });
 
   it('generates the link-signing secret, readable by notify and the actions route only', () => {

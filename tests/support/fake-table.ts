@@ -1,7 +1,8 @@
 /**
  * An in-memory stand-in for the one table behind aws-sdk-client-mock's DocumentClient mock, for
  * unit tests of adapters and handlers. It evaluates the small expression language the adapters
- * use (attribute_(not_)exists, `=`, AND; SET / REMOVE / ADD) and fails conditions the way
+ * use (attribute_(not_)exists, `=`, `IN`, AND, OR; SET (with `if_not_exists(a, :v) + :w`) / REMOVE /
+ * ADD) and fails conditions the way
  * DynamoDB does (ConditionalCheckFailedException, TransactionCanceledException with reasons).
  * Anything else throws, so a test never passes on an expression this fake does not understand.
  */
@@ -13,6 +14,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import type { AwsStub } from 'aws-sdk-client-mock';
 
 type Item = Record<string, unknown>;
@@ -34,9 +36,18 @@ function conditionHolds(
   values: Values,
 ): boolean {
   if (!expr) return true;
+  return expr.split(/\s+OR\s+/).some((alternative) => allHold(alternative, item, names, values));
+}
+
+function allHold(expr: string, item: Item | undefined, names: Names, values: Values): boolean {
   return expr.split(/\s+AND\s+/).every((part) => {
     const p = part.trim().replace(/^\((.*)\)$/, '$1');
-    let m = /^attribute_not_exists\((\S+)\)$/.exec(p);
+    let m = /^(\S+) IN \(([^)]*)\)$/.exec(p);
+    if (m) {
+      const options = m[2]!.split(',').map((v) => values?.[v.trim()]);
+      return item !== undefined && options.includes(item[named(m[1]!, names)]);
+    }
+    m = /^attribute_not_exists\((\S+)\)$/.exec(p);
     if (m) return item?.[named(m[1]!, names)] === undefined;
     m = /^attribute_exists\((\S+)\)$/.exec(p);
     if (m) return item?.[named(m[1]!, names)] !== undefined;
@@ -53,10 +64,16 @@ function applyUpdate(expr: string, item: Item, names: Names, values: Values): It
     const verb = sections[i];
     const body = sections[i + 1] ?? '';
     for (const clause of body
-      .split(',')
+      .split(/,(?![^(]*\))/)
       .map((c) => c.trim())
       .filter(Boolean)) {
       if (verb === 'SET') {
+        const counter = /^(\S+) = if_not_exists\((\S+), (:\S+)\) \+ (:\S+)$/.exec(clause);
+        if (counter) {
+          const start = next[named(counter[2]!, names)] ?? values?.[counter[3]!];
+          next[named(counter[1]!, names)] = Number(start) + Number(values?.[counter[4]!]);
+          continue;
+        }
         const m = /^(\S+) = (:\S+)$/.exec(clause);
         if (!m) throw new Error(`fake table: unsupported SET "${clause}"`);
         next[named(m[1]!, names)] = clone(values?.[m[2]!]);
@@ -124,7 +141,7 @@ export class FakeTable {
     m.on(UpdateCommand).callsFake((input) => {
       this.writes.push({ command: 'Update', input });
       this.#update(input);
-      return {};
+      return input.ReturnValues ? { Attributes: this.get(input.Key) } : {};
     });
     m.on(TransactWriteCommand).callsFake((input: { TransactItems: Record<string, Item>[] }) => {
       this.writes.push({ command: 'TransactWrite', input });
@@ -235,6 +252,7 @@ export class FakeTable {
     ConditionExpression?: string;
     ExpressionAttributeNames?: Names;
     ExpressionAttributeValues?: Values;
+    ReturnValuesOnConditionCheckFailure?: string;
   }) {
     const key = keyOf(input.Key);
     const current = this.items.get(key);
@@ -245,8 +263,14 @@ export class FakeTable {
         input.ExpressionAttributeNames,
         input.ExpressionAttributeValues,
       )
-    )
-      throw conditionFailed();
+    ) {
+      const failed = conditionFailed();
+      // As DynamoDB: the old item comes back in its wire form, for the caller to unmarshall.
+      if (input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' && current) {
+        throw Object.assign(failed, { Item: marshall(current, { removeUndefinedValues: true }) });
+      }
+      throw failed;
+    }
     this.items.set(
       key,
       applyUpdate(

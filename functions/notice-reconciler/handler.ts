@@ -1,0 +1,13 @@
+import type { ScheduledEvent } from 'aws-lambda';
+import { type ReconcileDeps, type ReconcileResult, reconcileLeases } from '../../core/notices/leases.ts';
+
+/**
+ * Handler of the `rate(5 minutes)` rule: one pass over the notice claims whose lease ran out
+ * (core/notices/leases.ts). A claim that fails stays due; the run fails only when the index
+ * cannot be read.
+ */
+export function makeNoticeReconcilerHandler(deps: ReconcileDeps) {
+  return async function noticeReconciler(_event?: ScheduledEvent): Promise<ReconcileResult> {
+    return reconcileLeases(deps);
+  };
+}
