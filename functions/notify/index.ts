@@ -30,7 +30,7 @@ export const handler = lambdaEntry(
     bursts: dynamoStaffBurstStore(db, env.TABLE_NAME),
     cases: dynamoCaseReader(db, env.TABLE_NAME),
     // No SDK retries: a send whose answer was lost would go out twice. A failed send releases its
-    // claim and the queue's redelivery retries it (docs/design.md#at-most-once-per-recipient).
+    // claim and the queue's redelivery retries it (docs/design.md#once-per-recipient).
     mailer: sesMailer(new SESv2Client({ maxAttempts: 1 }), {
       configurationSetName: process.env.SES_CONFIGURATION_SET || undefined,
     }),
