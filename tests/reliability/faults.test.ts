@@ -1,27 +1,28 @@
-import { randomUUID } from 'node:crypto';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { SweepResult } from '../../core/cases/sla-sweep.ts';
-import { makeNotifyHandler } from '../../functions/notify/handler.ts';
 import { makeTriageHandler } from '../../functions/triage/handler.ts';
-import { localCredentials, localQueueArn, localRegion } from '../../infra/local/peers.ts';
+import { localQueueArn } from '../../infra/local/peers.ts';
 import { QueuePump } from '../../infra/local/queue-pump.ts';
 import type { ClientName, LocalStack, LocalStackOptions } from '../../infra/local/stack.ts';
-import { dynamoStaffBurstStore } from '../../shared/adapters/burst-store.ts';
-import { dynamoCaseReader } from '../../shared/adapters/case-reader.ts';
-import { dynamoContactStore } from '../../shared/adapters/contact-store.ts';
-import { dynamoNoticeLedger, dynamoSuppressionList } from '../../shared/adapters/notice-store.ts';
-import { sesMailer } from '../../shared/adapters/ses-mailer.ts';
 import {
   dynamoAssignmentReader,
   dynamoFeedbackReader,
   dynamoTriageStore,
 } from '../../shared/adapters/triage-store.ts';
 import { VirtualClock } from '../../shared/clock.ts';
+import { MINUTE_MS } from '../../shared/domain/time.ts';
 import { queues } from '../../shared/queues.ts';
-import { crashingMidBatch, emailKey, errors, FaultInjector, type WithMiddleware } from '../support/faults.ts';
-import { startTestStack } from '../support/local-stack.ts';
-import { expectLoopIntact, type LoopCounts, postMany, scanAll, settle } from './loop.ts';
+import {
+  crashingMidBatch,
+  dyingMidSend,
+  emailKey,
+  errors,
+  FaultInjector,
+  type WithMiddleware,
+} from '../support/faults.ts';
+import { eventually, startTestStack } from '../support/local-stack.ts';
+import { stackNotifyHandler } from '../support/stack-notify.ts';
+import { drained, expectLoopIntact, type LoopCounts, postMany, scanAll, settle } from './loop.ts';
 import { recordSection, table } from './report.ts';
 import { sizes } from './sizes.ts';
 
@@ -58,7 +59,7 @@ afterAll(() => {
   // Only a complete set of figures goes to bench/results.json.
   if (Object.keys(figures).length === scenarios) recordSection('faults', figures);
 });
-const scenarios = 8;
+const scenarios = 10;
 const auditColumns = new Set([
   'accepted',
   'stored',
@@ -104,29 +105,6 @@ function triageHandler(s: LocalStack) {
     store: dynamoTriageStore(s.db, s.tableName, s.config.service.retentionDays),
     clock: s.clock,
     config: s.config,
-  });
-}
-
-/** functions/notify's handler sending through SES local, as the stack's own notify pump does. */
-function notifyHandler(s: LocalStack) {
-  const ses = new SESv2Client({
-    region: localRegion,
-    credentials: localCredentials,
-    endpoint: s.endpoints.ses,
-    maxAttempts: 1,
-  });
-  return makeNotifyHandler({
-    config: s.config,
-    publicBaseUrl: s.url,
-    linkSecret: async () => s.linkSecret,
-    ledger: dynamoNoticeLedger(s.db, s.tableName),
-    suppression: dynamoSuppressionList(s.db, s.tableName),
-    contacts: dynamoContactStore(s.db, s.tableName),
-    bursts: dynamoStaffBurstStore(s.db, s.tableName),
-    cases: dynamoCaseReader(s.db, s.tableName),
-    mailer: sesMailer(ses),
-    clock: s.clock,
-    newId: randomUUID,
   });
 }
 
@@ -247,7 +225,7 @@ describe('the loop under injected faults (invariants 1 and 5)', () => {
     const t0 = performance.now();
     const s = await startWith({}, { pumps: false });
     const triage = crashingMidBatch(triageHandler(s), { seed: 55, rate: 0.5 });
-    const notify = crashingMidBatch(notifyHandler(s), { seed: 56, rate: 0.5 });
+    const notify = crashingMidBatch(stackNotifyHandler(s), { seed: 56, rate: 0.5 });
     extraPumps.push(
       new QueuePump(s.sqs, s.queues.triage.url, triageArn, triage, { batchSize: 10 }),
       ...(['staffNotices', 'customerNotices'] as const).map(
@@ -290,6 +268,106 @@ describe('the loop under injected faults (invariants 1 and 5)', () => {
     record('dynamodb-lost-answers', counts, t0, { answersLost: lost.hits, ingest503Retried: posted.retried });
     expect(posted.unexpected).toBe(0);
     expect(lost.hits).toBeGreaterThan(0);
+    expectLoopIntact(counts);
+  });
+});
+
+describe('notices whose sender dies, and notices about erased customers (invariant 5)', () => {
+  it('sends every notice once when senders die after claiming it, before or after SES took the mail', async () => {
+    const t0 = performance.now();
+    const s = await startWith({}, { pumps: false });
+    const dying = dyingMidSend({ seed: 88, rate: 0.3 });
+    const notify = dying.around(stackNotifyHandler(s, dying.wrap));
+    extraPumps.push(
+      ...(['staffNotices', 'customerNotices'] as const).map(
+        (key) =>
+          new QueuePump(s.sqs, s.queues[key].url, localQueueArn(queues[key].name), notify, { batchSize: 10 }),
+      ),
+    );
+    for (const pump of extraPumps) pump.start();
+    s.streamPump.start();
+    s.triagePump.start();
+
+    const posted = await postMany(s, sizes.feedbackPerScenario, { prefix: 'dying' });
+    await drained(s, posted.accepted);
+    await s.sendEventsIdle();
+    // The leases run out; the reconciler (every 5 minutes in AWS) queues what no send event settled.
+    s.clock.advance(16 * MINUTE_MS);
+    const first = await s.reconcileNotices();
+    await drained(s, posted.accepted);
+    s.clock.advance(16 * MINUTE_MS);
+    const second = await s.reconcileNotices();
+    const counts = await settle(s, posted.accepted);
+
+    record('notify-crash-after-claim', counts, t0, {
+      diedBeforeSend: dying.before,
+      diedAfterSend: dying.after,
+      queuedAgain: first.requeued,
+      leasesFailed: first.failed + second.failed,
+    });
+    expect(dying.before).toBeGreaterThan(0);
+    expect(dying.after).toBeGreaterThan(0);
+    expect(first).toMatchObject({ requeued: dying.before, failed: 0, errors: 0 });
+    expect(second.due).toBe(0);
+    expect(counts.claimsUnsettled).toBe(0);
+    expectLoopIntact(counts);
+  });
+
+  it('sends nothing about customers erased while their notices waited, and the rest once', async () => {
+    const t0 = performance.now();
+    const s = await startWith({}, { pumps: false });
+    s.streamPump.start();
+    s.triagePump.start();
+    const posted = await postMany(s, sizes.feedbackPerScenario, { prefix: 'erase' });
+    // Every notice is on its queue, none delivered: as if notify was down, or they sat in a DLQ.
+    await eventually(async () => {
+      const items = await scanAll(s);
+      const outbox = items.filter((i) => i.type === 'outbox' && i.target === 'notify').length;
+      const queued = await Promise.all(
+        ['notify', 'notify-customer'].map(
+          async (q) =>
+            ((await (await fetch(`${s.url}/__local/queues/${q}`)).json()) as { visible: number }).visible,
+        ),
+      );
+      expect(items.filter((i) => i.type === 'triaged')).toHaveLength(posted.accepted.size);
+      expect(queued[0]! + queued[1]!).toBe(outbox);
+    }, 60_000);
+    const erased = Array.from({ length: sizes.feedbackPerScenario }, (_, i) => i).filter((i) => i % 2 === 0);
+    const { token } = (await (await fetch(`${s.url}/__local/token?admin=1`)).json()) as { token: string };
+    for (const i of erased) {
+      const response = await fetch(`${s.url}/v1/customers?email=customer${i}%40example.jp`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(response.status).toBe(200);
+    }
+
+    s.notifyPump.start();
+    const counts = await settle(s, posted.accepted);
+    const { emails } = (await (await fetch(`${s.endpoints.ses}/store`)).json()) as {
+      emails: { destination: { to: string[] }; body: { text?: string; html?: string } }[];
+    };
+    const leaks = emails.filter((e) => {
+      const text = `${e.destination.to.join(' ')} ${e.body.text ?? ''} ${e.body.html ?? ''}`;
+      return erased.some(
+        (i) =>
+          text.includes(`(#${i})`) ||
+          text.includes(`customer${i}@`) ||
+          new RegExp(`お客様 ${i}(?!\\d)`).test(text),
+      );
+    }).length;
+
+    const noticesErased = (await scanAll(s)).filter(
+      (i) => i.type === 'notice' && i.status === 'erased',
+    ).length;
+
+    record('erased-customer-redrive', counts, t0, {
+      customersErased: erased.length,
+      noticesErased,
+      emailsWithErasedText: leaks,
+    });
+    expect(noticesErased).toBeGreaterThanOrEqual(erased.length);
+    expect(leaks).toBe(0);
     expectLoopIntact(counts);
   });
 });

@@ -137,6 +137,8 @@ export interface LoopCounts {
   emailsExpected: number;
   /** Staff alerts settled `batched`: the window's digest carries them (flood containment). */
   emailsBatched: number;
+  /** Notices settled `erased`: asked for before their case's customer data was erased, never sent. */
+  emailsErased: number;
   /** Batched alerts with no entry in any window's digest (must stay 0: that would be a lost alert). */
   batchedUnlisted: number;
   /** Emails SES local received. */
@@ -147,7 +149,7 @@ export interface LoopCounts {
   emailsLost: number;
   /** Messages in the triage and notify DLQs. */
   deadLettered: number;
-  /** Notices × recipients whose at-most-once claim was never settled (`sending`) or never made. */
+  /** Notices × recipients whose claim was never settled (`sending`, `released`) or never made. */
   claimsUnsettled: number;
   claimsMissing: number;
   /** Settled notices about a case whose `notice_sent` event is not on that case's timeline. */
@@ -180,7 +182,8 @@ export async function auditLoop(stack: LocalStack, accepted: Set<string>): Promi
     of('burstEntry').map((e) => (e.entry as { case: { noticeId: string } }).case.noticeId),
   );
   const emailsBatched = claims.filter((c) => c === 'batched').length;
-  const emailsExpected = wanted.length - emailsBatched;
+  const emailsErased = claims.filter((c) => c === 'erased').length;
+  const emailsExpected = wanted.length - emailsBatched - emailsErased;
   const emails = await sesEmails(stack);
   const distinct = new Set(emails.map((e) => `${e.to}|${e.subject}`));
   const depths = await queueDepths(stack);
@@ -194,12 +197,13 @@ export async function auditLoop(stack: LocalStack, accepted: Set<string>): Promi
     counted,
     emailsExpected,
     emailsBatched,
+    emailsErased,
     batchedUnlisted: batched.filter((n) => !listed.has(n.noticeId as string)).length,
     emailsSent: emails.length,
     emailsDoubled: emails.length - distinct.size,
     emailsLost: Math.max(0, emailsExpected - distinct.size),
     deadLettered: depths.triage.deadLettered + depths.notify.deadLettered,
-    claimsUnsettled: claims.filter((c) => c === 'sending').length,
+    claimsUnsettled: claims.filter((c) => c === 'sending' || c === 'released').length,
     claimsMissing: claims.filter((c) => c === undefined).length,
     timelineNoticesMissing: Math.max(
       0,
@@ -243,6 +247,21 @@ function quiet(stack: LocalStack, accepted: Set<string>, timeoutMs: number): Pro
         depths.triage.visible + depths.triage.inFlight + depths.notify.visible + depths.notify.inFlight,
       ).toBe(0);
       return counts;
+    },
+    timeoutMs,
+    250,
+  );
+}
+
+/** Waits until both queues are empty and every accepted feedback is triaged (claims may stay open). */
+export async function drained(stack: LocalStack, accepted: Set<string>, timeoutMs = 120_000): Promise<void> {
+  await eventually(
+    async () => {
+      const depths = await queueDepths(stack);
+      expect((await auditLoop(stack, accepted)).triaged).toBeGreaterThanOrEqual(accepted.size);
+      expect(
+        depths.triage.visible + depths.triage.inFlight + depths.notify.visible + depths.notify.inFlight,
+      ).toBe(0);
     },
     timeoutMs,
     250,

@@ -9,7 +9,9 @@
  *   service does in AWS: the SDK retries it (backoff, retry quota) and only what is left reaches
  *   the code.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { SQSRecord } from 'aws-lambda';
+import type { Mailer } from '../../shared/domain/notice-ports.ts';
 
 /** Anything with an SDK middleware stack (every v3 client). */
 export interface WithMiddleware {
@@ -242,4 +244,47 @@ export function crashingMidBatch<R>(
     { crashes: 0, replayed: 0 },
   );
   return wrapped;
+}
+
+/**
+ * Notify senders that die in the middle of a send (seeded, `rate` of the emails, each at most once):
+ * half before SES gets the mail, half right after it took it. Dying ends the invocation with an
+ * error, as a killed Lambda's batch comes back whole, and leaves that send hanging forever.
+ * `wrap` goes around the mailer, `around` around the handler whose invocation dies.
+ */
+export function dyingMidSend(opts: { seed: number; rate: number }) {
+  const rng = seededRandom(opts.seed);
+  const invocation = new AsyncLocalStorage<{ kill: (error: Error) => void; dead: boolean }>();
+  const died = new Set<string>();
+  const state = { before: 0, after: 0 };
+  const wrap = (mailer: Mailer): Mailer => ({
+    async send(mail) {
+      const key = `${mail.to}|${mail.subject}`;
+      const run = invocation.getStore();
+      // The rest of a dead invocation's batch dies with it, before sending, as in a killed Lambda.
+      if (run?.dead) {
+        state.before++;
+        return new Promise<never>(() => {});
+      }
+      if (!run || died.has(key) || rng() >= opts.rate) return mailer.send(mail);
+      died.add(key);
+      const afterSend = (state.before + state.after) % 2 === 1;
+      if (afterSend) {
+        await mailer.send(mail);
+        state.after++;
+      } else state.before++;
+      run.dead = true;
+      run.kill(new Error(`injected death ${afterSend ? 'after' : 'before'} sending to ${mail.to}`));
+      return new Promise<never>(() => {});
+    },
+  });
+  const around =
+    <R>(handler: BatchHandler<R>): BatchHandler<R> =>
+    (event) =>
+      new Promise<R>((resolve, reject) => {
+        invocation.run({ kill: reject, dead: false }, () => {
+          handler(event).then(resolve, reject);
+        });
+      });
+  return Object.assign(state, { wrap, around });
 }
