@@ -9,6 +9,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { linkCaseActions } from '../../core/cases/link-actions.ts';
 import { type SweepResult, sweepDue } from '../../core/cases/sla-sweep.ts';
 import { lapseUnconfirmed } from '../../core/contacts/index.ts';
+import { type ReconcileResult, reconcileIntake } from '../../core/delivery/reconcile.ts';
 import { sendWeeklyDigests, type TeamDigestResult, teamsAtLocalTime } from '../../core/insights/digest.ts';
 import { flushStaffDigests } from '../../core/notices/staff-bursts.ts';
 import { makeActionsHandler } from '../../functions/actions/handler.ts';
@@ -26,6 +27,7 @@ import { dynamoCustomerData } from '../../shared/adapters/customer-data.ts';
 import { dynamoDigestCases, dynamoDigestOutbox } from '../../shared/adapters/digest-store.ts';
 import { dynamoFeedbackStore } from '../../shared/adapters/feedback-store.ts';
 import { queueSender } from '../../shared/adapters/messaging.ts';
+import { dynamoArrivalLedger, dynamoOutboxMarks } from '../../shared/adapters/reconcile-store.ts';
 import { dynamoMetricsReader } from '../../shared/adapters/metrics-reader.ts';
 import {
   dynamoNoticeLedger,
@@ -143,6 +145,8 @@ export interface LocalStack {
   sweepSla(now: Date): Promise<SweepResult>;
   /** The weekly digest at `now` for these teams (default every team), as functions/digest runs it. */
   sendDigests(now: Date, teamIds?: readonly string[]): Promise<TeamDigestResult[]>;
+  /** One intake reconciler run at the clock's time, as functions/intake-reconciler runs it. */
+  reconcile(): Promise<ReconcileResult>;
   stop(): Promise<void>;
 }
 
@@ -210,11 +214,23 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const queues = await ensureQueues(sqs);
 
     const bus = new LocalBus(() => clock.now());
-    const relay = makeRelayHandler({
+    const relayTargets = {
       notifyStaff: queueSender(sqs, queues.staffNotices.url),
       notifyCustomer: queueSender(sqs, queues.customerNotices.url),
-      publish: (e) => bus.publish(e),
-    });
+      publish: (e: Record<string, unknown>) => bus.publish(e),
+    };
+    const outboxMarks = dynamoOutboxMarks(db, tableName);
+    const relay = makeRelayHandler({ ...relayTargets, ...outboxMarks, clock });
+    // The intake reconciler: the same use case as functions/intake-reconciler (hourly in AWS),
+    // run here by POST /__local/reconcile or a test, at the virtual clock's time.
+    const reconcile = () =>
+      reconcileIntake({
+        ledger: dynamoArrivalLedger(db, tableName),
+        marks: outboxMarks,
+        triage: queueSender(sqs, queues.triage.url),
+        targets: relayTargets,
+        clock,
+      });
     // One pump plays both stream readers of AWS: the feedback Pipe and the outbox relay's mapping.
     const streamPump = new StreamPump(
       streamsClient,
@@ -346,6 +362,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         bus,
         sesEndpoint: sesPeer.endpoint,
         queueDepth: (name) => queueDepth(sqs, queues, name),
+        reconcile,
         cases: () => listCasesWithTimeline(db, tableName),
       }),
     ];
@@ -440,6 +457,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       scheduled,
       sweepSla,
       sendDigests,
+      reconcile,
       async stop() {
         clearInterval(scheduleTimer);
         await scheduleRun;

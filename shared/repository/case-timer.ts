@@ -16,6 +16,7 @@ import {
   type TimerFields,
 } from '../domain/sla.ts';
 import { table } from '../table.ts';
+import { shardOf } from './shard.ts';
 
 /** Attribute names of the timer fields, for `REMOVE` when a case has no next step. */
 export const timerAttributes = [
@@ -30,14 +31,9 @@ export const timerShards: readonly string[] = Array.from(
   (_, i) => `T#${String(i).padStart(2, '0')}`,
 );
 
-/** FNV-1a (32 bit) of the case id mod the shard count: stable across runtimes and deploys. */
+/** The case id's shard (FNV-1a mod the shard count): stable across runtimes and deploys. */
 export function timerShardOf(caseId: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < caseId.length; i++) {
-    hash ^= caseId.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return timerShards[hash % timerShards.length] as string;
+  return timerShards[shardOf(caseId, timerShards.length)] as string;
 }
 
 /** Timer fields for a step (undefined: the case leaves the index). */
