@@ -9,7 +9,12 @@ import { lambdaEntry } from '../../shared/observability.ts';
 import { makeRelayHandler } from './handler.ts';
 
 // Lambda entry: the table stream's event source mapping (outbox inserts only) invokes this.
-const env = requireEnv(['STAFF_NOTICES_QUEUE_URL', 'CUSTOMER_NOTICES_QUEUE_URL', 'EVENT_BUS_NAME', 'TABLE_NAME']);
+const env = requireEnv([
+  'STAFF_NOTICES_QUEUE_URL',
+  'CUSTOMER_NOTICES_QUEUE_URL',
+  'EVENT_BUS_NAME',
+  'TABLE_NAME',
+]);
 const sqs = new SQSClient({});
 
 export const handler = lambdaEntry(

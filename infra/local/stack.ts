@@ -27,7 +27,6 @@ import { dynamoCustomerData } from '../../shared/adapters/customer-data.ts';
 import { dynamoDigestCases, dynamoDigestOutbox } from '../../shared/adapters/digest-store.ts';
 import { dynamoFeedbackStore } from '../../shared/adapters/feedback-store.ts';
 import { queueSender } from '../../shared/adapters/messaging.ts';
-import { dynamoArrivalLedger, dynamoOutboxMarks } from '../../shared/adapters/reconcile-store.ts';
 import { dynamoMetricsReader } from '../../shared/adapters/metrics-reader.ts';
 import {
   dynamoNoticeLedger,
@@ -35,6 +34,7 @@ import {
   dynamoUsedTokens,
 } from '../../shared/adapters/notice-store.ts';
 import { dynamoProblemStore } from '../../shared/adapters/problem-store.ts';
+import { dynamoArrivalLedger, dynamoOutboxMarks } from '../../shared/adapters/reconcile-store.ts';
 import { sesMailer } from '../../shared/adapters/ses-mailer.ts';
 import { dynamoSlaStore, dynamoTimerIndex } from '../../shared/adapters/sla-store.ts';
 import {

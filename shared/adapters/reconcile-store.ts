@@ -1,4 +1,4 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { ArrivalLedger, OutboxMarks } from '../domain/delivery-ports.ts';
 import type { OutboxEntry } from '../domain/outbox.ts';
 import {

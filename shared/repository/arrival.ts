@@ -11,7 +11,7 @@
  * `RECONCILE#intake` / `CHECKPOINT` holds `through`: everything that arrived before it was checked.
  */
 import { HOUR_MS } from '../domain/time.ts';
-import { itemTypes, table } from '../table.ts';
+import { type itemTypes, table } from '../table.ts';
 import { shardOf } from './shard.ts';
 
 export type ArrivalKind = 'FEEDBACK' | 'OUTBOX';
