@@ -19,8 +19,12 @@ import { forwardOutbox } from './forward.ts';
 
 /** Younger items may still be on their way (the Pipe and the relay take seconds). */
 export const RECONCILE_MIN_AGE_MS = 10 * MINUTE_MS;
-/** Without a checkpoint (the first run), look back twice the stream's 24 h retention. */
-export const FIRST_RUN_LOOKBACK_MS = 48 * HOUR_MS;
+/**
+ * Without a checkpoint (the first run after the deploy that added the arrivals index), look back
+ * a day: items older than that deploy carry no arrival fields, and the first hourly run comes
+ * within the hour.
+ */
+export const FIRST_RUN_LOOKBACK_MS = 24 * HOUR_MS;
 /** Sends in flight at once. */
 const PARALLEL_SENDS = 16;
 
@@ -70,14 +74,17 @@ export async function reconcileIntake(deps: ReconcileDeps): Promise<ReconcileRes
     const end = new Date(Math.min(nextHour(cursor).getTime(), horizon.getTime()));
     const [start, stop] = [cursor.toISOString(), end.toISOString()];
 
-    const feedback = await deps.ledger.untriaged(start, stop);
+    // Independent reads: the outbox items of feedback re-queued now arrive past this run's horizon.
+    const [feedback, outbox] = await Promise.all([
+      deps.ledger.untriaged(start, stop),
+      deps.ledger.unrelayed(start, stop),
+    ]);
     await eachLimited(feedback.waiting, (feedbackId) =>
       deps.triage({ type: 'feedback.received', version: 1, feedbackId }),
     );
     result.feedbackChecked += feedback.checked;
     result.feedbackRequeued += feedback.waiting.length;
 
-    const outbox = await deps.ledger.unrelayed(start, stop);
     await eachLimited(outbox.waiting, async (entry) => {
       await forwardOutbox(entry, deps.targets);
       await deps.marks.markRelayed(entry.id, now);

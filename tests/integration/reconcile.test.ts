@@ -1,4 +1,11 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { StaffDirectory } from '../../cli/adapters/cognito.ts';
+import { workQueueName } from '../../cli/names.ts';
+import { run } from '../../cli/program.ts';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import { caseIdFor } from '../../shared/domain/case.ts';
@@ -182,5 +189,46 @@ describe('the intake reconciler (invariant 1)', () => {
     // Each critical detractor asks for three emails: the customer, the assignee and the team inbox.
     expect(emails).toHaveLength(3 * ids.length);
     expect(new Set(emails.map((e) => `${e.to}|${e.subject}`)).size).toBe(emails.length);
+  });
+
+  it('runs by hand as closeloop reconcile: a dry run counts and sends nothing, a run re-queues to the stage queue', async () => {
+    const ids = await postLost(2);
+    s.clock.advance(11 * MINUTE_MS);
+    // The deployed queues' names, in fauxqs: closeloop-dev-triage and the two notify queues.
+    const urls = new Map<string, string>();
+    for (const key of ['triage', 'staffNotices', 'customerNotices'] as const) {
+      const name = workQueueName('dev', key);
+      urls.set(key, (await s.sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!);
+    }
+    const cli = async (argv: string[]) => {
+      const out: string[] = [];
+      const code = await run([...argv, '--table', s.tableName], {
+        out: (text) => out.push(text),
+        err: (text) => out.push(text),
+        clock: s.clock,
+        aws: () => ({
+          dynamodb: new DynamoDBClient({}),
+          db: s.db,
+          sqs: s.sqs,
+          events: new EventBridgeClient({}),
+          secrets: new SecretsManagerClient({}),
+          staff: {} as StaffDirectory,
+        }),
+      });
+      return { code, out: out.join('') };
+    };
+
+    const dry = await cli(['reconcile', '--dry-run']);
+    const afterDry = await drainQueue(s.sqs, urls.get('triage')!);
+    const real = await cli(['reconcile']);
+    const queued = (await drainQueue(s.sqs, urls.get('triage')!)) as { feedbackId: string }[];
+
+    expect(dry.code).toBe(0);
+    expect(dry.out).toContain('dry run: nothing sent');
+    expect(dry.out).toContain('would re-queue 2 of 2 feedback');
+    expect(afterDry).toEqual([]);
+    expect(real.code).toBe(0);
+    expect(real.out).toContain('re-queued 2 of 2 feedback');
+    expect(queued.map((m) => m.feedbackId).sort()).toEqual([...ids].sort());
   });
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { SweepResult } from '../../core/cases/sla-sweep.ts';
+import type { ReconcileResult } from '../../core/delivery/reconcile.ts';
 import { makeNotifyHandler } from '../../functions/notify/handler.ts';
 import { makeTriageHandler } from '../../functions/triage/handler.ts';
 import { localCredentials, localQueueArn, localRegion } from '../../infra/local/peers.ts';
@@ -18,10 +19,11 @@ import {
   dynamoTriageStore,
 } from '../../shared/adapters/triage-store.ts';
 import { VirtualClock } from '../../shared/clock.ts';
+import { HOUR_MS } from '../../shared/domain/time.ts';
 import { queues } from '../../shared/queues.ts';
 import { crashingMidBatch, emailKey, errors, FaultInjector, type WithMiddleware } from '../support/faults.ts';
-import { startTestStack } from '../support/local-stack.ts';
-import { expectLoopIntact, type LoopCounts, postMany, scanAll, settle } from './loop.ts';
+import { eventually, startTestStack } from '../support/local-stack.ts';
+import { auditLoop, expectLoopIntact, type LoopCounts, postMany, scanAll, settle } from './loop.ts';
 import { recordSection, table } from './report.ts';
 import { sizes } from './sizes.ts';
 
@@ -58,7 +60,7 @@ afterAll(() => {
   // Only a complete set of figures goes to bench/results.json.
   if (Object.keys(figures).length === scenarios) recordSection('faults', figures);
 });
-const scenarios = 8;
+const scenarios = 9;
 const auditColumns = new Set([
   'accepted',
   'stored',
@@ -290,6 +292,53 @@ describe('the loop under injected faults (invariants 1 and 5)', () => {
     record('dynamodb-lost-answers', counts, t0, { answersLost: lost.hits, ingest503Retried: posted.retried });
     expect(posted.unexpected).toBe(0);
     expect(lost.hits).toBeGreaterThan(0);
+    expectLoopIntact(counts);
+  });
+});
+
+describe('reconciliation after the stream lost its records (invariants 1 and 5)', () => {
+  it('makes one case per feedback and sends each notice once when the relay and the Pipe were down past stream retention', async () => {
+    const t0 = performance.now();
+    // Triage and notify run; the stream's two readers (the Pipe, the relay) do not.
+    const s = await startWith({}, { pumps: false });
+    s.triagePump.start();
+    s.notifyPump.start();
+    // The hourly reconciler has been running: it has a checkpoint from before the outage.
+    await s.reconcile();
+
+    const posted = await postMany(s, sizes.feedbackPerScenario, { prefix: 'retention' });
+    // A day passes: the stream trims the feedback inserts nobody read.
+    const feedbackRecordsLost = await s.streamPump.dropPending();
+    s.clock.advance(25 * HOUR_MS);
+    // Two reconcilers at once (the hourly rule and a hand run): both re-queue the feedback.
+    const feedbackRuns = await Promise.all([s.reconcile(), s.reconcile()]);
+    await eventually(
+      async () => expect((await auditLoop(s, posted.accepted)).triaged).toBe(posted.accepted.size),
+      120_000,
+      250,
+    );
+    // The relay stays down another day: the outbox inserts triage wrote are trimmed too.
+    const outboxRecordsLost = await s.streamPump.dropPending();
+    s.clock.advance(25 * HOUR_MS);
+    const outboxRuns = await Promise.all([s.reconcile(), s.reconcile()]);
+    // The readers come back to an empty stream; a later run finds nothing left.
+    s.streamPump.start();
+    const counts = await settle(s, posted.accepted);
+    const after = await s.reconcile();
+
+    const sum = (runs: ReconcileResult[], key: 'feedbackRequeued' | 'outboxForwarded') =>
+      runs.reduce((n, r) => n + r[key], 0);
+    record('relay-down-past-stream-retention', counts, t0, {
+      streamRecordsLost: feedbackRecordsLost + outboxRecordsLost,
+      feedbackRequeued: sum(feedbackRuns, 'feedbackRequeued'),
+      outboxForwarded: sum(outboxRuns, 'outboxForwarded'),
+    });
+    expect(posted.unexpected).toBe(0);
+    expect(feedbackRecordsLost).toBeGreaterThanOrEqual(posted.accepted.size);
+    expect(outboxRecordsLost).toBeGreaterThan(0);
+    expect(sum(feedbackRuns, 'feedbackRequeued')).toBeGreaterThanOrEqual(posted.accepted.size);
+    expect(sum(outboxRuns, 'outboxForwarded')).toBeGreaterThan(0);
+    expect(after).toMatchObject({ feedbackRequeued: 0, outboxForwarded: 0 });
     expectLoopIntact(counts);
   });
 });
