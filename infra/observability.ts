@@ -1,6 +1,6 @@
 /**
  * Operations: the ops topic every alarm pages, the alarms (every DLQ holding a message, every
- * function's errors, a spike of SLA breaches) and the `closeloop-<stage>` dashboard. Built last in
+ * function's errors, a stream reader falling behind, a spike of SLA breaches) and the `closeloop-<stage>` dashboard. Built last in
  * the stateless stack, from the functions and queues that exist by then (a test checks that every
  * LoopFunction and every DLQ has its alarm, so a function added after it is caught).
  */

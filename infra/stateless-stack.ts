@@ -184,7 +184,7 @@ export class StatelessStack extends Stack {
         'permissions (CDK grants it on *); the stream reads themselves are scoped to this table stream.',
     );
 
-    // ---- Intake reconciler, hourly (docs/design.md#delivery-no-dual-write) ----------------------
+    // ---- Intake reconciler, hourly (docs/design.md#reconciliation) ------------------------------
     // Finds feedback without a triage marker and outbox items never relayed (older than 10
     // minutes) through the arrivals index and sends them again. Runs may overlap (a hand run, a
     // retry) and a second delivery is harmless, so no reserved concurrency; a failed run resumes

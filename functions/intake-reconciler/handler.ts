@@ -17,9 +17,9 @@ export function makeReconcilerHandler(deps: ReconcilerHandlerDeps) {
     const reserveMs = deps.reserveMs ?? 60_000;
     const shouldStop = context ? () => context.getRemainingTimeInMillis() < reserveMs : undefined;
     const result = await reconcileIntake({ ...deps, ...(shouldStop ? { shouldStop } : {}) });
-    const requeued = result.feedbackRequeued + result.outboxForwarded;
-    // Anything found means the stream lost it: worth a warning an operator can search for.
-    (requeued > 0 ? logger.warn : logger.info).call(logger, 'intake reconciled', { ...result });
+    // Anything sent again means the stream lost it: a warning an operator can search for.
+    if (result.feedbackRequeued + result.outboxForwarded > 0) logger.warn('intake reconciled', { ...result });
+    else logger.info('intake reconciled', { ...result });
     return result;
   };
 }
