@@ -3,6 +3,7 @@
  * in `--region` or the profile's region; tests pass their own (DynamoDB Local, fauxqs, mocks).
  */
 import { DynamoDBClient, paginateListTables } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -17,6 +18,8 @@ export interface AwsClients {
   dynamodb: DynamoDBClient;
   db: DynamoDBDocumentClient;
   sqs: SQSClient;
+  /** The stage's bus (`reconcile` publishes events the stream lost). */
+  events: EventBridgeClient;
   secrets: SecretsManagerClient;
   staff: StaffDirectory;
 }
@@ -32,6 +35,7 @@ export function defaultAws(clock: Clock): AwsFactory {
       dynamodb,
       db: documentClient(config),
       sqs,
+      events: new EventBridgeClient(config),
       secrets: new SecretsManagerClient(config),
       // The SQS client's resolved region and credential chain sign the Cognito calls too.
       staff: cognitoDirectory({

@@ -37,3 +37,9 @@ export function deadLetterQueues(stage: Stage): DeadLetterQueue[] {
   }));
   return [...fromQueues, { key: 'triage-pipe', name: `${prefix}-${dlqName('triage-pipe')}` }];
 }
+
+/** infra/stateful-stack.ts: the work queues are `closeloop-<stage>-<name>`. */
+export const workQueueName = (stage: Stage, key: QueueName) => `${prefixOf(stage)}-${queues[key].name}`;
+
+/** infra/stateful-stack.ts: the event bus is `closeloop-<stage>`. */
+export const busName = (stage: Stage) => prefixOf(stage);

@@ -11,6 +11,7 @@ import type { AwsClients, AwsFactory } from './aws.ts';
 import { registerDlq } from './commands/dlq.ts';
 import { registerErase } from './commands/erase.ts';
 import { registerExport } from './commands/export.ts';
+import { registerReconcile } from './commands/reconcile.ts';
 import { registerSites } from './commands/sites.ts';
 import { registerStaff } from './commands/staff.ts';
 import { CliError, EXIT, UsageError } from './errors.ts';
@@ -59,7 +60,9 @@ export function buildProgram(deps: CliDeps): Command {
     },
   };
   const program = new Command('closeloop')
-    .description('Operator CLI of a deployed Closeloop: sites and keys, staff, DLQs, erasure, export')
+    .description(
+      'Operator CLI of a deployed Closeloop: sites and keys, staff, DLQs, erasure, export, reconcile',
+    )
     .option('--stage <stage>', `deployed stage: ${STAGES.join(' | ')}`, 'dev')
     .option('--region <region>', 'AWS region (default: the profile or AWS_REGION)')
     .option('--table <name>', "DynamoDB table (default: the stage's stateful stack table)")
@@ -73,6 +76,7 @@ export function buildProgram(deps: CliDeps): Command {
   registerDlq(program, ctx);
   registerErase(program, ctx);
   registerExport(program, ctx);
+  registerReconcile(program, ctx);
   return program;
 }
 

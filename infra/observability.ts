@@ -1,6 +1,6 @@
 /**
  * Operations: the ops topic every alarm pages, the alarms (every DLQ holding a message, every
- * function's errors, a spike of SLA breaches) and the `closeloop-<stage>` dashboard. Built last in
+ * function's errors, a stream reader falling behind, a spike of SLA breaches) and the `closeloop-<stage>` dashboard. Built last in
  * the stateless stack, from the functions and queues that exist by then (a test checks that every
  * LoopFunction and every DLQ has its alarm, so a function added after it is caught).
  */
@@ -41,6 +41,11 @@ export const QUEUE_AGE_THRESHOLD = Duration.minutes(15);
  * SES reviews an account whose bounce rate passes 5 % or complaint rate 0.1 %, and may pause its
  * sending; these page before that, on the account-level rates SES enforces.
  */
+/**
+ * A stream reader further behind than this pages: the relay gives a record up after an hour
+ * (infra/stateless-stack.ts RELAY_STREAM), so there is time to act before the reconciler must.
+ */
+export const ITERATOR_AGE_THRESHOLD = Duration.minutes(5);
 export const SES_REPUTATION_THRESHOLDS = { 'Reputation.BounceRate': 0.05, 'Reputation.ComplaintRate': 0.001 };
 
 export interface ObservabilityProps {
@@ -53,6 +58,8 @@ export interface ObservabilityProps {
   readonly dlqs: Readonly<Record<string, IQueue>>;
   /** Every work queue, by its name: an age alarm each (work waiting longer than it should). */
   readonly queues: Readonly<Record<string, IQueue>>;
+  /** Functions reading the table stream: an IteratorAge alarm each (the stream waits for them). */
+  readonly streamReaders?: readonly LoopFunction[];
   readonly api: HttpApi;
   /** The funnel: feedback received (invocations), cases opened (log filter), SLA breaches (EMF). */
 }
@@ -193,6 +200,19 @@ export class Observability extends Construct {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
     );
+    for (const fn of props.streamReaders ?? []) {
+      page(
+        new Alarm(this, `IteratorAgeAlarm-${fn.functionFolder}`, {
+          alarmName: `${prefix}-${fn.functionFolder}-iterator-age`,
+          alarmDescription: `The ${fn.functionFolder} function is over ${ITERATOR_AGE_THRESHOLD.toMinutes()} minutes behind the table stream: outbox items wait.`,
+          metric: fn.metric('IteratorAge', { period: minute, statistic: 'Maximum' }),
+          threshold: ITERATOR_AGE_THRESHOLD.toMilliseconds(),
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
     const breaches = (clock: 'acknowledge' | 'resolve', period: Duration) =>
       new Metric({
         namespace: METRIC_NAMESPACE,

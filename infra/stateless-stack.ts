@@ -19,7 +19,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConfigurationSet, IEmailIdentity } from 'aws-cdk-lib/aws-ses';
@@ -64,6 +64,15 @@ export interface StatelessStackProps extends StackProps {
   readonly data: StatefulResources;
 }
 
+/**
+ * How the relay's stream mapping gives up on a record. A record the relay cannot forward blocks
+ * its shard (records go in order), so after 10 tries (bisection and partial batch responses
+ * narrow them to the failing record itself) or once it is an hour old it goes to the relay DLQ
+ * (its stream position only) and the shard moves on. Nothing is lost by that: its outbox item
+ * stays without `relayedAt`, and the hourly intake reconciler sends it.
+ */
+export const RELAY_STREAM = { retryAttempts: 10, maxRecordAge: Duration.hours(1) } as const;
+
 /** Every origin of every configured site, once each, in config order. */
 export function siteOrigins(config: Config): string[] {
   return [...new Set(config.sites.flatMap((site) => site.origins))];
@@ -74,6 +83,9 @@ export class StatelessStack extends Stack {
   readonly apiStage: HttpStage;
   readonly ingest: LoopFunction;
   readonly relay: LoopFunction;
+  /** Where the relay's mapping puts the stream positions of records it gave up on. */
+  readonly relayDlq: Queue;
+  readonly intakeReconciler: LoopFunction;
   readonly triage: LoopFunction;
   readonly sla: LoopFunction;
   readonly digest: LoopFunction;
@@ -129,8 +141,8 @@ export class StatelessStack extends Stack {
     }
 
     // The outbox relay: the table stream's second reader (the feedback Pipe is the first; a stream
-    // shard serves two readers well). Retries a failed record until the stream drops it (24 h),
-    // in order, so a notify-queue or bus outage delays messages but never loses them.
+    // shard serves two readers well). Retries a failed record in order, then gives it up to its
+    // DLQ (RELAY_STREAM); the intake reconciler below sends what it gave up.
     this.relay = new LoopFunction(this, 'Relay', {
       name: 'relay',
       config,
@@ -140,13 +152,29 @@ export class StatelessStack extends Stack {
     bindQueue(this.relay, data.queues.staffNotices, 'send', 'STAFF_NOTICES_QUEUE_URL');
     bindQueue(this.relay, data.queues.customerNotices, 'send', 'CUSTOMER_NOTICES_QUEUE_URL');
     bindBus(this.relay, data.bus, 'EVENT_BUS_NAME');
+    // UpdateItem: the relayedAt stamp on each forwarded outbox item.
+    bindTable(this.relay, data.table, ['dynamodb:UpdateItem']);
+    this.relayDlq = new Queue(this, 'RelayDlq', {
+      queueName: `${prefix}-relay-dlq`,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledge(
+      this.relayDlq,
+      'AwsSolutions-SQS3',
+      "This queue is itself a dead-letter queue: the on-failure destination of the relay's stream " +
+        'event source mapping (cdk-nag only recognises DLQs named in an SQS redrive policy).',
+    );
     this.relay.addEventSource(
       new DynamoEventSource(data.table, {
         startingPosition: StartingPosition.TRIM_HORIZON,
         batchSize: 100,
         maxBatchingWindow: Duration.seconds(0),
         reportBatchItemFailures: true,
-        retryAttempts: -1,
+        bisectBatchOnError: true,
+        ...RELAY_STREAM,
+        onFailure: new SqsDlq(this.relayDlq),
         filters: [FilterCriteria.filter(relayFilterPattern)],
       }),
     );
@@ -156,6 +184,39 @@ export class StatelessStack extends Stack {
       'The stream event source needs dynamodb:ListStreams, which supports no resource-level ' +
         'permissions (CDK grants it on *); the stream reads themselves are scoped to this table stream.',
     );
+
+    // ---- Intake reconciler, hourly (docs/design.md#reconciliation) ------------------------------
+    // Finds feedback without a triage marker and outbox items never relayed (older than 10
+    // minutes) through the arrivals index and sends them again. Runs may overlap (a hand run, a
+    // retry) and a second delivery is harmless, so no reserved concurrency; a failed run resumes
+    // from its checkpoint in the next hour.
+    this.intakeReconciler = new LoopFunction(this, 'IntakeReconciler', {
+      name: 'intake-reconciler',
+      config,
+      stage,
+      description: 'Hourly: feedback never triaged and outbox items never relayed → sent again',
+      // It stops starting hours 60 s before this, so a long backlog ends cleanly and resumes.
+      timeout: Duration.minutes(5),
+    });
+    // GetItem / UpdateItem: its checkpoint, the relayedAt stamp. BatchGetItem: triage markers and
+    // outbox items by key. Query on the arrivals index only.
+    bindTable(this.intakeReconciler, data.table, [
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:BatchGetItem',
+    ]);
+    bindTableIndex(this.intakeReconciler, data.table, tableSpec.arrivalsIndex.name, ['dynamodb:Query']);
+    bindQueue(this.intakeReconciler, data.queues.triage, 'send', 'TRIAGE_QUEUE_URL');
+    bindQueue(this.intakeReconciler, data.queues.staffNotices, 'send', 'STAFF_NOTICES_QUEUE_URL');
+    bindQueue(this.intakeReconciler, data.queues.customerNotices, 'send', 'CUSTOMER_NOTICES_QUEUE_URL');
+    bindBus(this.intakeReconciler, data.bus, 'EVENT_BUS_NAME');
+    new Rule(this, 'IntakeReconcilerSchedule', {
+      description: 'Closeloop intake reconciler, hourly (functions/intake-reconciler)',
+      schedule: Schedule.rate(Duration.hours(1)),
+      targets: [
+        new LambdaTarget(this.intakeReconciler, { retryAttempts: 2, maxEventAge: Duration.minutes(30) }),
+      ],
+    });
 
     // Triage: the triage queue (feedback.received) → classification, case, counters and outbox in
     // one DynamoDB transaction. Partial batch failures: a poison message fails alone and reaches
@@ -521,7 +582,9 @@ export class StatelessStack extends Stack {
         ),
         ...(data.pipeDlq ? { 'triage-pipe-dlq': data.pipeDlq } : {}),
         'ses-events-dlq': sesEventsDlq,
+        'relay-dlq': this.relayDlq,
       },
+      streamReaders: [this.relay],
       queues: Object.fromEntries(
         Object.entries(data.queues).map(([key, q]) => [queueSpecs[key as QueueName].name, q]),
       ),

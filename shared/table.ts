@@ -44,6 +44,20 @@ export const table = {
     partitionKey: 'customerHash',
     projection: 'KEYS_ONLY',
   },
+  /**
+   * Arrivals by hour (the intake reconciler, functions/intake-reconciler): every feedback and
+   * outbox item carries `arrivalHour` (`ARRIVED#<FEEDBACK|OUTBOX>#<yyyy-mm-ddThh>#<00..15>`, the
+   * UTC hour it was written and a stable hash of its key, so no partition takes every write) and
+   * `arrivedAt` (ISO). The reconciler reads each hour's 16 shards once, from its checkpoint on,
+   * instead of scanning the table (shared/repository/arrival.ts). Keys only.
+   */
+  arrivalsIndex: {
+    name: 'arrivals',
+    partitionKey: 'arrivalHour',
+    sortKey: 'arrivedAt',
+    projection: 'KEYS_ONLY',
+    shards: 16,
+  },
 } as const;
 
 export interface IndexShape {
@@ -58,6 +72,7 @@ export const tableIndexes: readonly IndexShape[] = [
   table.timersIndex,
   table.casesByTeamIndex,
   table.customerIndex,
+  table.arrivalsIndex,
 ];
 
 /**
@@ -79,6 +94,8 @@ export const tableIndexes: readonly IndexShape[] = [
  *   `<hour>`, confirmations sent that hour (shared/repository/contact-item.ts)
  * - `problem`: `PROBLEM#<problemId>` / `PROBLEM`; `problemCase`: `PROBLEM#<problemId>` /
  *   `CASE#<caseId>`, one per linked case (shared/repository/problem-item.ts)
+ * - `checkpoint`: `RECONCILE#intake` / `CHECKPOINT`, how far the intake reconciler has checked
+ *   (shared/repository/arrival.ts)
  */
 export const itemTypes = {
   feedback: 'feedback',
@@ -98,4 +115,5 @@ export const itemTypes = {
   heldNotice: 'heldNotice',
   lapse: 'lapse',
   confirmQuota: 'confirmQuota',
+  checkpoint: 'checkpoint',
 } as const;

@@ -38,16 +38,16 @@ interface QueueState {
   inFlight: number;
 }
 
+/** The error SQS answers for a queue name that does not exist (either protocol's spelling). */
+export const isMissingQueue = (error: unknown) =>
+  error instanceof QueueDoesNotExist || (error as Error).name === 'AWS.SimpleQueueService.NonExistentQueue';
+
 async function queueState(sqs: SQSClient, name: string): Promise<QueueState | undefined> {
   let url: string | undefined;
   try {
     url = (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl;
   } catch (error) {
-    if (
-      error instanceof QueueDoesNotExist ||
-      (error as Error).name === 'AWS.SimpleQueueService.NonExistentQueue'
-    )
-      return undefined;
+    if (isMissingQueue(error)) return undefined;
     throw error;
   }
   if (!url) return undefined;

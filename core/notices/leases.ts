@@ -29,7 +29,7 @@ export interface ReconcileDeps extends LeaseDeps {
 /** Leases a notice may take: the first delivery's and one after a re-queue. */
 export const MAX_LEASES = 2;
 
-export interface ReconcileResult {
+export interface LeaseReconcileResult {
   /** Open claims whose time had come. */
   due: number;
   requeued: number;
@@ -44,9 +44,9 @@ export interface ReconcileResult {
  * write conditional on the claim being as it was read. A pass that dies halfway leaves the rest
  * due, and a claim it released but did not queue is released and due again: the next pass queues it.
  */
-export async function reconcileLeases(deps: ReconcileDeps): Promise<ReconcileResult> {
+export async function reconcileLeases(deps: ReconcileDeps): Promise<LeaseReconcileResult> {
   const now = deps.clock.now();
-  const result: ReconcileResult = { due: 0, requeued: 0, failed: 0, raced: 0, errors: 0 };
+  const result: LeaseReconcileResult = { due: 0, requeued: 0, failed: 0, raced: 0, errors: 0 };
   await deps.ledger.dueClaims(now, async (claims) => {
     for (const claim of claims) {
       result.due++;

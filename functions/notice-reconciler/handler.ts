@@ -1,5 +1,5 @@
 import type { ScheduledEvent } from 'aws-lambda';
-import { type ReconcileDeps, type ReconcileResult, reconcileLeases } from '../../core/notices/leases.ts';
+import { type LeaseReconcileResult, type ReconcileDeps, reconcileLeases } from '../../core/notices/leases.ts';
 
 /**
  * Handler of the `rate(5 minutes)` rule: one pass over the notice claims whose lease ran out
@@ -7,7 +7,7 @@ import { type ReconcileDeps, type ReconcileResult, reconcileLeases } from '../..
  * cannot be read.
  */
 export function makeNoticeReconcilerHandler(deps: ReconcileDeps) {
-  return async function noticeReconciler(_event?: ScheduledEvent): Promise<ReconcileResult> {
+  return async function noticeReconciler(_event?: ScheduledEvent): Promise<LeaseReconcileResult> {
     return reconcileLeases(deps);
   };
 }

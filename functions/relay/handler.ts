@@ -1,21 +1,18 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { isForCustomer } from '../../shared/events/notice-requested.ts';
+import { forwardOutbox } from '../../core/delivery/forward.ts';
+import type { Clock } from '../../shared/clock.ts';
+import type { OutboxMarks, RelayTargets } from '../../shared/domain/delivery-ports.ts';
 import { countLoop, logger, loopMetric } from '../../shared/observability.ts';
-import type { OutboxItem } from '../../shared/repository/outbox.ts';
+import { type OutboxItem, outboxIdOf } from '../../shared/repository/outbox.ts';
 import { itemTypes } from '../../shared/table.ts';
 
-export interface RelayPorts {
-  /** Sends a notice for staff to the staff notify queue. */
-  notifyStaff(message: Record<string, unknown>): Promise<void>;
-  /** Sends a notice for a customer to the customer notify queue. */
-  notifyCustomer(message: Record<string, unknown>): Promise<void>;
-  /** Publishes a versioned event (its `type` names it) to the event bus. */
-  publish(event: Record<string, unknown>): Promise<void>;
+export interface RelayPorts extends RelayTargets, OutboxMarks {
+  clock: Clock;
 }
 
-/** Only new outbox items are relayed; updates and deletes (TTL) are not messages. */
+/** Only new outbox items are relayed; updates (the relay's own stamp) and deletes (TTL) are not messages. */
 export const relayFilterPattern = {
   eventName: ['INSERT'],
   dynamodb: { NewImage: { type: { S: [itemTypes.outbox] } } },
@@ -23,15 +20,20 @@ export const relayFilterPattern = {
 
 /**
  * Forwards outbox items from the table's stream, in order. On a failure it reports that record
- * and stops, so Lambda retries from it and nothing after it overtakes it.
+ * and stops, so Lambda retries from it and nothing after it overtakes it. Each forwarded item is
+ * stamped `relayedAt`, so the intake reconciler knows it went.
  */
 export function makeRelayHandler(ports: RelayPorts) {
   return async function relay(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
     let forwarded = 0;
     try {
       for (const record of event.Records) {
+        let item: OutboxItem | undefined;
         try {
-          if (await relayOne(record, ports)) forwarded += 1;
+          item = outboxItemOf(record);
+          if (item === undefined) continue;
+          await forwardOutbox(item, ports);
+          forwarded += 1;
         } catch (error) {
           const sequenceNumber = record.dynamodb?.SequenceNumber ?? '';
           logger.error('outbox item not forwarded; the stream retries from it', {
@@ -42,6 +44,7 @@ export function makeRelayHandler(ports: RelayPorts) {
           countLoop(loopMetric.outboxFailed);
           return { batchItemFailures: [{ itemIdentifier: sequenceNumber }] };
         }
+        await stamp(item, ports);
       }
       return { batchItemFailures: [] };
     } finally {
@@ -50,13 +53,24 @@ export function makeRelayHandler(ports: RelayPorts) {
   };
 }
 
-/** Forwards one record's outbox item; answers whether there was one. */
-async function relayOne(record: DynamoDBRecord, ports: RelayPorts): Promise<boolean> {
+/**
+ * The message went; a stamp that fails only means the reconciler sends it once more later, which
+ * the consumers absorb (triage marker, notice claims). Retrying the record would send it again now.
+ */
+async function stamp(item: OutboxItem, ports: RelayPorts): Promise<void> {
+  try {
+    await ports.markRelayed(outboxIdOf(item.pk), ports.clock.now());
+  } catch (error) {
+    logger.warn('outbox item forwarded but not stamped; the reconciler may send it again', {
+      outboxId: item.pk,
+      error: error as Error,
+    });
+  }
+}
+
+/** The record's new outbox item, if it is the insert of one. */
+function outboxItemOf(record: DynamoDBRecord): OutboxItem | undefined {
   const image = record.dynamodb?.NewImage;
-  if (record.eventName !== 'INSERT' || image?.type?.S !== itemTypes.outbox) return false;
-  const item = unmarshall(image as Record<string, AttributeValue>) as OutboxItem;
-  if (item.target === 'bus') await ports.publish(item.message);
-  else if (isForCustomer(item.message)) await ports.notifyCustomer(item.message);
-  else await ports.notifyStaff(item.message);
-  return true;
+  if (record.eventName !== 'INSERT' || image?.type?.S !== itemTypes.outbox) return undefined;
+  return unmarshall(image as Record<string, AttributeValue>) as OutboxItem;
 }

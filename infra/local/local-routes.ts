@@ -25,6 +25,8 @@ export function localRoutes(deps: {
   jwt: LocalJwt;
   sesEndpoint: string;
   queueDepth: (name: string) => Promise<unknown>;
+  /** One intake reconciler run (functions/intake-reconciler), answering what it found. */
+  reconcile: () => Promise<unknown>;
   /** Every case with its timeline, newest first (read-only, until the staff API lands). */
   cases: () => Promise<unknown>;
 }): Route[] {
@@ -70,6 +72,7 @@ export function localRoutes(deps: {
         return depth ? json(200, depth) : json(404, { error: 'not_found', message: 'no such queue' });
       },
     },
+    { method: 'POST', path: '/__local/reconcile', handler: async () => json(200, await deps.reconcile()) },
     {
       method: 'POST',
       path: '/__local/clock',

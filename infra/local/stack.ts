@@ -9,8 +9,9 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { linkCaseActions } from '../../core/cases/link-actions.ts';
 import { type SweepResult, sweepDue } from '../../core/cases/sla-sweep.ts';
 import { lapseUnconfirmed } from '../../core/contacts/index.ts';
+import { type ReconcileResult, reconcileIntake } from '../../core/delivery/reconcile.ts';
 import { sendWeeklyDigests, type TeamDigestResult, teamsAtLocalTime } from '../../core/insights/digest.ts';
-import type { ReconcileResult } from '../../core/notices/leases.ts';
+import type { LeaseReconcileResult } from '../../core/notices/leases.ts';
 import { flushStaffDigests } from '../../core/notices/staff-bursts.ts';
 import { makeActionsHandler } from '../../functions/actions/handler.ts';
 import { makeCasesHandler } from '../../functions/cases/handler.ts';
@@ -36,6 +37,7 @@ import {
   dynamoUsedTokens,
 } from '../../shared/adapters/notice-store.ts';
 import { dynamoProblemStore } from '../../shared/adapters/problem-store.ts';
+import { dynamoArrivalLedger, dynamoOutboxMarks } from '../../shared/adapters/reconcile-store.ts';
 import { sesMailer } from '../../shared/adapters/ses-mailer.ts';
 import { dynamoSlaStore, dynamoTimerIndex } from '../../shared/adapters/sla-store.ts';
 import {
@@ -150,7 +152,7 @@ export interface LocalStack {
   /** The weekly digest at `now` for these teams (default every team), as functions/digest runs it. */
   sendDigests(now: Date, teamIds?: readonly string[]): Promise<TeamDigestResult[]>;
   /** One run of functions/notice-reconciler at the virtual clock's time (every 5 minutes in AWS). */
-  reconcileNotices(): Promise<ReconcileResult>;
+  reconcileNotices(): Promise<LeaseReconcileResult>;
   /**
    * A mailer whose accepted sends come back as SES send events to functions/ses-events (the
    * stand-in of the configuration set's event destination), as the stack's own notify uses.
@@ -158,6 +160,8 @@ export interface LocalStack {
   withSendEvents(mailer: Mailer): Mailer;
   /** Resolves once every send event handed over so far was handled. */
   sendEventsIdle(): Promise<void>;
+  /** One intake reconciler run at the clock's time, as functions/intake-reconciler runs it. */
+  reconcile(): Promise<ReconcileResult>;
   stop(): Promise<void>;
 }
 
@@ -225,11 +229,23 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const queues = await ensureQueues(sqs);
 
     const bus = new LocalBus(() => clock.now());
-    const relay = makeRelayHandler({
+    const relayTargets = {
       notifyStaff: queueSender(sqs, queues.staffNotices.url),
       notifyCustomer: queueSender(sqs, queues.customerNotices.url),
-      publish: (e) => bus.publish(e),
-    });
+      publish: (e: Record<string, unknown>) => bus.publish(e),
+    };
+    const outboxMarks = dynamoOutboxMarks(db, tableName);
+    const relay = makeRelayHandler({ ...relayTargets, ...outboxMarks, clock });
+    // The intake reconciler: the same use case as functions/intake-reconciler (hourly in AWS),
+    // run here by POST /__local/reconcile or a test, at the virtual clock's time.
+    const reconcile = () =>
+      reconcileIntake({
+        ledger: dynamoArrivalLedger(db, tableName),
+        marks: outboxMarks,
+        triage: queueSender(sqs, queues.triage.url),
+        targets: relayTargets,
+        clock,
+      });
     // One pump plays both stream readers of AWS: the feedback Pipe and the outbox relay's mapping.
     const streamPump = new StreamPump(
       streamsClient,
@@ -361,6 +377,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         bus,
         sesEndpoint: sesPeer.endpoint,
         queueDepth: (name) => queueDepth(sqs, queues, name),
+        reconcile,
         cases: () => listCasesWithTimeline(db, tableName),
       }),
     ];
@@ -490,6 +507,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       reconcileNotices,
       withSendEvents: sendEventsFor,
       sendEventsIdle,
+      reconcile,
       async stop() {
         clearInterval(scheduleTimer);
         await scheduleRun;

@@ -18,6 +18,8 @@ export class StreamPump {
   #stopped = false;
   failures = 0;
   delivered = 0;
+  /** Records passed over by `dropPending` (lost as if the stream had trimmed them). */
+  dropped = 0;
 
   constructor(
     private readonly streams: DynamoDBStreamsClient,
@@ -49,10 +51,35 @@ export class StreamPump {
     return this.#running;
   }
 
+  /**
+   * Moves every shard past the records it holds without delivering them: what AWS does to records
+   * older than the stream's 24 h retention while both readers are down. Answers how many were lost.
+   */
+  async dropPending(): Promise<number> {
+    await this.#running;
+    const before = this.dropped;
+    const shards = await this.#shards();
+    for (const shard of shards) {
+      await this.#drainShard(
+        shard,
+        async () => {
+          this.dropped++;
+        },
+        { evenIfStopped: true },
+      );
+    }
+    return this.dropped - before;
+  }
+
   async #pass(): Promise<void> {
     try {
       const shards = await this.#shards();
-      for (const shard of shards) await this.#drainShard(shard);
+      for (const shard of shards) {
+        await this.#drainShard(shard, async (record) => {
+          await this.deliver(record);
+          this.delivered++;
+        });
+      }
     } catch (error) {
       this.failures++;
       this.onError(error);
@@ -73,7 +100,11 @@ export class StreamPump {
       );
   }
 
-  async #drainShard(shard: { ShardId?: string }): Promise<void> {
+  async #drainShard(
+    shard: { ShardId?: string },
+    handle: (record: _Record) => Promise<void>,
+    { evenIfStopped = false } = {},
+  ): Promise<void> {
     const shardId = shard.ShardId!;
     const position = this.#positions.get(shardId) ?? {};
     this.#positions.set(shardId, position);
@@ -87,11 +118,10 @@ export class StreamPump {
         }),
       )
     ).ShardIterator;
-    while (iterator && !this.#stopped) {
+    while (iterator && (evenIfStopped || !this.#stopped)) {
       const page = await this.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }));
       for (const record of page.Records ?? []) {
-        await this.deliver(record);
-        this.delivered++;
+        await handle(record);
         position.after = record.dynamodb?.SequenceNumber;
       }
       if (!page.NextShardIterator) position.closed = true;

@@ -1,5 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -189,4 +190,34 @@ export async function readContact(
   const customer = Item?.customer as { email?: unknown; name?: unknown } | undefined;
   if (typeof customer?.email !== 'string') return undefined;
   return { email: customer.email, ...(typeof customer.name === 'string' ? { name: customer.name } : {}) };
+}
+
+/**
+ * The items of `keys` that exist (eventually consistent), 100 keys per BatchGetItem, retrying
+ * the keys DynamoDB left unprocessed (it does under throttling) until none are left.
+ */
+export async function batchGetAll(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  keys: readonly { pk: string; sk: string }[],
+  attributes?: readonly string[],
+): Promise<Item[]> {
+  const projection = attributes
+    ? {
+        ProjectionExpression: attributes.map((_, i) => `#a${i}`).join(', '),
+        ExpressionAttributeNames: Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a])),
+      }
+    : {};
+  const found: Item[] = [];
+  for (let i = 0; i < keys.length; i += 100) {
+    let pending: Item[] | undefined = keys.slice(i, i + 100);
+    while (pending?.length) {
+      const page = await db.send(
+        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ...projection } } }),
+      );
+      found.push(...(page.Responses?.[tableName] ?? []));
+      pending = page.UnprocessedKeys?.[tableName]?.Keys as Item[] | undefined;
+    }
+  }
+  return found;
 }

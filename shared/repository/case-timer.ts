@@ -16,6 +16,7 @@ import {
   type TimerFields,
 } from '../domain/sla.ts';
 import { table } from '../table.ts';
+import { shardOf } from './shard.ts';
 
 /** Attribute names of the timer fields, for `REMOVE` when a case has no next step. */
 export const timerAttributes = [
@@ -30,17 +31,10 @@ export const timerShards: readonly string[] = Array.from(
   (_, i) => `T#${String(i).padStart(2, '0')}`,
 );
 
-/** FNV-1a (32 bit) of an id mod the shard count: stable across runtimes and deploys. */
-export function shardOf(id: string, shards: readonly string[]): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) {
-    hash ^= id.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return shards[hash % shards.length] as string;
+/** The case id's shard (FNV-1a mod the shard count): stable across runtimes and deploys. */
+export function timerShardOf(caseId: string): string {
+  return timerShards[shardOf(caseId, timerShards.length)] as string;
 }
-
-export const timerShardOf = (caseId: string): string => shardOf(caseId, timerShards);
 
 /** Timer fields for a step (undefined: the case leaves the index). */
 export function timerFieldsOf(caseId: string, step: SlaStep | undefined): TimerFields | undefined {

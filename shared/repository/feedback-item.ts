@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Feedback } from '../domain/feedback.ts';
 import { itemTypes, table } from '../table.ts';
+import { type ArrivalFields, arrivalFields } from './arrival.ts';
 
-export interface FeedbackItem extends Feedback {
+/** Carries the `arrivals` index fields (shared/repository/arrival.ts), so the reconciler finds it by hour. */
+export interface FeedbackItem extends Feedback, ArrivalFields {
   pk: string;
   sk: string;
   type: typeof itemTypes.feedback;
@@ -12,6 +14,8 @@ export interface FeedbackItem extends Feedback {
 }
 
 export const feedbackKey = (feedbackId: string) => ({ pk: `FEEDBACK#${feedbackId}`, sk: 'FEEDBACK' });
+/** The feedback id in a `pk` of its partition. */
+export const feedbackIdOf = (pk: string) => pk.slice('FEEDBACK#'.length);
 
 /**
  * The erasure index's partition value for an address: trimmed and lower-cased (as the suppression
@@ -25,10 +29,12 @@ const customerHashAttribute = table.customerIndex.partitionKey;
 export function toItem(feedback: Feedback, retentionDays: number): FeedbackItem {
   const expiresAt = Math.floor(Date.parse(feedback.receivedAt) / 1000) + retentionDays * 86_400;
   const email = feedback.customer?.email;
+  const key = feedbackKey(feedback.feedbackId);
   return {
-    ...feedbackKey(feedback.feedbackId),
+    ...key,
     type: itemTypes.feedback,
     ...feedback,
+    ...arrivalFields('FEEDBACK', key.pk, feedback.receivedAt),
     expiresAt,
     ...(email ? { [customerHashAttribute]: customerHashOf(email) } : {}),
   };
@@ -41,6 +47,8 @@ export function fromItem(item: Record<string, unknown>): Feedback {
     type: _type,
     expiresAt: _expiresAt,
     [customerHashAttribute]: _customerHash,
+    arrivalHour: _arrivalHour,
+    arrivedAt: _arrivedAt,
     ...feedback
   } = item;
   return feedback as unknown as Feedback;

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { normalizeAddress } from '../domain/address.ts';
 import type { NoticeKey, NoticeStatus } from '../domain/notice-ports.ts';
 import { type itemTypes, table } from '../table.ts';
-import { shardOf } from './case-timer.ts';
+import { shardOf } from './shard.ts';
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 export const addressHash = (email: string) =>
@@ -43,7 +43,7 @@ export const leaseShards: readonly string[] = Array.from(
 );
 
 export const leaseIndexFields = (noticeId: string, dueAt: Date) => ({
-  [table.timersIndex.partitionKey]: shardOf(noticeId, leaseShards),
+  [table.timersIndex.partitionKey]: leaseShards[shardOf(noticeId, leaseShards.length)] as string,
   [table.timersIndex.sortKey]: dueAt.toISOString(),
 });
 

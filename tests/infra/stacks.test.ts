@@ -669,7 +669,7 @@ describe('stateless stack: ops topic, alarms, dashboard', () => {
         const dlqId = queue.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0];
         expect(dlqs.map((d) => d.id)).toContain(dlqId);
       }
-      expect(dlqs).toHaveLength(Object.keys(queueSpecs).length + 2); // + pipe DLQ + SES events DLQ
+      expect(dlqs).toHaveLength(Object.keys(queueSpecs).length + 3); // + pipe, SES events and relay DLQs
       const queueAlarms = Object.values(alarms(built)).filter(
         (a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible',
       );
@@ -705,6 +705,7 @@ describe('stateless stack: ops topic, alarms, dashboard', () => {
         ...Object.values(queueSpecs).flatMap((spec) => [spec.name, `${spec.name}-dlq`]),
         'triage-pipe-dlq',
         'ses-events-dlq',
+        'relay-dlq',
       ];
       for (const spec of Object.values(queueSpecs)) {
         expect(queues[byName(`closeloop-${stage}-${spec.name}`)].Properties.MessageRetentionPeriod).toBe(
@@ -895,17 +896,55 @@ const mappingOf = (prefix: string): [string, Json] =>
   );
 
 describe('stateless stack: the outbox relay', () => {
-  it('reads outbox inserts from the table stream, reporting item failures and retrying until the record expires', () => {
+  it('reads outbox inserts from the table stream, reporting item failures, bisecting, and giving up a record after 10 tries or an hour to the relay DLQ', () => {
     const [, mapping] = mappingOf('Relay');
     const [tableId] = only(ofType(dev.statefulJson, 'AWS::DynamoDB::Table'));
+    const queues = ofType(dev.statelessJson, 'AWS::SQS::Queue');
+    const [dlqId, dlq] = Object.entries(queues).find(
+      ([, q]) => q.Properties.QueueName === 'closeloop-dev-relay-dlq',
+    ) as [string, Json];
 
     expect(resolveCrossStack(mapping.Properties.EventSourceArn)).toEqual({
       'Fn::GetAtt': [tableId, 'StreamArn'],
     });
     expect(JSON.parse(mapping.Properties.FilterCriteria.Filters[0].Pattern)).toEqual(relayFilterPattern);
     expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
-    expect(mapping.Properties.MaximumRetryAttempts).toBe(-1);
+    expect(mapping.Properties).toMatchObject({
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      MaximumRecordAgeInSeconds: 3600,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlqId, 'Arn'] } } },
+    });
     expect(mapping.Properties.StartingPosition).toBe('TRIM_HORIZON');
+    expect(dlq.Properties).toMatchObject({ MessageRetentionPeriod: 14 * 86_400, SqsManagedSseEnabled: true });
+  });
+
+  it('alarms when the relay is over 5 minutes behind the stream, and when its DLQ holds a record', () => {
+    const relayId = only(
+      Object.fromEntries(
+        Object.entries(loopFunctions(dev.statelessJson)).filter(([id]) => id.startsWith('Relay')),
+      ),
+    )[0];
+    const alarms = Object.values(ofType(dev.statelessJson, 'AWS::CloudWatch::Alarm'));
+    const behind = alarms.filter((a) => a.Properties.MetricName === 'IteratorAge');
+    const dlqAlarm = alarms.filter((a) => a.Properties.AlarmName === 'closeloop-dev-dlq-relay-dlq');
+
+    expect(behind).toHaveLength(1);
+    expect(behind[0].Properties).toMatchObject({
+      AlarmName: 'closeloop-dev-relay-iterator-age',
+      Namespace: 'AWS/Lambda',
+      Statistic: 'Maximum',
+      Period: 60,
+      Threshold: 5 * 60_000,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: relayId } }],
+    });
+    expect(dlqAlarm).toHaveLength(1);
+    expect(dlqAlarm[0].Properties).toMatchObject({
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
   });
 
   it('may send only to the two notify queues and publish only to the bus', () => {
@@ -919,14 +958,19 @@ describe('stateless stack: the outbox relay', () => {
       relayPolicy.find(({ statement }) => asArray(statement.Action).includes(action))?.statement.Resource;
 
     expect(actions).not.toContain('sqs:*');
+    const relayDlqId = Object.entries(ofType(dev.statelessJson, 'AWS::SQS::Queue')).find(
+      ([, q]) => q.Properties.QueueName === 'closeloop-dev-relay-dlq',
+    )?.[0];
     const sendTo = relayPolicy
       .filter(({ statement }) => asArray(statement.Action).includes('sqs:SendMessage'))
       .flatMap(({ statement }) => asArray(statement.Resource).map(resolveCrossStack));
-    expect(sendTo).toHaveLength(2);
+    // The two notify queues, and the relay DLQ, where the mapping puts what it gives up.
+    expect(sendTo).toHaveLength(3);
     expect(sendTo).toEqual(
       expect.arrayContaining([
         { 'Fn::GetAtt': [byName('closeloop-dev-notify'), 'Arn'] },
         { 'Fn::GetAtt': [byName('closeloop-dev-notify-customer'), 'Arn'] },
+        { 'Fn::GetAtt': [relayDlqId, 'Arn'] },
       ]),
     );
     expect(resolveCrossStack(resourceOf('events:PutEvents'))).toEqual({ 'Fn::GetAtt': [bus, 'Arn'] });
@@ -935,7 +979,87 @@ describe('stateless stack: the outbox relay', () => {
       'dynamodb:GetRecords',
       'dynamodb:GetShardIterator',
       'dynamodb:ListStreams',
+      'dynamodb:UpdateItem',
     ]);
+    // UpdateItem (the relayedAt stamp) on the table itself, no index.
+    const [tableId] = only(ofType(dev.statefulJson, 'AWS::DynamoDB::Table'));
+    expect(resolveCrossStack(resourceOf('dynamodb:UpdateItem'))).toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
+  });
+});
+
+describe('stateless stack: the intake reconciler', () => {
+  const reconcilerFn = (): [string, Json] =>
+    only(
+      Object.fromEntries(
+        Object.entries(loopFunctions(dev.statelessJson)).filter(([id]) => id.startsWith('IntakeReconciler')),
+      ),
+    );
+
+  it('gives the table the arrivals index (hour shard, arrival time; keys only) from shared/table.ts', () => {
+    const [, table] = only(ofType(dev.statefulJson, 'AWS::DynamoDB::Table'));
+    expect(table.Properties.GlobalSecondaryIndexes).toContainEqual({
+      IndexName: 'arrivals',
+      KeySchema: [
+        { AttributeName: tableSpec.arrivalsIndex.partitionKey, KeyType: 'HASH' },
+        { AttributeName: tableSpec.arrivalsIndex.sortKey, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'KEYS_ONLY' },
+    });
+  });
+
+  it('runs hourly from an EventBridge rule', () => {
+    const [fnId, fn] = reconcilerFn();
+    const rules = Object.values(ofType(dev.statelessJson, 'AWS::Events::Rule')).filter((r) =>
+      r.Properties.Targets?.some((t: Json) => t.Arn?.['Fn::GetAtt']?.[0] === fnId),
+    );
+
+    expect(rules).toHaveLength(1);
+    expect(rules[0].Properties).toMatchObject({ ScheduleExpression: 'rate(1 hour)', State: 'ENABLED' });
+    // Overlapping runs are harmless, so retries stay on and no concurrency is reserved.
+    expect(rules[0].Properties.Targets[0].RetryPolicy).toEqual({
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 1800,
+    });
+    expect(fn.Properties.Timeout).toBe(300);
+    expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it('may get, update and batch-get the table, query the arrivals index, send to triage and the notify queues and publish to the bus, nothing else', () => {
+    const [fnId] = reconcilerFn();
+    const [tableId] = only(ofType(dev.statefulJson, 'AWS::DynamoDB::Table'));
+    const { byName } = queueIds(dev.statefulJson);
+    const bus = only(ofType(dev.statefulJson, 'AWS::Events::EventBus'))[0];
+    const tableArn = { 'Fn::GetAtt': [tableId, 'Arn'] };
+    // Each (action, resource) pair granted, whichever statement CDK merged it into.
+    const granted = allowStatements(dev.statelessJson)
+      .filter(({ where }) => where.startsWith('IntakeReconcilerRole'))
+      .flatMap(({ statement }) =>
+        asArray(statement.Action)
+          .filter((a: string) => !a.startsWith('logs:'))
+          .flatMap((action: string) =>
+            asArray(statement.Resource).map((r: Json) => {
+              const resource = JSON.stringify(r).includes('/index/')
+                ? { join: (r['Fn::Join'][1] as Json[]).map(resolveCrossStack) }
+                : resolveCrossStack(r);
+              return `${action} ${JSON.stringify(resource)}`;
+            }),
+          ),
+      );
+    const on = (value: Json) => JSON.stringify(value);
+
+    expect(fnId).toMatch(/^IntakeReconciler/);
+    expect(granted.sort()).toEqual(
+      [
+        ...['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'].map(
+          (a) => `${a} ${on(tableArn)}`,
+        ),
+        `dynamodb:Query ${on({ join: [tableArn, '/index/arrivals'] })}`,
+        ...['triage', 'notify', 'notify-customer'].map(
+          (name) => `sqs:SendMessage ${on({ 'Fn::GetAtt': [byName(`closeloop-dev-${name}`), 'Arn'] })}`,
+        ),
+        `events:PutEvents ${on({ 'Fn::GetAtt': [bus, 'Arn'] })}`,
+      ].sort(),
+    );
   });
 });
 

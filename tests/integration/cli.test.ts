@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -49,6 +50,7 @@ async function cli(argv: string[], clock: Clock = stack.clock) {
       }),
       db: stack.db,
       sqs: stack.sqs,
+      events: new EventBridgeClient({ region: localRegion, credentials: localCredentials }),
       secrets: new SecretsManagerClient({ region: localRegion, credentials: localCredentials }),
       staff: noStaff,
     }),

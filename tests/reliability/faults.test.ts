@@ -1,5 +1,6 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { SweepResult } from '../../core/cases/sla-sweep.ts';
+import type { ReconcileResult } from '../../core/delivery/reconcile.ts';
 import { makeTriageHandler } from '../../functions/triage/handler.ts';
 import { localQueueArn } from '../../infra/local/peers.ts';
 import { QueuePump } from '../../infra/local/queue-pump.ts';
@@ -10,7 +11,7 @@ import {
   dynamoTriageStore,
 } from '../../shared/adapters/triage-store.ts';
 import { VirtualClock } from '../../shared/clock.ts';
-import { MINUTE_MS } from '../../shared/domain/time.ts';
+import { HOUR_MS, MINUTE_MS } from '../../shared/domain/time.ts';
 import { queues } from '../../shared/queues.ts';
 import {
   crashingMidBatch,
@@ -22,7 +23,7 @@ import {
 } from '../support/faults.ts';
 import { eventually, startTestStack } from '../support/local-stack.ts';
 import { stackNotifyHandler } from '../support/stack-notify.ts';
-import { drained, expectLoopIntact, type LoopCounts, postMany, scanAll, settle } from './loop.ts';
+import { auditLoop, drained, expectLoopIntact, type LoopCounts, postMany, scanAll, settle } from './loop.ts';
 import { recordSection, table } from './report.ts';
 import { sizes } from './sizes.ts';
 
@@ -59,7 +60,7 @@ afterAll(() => {
   // Only a complete set of figures goes to bench/results.json.
   if (Object.keys(figures).length === scenarios) recordSection('faults', figures);
 });
-const scenarios = 10;
+const scenarios = 11;
 const auditColumns = new Set([
   'accepted',
   'stored',

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   GetQueueAttributesCommand,
@@ -19,7 +20,14 @@ import { signRequest } from '../../cli/adapters/sigv4.ts';
 import type { AwsClients } from '../../cli/aws.ts';
 import { configDiff } from '../../cli/config-file.ts';
 import { sha256Hex } from '../../cli/keys.ts';
-import { deadLetterQueues, serverKeySecretName, tableNamePrefix, userPoolName } from '../../cli/names.ts';
+import {
+  busName,
+  deadLetterQueues,
+  serverKeySecretName,
+  tableNamePrefix,
+  userPoolName,
+  workQueueName,
+} from '../../cli/names.ts';
 import { type CliDeps, run } from '../../cli/program.ts';
 import { authenticateSite } from '../../functions/ingest/site-auth.ts';
 import { VirtualClock } from '../../shared/clock.ts';
@@ -86,6 +94,7 @@ async function cli(argv: string[], f: Fakes = fakes(), over: Partial<CliDeps> = 
     dynamodb,
     db: DynamoDBDocumentClient.from(dynamodb),
     sqs: f.sqs,
+    events: new EventBridgeClient({ region: 'ap-northeast-1' }),
     secrets: f.secrets,
     staff: f.staff,
   };
@@ -124,6 +133,10 @@ describe('names the CLI derives from the stage', () => {
     // CloudFormation names the table <stack>-<logical id>-<random>; the logical id starts with "Table".
     expect(template).toMatch(/"Table[0-9A-F]{8}": \{\s*"Type": "AWS::DynamoDB::Table"/);
     expect(tableNamePrefix('dev')).toBe('Closeloop-dev-Stateful-Table');
+    expect(template).toContain(`"QueueName": "${workQueueName('dev', 'triage')}"`);
+    expect(template).toMatch(
+      new RegExp(`"Type": "AWS::Events::EventBus",\\s*"Properties": \\{\\s*"Name": "${busName('dev')}"`),
+    );
   });
 });
 
@@ -389,7 +402,7 @@ describe('arguments', () => {
   it('prints help on --help and for every command, exit 0', async () => {
     const top = await cli(['--help']);
     expect(top.code).toBe(0);
-    for (const c of ['sites', 'staff', 'dlq', 'erase', 'export']) expect(top.out).toContain(c);
+    for (const c of ['sites', 'staff', 'dlq', 'erase', 'export', 'reconcile']) expect(top.out).toContain(c);
     for (const argv of [
       ['sites', 'add', '--help'],
       ['sites', 'rotate-key', '--help'],

@@ -10,14 +10,21 @@ const record = (seq: string, item: object, eventName = 'INSERT'): DynamoDBRecord
   dynamodb: { SequenceNumber: seq, NewImage: marshall(item) as never },
 });
 
-function ports(failOn?: string) {
+function ports(failOn?: string, { stampFails = false } = {}) {
   const sent: unknown[] = [];
   const sentToCustomers: unknown[] = [];
   const published: unknown[] = [];
+  const stamped: { id: string; at: string }[] = [];
   return {
     sent,
     sentToCustomers,
     published,
+    stamped,
+    clock: { now: () => now },
+    markRelayed: async (id: string, at: Date) => {
+      if (stampFails) throw new Error('table throttled');
+      stamped.push({ id, at: at.toISOString() });
+    },
     notifyStaff: async (m: Record<string, unknown>) => {
       if (m.noticeId === failOn) throw new Error('queue down');
       sent.push(m);
@@ -97,5 +104,39 @@ describe('the outbox relay', () => {
 
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: '2' }]);
     expect(p.sent).toEqual([{ noticeId: 'n1' }]);
+    expect(p.stamped.map((s) => s.id)).toEqual(['n1']);
+  });
+
+  it('stamps each forwarded item relayedAt, so the reconciler leaves it alone', async () => {
+    const p = ports();
+    const relay = makeRelayHandler(p);
+
+    await relay({
+      Records: [
+        record('1', outboxItem('notice:n1', 'notify', { noticeId: 'n1' }, now)),
+        record('2', outboxItem('event:e1', 'bus', { type: 'case.opened' }, now)),
+        record('3', { pk: 'CASE#1', sk: 'CASE', type: 'case' }),
+      ],
+    });
+
+    expect(p.stamped).toEqual([
+      { id: 'notice:n1', at: now.toISOString() },
+      { id: 'event:e1', at: now.toISOString() },
+    ]);
+  });
+
+  it('does not fail a forwarded record whose stamp fails (a retry would send it again now)', async () => {
+    const p = ports(undefined, { stampFails: true });
+    const relay = makeRelayHandler(p);
+
+    const result = await relay({
+      Records: [
+        record('1', outboxItem('n1', 'notify', { noticeId: 'n1' }, now)),
+        record('2', outboxItem('n2', 'notify', { noticeId: 'n2' }, now)),
+      ],
+    });
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(p.sent).toEqual([{ noticeId: 'n1' }, { noticeId: 'n2' }]);
   });
 });
