@@ -126,6 +126,31 @@ export function dynamoNoticeLedger(db: DynamoDBDocumentClient, tableName: string
     ...(outcome.error ? { error: outcome.error.slice(0, 1000) } : {}),
   });
 
+  /** The update that settles an open claim with `outcome`, on `condition` (`#claimStatus`, `#claimToken`). */
+  const settleOpenClaim = (
+    key: NoticeKey,
+    outcome: NoticeOutcome,
+    at: Date,
+    condition: string,
+    values: Record<string, string>,
+  ): TransactItem => {
+    const settled = updateExpression(settledFields(outcome, at), ['claimToken', ...leaseAttributes]);
+    return {
+      Update: {
+        TableName: tableName,
+        Key: noticeKey(key.noticeId, key.email),
+        ...settled,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: {
+          ...settled.ExpressionAttributeNames,
+          '#claimStatus': 'status',
+          ...(condition.includes('#claimToken') ? { '#claimToken': 'claimToken' } : {}),
+        },
+        ExpressionAttributeValues: { ...settled.ExpressionAttributeValues, ...values },
+      },
+    };
+  };
+
   /** Writes with the event when there is a case to append to, else alone. */
   async function writeOutcome(
     item: TransactItem,
@@ -225,21 +250,10 @@ export function dynamoNoticeLedger(db: DynamoDBDocumentClient, tableName: string
     },
 
     async complete(key, claimToken, outcome, at) {
-      const settled = updateExpression(settledFields(outcome, at), ['claimToken', ...leaseAttributes]);
-      const update: TransactItem = {
-        Update: {
-          TableName: tableName,
-          Key: noticeKey(key.noticeId, key.email),
-          ...settled,
-          ConditionExpression: '#claimStatus = :sending AND #claimToken = :token',
-          ExpressionAttributeNames: { ...settled.ExpressionAttributeNames, '#claimStatus': 'status' },
-          ExpressionAttributeValues: {
-            ...settled.ExpressionAttributeValues,
-            ':sending': 'sending',
-            ':token': claimToken,
-          },
-        },
-      };
+      const update = settleOpenClaim(key, outcome, at, '#claimStatus = :sending AND #claimToken = :token', {
+        ':sending': 'sending',
+        ':token': claimToken,
+      });
       const result = await writeOutcome(update, outcome);
       if (result === 'condition_failed' && !(await alreadyRecorded(key, outcome))) {
         throw new Error(
@@ -301,21 +315,10 @@ export function dynamoNoticeLedger(db: DynamoDBDocumentClient, tableName: string
     },
 
     async confirmSent(key, outcome, at) {
-      const settled = updateExpression(settledFields(outcome, at), ['claimToken', ...leaseAttributes]);
-      const update: TransactItem = {
-        Update: {
-          TableName: tableName,
-          Key: noticeKey(key.noticeId, key.email),
-          ...settled,
-          ConditionExpression: '#claimStatus IN (:sending, :released)',
-          ExpressionAttributeNames: { ...settled.ExpressionAttributeNames, '#claimStatus': 'status' },
-          ExpressionAttributeValues: {
-            ...settled.ExpressionAttributeValues,
-            ':sending': 'sending',
-            ':released': 'released',
-          },
-        },
-      };
+      const update = settleOpenClaim(key, outcome, at, '#claimStatus IN (:sending, :released)', {
+        ':sending': 'sending',
+        ':released': 'released',
+      });
       return (await writeOutcome(update, outcome)) === 'ok' ? 'recorded' : 'settled';
     },
 
