@@ -98,4 +98,5 @@ export const itemTypes = {
   heldNotice: 'heldNotice',
   lapse: 'lapse',
   confirmQuota: 'confirmQuota',
+  unsubscribeKey: 'unsubscribeKey',
 } as const;

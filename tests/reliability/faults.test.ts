@@ -10,7 +10,11 @@ import type { ClientName, LocalStack, LocalStackOptions } from '../../infra/loca
 import { dynamoStaffBurstStore } from '../../shared/adapters/burst-store.ts';
 import { dynamoCaseReader } from '../../shared/adapters/case-reader.ts';
 import { dynamoContactStore } from '../../shared/adapters/contact-store.ts';
-import { dynamoNoticeLedger, dynamoSuppressionList } from '../../shared/adapters/notice-store.ts';
+import {
+  dynamoNoticeLedger,
+  dynamoSuppressionList,
+  dynamoUnsubscribeKeys,
+} from '../../shared/adapters/notice-store.ts';
 import { sesMailer } from '../../shared/adapters/ses-mailer.ts';
 import {
   dynamoAssignmentReader,
@@ -119,6 +123,7 @@ function notifyHandler(s: LocalStack) {
     config: s.config,
     publicBaseUrl: s.url,
     linkSecret: async () => s.linkSecret,
+    unsubscribeKeys: dynamoUnsubscribeKeys(s.db, s.tableName),
     ledger: dynamoNoticeLedger(s.db, s.tableName),
     suppression: dynamoSuppressionList(s.db, s.tableName),
     contacts: dynamoContactStore(s.db, s.tableName),
