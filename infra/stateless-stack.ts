@@ -21,7 +21,7 @@ import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
-import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { CfnRotationSchedule, type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConfigurationSet, IEmailIdentity } from 'aws-cdk-lib/aws-ses';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
@@ -33,7 +33,15 @@ import type { Config } from '../shared/config/schema.ts';
 import { CORS_ALLOW_HEADERS } from '../shared/http.ts';
 import { dlqName, type QueueName, queues as queueSpecs } from '../shared/queues.ts';
 import { table as tableSpec } from '../shared/table.ts';
-import { bindBus, bindMail, bindQueue, bindSecret, bindTable, bindTableIndex } from './bind.ts';
+import {
+  bindBus,
+  bindMail,
+  bindQueue,
+  bindSecret,
+  bindSecretRotation,
+  bindTable,
+  bindTableIndex,
+} from './bind.ts';
 import type { Stage } from './config.ts';
 import { EDGE_REGION, webAclParameterName } from './edge-stack.ts';
 import { LOG_RETENTION, LoopFunction } from './function.ts';
@@ -81,6 +89,8 @@ export class StatelessStack extends Stack {
   readonly actions: LoopFunction;
   readonly sesEvents: LoopFunction;
   readonly cases: LoopFunction;
+  /** The link secret's rotation function (Secrets Manager invokes it on the schedule). */
+  readonly rotateLinkSecret: LoopFunction;
   /** Every staff route (all but the public ones) goes through it. */
   readonly staffAuthorizer: HttpUserPoolAuthorizer;
   readonly web: WebHosting;
@@ -372,6 +382,28 @@ export class StatelessStack extends Stack {
           'single use enforced by a conditional write), checked by the actions function itself.',
       );
     }
+
+    // ---- The link secret rotates on a schedule; notify signs with AWSCURRENT, actions verify with
+    // AWSCURRENT and AWSPREVIOUS (docs/operations.md#key-rotation). Here rather than in the
+    // stateful stack, which the functions' stack depends on.
+    this.rotateLinkSecret = new LoopFunction(this, 'RotateLinkSecret', {
+      name: 'rotate-link-secret',
+      config,
+      stage,
+      description: 'Rotates the link secret: a fresh AWSPENDING, tested, then made AWSCURRENT',
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+    });
+    const mayRotate = bindSecretRotation(this.rotateLinkSecret, data.linkSecret, 'LINK_SECRET_ARN');
+    const linkSecretRotation = new CfnRotationSchedule(this, 'LinkSecretRotation', {
+      secretId: data.linkSecret.secretArn,
+      rotationLambdaArn: this.rotateLinkSecret.functionArn,
+      rotationRules: { scheduleExpression: `rate(${config.service.linkSecretRotationDays} days)` },
+      // The first rotation comes a period after rotation is turned on, not at that deploy, so
+      // links signed before it keep two periods.
+      rotateImmediatelyOnUpdate: false,
+    });
+    linkSecretRotation.addDependency(mayRotate);
 
     this.sesEvents = new LoopFunction(this, 'SesEvents', {
       name: 'ses-events',

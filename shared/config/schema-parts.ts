@@ -5,8 +5,14 @@
  * into docs/config.md. Import from ./schema.ts, which re-exports what the rest of the code uses.
  */
 import * as z from 'zod';
+import { LONGEST_SECRET_SIGNED_LINK_DAYS } from '../domain/signed-link.ts';
 import { isValidTimeZone, WEEKDAYS, type Weekday } from '../domain/time.ts';
-import { DEFAULT_INTAKE, DEFAULT_RETENTION_DAYS, DEFAULT_THROTTLE } from './defaults.ts';
+import {
+  DEFAULT_INTAKE,
+  DEFAULT_LINK_SECRET_ROTATION_DAYS,
+  DEFAULT_RETENTION_DAYS,
+  DEFAULT_THROTTLE,
+} from './defaults.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Vocabulary shared with the public contract
@@ -116,6 +122,17 @@ export const serviceSchema = z.strictObject({
   retentionDays: positiveInt
     .default(DEFAULT_RETENTION_DAYS)
     .describe('Feedback expires (DynamoDB TTL) this many days after it arrived.'),
+  linkSecretRotationDays: z
+    .int(unlessMissing('must be an integer'))
+    .min(
+      LONGEST_SECRET_SIGNED_LINK_DAYS,
+      `at least ${LONGEST_SECRET_SIGNED_LINK_DAYS} days: the life of the longest link the secret signs`,
+    )
+    .max(1000, 'at most 1000 days (Secrets Manager)')
+    .default(DEFAULT_LINK_SECRET_ROTATION_DAYS)
+    .describe(
+      'Days between automatic rotations of the link secret; at least the life of the longest link it signs (30 days), so AWSCURRENT and AWSPREVIOUS cover every such link.',
+    ),
   throttle: z
     .strictObject({
       rateLimit: rateLimit.default(DEFAULT_THROTTLE.rateLimit),

@@ -56,6 +56,14 @@ export const linkLifetimeSeconds: Record<LinkAction, number> = {
   confirm: 7 * 86_400,
 };
 
+/**
+ * The longest life of a link signed with the link secret (unsubscribe links are signed with their
+ * case's key). A rotation period at least this long keeps every such link verifiable: it was
+ * signed with AWSCURRENT, which stays current or previous until the second rotation after.
+ */
+export const LONGEST_SECRET_SIGNED_LINK_DAYS =
+  Math.max(...linkActions.filter((a) => a !== 'unsubscribe').map((a) => linkLifetimeSeconds[a])) / 86_400;
+
 /** Single-use actions; opening a case changes nothing and unsubscribing twice is harmless. */
 export const singleUseActions: ReadonlySet<LinkAction> = new Set(['acknowledge', 'claim', 'rate']);
 

@@ -22,9 +22,11 @@ import {
   dynamoTriageStore,
 } from '../../shared/adapters/triage-store.ts';
 import { VirtualClock } from '../../shared/clock.ts';
+import { type LinkAction, signLink } from '../../shared/domain/signed-link.ts';
 import { queues } from '../../shared/queues.ts';
 import { crashingMidBatch, emailKey, errors, FaultInjector, type WithMiddleware } from '../support/faults.ts';
-import { startTestStack } from '../support/local-stack.ts';
+import { countItems, startTestStack } from '../support/local-stack.ts';
+import { actionTokens } from '../support/notices.ts';
 import { expectLoopIntact, type LoopCounts, postMany, scanAll, settle } from './loop.ts';
 import { recordSection, table } from './report.ts';
 import { sizes } from './sizes.ts';
@@ -62,7 +64,7 @@ afterAll(() => {
   // Only a complete set of figures goes to bench/results.json.
   if (Object.keys(figures).length === scenarios) recordSection('faults', figures);
 });
-const scenarios = 8;
+const scenarios = 9;
 const auditColumns = new Set([
   'accepted',
   'stored',
@@ -381,6 +383,147 @@ describe('the SLA sweep under races and interruptions (invariants 5 and 6)', () 
     expect(third).toMatchObject({ due: 0, fired: [], errors: 0 });
     expect(steps).toBe(2 * posted.accepted.size);
     expect(doubled).toBe(0);
+    expectLoopIntact(counts);
+  });
+});
+
+describe('links in emails across rotations of the link secret (invariants 8 and 10)', () => {
+  interface Claimed {
+    j: string;
+    a: LinkAction;
+    c?: string;
+    m?: string;
+    v?: string;
+    l?: 'ja' | 'en';
+    x: number;
+  }
+  /** What a token says (its payload, unchecked): to sort an email's links. */
+  const claimed = (token: string) =>
+    JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8')) as Claimed;
+
+  /** Per case, the first link of `act` the emails carry (that `pick` accepts). */
+  async function linksOf(s: LocalStack, act: LinkAction, pick: (c: Claimed) => boolean = () => true) {
+    const mails = (await (await fetch(`${s.url}/__local/outbox`)).json()) as { text: string }[];
+    const found = new Map<string, string>();
+    for (const token of mails.flatMap((m) => actionTokens(m.text))) {
+      const c = claimed(token);
+      if (c.a === act && c.c && pick(c) && !found.has(c.c)) found.set(c.c, token);
+    }
+    return found;
+  }
+
+  /** The same claims for another case: with the link's own signature, and signed with a key nobody holds. */
+  function forgeries(token: string, otherCase: string): string[] {
+    const c = { ...claimed(token), c: otherCase };
+    const payload = Buffer.from(JSON.stringify(c)).toString('base64url');
+    const stranger = 'an-attackers-secret-of-at-least-32-characters';
+    const { j, a, m, v, l, x } = c;
+    return [
+      `${payload}.${token.slice(token.indexOf('.') + 1)}`,
+      signLink({ jti: j, act: a, caseId: otherCase, memberId: m, value: v, locale: l, exp: x }, stranger),
+    ];
+  }
+
+  const press = (s: LocalStack, token: string, body = 'confirm=1') =>
+    fetch(`${s.url}/v1/actions/${token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    }).then((r) => r.status);
+
+  /** Presses every link; answers how many answered `status`. */
+  async function pressAll(s: LocalStack, tokens: string[], status: number, body?: string) {
+    let answered = 0;
+    for (const token of tokens) if ((await press(s, token, body)) === status) answered++;
+    return answered;
+  }
+
+  async function statuses(s: LocalStack, caseIds: string[]) {
+    const items = await scanAll(s);
+    const byCase = new Map(items.filter((i) => i.type === 'case').map((i) => [i.caseId as string, i]));
+    return caseIds.map((id) => byCase.get(id)?.status);
+  }
+
+  async function resolveAll(s: LocalStack, caseIds: string[]) {
+    const token = s.jwt.sign({ memberId: 'admin', groups: ['admin'] }, s.clock.now());
+    const items = await scanAll(s);
+    for (const caseId of caseIds) {
+      const found = items.find((i) => i.type === 'case' && i.caseId === caseId)!;
+      const response = await fetch(`${s.url}/v1/cases/${caseId}/resolve`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'if-match': String(found.version),
+        },
+        body: JSON.stringify({
+          customerMessage: '返金いたしました。',
+          rootCause: 'double charge',
+          actions: { internal: [], external: [] },
+        }),
+      });
+      expect(response.status, caseId).toBe(200);
+    }
+  }
+
+  it('acts on acknowledge, rate and unsubscribe links mailed before rotations, refuses forged ones, and loses or doubles no email', async () => {
+    const t0 = performance.now();
+    const s = await startWith({});
+    const posted = await postMany(s, sizes.feedbackPerScenario, { prefix: 'rotate' });
+    await settle(s, posted.accepted);
+    const caseIds = [...(await linksOf(s, 'acknowledge')).keys()];
+    const other = (i: number) => caseIds[(i + 1) % caseIds.length]!;
+    const acknowledge = await linksOf(s, 'acknowledge');
+    const unsubscribe = await linksOf(s, 'unsubscribe');
+    expect(caseIds).toHaveLength(posted.accepted.size);
+
+    // Rotation 1, and past the functions' 5-minute cache: the acknowledge links' secret is AWSPREVIOUS.
+    await s.rotateLinkSecret();
+    s.clock.advance(6 * 60_000);
+    const forgedAcks = caseIds.flatMap((id, i) => forgeries(acknowledge.get(id)!, other(i)));
+    let refused = await pressAll(s, forgedAcks, 403);
+    expect(await statuses(s, caseIds)).toEqual(caseIds.map(() => 'open'));
+    let acted = await pressAll(s, [...acknowledge.values()], 200);
+    expect(await statuses(s, caseIds)).toEqual(caseIds.map(() => 'acknowledged'));
+
+    // Resolved, and a week later the follow-up survey, signed with the value rotation 1 made.
+    await resolveAll(s, caseIds);
+    s.clock.advance(7 * 86_400_000 + 60_000);
+    await s.sweepSla(s.clock.now());
+    await settle(s, posted.accepted);
+    const rate = await linksOf(s, 'rate', (c) => c.v === 'good' || c.v === '5');
+    expect(rate.size).toBe(caseIds.length);
+
+    // Rotation 2: the survey's secret is AWSPREVIOUS; the one that signed the first emails is gone.
+    await s.rotateLinkSecret();
+    s.clock.advance(6 * 60_000);
+    refused += await pressAll(
+      s,
+      caseIds.flatMap((id, i) => forgeries(rate.get(id)!, other(i))),
+      403,
+    );
+    acted += await pressAll(s, [...rate.values()], 200);
+    expect(await statuses(s, caseIds)).toEqual(caseIds.map(() => 'closed'));
+
+    // Unsubscribe links from the very first emails: signed with their case's key, not the secret.
+    const forgedUnsubscribes = caseIds.flatMap((id, i) => {
+      const c = claimed(unsubscribe.get(id)!);
+      const withSecret = signLink({ jti: c.j, act: 'unsubscribe', caseId: other(i), exp: c.x }, s.linkSecret);
+      return [...forgeries(unsubscribe.get(id)!, other(i)), withSecret];
+    });
+    refused += await pressAll(s, forgedUnsubscribes, 403, 'List-Unsubscribe=One-Click');
+    expect(await countItems(s, 'suppression')).toBe(0);
+    acted += await pressAll(s, [...unsubscribe.values()], 200, 'List-Unsubscribe=One-Click');
+    expect(await countItems(s, 'suppression')).toBe(caseIds.length);
+    const counts = await settle(s, posted.accepted);
+
+    record('link-key-rotation', counts, t0, {
+      rotations: 2,
+      linksActed: acted,
+      forgedRefused: refused,
+    });
+    expect(acted).toBe(3 * caseIds.length);
+    expect(refused).toBe(forgedAcks.length + 2 * caseIds.length + forgedUnsubscribes.length);
     expectLoopIntact(counts);
   });
 });
