@@ -157,10 +157,16 @@ const keyHashSchema = z
   .regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex characters (sha256 of the site key)');
 
 /** One key hash, or two during a rotation (the new key's and the old one's). */
-const keyHashesSchema = z.union([
-  keyHashSchema,
-  z.array(keyHashSchema).min(1, 'needs at least one hash').max(2, 'at most two hashes (during a rotation)'),
-]);
+const keyHashesSchema = z.union(
+  [
+    keyHashSchema,
+    z.array(keyHashSchema).min(1, 'needs at least one hash').max(2, 'at most two hashes (during a rotation)'),
+  ],
+  {
+    error:
+      'one sha256 hash (64 lower-case hex characters), or a list of two during a rotation: at most two hashes',
+  },
+);
 
 export const siteSchema = z.strictObject({
   id: idSchema.describe("The site's id: `siteId` in the feedback, `data-site-id` on the widget's tag."),
