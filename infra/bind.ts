@@ -85,12 +85,8 @@ export function bindSecret(fn: LambdaFunction, secret: ISecret, envName: string)
  * `secretsmanager:GetRandomPassword` on `*`), and an invoke permission for Secrets Manager that
  * holds only for this secret. Answers the permission, which the rotation schedule must follow.
  */
-export function bindSecretRotation(
-  fn: LambdaFunction,
-  secret: ISecret,
-  envName = 'SECRET_ARN',
-): CfnPermission {
-  fn.addEnvironment(envName, secret.secretArn);
+export function bindSecretRotation(fn: LambdaFunction, secret: ISecret): CfnPermission {
+  // No environment variable: Secrets Manager names the secret in each step's event.
   fn.addToRolePolicy(
     new PolicyStatement({
       actions: [

@@ -394,7 +394,7 @@ export class StatelessStack extends Stack {
       memorySize: 256,
       timeout: Duration.seconds(30),
     });
-    const mayRotate = bindSecretRotation(this.rotateLinkSecret, data.linkSecret, 'LINK_SECRET_ARN');
+    const mayRotate = bindSecretRotation(this.rotateLinkSecret, data.linkSecret);
     const linkSecretRotation = new CfnRotationSchedule(this, 'LinkSecretRotation', {
       secretId: data.linkSecret.secretArn,
       rotationLambdaArn: this.rotateLinkSecret.functionArn,

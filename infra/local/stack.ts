@@ -319,7 +319,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const actions = makeActionsHandler({
       linkSecrets: cachedVerifyingSecrets(linkSecrets.secretId, {
         clock,
-        read: async () => [currentLinkSecret(), ...[linkSecrets.stage('AWSPREVIOUS') ?? []].flat()],
+        read: async () => ['AWSCURRENT', 'AWSPREVIOUS'].flatMap((stage) => linkSecrets.stage(stage) ?? []),
       }),
       unsubscribeKeys: dynamoUnsubscribeKeys(db, tableName),
       customers: dynamoCaseCustomers(db, tableName),
