@@ -403,7 +403,7 @@ export class StatelessStack extends Stack {
       // links signed before it keep two periods.
       rotateImmediatelyOnUpdate: false,
     });
-    linkSecretRotation.addDependency(mayRotate);
+    linkSecretRotation.addResourceDependency(mayRotate);
 
     this.sesEvents = new LoopFunction(this, 'SesEvents', {
       name: 'ses-events',
