@@ -513,3 +513,36 @@ describe('customer notices to an address the shop did not vouch for', () => {
     expect(bodyOf(sent()[0])).toContain('山田 花子 様');
   });
 });
+
+describe("a case's unsubscribe key", () => {
+  const keys = () =>
+    dynamoUnsubscribeKeys(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'local' })), tableName);
+  const inAYear = () => Math.floor(clock.now().getTime() / 1000) + 366 * 86_400;
+
+  it('is one key for deliveries that make it at the same time', async () => {
+    const [a, b] = await Promise.all([
+      keys().keyFor('case_race', clock.now(), inAYear()),
+      keys().keyFor('case_race', clock.now(), inAYear()),
+    ]);
+
+    expect(a).toBe(b);
+    expect(Buffer.from(a, 'base64url')).toHaveLength(32);
+    expect(await keys().find('case_race')).toBe(a);
+  });
+
+  it('is kept two years, and renewed only when a new link would outlive it', async () => {
+    const madeAt = Math.floor(clock.now().getTime() / 1000);
+    const key = await keys().keyFor('case_old', clock.now(), inAYear());
+    const madeUntil = table.get(unsubscribeKeyKey('case_old'))?.expiresAt as number;
+    clock.advance(200 * 86_400_000);
+    await keys().keyFor('case_old', clock.now(), inAYear());
+    const untouched = table.get(unsubscribeKeyKey('case_old'))?.expiresAt;
+    clock.advance(200 * 86_400_000);
+    const later = await keys().keyFor('case_old', clock.now(), inAYear());
+
+    expect(madeUntil - madeAt).toBe(730 * 86_400);
+    expect(untouched).toBe(madeUntil);
+    expect(later).toBe(key);
+    expect(table.get(unsubscribeKeyKey('case_old'))?.expiresAt).toBeGreaterThan(inAYear());
+  });
+});
