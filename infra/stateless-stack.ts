@@ -399,9 +399,11 @@ export class StatelessStack extends Stack {
       secretId: data.linkSecret.secretArn,
       rotationLambdaArn: this.rotateLinkSecret.functionArn,
       rotationRules: { scheduleExpression: `rate(${config.service.linkSecretRotationDays} days)` },
-      // The first rotation comes a period after rotation is turned on, not at that deploy, so
-      // links signed before it keep two periods.
-      rotateImmediatelyOnUpdate: false,
+      // Rotate at the deploy that turns rotation on (or changes it): the full four steps, which
+      // the function is tested on. Without it Secrets Manager runs testSecret alone on a pending
+      // version it makes itself, a path nothing here can test. Links mailed before stay valid
+      // through AWSPREVIOUS.
+      rotateImmediatelyOnUpdate: true,
     });
     linkSecretRotation.addResourceDependency(mayRotate);
 

@@ -1106,7 +1106,7 @@ describe('notices: SES, the notify function, signed links', () => {
     expect(resolveCrossStack(schedule.Properties.SecretId)).toEqual({ Ref: secretId });
     expect(schedule.Properties.RotationLambdaARN).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });
     expect(schedule.Properties.RotationRules).toEqual({ ScheduleExpression: 'rate(90 days)' });
-    expect(schedule.Properties.RotateImmediatelyOnUpdate).toBe(false);
+    expect(schedule.Properties.RotateImmediatelyOnUpdate).toBe(true);
     expect(ofType(dev.statefulJson, 'AWS::SecretsManager::RotationSchedule')).toEqual({});
   });
 
