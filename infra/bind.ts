@@ -6,8 +6,8 @@
 import { Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { Grant, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { Grant, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { CfnPermission, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConfigurationSet, IEmailIdentity } from 'aws-cdk-lib/aws-ses';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -77,6 +77,33 @@ export function bindBus(fn: LambdaFunction, bus: IEventBus, envName = 'EVENT_BUS
 export function bindSecret(fn: LambdaFunction, secret: ISecret, envName: string): Grant {
   fn.addEnvironment(envName, secret.secretArn);
   return secret.grantRead(fn);
+}
+
+/**
+ * Makes `fn` the rotation function of this secret, and of no other: the four calls the rotation
+ * steps make, on this secret's ARN only (not CDK's RotationSchedule grants, which add
+ * `secretsmanager:GetRandomPassword` on `*`), and an invoke permission for Secrets Manager that
+ * holds only for this secret. Answers the permission, which the rotation schedule must follow.
+ */
+export function bindSecretRotation(fn: LambdaFunction, secret: ISecret): CfnPermission {
+  // No environment variable: Secrets Manager names the secret in each step's event.
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      actions: [
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:PutSecretValue',
+        'secretsmanager:UpdateSecretVersionStage',
+      ],
+      resources: [secret.secretArn],
+    }),
+  );
+  fn.addPermission('SecretsManagerRotates', {
+    principal: new ServicePrincipal('secretsmanager.amazonaws.com'),
+    sourceArn: secret.secretArn,
+    sourceAccount: Stack.of(fn).account,
+  });
+  return fn.permissionsNode.findChild('SecretsManagerRotates') as CfnPermission;
 }
 
 /**

@@ -21,7 +21,7 @@ import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
-import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { CfnRotationSchedule, type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConfigurationSet, IEmailIdentity } from 'aws-cdk-lib/aws-ses';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
@@ -33,7 +33,15 @@ import type { Config } from '../shared/config/schema.ts';
 import { CORS_ALLOW_HEADERS } from '../shared/http.ts';
 import { dlqName, type QueueName, queues as queueSpecs } from '../shared/queues.ts';
 import { table as tableSpec } from '../shared/table.ts';
-import { bindBus, bindMail, bindQueue, bindSecret, bindTable, bindTableIndex } from './bind.ts';
+import {
+  bindBus,
+  bindMail,
+  bindQueue,
+  bindSecret,
+  bindSecretRotation,
+  bindTable,
+  bindTableIndex,
+} from './bind.ts';
 import type { Stage } from './config.ts';
 import { EDGE_REGION, webAclParameterName } from './edge-stack.ts';
 import { LOG_RETENTION, LoopFunction } from './function.ts';
@@ -94,6 +102,8 @@ export class StatelessStack extends Stack {
   readonly sesEvents: LoopFunction;
   readonly noticeReconciler: LoopFunction;
   readonly cases: LoopFunction;
+  /** The link secret's rotation function (Secrets Manager invokes it on the schedule). */
+  readonly rotateLinkSecret: LoopFunction;
   /** Every staff route (all but the public ones) goes through it. */
   readonly staffAuthorizer: HttpUserPoolAuthorizer;
   readonly web: WebHosting;
@@ -463,6 +473,30 @@ export class StatelessStack extends Stack {
           'single use enforced by a conditional write), checked by the actions function itself.',
       );
     }
+
+    // ---- The link secret rotates on a schedule; notify signs with AWSCURRENT, actions verify with
+    // AWSCURRENT and AWSPREVIOUS (docs/operations.md#key-rotation). Here rather than in the
+    // stateful stack, which the functions' stack depends on.
+    this.rotateLinkSecret = new LoopFunction(this, 'RotateLinkSecret', {
+      name: 'rotate-link-secret',
+      config,
+      stage,
+      description: 'Rotates the link secret: a fresh AWSPENDING, tested, then made AWSCURRENT',
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+    });
+    const mayRotate = bindSecretRotation(this.rotateLinkSecret, data.linkSecret);
+    const linkSecretRotation = new CfnRotationSchedule(this, 'LinkSecretRotation', {
+      secretId: data.linkSecret.secretArn,
+      rotationLambdaArn: this.rotateLinkSecret.functionArn,
+      rotationRules: { scheduleExpression: `rate(${config.service.linkSecretRotationDays} days)` },
+      // Rotate at the deploy that turns rotation on (or changes it): the full four steps, which
+      // the function is tested on. Without it Secrets Manager runs testSecret alone on a pending
+      // version it makes itself, a path nothing here can test. Links mailed before stay valid
+      // through AWSPREVIOUS.
+      rotateImmediatelyOnUpdate: true,
+    });
+    linkSecretRotation.addResourceDependency(mayRotate);
 
     this.sesEvents = new LoopFunction(this, 'SesEvents', {
       name: 'ses-events',

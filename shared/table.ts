@@ -116,4 +116,5 @@ export const itemTypes = {
   lapse: 'lapse',
   confirmQuota: 'confirmQuota',
   checkpoint: 'checkpoint',
+  unsubscribeKey: 'unsubscribeKey',
 } as const;

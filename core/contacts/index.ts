@@ -77,6 +77,8 @@ export function confirmationNotice(
   to: { email: string; locale?: string },
   site: { id: string; name: string },
   now: Date,
+  /** The case whose notice asked for the confirmation: its unsubscribe link names that case. */
+  caseId?: string,
 ): NoticeRequested {
   const contactId = contactIdOf(ref);
   return {
@@ -87,7 +89,13 @@ export function confirmationNotice(
     audience: 'customer',
     step: 'confirm',
     to: [{ email: to.email, ...(to.locale ? { locale: to.locale } : {}) }],
-    data: { siteId: site.id, siteName: site.name, contactId, contactConsent: true },
+    data: {
+      siteId: site.id,
+      siteName: site.name,
+      contactId,
+      contactConsent: true,
+      ...(caseId ? { caseId } : {}),
+    },
     requestedAt: now.toISOString(),
   };
 }

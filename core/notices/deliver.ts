@@ -12,6 +12,7 @@ import {
   type NoticeStatus,
   type SuppressionList,
   TransientMailError,
+  type UnsubscribeKeys,
 } from '../../shared/domain/notice-ports.ts';
 import { type LinkAction, type LinkPayload, linkExpiry, signLink } from '../../shared/domain/signed-link.ts';
 import type { StaffBurstStore } from '../../shared/domain/staff-bursts.ts';
@@ -33,8 +34,10 @@ export interface DeliverDeps {
   config: Config;
   /** Where links in emails point (`<base>/v1/actions/<token>`). */
   publicBaseUrl: string;
-  /** The link-signing secret (Secrets Manager in AWS, random per start locally). */
+  /** The link-signing secret: AWSCURRENT in Secrets Manager (an in-process stand-in locally). */
   linkSecret: string;
+  /** Each case's own key for its unsubscribe links. */
+  unsubscribeKeys: UnsubscribeKeys;
   ledger: NoticeLedger;
   suppression: SuppressionList;
   contacts: ContactStore;
@@ -142,7 +145,7 @@ async function deliverTo(
   // Render before claiming: a template that cannot render is a bad message, not a lost notice.
   const site = deps.config.sites.find((s) => s.id === notice.data.siteId);
   const locale = pickLocale(recipient.locale, customer ? 'customer' : 'staff', site?.defaultLocale);
-  const links = linksFor(notice, recipient, locale, customer, deps);
+  const links = linksFor(notice, recipient, locale, customer, await unsubscribeSigner(notice, deps), deps);
   const rendered = renderNotice({
     kind: notice.kind,
     caseId: notice.caseId,
@@ -292,6 +295,7 @@ async function holdUnconfirmed(
       { email: recipient.email, locale: recipient.locale ?? found?.customerLocale ?? site?.defaultLocale },
       { id: siteId, name: site?.name ?? deps.config.service.name },
       deps.clock.now(),
+      notice.caseId,
     );
     await deliverTo(confirm, confirm.to[0] as Recipient, deps);
   }
@@ -337,17 +341,40 @@ export function outcomeOf(
 
 const STAFF_CASE_KINDS = new Set(['staff_new_critical', 'staff_pre_breach', 'staff_escalation']);
 
+/**
+ * The case an unsubscribe link names and the key that signs it: the notice's case, or for a
+ * confirmation the case whose notice asked for it. A customer notice with neither (none is made
+ * so) gets a link naming the address, signed with the link secret, as before.
+ */
+async function unsubscribeSigner(
+  notice: NoticeRequested,
+  deps: DeliverDeps,
+): Promise<{ caseId: string; key: string } | undefined> {
+  if (!isForCustomer(notice)) return undefined;
+  const caseId = notice.caseId ?? (typeof notice.data.caseId === 'string' ? notice.data.caseId : undefined);
+  if (caseId === undefined) return undefined;
+  const now = deps.clock.now();
+  const until = linkExpiry('unsubscribe', now) + 86_400;
+  return { caseId, key: await deps.unsubscribeKeys.keyFor(caseId, now, until) };
+}
+
 /** The signed links one recipient's email carries (each signed for that recipient). */
 function linksFor(
   notice: NoticeRequested,
   recipient: Recipient,
   locale: NoticeLocale,
   customer: boolean,
+  unsubscribe: { caseId: string; key: string } | undefined,
   deps: DeliverDeps,
 ): NoticeLinks {
   const now = deps.clock.now();
   const base = deps.publicBaseUrl.replace(/\/+$/, '');
-  const url = (act: LinkAction, extra: Partial<LinkPayload> = {}, jti = newJti(deps)) =>
+  const url = (
+    act: LinkAction,
+    extra: Partial<LinkPayload> = {},
+    jti = newJti(deps),
+    key = deps.linkSecret,
+  ) =>
     `${base}/v1/actions/${signLink(
       {
         jti,
@@ -357,11 +384,13 @@ function linksFor(
         ...(notice.caseId ? { caseId: notice.caseId } : {}),
         ...extra,
       },
-      deps.linkSecret,
+      key,
     )}`;
   const links: NoticeLinks = {};
   if (customer) {
-    links.unsubscribe = url('unsubscribe', { email: recipient.email });
+    links.unsubscribe = unsubscribe
+      ? url('unsubscribe', { caseId: unsubscribe.caseId }, newJti(deps), unsubscribe.key)
+      : url('unsubscribe', { email: recipient.email });
     if (notice.kind === 'customer_confirm' && typeof notice.data.contactId === 'string') {
       links.confirm = url('confirm', { contactId: notice.data.contactId });
     }

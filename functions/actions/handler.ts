@@ -6,13 +6,16 @@ import { ratingVerdict } from '../../shared/domain/follow-up.ts';
 import type {
   ActionResult,
   CaseActions,
+  CaseCustomers,
   CaseReader,
   SuppressionList,
+  UnsubscribeKeys,
   UsedTokens,
 } from '../../shared/domain/notice-ports.ts';
 import {
   type LinkPayload,
   singleUseActions,
+  unsubscribeCaseOf,
   type VerifyResult,
   verifyLink,
 } from '../../shared/domain/signed-link.ts';
@@ -33,8 +36,14 @@ import {
 } from './pages.ts';
 
 export interface ActionsDeps {
-  /** The link secret; more than one while rotating (the first signs, all verify). Fetched per request, cached by the source. */
-  linkSecrets: () => Promise<string | readonly string[]>;
+  /**
+   * The link secret's AWSCURRENT and AWSPREVIOUS values (all verify). Fetched per request, cached
+   * by the source; `fresh` asks it to read again (shared/adapters/secrets.ts).
+   */
+  linkSecrets: (opts?: { fresh?: boolean }) => Promise<string | readonly string[]>;
+  /** Each case's key for its unsubscribe links, and the address such a link unsubscribes. */
+  unsubscribeKeys: Pick<UnsubscribeKeys, 'find'>;
+  customers: CaseCustomers;
   clock: Clock;
   actions: CaseActions;
   cases: CaseReader;
@@ -55,14 +64,13 @@ export const LINK_VIA = 'signed_link';
 export function makeActionsHandler(deps: ActionsDeps) {
   return async function actions(event: HttpEvent): Promise<HttpResult> {
     const token = event.pathParameters?.token ?? '';
-    let secrets: string | readonly string[];
+    let verified: VerifyResult;
     try {
-      secrets = await deps.linkSecrets();
+      verified = await verify(token, deps);
     } catch (error) {
-      logger.error('link secret unavailable', { error: error as Error });
+      logger.error('link keys unavailable', { error: error as Error });
       return renderPage(temporaryError, undefined);
     }
-    const verified = verifyLink(token, secrets, deps.clock.now());
     const locale = verified.status === 'invalid' ? undefined : verified.payload.locale;
     try {
       const page = await respond(event.requestContext.http.method, verified, event, deps);
@@ -72,6 +80,23 @@ export function makeActionsHandler(deps: ActionsDeps) {
       return renderPage(temporaryError, locale);
     }
   };
+}
+
+/**
+ * An unsubscribe link is checked with its case's own key, every other link with the link secret's
+ * current and previous values. A link signed with a value newer than the one this function holds
+ * (a rotation a moment ago) fails once; the secret is then read again (at most once a minute).
+ */
+async function verify(token: string, deps: ActionsDeps): Promise<VerifyResult> {
+  const now = deps.clock.now();
+  const caseId = unsubscribeCaseOf(token);
+  if (caseId !== undefined) {
+    const key = await deps.unsubscribeKeys.find(caseId);
+    return key ? verifyLink(token, key, now) : { status: 'invalid', reason: 'signature' };
+  }
+  const verified = verifyLink(token, await deps.linkSecrets(), now);
+  if (verified.status !== 'invalid' || verified.reason !== 'signature') return verified;
+  return verifyLink(token, await deps.linkSecrets({ fresh: true }), now);
 }
 
 const temporaryError: Page = {
@@ -113,7 +138,7 @@ function isComplete(p: LinkPayload): boolean {
     case 'rate':
       return Boolean(p.caseId && p.value && ratingVerdict(p.value));
     case 'unsubscribe':
-      return Boolean(p.email);
+      return Boolean(p.caseId || p.email);
     case 'confirm':
       return Boolean(p.contactId && parseContactId(p.contactId));
   }
@@ -138,11 +163,15 @@ async function perform(p: LinkPayload, body: string, deps: ActionsDeps): Promise
     case 'unsubscribe': {
       // Idempotent, so not single-use: a mail client's repeated one-click POST gets the same answer.
       const oneClick = new URLSearchParams(body).get('List-Unsubscribe') === 'One-Click';
-      await deps.suppression.add(p.email!, 'unsubscribe', deps.clock.now(), {
-        via: oneClick ? 'one_click' : 'link',
-        ...(p.caseId ? { caseId: p.caseId } : {}),
-      });
-      logger.info('unsubscribed', { caseId: p.caseId, oneClick });
+      // An erased customer has no address left to suppress, and no case of theirs mails them.
+      const email = p.email ?? (await deps.customers.addressOf(p.caseId!));
+      if (email !== undefined) {
+        await deps.suppression.add(email, 'unsubscribe', deps.clock.now(), {
+          via: oneClick ? 'one_click' : 'link',
+          ...(p.caseId ? { caseId: p.caseId } : {}),
+        });
+      }
+      logger.info('unsubscribed', { caseId: p.caseId, oneClick, addressFound: email !== undefined });
       return donePage('unsubscribe', p);
     }
     case 'confirm': {

@@ -3,9 +3,14 @@ import { dynamoCaseReader } from '../../shared/adapters/case-reader.ts';
 import { dynamoStaffCaseStore } from '../../shared/adapters/case-store.ts';
 import { dynamoContactStore } from '../../shared/adapters/contact-store.ts';
 import { documentClient } from '../../shared/adapters/dynamo.ts';
-import { dynamoSuppressionList, dynamoUsedTokens } from '../../shared/adapters/notice-store.ts';
+import {
+  dynamoCaseCustomers,
+  dynamoSuppressionList,
+  dynamoUnsubscribeKeys,
+  dynamoUsedTokens,
+} from '../../shared/adapters/notice-store.ts';
 import { originVerified } from '../../shared/adapters/origin-verify.ts';
-import { cachedSecret } from '../../shared/adapters/secrets.ts';
+import { cachedSecret, cachedVerifyingSecrets } from '../../shared/adapters/secrets.ts';
 import { systemClock } from '../../shared/clock.ts';
 import { bakedConfig } from '../../shared/config/baked.ts';
 import { requireEnv } from '../../shared/env.ts';
@@ -20,7 +25,10 @@ const db = documentClient();
 
 export const handler = lambdaEntry(
   makeActionsHandler({
-    linkSecrets: cachedSecret(env.LINK_SECRET_ARN, { clock: systemClock }),
+    // AWSCURRENT and AWSPREVIOUS: links made before the last rotation still verify.
+    linkSecrets: cachedVerifyingSecrets(env.LINK_SECRET_ARN, { clock: systemClock }),
+    unsubscribeKeys: dynamoUnsubscribeKeys(db, env.TABLE_NAME),
+    customers: dynamoCaseCustomers(db, env.TABLE_NAME),
     clock: systemClock,
     actions: linkCaseActions({
       cases: dynamoStaffCaseStore(db, env.TABLE_NAME),

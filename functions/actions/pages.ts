@@ -187,6 +187,13 @@ const ratingLabel = (value: string | undefined): Text => {
   return ratingText[v] ?? (/^[1-5]$/.test(v) ? { ja: `${v}（5段階中）`, en: `${v} of 5` } : { ja: v, en: v });
 };
 
+/**
+ * Names the address only for an unsubscribe link made when links still carried it; a current
+ * link names its case, and the page does not look the address up to show it.
+ */
+const toAddress = (p: { email?: string }, locale: 'ja' | 'en') =>
+  p.email === undefined ? '' : locale === 'ja' ? `${singleLine(p.email)} への` : ` to ${singleLine(p.email)}`;
+
 /** Why a customer page asks for a press of a button rather than acting on the click in the email. */
 const nothingYet: Text = {
   ja: 'リンクを開いただけでは、まだ何も送信・変更されていません。',
@@ -238,8 +245,8 @@ export function confirmPage(
         statusCode: 200,
         title: { ja: 'メール配信の停止', en: 'Unsubscribe' },
         message: {
-          ja: `${singleLine(p.email ?? '')} へのご意見に関するメールの配信を停止します。よろしければ下のボタンを押してください。`,
-          en: `We will stop sending emails about your feedback to ${singleLine(p.email ?? '')}. Press the button below to confirm.`,
+          ja: `${toAddress(p, 'ja')}ご意見に関するメールの配信を停止します。よろしければ下のボタンを押してください。`,
+          en: `We will stop sending emails about your feedback${toAddress(p, 'en')}. Press the button below to confirm.`,
         },
         reference: p.caseId,
         button: { ja: '配信を停止する', en: 'Unsubscribe' },
@@ -303,8 +310,8 @@ export function donePage(
         tone: 'done',
         title: { ja: '配信を停止しました', en: 'You are unsubscribed' },
         message: {
-          ja: `${singleLine(p.email ?? '')} へのメールは今後お送りしません。`,
-          en: `We will not send further emails to ${singleLine(p.email ?? '')}.`,
+          ja: `${toAddress(p, 'ja')}メールは今後お送りしません。`,
+          en: `We will not send further emails${toAddress(p, 'en')}.`,
         },
         reference: p.caseId,
         note: { ja: 'このページは閉じてかまいません。', en: 'You can close this page now.' },

@@ -4,7 +4,11 @@ import { dynamoStaffBurstStore } from '../../shared/adapters/burst-store.ts';
 import { dynamoCaseReader } from '../../shared/adapters/case-reader.ts';
 import { dynamoContactStore } from '../../shared/adapters/contact-store.ts';
 import { documentClient } from '../../shared/adapters/dynamo.ts';
-import { dynamoNoticeLedger, dynamoSuppressionList } from '../../shared/adapters/notice-store.ts';
+import {
+  dynamoNoticeLedger,
+  dynamoSuppressionList,
+  dynamoUnsubscribeKeys,
+} from '../../shared/adapters/notice-store.ts';
 import { cachedSecret } from '../../shared/adapters/secrets.ts';
 import { sesMailer } from '../../shared/adapters/ses-mailer.ts';
 import { systemClock } from '../../shared/clock.ts';
@@ -14,7 +18,7 @@ import { lambdaEntry } from '../../shared/observability.ts';
 import { makeNotifyHandler } from './handler.ts';
 
 // Lambda entry (notify queue event source): env and config are read once, at cold start; the link
-// secret on first use, then cached (shared/adapters/secrets.ts).
+// secret (AWSCURRENT: links are signed with it) on first use, then cached (shared/adapters/secrets.ts).
 const env = requireEnv(['TABLE_NAME', 'LINK_SECRET_ARN', 'PUBLIC_BASE_URL']);
 const config = bakedConfig();
 const db = documentClient();
@@ -24,6 +28,7 @@ export const handler = lambdaEntry(
     config,
     publicBaseUrl: env.PUBLIC_BASE_URL,
     linkSecret: cachedSecret(env.LINK_SECRET_ARN, { clock: systemClock }),
+    unsubscribeKeys: dynamoUnsubscribeKeys(db, env.TABLE_NAME),
     ledger: dynamoNoticeLedger(db, env.TABLE_NAME),
     suppression: dynamoSuppressionList(db, env.TABLE_NAME),
     contacts: dynamoContactStore(db, env.TABLE_NAME),

@@ -20,6 +20,7 @@ import { makeIngestHandler } from '../../functions/ingest/handler.ts';
 import { makeNoticeReconcilerHandler } from '../../functions/notice-reconciler/handler.ts';
 import { makeNotifyHandler } from '../../functions/notify/handler.ts';
 import { makeRelayHandler } from '../../functions/relay/handler.ts';
+import { makeRotationHandler } from '../../functions/rotate-link-secret/handler.ts';
 import { makeSesEventsHandler } from '../../functions/ses-events/handler.ts';
 import { makeTriageHandler } from '../../functions/triage/handler.ts';
 import { dynamoStaffBurstStore } from '../../shared/adapters/burst-store.ts';
@@ -32,12 +33,15 @@ import { dynamoFeedbackStore } from '../../shared/adapters/feedback-store.ts';
 import { queueSender } from '../../shared/adapters/messaging.ts';
 import { dynamoMetricsReader } from '../../shared/adapters/metrics-reader.ts';
 import {
+  dynamoCaseCustomers,
   dynamoNoticeLedger,
   dynamoSuppressionList,
+  dynamoUnsubscribeKeys,
   dynamoUsedTokens,
 } from '../../shared/adapters/notice-store.ts';
 import { dynamoProblemStore } from '../../shared/adapters/problem-store.ts';
 import { dynamoArrivalLedger, dynamoOutboxMarks } from '../../shared/adapters/reconcile-store.ts';
+import { cachedSecret, cachedVerifyingSecrets } from '../../shared/adapters/secrets.ts';
 import { sesMailer } from '../../shared/adapters/ses-mailer.ts';
 import { dynamoSlaStore, dynamoTimerIndex } from '../../shared/adapters/sla-store.ts';
 import {
@@ -70,6 +74,7 @@ import {
 } from './peers.ts';
 import { PumpSet, QueuePump } from './queue-pump.ts';
 import { ensureQueues, ensureTable, type QueueUrls } from './resources.ts';
+import { LocalSecret } from './secret-store.ts';
 import { withSendEvents } from './send-events.ts';
 import { staticRoutes } from './static-routes.ts';
 import { StreamPump } from './stream-pump.ts';
@@ -140,8 +145,12 @@ export interface LocalStack {
   triagePump: QueuePump;
   /** The notify queues' event source mappings, staff and customer (functions/notify → SES local). */
   notifyPump: PumpSet;
-  /** The link-signing secret, random per start (Secrets Manager in AWS). */
-  linkSecret: string;
+  /** The link secret's AWSCURRENT value (random per start; Secrets Manager in AWS). */
+  readonly linkSecret: string;
+  /** The link secret itself: an in-process stand-in for Secrets Manager, with staging labels. */
+  linkSecrets: LocalSecret;
+  /** One rotation of the link secret through functions/rotate-link-secret's handler; answers the new version. */
+  rotateLinkSecret(): Promise<string>;
   bus: LocalBus;
   /** Signs staff tokens (GET /__local/token) and verifies them on staff routes. */
   jwt: LocalJwt;
@@ -333,10 +342,18 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         }
       },
     ];
-    // Signed links in emails: the same handler as functions/actions, with a secret made at start.
-    const linkSecret = randomBytes(32).toString('base64url');
+    // Signed links in emails: the same handlers as functions/actions, functions/notify and
+    // functions/rotate-link-secret, over a secret made at start, read and cached as in AWS.
+    const linkSecrets = new LocalSecret('closeloop-local/link-secret', randomBytes(32).toString('base64url'));
+    const currentLinkSecret = () => linkSecrets.stage('AWSCURRENT') as string;
+    const rotation = makeRotationHandler({ secrets: linkSecrets, clock });
     const actions = makeActionsHandler({
-      linkSecrets: async () => linkSecret,
+      linkSecrets: cachedVerifyingSecrets(linkSecrets.secretId, {
+        clock,
+        read: async () => ['AWSCURRENT', 'AWSPREVIOUS'].flatMap((stage) => linkSecrets.stage(stage) ?? []),
+      }),
+      unsubscribeKeys: dynamoUnsubscribeKeys(db, tableName),
+      customers: dynamoCaseCustomers(db, tableName),
       clock,
       actions: linkCaseActions({ cases: dynamoStaffCaseStore(db, tableName), clock, config }),
       cases: dynamoCaseReader(db, tableName),
@@ -443,7 +460,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const notify = makeNotifyHandler({
       config,
       publicBaseUrl: http.url,
-      linkSecret: async () => linkSecret,
+      linkSecret: cachedSecret(linkSecrets.secretId, { clock, read: async () => currentLinkSecret() }),
+      unsubscribeKeys: dynamoUnsubscribeKeys(db, tableName),
       ledger,
       suppression: dynamoSuppressionList(db, tableName),
       contacts: dynamoContactStore(db, tableName),
@@ -498,7 +516,14 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       streamPump,
       triagePump,
       notifyPump,
-      linkSecret,
+      get linkSecret() {
+        return currentLinkSecret();
+      },
+      linkSecrets,
+      rotateLinkSecret: () =>
+        linkSecrets.rotate((Step, ClientRequestToken) =>
+          rotation({ SecretId: linkSecrets.secretId, ClientRequestToken, Step }),
+        ),
       bus,
       jwt,
       scheduled,

@@ -2,11 +2,12 @@
  * DynamoDB adapters of the notice ports: the ledger (lease claim → outcome + timeline event; open
  * claims for the send events and the reconciler), the suppression list and the used-token lookup.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
+  GetCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
   UpdateCommand,
@@ -15,11 +16,13 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { normalizeAddress } from '../domain/address.ts';
 import type { TimelineEvent } from '../domain/case.ts';
 import type {
+  CaseCustomers,
   NoticeKey,
   NoticeLedger,
   NoticeOutcome,
   OpenClaim,
   SuppressionList,
+  UnsubscribeKeys,
   UsedTokens,
 } from '../domain/notice-ports.ts';
 import { caseKey, toEventItem } from '../repository/case-item.ts';
@@ -37,6 +40,9 @@ import {
   type SuppressionItem,
   suppressionKey,
   tokenKey,
+  UNSUBSCRIBE_KEY_SECONDS,
+  type UnsubscribeKeyItem,
+  unsubscribeKeyKey,
 } from '../repository/notice-item.ts';
 import { itemTypes, table } from '../table.ts';
 import {
@@ -45,6 +51,7 @@ import {
   isConditionFailure,
   putIfAbsent,
   queryPages,
+  readContact,
   updateExpression,
   updateIf,
 } from './dynamo.ts';
@@ -404,6 +411,66 @@ export function dynamoUsedTokens(db: DynamoDBDocumentClient, tableName: string):
     async isUsed(jti) {
       const Item = await getConsistent(db, tableName, tokenKey(jti));
       return Item !== undefined;
+    },
+  };
+}
+
+export function dynamoUnsubscribeKeys(db: DynamoDBDocumentClient, tableName: string): UnsubscribeKeys {
+  const find = async (caseId: string) => {
+    const item = await getConsistent(db, tableName, unsubscribeKeyKey(caseId));
+    return typeof item?.key === 'string' ? { key: item.key, expiresAt: Number(item.expiresAt) } : undefined;
+  };
+  return {
+    async keyFor(caseId, now, until) {
+      const found = await find(caseId);
+      const expiresAt = Math.floor(now.getTime() / 1000) + UNSUBSCRIBE_KEY_SECONDS;
+      if (found) {
+        // Renewed about once a year, and only for a case that still mails its customer then.
+        if (found.expiresAt < until) {
+          await db.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: unsubscribeKeyKey(caseId),
+              UpdateExpression: 'SET expiresAt = :e',
+              ExpressionAttributeValues: { ':e': expiresAt },
+            }),
+          );
+        }
+        return found.key;
+      }
+      const item: UnsubscribeKeyItem = {
+        ...unsubscribeKeyKey(caseId),
+        type: itemTypes.unsubscribeKey,
+        caseId,
+        key: randomBytes(32).toString('base64url'),
+        createdAt: now.toISOString(),
+        expiresAt,
+      };
+      if (await putIfAbsent(db, tableName, item)) return item.key;
+      // Another delivery for the same case made it first: every link of the case uses that one.
+      const winner = await find(caseId);
+      if (!winner) throw new Error(`unsubscribe key of ${caseId} vanished`);
+      return winner.key;
+    },
+    async find(caseId) {
+      return (await find(caseId))?.key;
+    },
+  };
+}
+
+export function dynamoCaseCustomers(db: DynamoDBDocumentClient, tableName: string): CaseCustomers {
+  return {
+    async addressOf(caseId) {
+      const { Item } = await db.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: caseKey(caseId),
+          ProjectionExpression: 'feedbackId',
+          ConsistentRead: true,
+        }),
+      );
+      if (typeof Item?.feedbackId !== 'string') return undefined;
+      return (await readContact(db, tableName, Item.feedbackId))?.email;
     },
   };
 }

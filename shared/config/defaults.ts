@@ -6,6 +6,9 @@
 /** Feedback items expire (DynamoDB TTL) after this many days. */
 export const DEFAULT_RETENTION_DAYS = 730;
 
+/** Days between automatic rotations of the link secret (docs/operations.md#key-rotation). */
+export const DEFAULT_LINK_SECRET_ROTATION_DAYS = 90;
+
 /** Per-route API throttling: steady requests per second and burst. */
 export const DEFAULT_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
 

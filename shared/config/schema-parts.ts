@@ -5,8 +5,14 @@
  * into docs/config.md. Import from ./schema.ts, which re-exports what the rest of the code uses.
  */
 import * as z from 'zod';
+import { LONGEST_SECRET_SIGNED_LINK_DAYS } from '../domain/signed-link.ts';
 import { isValidTimeZone, WEEKDAYS, type Weekday } from '../domain/time.ts';
-import { DEFAULT_INTAKE, DEFAULT_RETENTION_DAYS, DEFAULT_THROTTLE } from './defaults.ts';
+import {
+  DEFAULT_INTAKE,
+  DEFAULT_LINK_SECRET_ROTATION_DAYS,
+  DEFAULT_RETENTION_DAYS,
+  DEFAULT_THROTTLE,
+} from './defaults.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Vocabulary shared with the public contract
@@ -116,6 +122,17 @@ export const serviceSchema = z.strictObject({
   retentionDays: positiveInt
     .default(DEFAULT_RETENTION_DAYS)
     .describe('Feedback expires (DynamoDB TTL) this many days after it arrived.'),
+  linkSecretRotationDays: z
+    .int(unlessMissing('must be an integer'))
+    .min(
+      LONGEST_SECRET_SIGNED_LINK_DAYS,
+      `at least ${LONGEST_SECRET_SIGNED_LINK_DAYS} days: the life of the longest link the secret signs`,
+    )
+    .max(1000, 'at most 1000 days (Secrets Manager)')
+    .default(DEFAULT_LINK_SECRET_ROTATION_DAYS)
+    .describe(
+      'Days between automatic rotations of the link secret; at least the life of the longest link it signs (30 days), so AWSCURRENT and AWSPREVIOUS cover every such link.',
+    ),
   throttle: z
     .strictObject({
       rateLimit: rateLimit.default(DEFAULT_THROTTLE.rateLimit),
@@ -140,10 +157,16 @@ const keyHashSchema = z
   .regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex characters (sha256 of the site key)');
 
 /** One key hash, or two during a rotation (the new key's and the old one's). */
-const keyHashesSchema = z.union([
-  keyHashSchema,
-  z.array(keyHashSchema).min(1, 'needs at least one hash').max(2, 'at most two hashes (during a rotation)'),
-]);
+const keyHashesSchema = z.union(
+  [
+    keyHashSchema,
+    z.array(keyHashSchema).min(1, 'needs at least one hash').max(2, 'at most two hashes (during a rotation)'),
+  ],
+  {
+    error:
+      'one sha256 hash (64 lower-case hex characters), or a list of two during a rotation: at most two hashes',
+  },
+);
 
 export const siteSchema = z.strictObject({
   id: idSchema.describe("The site's id: `siteId` in the feedback, `data-site-id` on the widget's tag."),

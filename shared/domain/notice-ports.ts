@@ -160,6 +160,20 @@ export interface CaseActions {
   rate(caseId: string, value: string, once?: SingleUse): Promise<ActionResult>;
 }
 
+/**
+ * Each case's own key for its unsubscribe links (docs/design.md#signed-links). `keyFor` makes it
+ * on first use and keeps it alive at least until `until` (epoch seconds).
+ */
+export interface UnsubscribeKeys {
+  keyFor(caseId: string, now: Date, until: number): Promise<string>;
+  find(caseId: string): Promise<string | undefined>;
+}
+
+/** The address of a case's customer, read from its feedback (undefined once erased or expired). */
+export interface CaseCustomers {
+  addressOf(caseId: string): Promise<string | undefined>;
+}
+
 export interface UsedTokens {
   /** Whether a single-use token was used (a GET may look, never write). */
   isUsed(jti: string): Promise<boolean>;

@@ -6,7 +6,8 @@
  * Token format: `<payload>.<signature>`, both base64url without padding.
  * - payload: compact JSON with one-letter keys (`j` jti, `a` action, `c` caseId, `m` memberId,
  *   `e` email, `k` contact, `v` value, `l` locale, `x` expiry in epoch seconds), so links stay short;
- * - signature: HMAC-SHA256 over `closeloop.link.v1.<payload>` with the link secret (32 bytes).
+ * - signature: HMAC-SHA256 over `closeloop.link.v1.<payload>` with the link secret (32 bytes), or,
+ *   for an unsubscribe link, with its case's own key (`unsubscribeCaseOf`).
  * Pure apart from node:crypto: no AWS, no clock (callers pass `now`).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -23,7 +24,10 @@ export interface LinkPayload {
   caseId?: string;
   /** Staff member the link was made for: the actor of acknowledge / claim. */
   memberId?: string;
-  /** The recipient (unsubscribe). */
+  /**
+   * The recipient of an unsubscribe link made before those links named their case instead; still
+   * read, so such links act while the link secret that signed them is current or previous.
+   */
   email?: string;
   /** The contact a double opt-in link confirms (`<siteId>.<hash>`, shared/domain/contact.ts). */
   contactId?: string;
@@ -51,6 +55,14 @@ export const linkLifetimeSeconds: Record<LinkAction, number> = {
   unsubscribe: 365 * 86_400,
   confirm: 7 * 86_400,
 };
+
+/**
+ * The longest life of a link signed with the link secret (unsubscribe links are signed with their
+ * case's key). A rotation period at least this long keeps every such link verifiable: it was
+ * signed with AWSCURRENT, which stays current or previous until the second rotation after.
+ */
+export const LONGEST_SECRET_SIGNED_LINK_DAYS =
+  Math.max(...linkActions.filter((a) => a !== 'unsubscribe').map((a) => linkLifetimeSeconds[a])) / 86_400;
 
 /** Single-use actions; opening a case changes nothing and unsubscribing twice is harmless. */
 export const singleUseActions: ReadonlySet<LinkAction> = new Set(['acknowledge', 'claim', 'rate']);
@@ -138,6 +150,23 @@ export function verifyLink(token: string, secret: string | readonly string[], no
   };
   if (now.getTime() >= payload.exp * 1000) return { status: 'expired', payload };
   return { status: 'ok', payload };
+}
+
+/**
+ * The case whose own key signs this token, read from the payload before any check: an unsubscribe
+ * link names its case and no address, and is signed with that case's key (UnsubscribeKeys), so it
+ * needs no history of the link secret. Undefined for every other token: the link secret signs it.
+ */
+export function unsubscribeCaseOf(token: string): string | undefined {
+  if (token.length > MAX_TOKEN_LENGTH || !TOKEN_PATTERN.test(token)) return undefined;
+  let claimed: unknown;
+  try {
+    claimed = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const c = claimed as { a?: unknown; c?: unknown; e?: unknown } | null;
+  return c?.a === 'unsubscribe' && typeof c.c === 'string' && c.e === undefined ? c.c : undefined;
 }
 
 /** Expiry (epoch seconds) of a link of this kind made at `now`. */

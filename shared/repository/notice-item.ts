@@ -142,3 +142,24 @@ export interface SuppressionItem {
   at: string;
   detail?: Record<string, unknown>;
 }
+
+/**
+ * A case's own key for its unsubscribe links (docs/design.md#signed-links): random, made with the
+ * case's first customer email, and never rotated, so a year-old link still verifies. It names the
+ * case, not the address (the address stays on the feedback, where erasure finds it).
+ */
+export const unsubscribeKeyKey = (caseId: string) => ({ pk: `UNSUBSCRIBE#${caseId}`, sk: 'KEY' as const });
+
+export interface UnsubscribeKeyItem {
+  pk: string;
+  sk: 'KEY';
+  type: typeof itemTypes.unsubscribeKey;
+  caseId: string;
+  key: string;
+  createdAt: string;
+  /** Kept while a link made with it may still be followed (see `UNSUBSCRIBE_KEY_SECONDS`). */
+  expiresAt: number;
+}
+
+/** Two unsubscribe-link lifetimes: renewed when a new link would outlive what is left. */
+export const UNSUBSCRIBE_KEY_SECONDS = 2 * 365 * 86_400;

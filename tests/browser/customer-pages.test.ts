@@ -139,7 +139,7 @@ describe('customer pages behind signed links', () => {
     const shown = await page.goto(links[5]!);
     await expectStrictPage(page, shown);
     await page.getByRole('heading', { name: 'Unsubscribe' }).waitFor();
-    await page.getByText('We will stop sending emails about your feedback to unsub@example.jp').waitFor();
+    await page.getByText('We will stop sending emails about your feedback. Press the button').waitFor();
     await screenshot(page, 'customer-page-unsubscribe-en');
     const [done] = await Promise.all([
       page.waitForNavigation(),

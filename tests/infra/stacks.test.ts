@@ -1226,14 +1226,17 @@ describe('notices: SES, the notify function, signed links', () => {
     expect(JSON.stringify(query?.Resource)).toContain('/index/timers');
   });
 
-  it('generates the link-signing secret, readable by notify and the actions route only', () => {
-    const [secretId, secret] = only(
+  const linkSecret = (): [string, Json] =>
+    only(
       Object.fromEntries(
         Object.entries(ofType(dev.statefulJson, 'AWS::SecretsManager::Secret')).filter(([id]) =>
           id.startsWith('LinkSecret'),
         ),
       ),
     );
+
+  it('generates the link-signing secret, readable by notify, the actions route and its rotation only', () => {
+    const [secretId, secret] = linkSecret();
     expect(secret.Properties.GenerateSecretString).toMatchObject({
       PasswordLength: 64,
       ExcludePunctuation: true,
@@ -1253,6 +1256,7 @@ describe('notices: SES, the notify function, signed links', () => {
     expect(readers.map((r) => r.where.replace(/RoleDefaultPolicy.*/, '')).sort()).toEqual([
       'Actions',
       'Notify',
+      'RotateLinkSecret',
     ]);
     for (const r of readers) expect(r.resource).toEqual({ Ref: secretId });
     for (const prefix of ['Notify', 'Actions']) {
@@ -1261,6 +1265,54 @@ describe('notices: SES, the notify function, signed links', () => {
         Ref: secretId,
       });
     }
+  });
+
+  it('rotates the link secret every service.linkSecretRotationDays through the RotateLinkSecret function', () => {
+    const [secretId] = linkSecret();
+    const [, schedule] = only(ofType(dev.statelessJson, 'AWS::SecretsManager::RotationSchedule'));
+    const [fnId] = fnNamed('RotateLinkSecret');
+
+    expect(config.service.linkSecretRotationDays).toBe(90);
+    expect(resolveCrossStack(schedule.Properties.SecretId)).toEqual({ Ref: secretId });
+    expect(schedule.Properties.RotationLambdaARN).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });
+    expect(schedule.Properties.RotationRules).toEqual({ ScheduleExpression: 'rate(90 days)' });
+    expect(schedule.Properties.RotateImmediatelyOnUpdate).toBe(true);
+    expect(ofType(dev.statefulJson, 'AWS::SecretsManager::RotationSchedule')).toEqual({});
+  });
+
+  it('lets the rotation function touch the link secret only, with the four calls of its steps', () => {
+    const [secretId] = linkSecret();
+    const statements = statementsOf('RotateLinkSecretRole').filter(
+      (st) => !asArray(st.Action).every((a: string) => a.startsWith('logs:')),
+    );
+
+    expect(statements).toHaveLength(1);
+    expect(asArray(statements[0].Action).sort()).toEqual([
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:GetSecretValue',
+      'secretsmanager:PutSecretValue',
+      'secretsmanager:UpdateSecretVersionStage',
+    ]);
+    expect(asArray(statements[0].Resource).map(resolveCrossStack)).toEqual([{ Ref: secretId }]);
+  });
+
+  it('lets Secrets Manager invoke the rotation function for the link secret only, before the schedule exists', () => {
+    const [secretId] = linkSecret();
+    const [fnId] = fnNamed('RotateLinkSecret');
+    const [permissionId, permission] = only(
+      Object.fromEntries(
+        Object.entries(ofType(dev.statelessJson, 'AWS::Lambda::Permission')).filter(
+          ([, p]) => p.Properties.Principal === 'secretsmanager.amazonaws.com',
+        ),
+      ),
+    );
+    const [, schedule] = only(ofType(dev.statelessJson, 'AWS::SecretsManager::RotationSchedule'));
+
+    expect(permission.Properties.FunctionName).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });
+    expect(permission.Properties.Action).toBe('lambda:InvokeFunction');
+    expect(resolveCrossStack(permission.Properties.SourceArn)).toEqual({ Ref: secretId });
+    expect(permission.Properties.SourceAccount).toEqual({ Ref: 'AWS::AccountId' });
+    expect(asArray(schedule.DependsOn)).toContain(permissionId);
   });
 
   it('lets only notify send email, as the identity through the configuration set', () => {

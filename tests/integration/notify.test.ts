@@ -7,6 +7,7 @@ import type { Case } from '../../shared/domain/case.ts';
 import { caseIdFor } from '../../shared/domain/case.ts';
 import { isForCustomer, type NoticeRequested } from '../../shared/events/notice-requested.ts';
 import { caseKey, casePk, toCaseItem } from '../../shared/repository/case-item.ts';
+import { feedbackKey } from '../../shared/repository/feedback-item.ts';
 import { eventually, postFeedback, startTestStack } from '../support/local-stack.ts';
 import { actionTokens, customerNotice, sampleCase, staffNotice, staffTanaka } from '../support/notices.ts';
 
@@ -47,6 +48,21 @@ const mailsAbout = async (caseId: string, to?: string) =>
   (await outbox()).filter((m) => m.subject.includes(caseId) && (to === undefined || m.to.includes(to)));
 
 let n = 0;
+async function seedFeedback(caseId: string, email: string) {
+  const feedbackId = caseId.replace(/^case_/, 'fb_');
+  await stack.db.send(
+    new PutCommand({
+      TableName: stack.tableName,
+      Item: {
+        ...feedbackKey(feedbackId),
+        type: 'feedback',
+        feedbackId,
+        customer: { email, contactConsent: true },
+      },
+    }),
+  );
+}
+
 async function seedCase(over: Partial<Case> = {}): Promise<string> {
   const caseId = `case_notify_${++n}`;
   const now = stack.clock.now().toISOString();
@@ -213,6 +229,8 @@ describe('customer notices on the local stack', () => {
   it('carry an unsubscribe link and one-click headers; once unsubscribed, only staff mail flows', async () => {
     const address = 'unsubscriber@example.jp';
     const caseId = await seedCase();
+    // The link names the case; the address it unsubscribes is the one on the case's feedback.
+    await seedFeedback(caseId, address);
     const to = [{ email: address, name: '山田 花子', locale: 'en' }];
     await enqueue(customerNotice({ to, data: { ...customerNotice().data, caseId } }, caseId));
 

@@ -11,6 +11,7 @@ import {
   dynamoTriageStore,
 } from '../../shared/adapters/triage-store.ts';
 import { VirtualClock } from '../../shared/clock.ts';
+import { type LinkAction, signLink } from '../../shared/domain/signed-link.ts';
 import { HOUR_MS, MINUTE_MS } from '../../shared/domain/time.ts';
 import { queues } from '../../shared/queues.ts';
 import {
@@ -21,7 +22,8 @@ import {
   FaultInjector,
   type WithMiddleware,
 } from '../support/faults.ts';
-import { eventually, startTestStack } from '../support/local-stack.ts';
+import { countItems, eventually, startTestStack } from '../support/local-stack.ts';
+import { actionTokens } from '../support/notices.ts';
 import { stackNotifyHandler } from '../support/stack-notify.ts';
 import { auditLoop, drained, expectLoopIntact, type LoopCounts, postMany, scanAll, settle } from './loop.ts';
 import { recordSection, table } from './report.ts';
@@ -60,7 +62,7 @@ afterAll(() => {
   // Only a complete set of figures goes to bench/results.json.
   if (Object.keys(figures).length === scenarios) recordSection('faults', figures);
 });
-const scenarios = 11;
+const scenarios = 12;
 const auditColumns = new Set([
   'accepted',
   'stored',
@@ -373,6 +375,53 @@ describe('notices whose sender dies, and notices about erased customers (invaria
   });
 });
 
+describe('reconciliation after the stream lost its records (invariants 1 and 5)', () => {
+  it('makes one case per feedback and sends each notice once when the relay and the Pipe were down past stream retention', async () => {
+    const t0 = performance.now();
+    // Triage and notify run; the stream's two readers (the Pipe, the relay) do not.
+    const s = await startWith({}, { pumps: false });
+    s.triagePump.start();
+    s.notifyPump.start();
+    // The hourly reconciler has been running: it has a checkpoint from before the outage.
+    await s.reconcile();
+
+    const posted = await postMany(s, sizes.feedbackPerScenario, { prefix: 'retention' });
+    // Past the stream's retention: it trims the feedback inserts nobody read. The next hourly run
+    // and a hand run of the reconciler, at once, both re-queue the feedback.
+    const feedbackRecordsLost = await s.streamPump.dropPending();
+    s.clock.advance(HOUR_MS);
+    const feedbackRuns = await Promise.all([s.reconcile(), s.reconcile()]);
+    await eventually(
+      async () => expect((await auditLoop(s, posted.accepted)).triaged).toBe(posted.accepted.size),
+      120_000,
+      250,
+    );
+    // The relay stays down past retention: the outbox inserts triage wrote are trimmed too.
+    const outboxRecordsLost = await s.streamPump.dropPending();
+    s.clock.advance(HOUR_MS);
+    const outboxRuns = await Promise.all([s.reconcile(), s.reconcile()]);
+    // The readers come back to an empty stream; a later run finds nothing left.
+    s.streamPump.start();
+    const counts = await settle(s, posted.accepted);
+    const after = await s.reconcile();
+
+    const sum = (runs: ReconcileResult[], key: 'feedbackRequeued' | 'outboxForwarded') =>
+      runs.reduce((n, r) => n + r[key], 0);
+    record('relay-down-past-stream-retention', counts, t0, {
+      streamRecordsLost: feedbackRecordsLost + outboxRecordsLost,
+      feedbackRequeued: sum(feedbackRuns, 'feedbackRequeued'),
+      outboxForwarded: sum(outboxRuns, 'outboxForwarded'),
+    });
+    expect(posted.unexpected).toBe(0);
+    expect(feedbackRecordsLost).toBeGreaterThanOrEqual(posted.accepted.size);
+    expect(outboxRecordsLost).toBeGreaterThan(0);
+    expect(sum(feedbackRuns, 'feedbackRequeued')).toBeGreaterThanOrEqual(posted.accepted.size);
+    expect(sum(outboxRuns, 'outboxForwarded')).toBeGreaterThan(0);
+    expect(after).toMatchObject({ feedbackRequeued: 0, outboxForwarded: 0 });
+    expectLoopIntact(counts);
+  });
+});
+
 describe('the SLA sweep under races and interruptions (invariants 5 and 6)', () => {
   /** Opens `n` critical cases, lets the loop settle, then moves the clock past warn (90 min) and breach (120 min). */
   async function dueCases(s: LocalStack, prefix: string) {
@@ -455,6 +504,147 @@ describe('the SLA sweep under races and interruptions (invariants 5 and 6)', () 
     expect(third).toMatchObject({ due: 0, fired: [], errors: 0 });
     expect(steps).toBe(2 * posted.accepted.size);
     expect(doubled).toBe(0);
+    expectLoopIntact(counts);
+  });
+});
+
+describe('links in emails across rotations of the link secret (invariants 8 and 10)', () => {
+  interface Claimed {
+    j: string;
+    a: LinkAction;
+    c?: string;
+    m?: string;
+    v?: string;
+    l?: 'ja' | 'en';
+    x: number;
+  }
+  /** What a token says (its payload, unchecked): to sort an email's links. */
+  const claimed = (token: string) =>
+    JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8')) as Claimed;
+
+  /** Per case, the first link of `act` the emails carry (that `pick` accepts). */
+  async function linksOf(s: LocalStack, act: LinkAction, pick: (c: Claimed) => boolean = () => true) {
+    const mails = (await (await fetch(`${s.url}/__local/outbox`)).json()) as { text: string }[];
+    const found = new Map<string, string>();
+    for (const token of mails.flatMap((m) => actionTokens(m.text))) {
+      const c = claimed(token);
+      if (c.a === act && c.c && pick(c) && !found.has(c.c)) found.set(c.c, token);
+    }
+    return found;
+  }
+
+  /** The same claims for another case: with the link's own signature, and signed with a key nobody holds. */
+  function forgeries(token: string, otherCase: string): string[] {
+    const c = { ...claimed(token), c: otherCase };
+    const payload = Buffer.from(JSON.stringify(c)).toString('base64url');
+    const stranger = 'an-attackers-secret-of-at-least-32-characters';
+    const { j, a, m, v, l, x } = c;
+    return [
+      `${payload}.${token.slice(token.indexOf('.') + 1)}`,
+      signLink({ jti: j, act: a, caseId: otherCase, memberId: m, value: v, locale: l, exp: x }, stranger),
+    ];
+  }
+
+  const press = (s: LocalStack, token: string, body = 'confirm=1') =>
+    fetch(`${s.url}/v1/actions/${token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    }).then((r) => r.status);
+
+  /** Presses every link; answers how many answered `status`. */
+  async function pressAll(s: LocalStack, tokens: string[], status: number, body?: string) {
+    let answered = 0;
+    for (const token of tokens) if ((await press(s, token, body)) === status) answered++;
+    return answered;
+  }
+
+  async function statuses(s: LocalStack, caseIds: string[]) {
+    const items = await scanAll(s);
+    const byCase = new Map(items.filter((i) => i.type === 'case').map((i) => [i.caseId as string, i]));
+    return caseIds.map((id) => byCase.get(id)?.status);
+  }
+
+  async function resolveAll(s: LocalStack, caseIds: string[]) {
+    const token = s.jwt.sign({ memberId: 'admin', groups: ['admin'] }, s.clock.now());
+    const items = await scanAll(s);
+    for (const caseId of caseIds) {
+      const found = items.find((i) => i.type === 'case' && i.caseId === caseId)!;
+      const response = await fetch(`${s.url}/v1/cases/${caseId}/resolve`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'if-match': String(found.version),
+        },
+        body: JSON.stringify({
+          customerMessage: '返金いたしました。',
+          rootCause: 'double charge',
+          actions: { internal: [], external: [] },
+        }),
+      });
+      expect(response.status, caseId).toBe(200);
+    }
+  }
+
+  it('acts on acknowledge, rate and unsubscribe links mailed before rotations, refuses forged ones, and loses or doubles no email', async () => {
+    const t0 = performance.now();
+    const s = await startWith({});
+    const posted = await postMany(s, sizes.feedbackPerScenario, { prefix: 'rotate' });
+    await settle(s, posted.accepted);
+    const caseIds = [...(await linksOf(s, 'acknowledge')).keys()];
+    const other = (i: number) => caseIds[(i + 1) % caseIds.length]!;
+    const acknowledge = await linksOf(s, 'acknowledge');
+    const unsubscribe = await linksOf(s, 'unsubscribe');
+    expect(caseIds).toHaveLength(posted.accepted.size);
+
+    // Rotation 1, and past the functions' 5-minute cache: the acknowledge links' secret is AWSPREVIOUS.
+    await s.rotateLinkSecret();
+    s.clock.advance(6 * 60_000);
+    const forgedAcks = caseIds.flatMap((id, i) => forgeries(acknowledge.get(id)!, other(i)));
+    let refused = await pressAll(s, forgedAcks, 403);
+    expect(await statuses(s, caseIds)).toEqual(caseIds.map(() => 'open'));
+    let acted = await pressAll(s, [...acknowledge.values()], 200);
+    expect(await statuses(s, caseIds)).toEqual(caseIds.map(() => 'acknowledged'));
+
+    // Resolved, and a week later the follow-up survey, signed with the value rotation 1 made.
+    await resolveAll(s, caseIds);
+    s.clock.advance(7 * 86_400_000 + 60_000);
+    await s.sweepSla(s.clock.now());
+    await settle(s, posted.accepted);
+    const rate = await linksOf(s, 'rate', (c) => c.v === 'good' || c.v === '5');
+    expect(rate.size).toBe(caseIds.length);
+
+    // Rotation 2: the survey's secret is AWSPREVIOUS; the one that signed the first emails is gone.
+    await s.rotateLinkSecret();
+    s.clock.advance(6 * 60_000);
+    refused += await pressAll(
+      s,
+      caseIds.flatMap((id, i) => forgeries(rate.get(id)!, other(i))),
+      403,
+    );
+    acted += await pressAll(s, [...rate.values()], 200);
+    expect(await statuses(s, caseIds)).toEqual(caseIds.map(() => 'closed'));
+
+    // Unsubscribe links from the very first emails: signed with their case's key, not the secret.
+    const forgedUnsubscribes = caseIds.flatMap((id, i) => {
+      const c = claimed(unsubscribe.get(id)!);
+      const withSecret = signLink({ jti: c.j, act: 'unsubscribe', caseId: other(i), exp: c.x }, s.linkSecret);
+      return [...forgeries(unsubscribe.get(id)!, other(i)), withSecret];
+    });
+    refused += await pressAll(s, forgedUnsubscribes, 403, 'List-Unsubscribe=One-Click');
+    expect(await countItems(s, 'suppression')).toBe(0);
+    acted += await pressAll(s, [...unsubscribe.values()], 200, 'List-Unsubscribe=One-Click');
+    expect(await countItems(s, 'suppression')).toBe(caseIds.length);
+    const counts = await settle(s, posted.accepted);
+
+    record('link-key-rotation', counts, t0, {
+      rotations: 2,
+      linksActed: acted,
+      forgedRefused: refused,
+    });
+    expect(acted).toBe(3 * caseIds.length);
+    expect(refused).toBe(forgedAcks.length + 2 * caseIds.length + forgedUnsubscribes.length);
     expectLoopIntact(counts);
   });
 });

@@ -6,7 +6,11 @@ import type { LocalStack } from '../../infra/local/stack.ts';
 import { dynamoStaffBurstStore } from '../../shared/adapters/burst-store.ts';
 import { dynamoCaseReader } from '../../shared/adapters/case-reader.ts';
 import { dynamoContactStore } from '../../shared/adapters/contact-store.ts';
-import { dynamoNoticeLedger, dynamoSuppressionList } from '../../shared/adapters/notice-store.ts';
+import {
+  dynamoNoticeLedger,
+  dynamoSuppressionList,
+  dynamoUnsubscribeKeys,
+} from '../../shared/adapters/notice-store.ts';
 import { sesMailer } from '../../shared/adapters/ses-mailer.ts';
 import type { Mailer } from '../../shared/domain/notice-ports.ts';
 
@@ -25,6 +29,7 @@ export function stackNotifyHandler(s: LocalStack, wrap: (mailer: Mailer) => Mail
     config: s.config,
     publicBaseUrl: s.url,
     linkSecret: async () => s.linkSecret,
+    unsubscribeKeys: dynamoUnsubscribeKeys(s.db, s.tableName),
     ledger: dynamoNoticeLedger(s.db, s.tableName),
     suppression: dynamoSuppressionList(s.db, s.tableName),
     contacts: dynamoContactStore(s.db, s.tableName),

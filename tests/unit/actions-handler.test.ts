@@ -6,13 +6,19 @@ import { linkCaseActions } from '../../core/cases/link-actions.ts';
 import { makeActionsHandler } from '../../functions/actions/handler.ts';
 import { dynamoCaseReader } from '../../shared/adapters/case-reader.ts';
 import { dynamoStaffCaseStore } from '../../shared/adapters/case-store.ts';
-import { dynamoSuppressionList, dynamoUsedTokens } from '../../shared/adapters/notice-store.ts';
+import {
+  dynamoCaseCustomers,
+  dynamoSuppressionList,
+  dynamoUnsubscribeKeys,
+  dynamoUsedTokens,
+} from '../../shared/adapters/notice-store.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import { loadConfigFile } from '../../shared/config/load.ts';
 import { contactIdOf, contactRefOf } from '../../shared/domain/contact.ts';
 import { type LinkPayload, linkExpiry, signLink } from '../../shared/domain/signed-link.ts';
 import { caseKey, casePk, toCaseItem } from '../../shared/repository/case-item.ts';
-import { suppressionKey, tokenKey } from '../../shared/repository/notice-item.ts';
+import { feedbackKey } from '../../shared/repository/feedback-item.ts';
+import { suppressionKey, tokenKey, unsubscribeKeyKey } from '../../shared/repository/notice-item.ts';
 import { openCounterKey } from '../../shared/repository/team-item.ts';
 import { memoryContacts } from '../support/contacts.ts';
 import { FakeTable } from '../support/fake-table.ts';
@@ -26,7 +32,9 @@ let table: FakeTable;
 let clock: VirtualClock;
 let contacts = memoryContacts();
 
-function handler(linkSecrets = async (): Promise<string> => linkSecret) {
+function handler(
+  linkSecrets: (opts?: { fresh?: boolean }) => Promise<string | readonly string[]> = async () => linkSecret,
+) {
   const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'local' }));
   return makeActionsHandler({
     linkSecrets,
@@ -35,6 +43,8 @@ function handler(linkSecrets = async (): Promise<string> => linkSecret) {
     cases: dynamoCaseReader(db, tableName),
     tokens: dynamoUsedTokens(db, tableName),
     suppression: dynamoSuppressionList(db, tableName),
+    unsubscribeKeys: dynamoUnsubscribeKeys(db, tableName),
+    customers: dynamoCaseCustomers(db, tableName),
     contacts,
   });
 }
@@ -60,10 +70,11 @@ function call(
   t: string,
   body?: string,
   contentType = 'application/x-www-form-urlencoded',
+  actions = handler(),
 ) {
   const path = `/v1/actions/${t}`;
   const event = httpEvent({ method, path, body, headers: body ? { 'content-type': contentType } : {} });
-  return handler()({ ...event, pathParameters: { token: t } });
+  return actions({ ...event, pathParameters: { token: t } });
 }
 
 const storedCase = () => table.get(caseKey('case_abc123'));
@@ -250,7 +261,7 @@ describe('POST /v1/actions/{token}', () => {
     expect(storedCase()).toMatchObject({ status: 'reopened', version: 6 });
   });
 
-  it('unsubscribes at once on an RFC 8058 one-click POST, and again harmlessly', async () => {
+  it('still unsubscribes with a link made when links named the address (signed with the link secret)', async () => {
     const t = token({ act: 'unsubscribe', email: 'Hanako@Example.jp', memberId: undefined, locale: 'ja' });
 
     const first = await call('POST', t, 'List-Unsubscribe=One-Click');
@@ -281,6 +292,89 @@ describe('POST /v1/actions/{token}', () => {
 
     expect(response.statusCode).toBe(503);
     expect(response.body).not.toContain('DynamoDB is down');
+  });
+});
+
+describe('unsubscribe links, signed with their case key', () => {
+  const caseKeyValue = 'case-key-of-case_abc123-0123456789abcdefghij';
+  const unsubscribe = (key = caseKeyValue, over: Partial<LinkPayload> = {}) =>
+    token({ act: 'unsubscribe', memberId: undefined, locale: 'en', ...over }, key);
+
+  beforeEach(() => {
+    table.put({ ...unsubscribeKeyKey('case_abc123'), type: 'unsubscribeKey', key: caseKeyValue });
+    table.put({
+      ...feedbackKey('fb_abc123'),
+      type: 'feedback',
+      feedbackId: 'fb_abc123',
+      customer: { email: 'Hanako@Example.jp', contactConsent: true },
+    });
+  });
+
+  it("suppresses the case's customer, whose address the link does not carry", async () => {
+    const response = await call('POST', unsubscribe(), 'List-Unsubscribe=One-Click');
+
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('You are unsubscribed');
+    expect(response.body).not.toContain('Hanako');
+    expect(table.get(suppressionKey('hanako@example.jp'))).toMatchObject({
+      reason: 'unsubscribe',
+      detail: { via: 'one_click', caseId: 'case_abc123' },
+    });
+  });
+
+  it('answers 403 and suppresses nothing for one signed with the link secret or another key', async () => {
+    const forged = [unsubscribe(linkSecret), unsubscribe('some-other-key-0123456789abcdefghijklmn')];
+
+    const answers = await Promise.all(forged.map((t) => call('POST', t, 'List-Unsubscribe=One-Click')));
+
+    expect(answers.map((a) => a.statusCode)).toEqual([403, 403]);
+    expect(table.get(suppressionKey('hanako@example.jp'))).toBeUndefined();
+  });
+
+  it('answers 403 for a case that has no unsubscribe key', async () => {
+    const response = await call('POST', unsubscribe(caseKeyValue, { caseId: 'case_other' }), 'confirm=1');
+
+    expect(response.statusCode).toBe(403);
+    expect(table.writes).toEqual([]);
+  });
+
+  it('answers done and suppresses nothing once the customer was erased (no address left)', async () => {
+    table.put({ ...feedbackKey('fb_abc123'), type: 'feedback', feedbackId: 'fb_abc123', customer: {} });
+
+    const response = await call('POST', unsubscribe(), 'confirm=1');
+
+    expect(response.statusCode).toBe(200);
+    expect(table.writes).toEqual([]);
+  });
+});
+
+describe('links across a rotation of the link secret', () => {
+  const previous = 'previous-link-secret-0123456789abcdefghijkl';
+  const next = 'next-link-secret-0123456789abcdefghijklmnopq';
+
+  it('acts on links signed with AWSCURRENT or AWSPREVIOUS and refuses a third secret', async () => {
+    const actions = handler(async () => [linkSecret, previous]);
+    const links = [linkSecret, previous, 'older-link-secret-0123456789abcdefghijklmno'].map((secret) =>
+      token({ act: 'open', locale: 'en' }, secret),
+    );
+
+    const answers = await Promise.all(links.map((t) => call('GET', t, undefined, undefined, actions)));
+
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 403]);
+  });
+
+  it('reads the secret again, once, for a link signed with a value newer than the one it holds', async () => {
+    const reads: boolean[] = [];
+    const actions = handler(async (opts?: { fresh?: boolean }) => {
+      reads.push(opts?.fresh === true);
+      return opts?.fresh ? [next, linkSecret] : [linkSecret, previous];
+    });
+
+    const response = await call('POST', token({ locale: 'en' }, next), 'confirm=1', undefined, actions);
+
+    expect(response.statusCode).toBe(200);
+    expect(storedCase()).toMatchObject({ status: 'acknowledged' });
+    expect(reads).toEqual([false, true]);
   });
 });
 

@@ -16,7 +16,7 @@ import {
   parseConfig,
   resolveConfigPath,
 } from '../../shared/config/load.ts';
-import type { Config } from '../../shared/config/schema.ts';
+import { type Config, siteKeyHashesOf } from '../../shared/config/schema.ts';
 
 const EXAMPLE_PATH = 'closeloop.config.example.json';
 const FIXTURE_PATH = 'tests/fixtures/config/minimal.json';
@@ -506,6 +506,28 @@ describe('field checks', () => {
     const input = minimal();
     input.sites[0].siteKeyHash = 'sk_local_shop-jp';
     expect(issuesOf(input).map((i) => i.path)).toEqual(['sites[0].siteKeyHash']);
+  });
+
+  it('takes one or two hashes per key (two during a rotation) and refuses a third', () => {
+    const hash = (c: string) => c.repeat(64);
+    const input = minimal();
+    input.sites[0].siteKeyHash = [hash('a'), hash('b')];
+    expect(siteKeyHashesOf(parseConfig(input).sites[0]!)).toEqual([hash('a'), hash('b')]);
+    input.sites[0].siteKeyHash = [hash('a'), hash('b'), hash('c')];
+    input.sites[0].serverKeyHash = [hash('d'), hash('e'), hash('f')];
+    expect(issuesOf(input)).toEqual([
+      { path: 'sites[0].siteKeyHash', message: expect.stringContaining('at most two hashes') },
+      { path: 'sites[0].serverKeyHash', message: expect.stringContaining('at most two hashes') },
+    ]);
+  });
+
+  it('rotates the link secret every 90 days unless told, and never more often than its longest link lives', () => {
+    const input = minimal();
+    expect(parseConfig(input).service.linkSecretRotationDays).toBe(90);
+    input.service.linkSecretRotationDays = 29;
+    expect(issuesOf(input)).toEqual([
+      { path: 'service.linkSecretRotationDays', message: expect.stringContaining('at least 30 days') },
+    ]);
   });
 
   it('rejects an origin with a path or trailing slash', () => {

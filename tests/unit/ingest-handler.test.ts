@@ -16,7 +16,8 @@ const sites = [
   {
     id: 'shop-jp',
     origins: ['https://shop.example.jp'],
-    siteKeyHash: sha256Hex(siteKey),
+    // Both keys are being rotated: the new one's hash first, then the old one's.
+    siteKeyHash: [sha256Hex('public-key-new'), sha256Hex(siteKey)],
     serverKeyHash: [sha256Hex('server-secret-new'), sha256Hex(serverKey)],
   },
   {
@@ -212,6 +213,15 @@ describe('POST /v1/feedback', () => {
     await post();
 
     expect(ddb.commandCalls(PutCommand)[0]!.args[0].input.Item).toMatchObject({ keyKind: 'site' });
+  });
+
+  it('accepts both site keys during a rotation and refuses a third', async () => {
+    const keys = ['public-key-new', siteKey, 'public-key-older'];
+
+    const answers = await Promise.all(keys.map((key) => post({ headers: { 'x-site-key': key } })));
+
+    expect(answers.map((a) => a.statusCode)).toEqual([202, 202, 401]);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(2);
   });
 
   it('accepts both server keys during a rotation and refuses a third', async () => {

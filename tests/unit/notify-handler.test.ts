@@ -6,14 +6,18 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { confirmContact, releasedCopy } from '../../core/contacts/index.ts';
 import { makeNotifyHandler } from '../../functions/notify/handler.ts';
 import { dynamoCaseReader } from '../../shared/adapters/case-reader.ts';
-import { dynamoNoticeLedger, dynamoSuppressionList } from '../../shared/adapters/notice-store.ts';
+import {
+  dynamoNoticeLedger,
+  dynamoSuppressionList,
+  dynamoUnsubscribeKeys,
+} from '../../shared/adapters/notice-store.ts';
 import { sesMailer } from '../../shared/adapters/ses-mailer.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import { loadConfigFile } from '../../shared/config/load.ts';
 import { contactRefOf } from '../../shared/domain/contact.ts';
 import { verifyLink } from '../../shared/domain/signed-link.ts';
 import { casePk, toCaseItem } from '../../shared/repository/case-item.ts';
-import { noticeKey, suppressionKey } from '../../shared/repository/notice-item.ts';
+import { noticeKey, suppressionKey, unsubscribeKeyKey } from '../../shared/repository/notice-item.ts';
 import { memoryBursts, memoryContacts } from '../support/contacts.ts';
 import { FakeTable } from '../support/fake-table.ts';
 import {
@@ -42,6 +46,7 @@ function handler(secret = async (): Promise<string> => linkSecret) {
     config,
     publicBaseUrl: 'https://feedback.example.test/',
     linkSecret: secret,
+    unsubscribeKeys: dynamoUnsubscribeKeys(db, tableName),
     ledger: dynamoNoticeLedger(db, tableName),
     suppression: dynamoSuppressionList(db, tableName),
     contacts,
@@ -52,6 +57,9 @@ function handler(secret = async (): Promise<string> => linkSecret) {
     newId: () => `00000000-0000-0000-0000-${String(++ids).padStart(12, '0')}`,
   });
 }
+
+/** The key the table holds for a case's unsubscribe links. */
+const caseKey = (caseId: string) => table.get(unsubscribeKeyKey(caseId))?.key as string;
 
 const sesError = (name: string, httpStatusCode: number) =>
   Object.assign(new Error(`${name} from SES`), { name, $metadata: { httpStatusCode }, $fault: 'client' });
@@ -316,10 +324,39 @@ describe('the notify handler', () => {
     expect(simple?.Body?.Html?.Data).toContain(headerUrl);
     expect(simple?.Body?.Text?.Data).toContain(headerUrl);
     const token = actionTokens(headerUrl!)[0]!;
-    expect(verifyLink(token, linkSecret, clock.now())).toMatchObject({
+    expect(verifyLink(token, caseKey('case_abc123'), clock.now())).toMatchObject({
       status: 'ok',
-      payload: { act: 'unsubscribe', email: 'hanako@example.jp', locale: 'ja' },
+      payload: { act: 'unsubscribe', caseId: 'case_abc123', locale: 'ja' },
     });
+  });
+
+  it('names the case, not the address, in an unsubscribe link, signed with the case key and not the link secret', async () => {
+    await handler()({ Records: [sqsRecord(customerNotice())] });
+
+    const token = actionTokens(sent()[0]?.Content?.Simple?.Headers?.[0]?.Value ?? '')[0]!;
+    const decoded = Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8');
+    for (const text of [token, decoded]) {
+      expect(text).not.toContain('hanako@example.jp');
+      expect(text).not.toContain(Buffer.from('hanako@example.jp').toString('base64url').slice(0, 16));
+      expect(text).not.toContain(Buffer.from('hanako@example.jp').toString('base64').slice(0, 16));
+    }
+    expect(JSON.parse(decoded)).not.toHaveProperty('e');
+    expect(verifyLink(token, linkSecret, clock.now())).toMatchObject({
+      status: 'invalid',
+      reason: 'signature',
+    });
+  });
+
+  it('signs every unsubscribe link of a case with one key, made with its first customer email', async () => {
+    const notify = handler();
+    await notify({ Records: [sqsRecord(customerNotice())] });
+    const key = caseKey('case_abc123');
+    await notify({ Records: [sqsRecord(customerNotice({ step: 'received:again' }))] });
+
+    const tokens = sent().map((m) => actionTokens(m.Content?.Simple?.Headers?.[0]?.Value ?? '')[0]!);
+    expect(tokens).toHaveLength(2);
+    expect(tokens.map((t) => verifyLink(t, key, clock.now()).status)).toEqual(['ok', 'ok']);
+    expect(caseKey('case_abc123')).toBe(key);
   });
 
   it('keeps hostile text out of headers and escapes it in HTML', async () => {
@@ -404,11 +441,16 @@ describe('customer notices to an address the shop did not vouch for', () => {
       'Please confirm your email address (Sakura Market オンラインストア)',
     );
     expect(bodyOf(mails[0])).not.toMatch(/Account locked|evil|case_abc123/);
-    const [confirm, unsubscribe] = actionTokens(mails[0]?.Content?.Simple?.Body?.Text?.Data ?? '').map((t) =>
-      verifyLink(t, linkSecret, clock.now()),
-    );
-    expect(confirm).toMatchObject({ status: 'ok', payload: { act: 'confirm', locale: 'en' } });
-    expect(unsubscribe).toMatchObject({ status: 'ok', payload: { act: 'unsubscribe' } });
+    const [confirm, unsubscribe] = actionTokens(mails[0]?.Content?.Simple?.Body?.Text?.Data ?? '');
+    expect(verifyLink(confirm!, linkSecret, clock.now())).toMatchObject({
+      status: 'ok',
+      payload: { act: 'confirm', locale: 'en' },
+    });
+    // The confirmation's unsubscribe link names the case whose notice asked for it.
+    expect(verifyLink(unsubscribe!, caseKey('case_abc123'), clock.now())).toMatchObject({
+      status: 'ok',
+      payload: { act: 'unsubscribe', caseId: 'case_abc123' },
+    });
     expect([...contacts.heldBy.values()].flat().map((h) => h.notice.noticeId)).toEqual([hostile.noticeId]);
   });
 
@@ -469,5 +511,38 @@ describe('customer notices to an address the shop did not vouch for', () => {
     await handler()({ Records: [sqsRecord(customerNotice())] });
 
     expect(bodyOf(sent()[0])).toContain('山田 花子 様');
+  });
+});
+
+describe("a case's unsubscribe key", () => {
+  const keys = () =>
+    dynamoUnsubscribeKeys(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'local' })), tableName);
+  const inAYear = () => Math.floor(clock.now().getTime() / 1000) + 366 * 86_400;
+
+  it('is one key for deliveries that make it at the same time', async () => {
+    const [a, b] = await Promise.all([
+      keys().keyFor('case_race', clock.now(), inAYear()),
+      keys().keyFor('case_race', clock.now(), inAYear()),
+    ]);
+
+    expect(a).toBe(b);
+    expect(Buffer.from(a, 'base64url')).toHaveLength(32);
+    expect(await keys().find('case_race')).toBe(a);
+  });
+
+  it('is kept two years, and renewed only when a new link would outlive it', async () => {
+    const madeAt = Math.floor(clock.now().getTime() / 1000);
+    const key = await keys().keyFor('case_old', clock.now(), inAYear());
+    const madeUntil = table.get(unsubscribeKeyKey('case_old'))?.expiresAt as number;
+    clock.advance(200 * 86_400_000);
+    await keys().keyFor('case_old', clock.now(), inAYear());
+    const untouched = table.get(unsubscribeKeyKey('case_old'))?.expiresAt;
+    clock.advance(200 * 86_400_000);
+    const later = await keys().keyFor('case_old', clock.now(), inAYear());
+
+    expect(madeUntil - madeAt).toBe(730 * 86_400);
+    expect(untouched).toBe(madeUntil);
+    expect(later).toBe(key);
+    expect(table.get(unsubscribeKeyKey('case_old'))?.expiresAt).toBeGreaterThan(inAYear());
   });
 });

@@ -1,7 +1,11 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { cachedSecret } from '../../shared/adapters/secrets.ts';
+import {
+  cachedSecret,
+  cachedVerifyingSecrets,
+  readCurrentAndPrevious,
+} from '../../shared/adapters/secrets.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 
 function counting(values: (string | Error)[]) {
@@ -83,5 +87,60 @@ describe('the Secrets Manager read', () => {
     const secret = cachedSecret('arn:empty', { clock: new VirtualClock() });
 
     await expect(secret()).rejects.toThrow('secret arn:empty has no string value');
+  });
+
+  it('answers AWSCURRENT then AWSPREVIOUS to a verifier, each read by its staging label', async () => {
+    secretsMock.reset();
+    secretsMock
+      .on(GetSecretValueCommand, { SecretId: 'arn:link', VersionStage: 'AWSCURRENT' })
+      .resolves({ SecretString: 'current' })
+      .on(GetSecretValueCommand, { SecretId: 'arn:link', VersionStage: 'AWSPREVIOUS' })
+      .resolves({ SecretString: 'previous' });
+    const secrets = cachedVerifyingSecrets('arn:link', { clock: new VirtualClock() });
+
+    expect(await secrets()).toEqual(['current', 'previous']);
+  });
+
+  it('answers AWSCURRENT alone for a secret never rotated (no AWSPREVIOUS)', async () => {
+    secretsMock.reset();
+    secretsMock
+      .on(GetSecretValueCommand, { VersionStage: 'AWSCURRENT' })
+      .resolves({ SecretString: 'current' })
+      .on(GetSecretValueCommand, { VersionStage: 'AWSPREVIOUS' })
+      .rejects(
+        Object.assign(new Error("can't find staging label AWSPREVIOUS"), {
+          name: 'ResourceNotFoundException',
+        }),
+      );
+
+    expect(await readCurrentAndPrevious('arn:link')).toEqual(['current']);
+  });
+
+  it('fails when AWSPREVIOUS cannot be read for another reason, rather than refusing its links', async () => {
+    secretsMock.reset();
+    secretsMock
+      .on(GetSecretValueCommand, { VersionStage: 'AWSCURRENT' })
+      .resolves({ SecretString: 'current' })
+      .on(GetSecretValueCommand, { VersionStage: 'AWSPREVIOUS' })
+      .rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
+
+    await expect(readCurrentAndPrevious('arn:link')).rejects.toThrow('throttled');
+  });
+});
+
+describe('a fresh read of a cached secret', () => {
+  it('is granted once the cached value is a minute old, and not sooner', async () => {
+    const clock = new VirtualClock(new Date('2026-11-23T00:00:00Z'));
+    const { reads, read } = counting(['old', 'new']);
+    const secret = cachedSecret('arn:link', { clock, read });
+
+    const first = await secret();
+    clock.advance(59_999);
+    const tooSoon = await secret({ fresh: true });
+    clock.advance(1);
+    const fresh = await secret({ fresh: true });
+
+    expect([first, tooSoon, fresh]).toEqual(['old', 'old', 'new']);
+    expect(reads).toHaveLength(2);
   });
 });

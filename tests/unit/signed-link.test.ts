@@ -1,6 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { type LinkPayload, linkExpiry, signLink, verifyLink } from '../../shared/domain/signed-link.ts';
+import {
+  type LinkPayload,
+  linkExpiry,
+  signLink,
+  unsubscribeCaseOf,
+  verifyLink,
+} from '../../shared/domain/signed-link.ts';
 
 const secret = 'a-secret-of-at-least-thirty-two-characters!';
 const other = 'another-secret-of-at-least-thirty-two-chars';
@@ -84,5 +90,30 @@ describe('signed links', () => {
   it('refuse a secret too short to be one', () => {
     expect(() => signLink(payload, 'short')).toThrow(/at least 32/);
     expect(() => verifyLink('a.b', 'short', now)).toThrow(/at least 32/);
+  });
+});
+
+describe('the key an unsubscribe link names', () => {
+  const caseKey = 'case-key-0123456789abcdefghijklmnopqrstu';
+  const unsubscribe = {
+    jti: 'jti-0000001',
+    act: 'unsubscribe' as const,
+    exp: linkExpiry('unsubscribe', now),
+  };
+
+  it("is its case's, for a link that names the case and no address", () => {
+    expect(unsubscribeCaseOf(signLink({ ...unsubscribe, caseId: 'case_1' }, caseKey))).toBe('case_1');
+  });
+
+  it('is the link secret for one that names the address (made before) and for every other action', () => {
+    const legacy = signLink({ ...unsubscribe, caseId: 'case_1', email: 'a@example.jp' }, secret);
+    const open = signLink({ ...payload, act: 'open' }, secret);
+
+    expect([legacy, open, 'not.a-token!', 'e30.x'].map(unsubscribeCaseOf)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 });
