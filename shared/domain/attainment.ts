@@ -17,7 +17,7 @@
  *   cases` of a week is a share of that week's cases (unacknowledged cases count as misses).
  * - **Dimensions.** Every dimension triage counts (touchpoint, channel, the routed team, each
  *   reason), so every `groupBy` of `GET /v1/metrics` has them. The attributes live on the same
- *   weekly metric items as the response tallies (`METRIC#<dimension>#<week>` / `KEY#<key>`,
+ *   weekly metric items as the response tallies (`METRIC#<dimension>#<week>` / `KEY#<key>#<shard>`,
  *   shared/repository/metric-item.ts), one read per group and week.
  * - **First time only.** The first acknowledgment and the first resolution of a case count;
  *   a reopened case's second cycle does not count again (its reopen is its own signal).

@@ -16,6 +16,7 @@ import {
   type TimerFields,
 } from '../domain/sla.ts';
 import { table } from '../table.ts';
+import { fnv1a } from './shard.ts';
 
 /** Attribute names of the timer fields, for `REMOVE` when a case has no next step. */
 export const timerAttributes = [
@@ -32,12 +33,7 @@ export const timerShards: readonly string[] = Array.from(
 
 /** FNV-1a (32 bit) of the case id mod the shard count: stable across runtimes and deploys. */
 export function timerShardOf(caseId: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < caseId.length; i++) {
-    hash ^= caseId.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return timerShards[hash % timerShards.length] as string;
+  return timerShards[fnv1a(caseId) % timerShards.length] as string;
 }
 
 /** Timer fields for a step (undefined: the case leaves the index). */
