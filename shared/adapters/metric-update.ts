@@ -1,5 +1,5 @@
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { MetricDimension } from '../domain/metrics.ts';
+import type { CounterDimension } from '../domain/metrics.ts';
 import { metricKey, metricShardOf } from '../repository/metric-item.ts';
 import { itemTypes } from '../table.ts';
 
@@ -12,7 +12,7 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
  */
 export function metricAddUpdate(
   tableName: string,
-  c: { dimension: MetricDimension; key: string; week: string; tallies: object },
+  c: { dimension: CounterDimension; key: string; week: string; tallies: object },
   writerId: string,
 ): NonNullable<TransactItem['Update']> {
   const names: Record<string, string> = {

@@ -29,7 +29,7 @@
  *   (`ackMinutesLe<N>` … `ackMinutesOver<max>`), summed by the metrics reader.
  */
 import type { Case, TimelineEvent } from './case.ts';
-import { type MetricDimension, metricTargetsOf } from './metrics.ts';
+import { type CounterDimension, metricTargetsOf } from './metrics.ts';
 import { HOUR_MS, isoWeekOf, MINUTE_MS } from './time.ts';
 
 /** Upper bounds (minutes, inclusive) of the time-to-acknowledge / time-to-resolve buckets. */
@@ -62,7 +62,7 @@ export type AttainmentTallyName = (typeof attainmentTallyNames)[number];
 
 /** Added to the weekly metric item `(dimension, week, key)`; only the named tallies change. */
 export interface AttainmentIncrement {
-  dimension: MetricDimension;
+  dimension: CounterDimension;
   key: string;
   /** `yyyy-Www`, the week the case's feedback arrived. */
   week: string;

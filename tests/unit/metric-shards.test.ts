@@ -12,7 +12,12 @@ import { talliesOf } from '../../shared/domain/metrics.ts';
 import { METRIC_SHARDS, metricKey, metricShardOf } from '../../shared/repository/metric-item.ts';
 
 /** Weekly counters are write-sharded and summed on read (docs/design.md#counters-at-scale). */
-const counter = { dimension: 'channel' as const, key: 'web', week: '2026-W48', tallies: { responses: 1 } };
+const counter = {
+  dimension: 'combined' as const,
+  key: 'post_purchase|web|orders',
+  week: '2026-W48',
+  tallies: { responses: 1 },
+};
 const feedbackIds = Array.from({ length: 1000 }, (_, i) => feedbackIdFor('shop-jp', `order-${i}`));
 
 describe('weekly counter shards', () => {
@@ -21,8 +26,10 @@ describe('weekly counter shards', () => {
     const again = metricAddUpdate('t', counter, 'fb_retry');
 
     expect(again.Key).toEqual(first.Key);
-    expect(first.Key).toEqual(metricKey('channel', '2026-W48', 'web', metricShardOf('fb_retry')));
-    expect(first.Key?.sk).toMatch(new RegExp(`^KEY#web#[0-${METRIC_SHARDS - 1}]$`));
+    expect(first.Key).toEqual(
+      metricKey('combined', '2026-W48', 'post_purchase|web|orders', metricShardOf('fb_retry')),
+    );
+    expect(first.Key?.sk).toMatch(new RegExp(`^KEY#post_purchase\\|web\\|orders#[0-${METRIC_SHARDS - 1}]$`));
   });
 
   it('spreads 1,000 feedback of one busy key over every shard, none taking more than 1.5 times its share', () => {
@@ -41,54 +48,67 @@ describe('metrics summed over shards on read', () => {
   const ddb = mockClient(DynamoDBDocumentClient);
   afterEach(() => ddb.reset());
 
-  it('answers one group per key holding the sum of all its shards and of an item written before sharding', async () => {
-    const nps = (score: number) =>
-      talliesOf({
-        rating: { type: 'nps', score },
-        npsBucket: score >= 9 ? 'promoter' : score >= 7 ? 'passive' : 'detractor',
-        sentiment: score >= 9 ? 'positive' : score >= 7 ? 'neutral' : 'negative',
-        opensCase: score < 7,
-      });
-    const item = (sk: string, tallies: object) => ({
-      pk: 'METRIC#channel#2026-W48',
-      sk,
-      type: 'metric',
-      dimension: 'channel',
-      key: sk.split('#')[1],
-      week: '2026-W48',
-      ...tallies,
+  const nps = (score: number) =>
+    talliesOf({
+      rating: { type: 'nps', score },
+      npsBucket: score >= 9 ? 'promoter' : score >= 7 ? 'passive' : 'detractor',
+      sentiment: score >= 9 ? 'positive' : score >= 7 ? 'neutral' : 'negative',
+      opensCase: score < 7,
     });
-    const added = (a: object, b: object): object =>
-      Object.fromEntries(Object.entries(a).map(([k, v]) => [k, v + (b as Record<string, number>)[k]]));
-    // web: a promoter and a detractor on two shards, and a passive from before sharding; app: one shard.
-    ddb.on(QueryCommand).callsFake((input) =>
-      input.ExpressionAttributeValues[':pk'] === 'METRIC#channel#2026-W48'
-        ? {
-            Items: [
-              item('KEY#web#0', nps(10)),
-              item('KEY#web#5', added(nps(2), nps(3))),
-              item('KEY#web', nps(8)),
-              item('KEY#app#3', nps(9)),
-            ],
-          }
-        : { Items: [] },
-    );
-    const metrics = dynamoMetricsReader(DynamoDBDocumentClient.from(new DynamoDBClient({})), 't');
-
-    const answer = await readMetrics(
-      { from: '2026-W48', to: '2026-W48', groupBy: 'channel' },
-      { memberId: 'sato', teamIds: ['web'], admin: false },
+  const item = (pk: string, key: string, sk: string, tallies: object) => ({
+    pk,
+    sk,
+    type: 'metric',
+    dimension: pk.split('#')[1],
+    key,
+    week: '2026-W48',
+    ...tallies,
+  });
+  const added = (a: object, b: object): object =>
+    Object.fromEntries(Object.entries(a).map(([k, v]) => [k, v + (b as Record<string, number>)[k]]));
+  const combined = 'METRIC#combined#2026-W48';
+  // Combined items on three shards, and a channel item counted before combined items existed.
+  const partitions: Record<string, Record<string, unknown>[]> = {
+    [combined]: [
+      item(combined, 'post_purchase|web|orders', 'KEY#post_purchase|web|orders#0', nps(10)),
+      item(combined, 'delivery|web|logistics', 'KEY#delivery|web|logistics#5', added(nps(2), nps(3))),
+      item(combined, 'post_purchase|app|orders', 'KEY#post_purchase|app|orders#3', nps(9)),
+    ],
+    'METRIC#channel#2026-W48': [item('METRIC#channel#2026-W48', 'web', 'KEY#web', nps(8))],
+  };
+  const read = (groupBy: 'channel' | 'touchpoint' | 'team') => {
+    ddb
+      .on(QueryCommand)
+      .callsFake((input) => ({ Items: partitions[input.ExpressionAttributeValues[':pk']] ?? [] }));
+    return readMetrics(
+      { from: '2026-W48', to: '2026-W48', groupBy },
+      { memberId: 'sato', teamIds: ['orders', 'logistics'], admin: false },
       {
-        metrics,
+        metrics: dynamoMetricsReader(DynamoDBDocumentClient.from(new DynamoDBClient({})), 't'),
         clock: new VirtualClock(new Date('2026-11-27T00:00:00Z')),
         config: loadConfigFile('closeloop.config.example.json'),
       },
     );
+  };
+  const rows = (answer: Awaited<ReturnType<typeof read>>) =>
+    answer.groups.map((g) => [g.key, g.responses, g.nps, g.cases]);
 
-    expect(answer.groups.map((g) => [g.key, g.responses, g.nps, g.cases])).toEqual([
+  it('answers each channel with the sum of its combined items on every shard and of its items from before', async () => {
+    expect(rows(await read('channel'))).toEqual([
       // (1 promoter − 2 detractors) / 4 answers
       ['web', 4, -25, 2],
       ['app', 1, 100, 0],
+    ]);
+  });
+
+  it('answers touchpoints and teams from the same combined items', async () => {
+    expect(rows(await read('touchpoint'))).toEqual([
+      ['delivery', 2, -100, 2],
+      ['post_purchase', 2, 100, 0],
+    ]);
+    expect(rows(await read('team'))).toEqual([
+      ['logistics', 2, -100, 2],
+      ['orders', 2, 100, 0],
     ]);
   });
 });

@@ -441,12 +441,10 @@ describe('the sweep: follow-up and auto-close', () => {
       eventType: 'closed',
       data: { stepId: 'auto_close', reason: 'unverified', followUpSentAt: jst('2026-12-01 16:00') },
     });
-    // touchpoint, channel, team and the reason, in the week the feedback arrived, on the case's shard.
+    // touchpoint, channel and team together, and the reason, in the week the feedback arrived, on the case's shard.
     const shard = metricShardOf('case_ac');
     expect(counters.map((c) => c.Update!.Key)).toEqual([
-      { pk: 'METRIC#touchpoint#2026-W48', sk: `KEY#checkout_abandonment#${shard}` },
-      { pk: 'METRIC#channel#2026-W48', sk: `KEY#web#${shard}` },
-      { pk: 'METRIC#team#2026-W48', sk: `KEY#orders#${shard}` },
+      { pk: 'METRIC#combined#2026-W48', sk: `KEY#checkout_abandonment|web|orders#${shard}` },
       { pk: 'METRIC#reason#2026-W48', sk: `KEY#payment_method_unavailable#${shard}` },
     ]);
     expect(counters[0]!.Update!.UpdateExpression).toMatch(

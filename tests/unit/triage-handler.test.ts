@@ -174,9 +174,7 @@ describe('the triage handler (SQS, partial batch failures)', () => {
     expect(updates.map((u) => `${u.Key?.pk} ${u.Key?.sk}`)).toEqual([
       'TEAM#web CURSOR',
       'TEAM#web OPEN#sato',
-      `METRIC#touchpoint#2026-W47 KEY#account_creation#${shard}`,
-      `METRIC#channel#2026-W47 KEY#web#${shard}`,
-      `METRIC#team#2026-W47 KEY#web#${shard}`,
+      `METRIC#combined#2026-W47 KEY#account_creation|web|web#${shard}`,
       `METRIC#reason#2026-W47 KEY#login_problem#${shard}`,
       `METRIC#reason#2026-W47 KEY#site_hard_to_use#${shard}`,
     ]);
