@@ -1,10 +1,18 @@
 /**
  * Counts what the code under bench asks of AWS, at the SDK clients (middleware, like the fault
- * injectors of tests/support/faults.ts): DynamoDB read and write units as the table reports them
- * (`ReturnConsumedCapacity: TOTAL`, indexes and the doubled transaction price included), writes per
- * item key, SQS requests, stream reads, SES sends. bench/cost.ts prices them (bench/prices.ts),
- * bench/scale.ts reads the hottest key.
+ * injectors of tests/support/faults.ts): DynamoDB read and write units, writes per item key, SQS
+ * requests, stream reads, SES sends. bench/cost.ts prices them (bench/prices.ts), bench/scale.ts
+ * reads the hottest key.
+ *
+ * Single reads and writes take the units DynamoDB Local reports (`ReturnConsumedCapacity: TOTAL`,
+ * indexes included). For TransactWriteItems it reports a flat 4 whatever the items, so those are
+ * sized here as DynamoDB bills them: 2 units per KB of each item (an update or delete sized by the
+ * item as read back after the write), plus the index writes (1 per KB of an `ALL` index's copy, 1
+ * for a keys-only index whose key the write sets).
  */
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { tableIndexes } from '../shared/table.ts';
 import type { WithMiddleware } from '../tests/support/faults.ts';
 
 type Value = unknown;
@@ -22,6 +30,57 @@ const readCommands = new Set([
 
 interface Capacity {
   CapacityUnits?: number;
+}
+
+interface AttributeValue {
+  S?: string;
+  N?: string;
+  B?: Uint8Array;
+  BOOL?: boolean;
+  NULL?: boolean;
+  M?: Record<string, AttributeValue>;
+  L?: AttributeValue[];
+  SS?: string[];
+  NS?: string[];
+}
+
+/** DynamoDB's size of a value: UTF-8 bytes of strings, about a byte per two digits of numbers, 3 bytes per map or list plus its contents. */
+function valueBytes(v: AttributeValue): number {
+  if (v.S !== undefined) return Buffer.byteLength(v.S);
+  if (v.N !== undefined) return Math.ceil(v.N.replace(/^-|\./g, '').length / 2) + 1;
+  if (v.B !== undefined) return v.B.length;
+  if (v.BOOL !== undefined || v.NULL !== undefined) return 1;
+  if (v.M)
+    return 3 + Object.entries(v.M).reduce((sum, [k, x]) => sum + Buffer.byteLength(k) + valueBytes(x) + 1, 0);
+  if (v.L) return 3 + v.L.reduce((sum, x) => sum + valueBytes(x) + 1, 0);
+  return [...(v.SS ?? []), ...(v.NS ?? [])].reduce((sum, x) => sum + Buffer.byteLength(x), 0);
+}
+
+export function itemBytes(item: Record<string, unknown>): number {
+  const attributes = marshall(item, {
+    removeUndefinedValues: true,
+    convertClassInstanceToMap: true,
+  }) as Record<string, AttributeValue>;
+  return Object.entries(attributes).reduce(
+    (sum, [name, v]) => sum + Buffer.byteLength(name) + valueBytes(v),
+    0,
+  );
+}
+
+const kb = (bytes: number) => Math.max(1, Math.ceil(bytes / 1024));
+
+/** Index writes of one item write: an `ALL` index copies the item, a keys-only one only its keys. */
+function indexUnits(item: Record<string, unknown> | undefined, updateExpression?: string): number {
+  if (item === undefined) return 0;
+  return tableIndexes.reduce((sum, index) => {
+    if (!(index.partitionKey in item)) return sum;
+    if (index.projection === 'ALL') return sum + kb(itemBytes(item));
+    const setsKey =
+      updateExpression === undefined ||
+      updateExpression.includes(index.partitionKey) ||
+      (index.sortKey !== undefined && updateExpression.includes(index.sortKey));
+    return sum + (setsKey ? 1 : 0);
+  }, 0);
 }
 
 /** Item keys one write request names (a transaction names each of its writes). */
@@ -66,7 +125,33 @@ export class UsageMeter {
   readonly stream = { getRecords: 0, feedbackRecords: 0, outboxRecords: 0, batchesWithOutbox: 0 };
   sesSends = 0;
 
-  attachDynamo(client: WithMiddleware): void {
+  /** Units of a committed transaction, its updated items read back through `reader` (not metered). */
+  async #transactionUnits(input: Record<string, Value>, reader: DynamoDBDocumentClient): Promise<number> {
+    let units = 0;
+    type Write = {
+      TableName?: string;
+      Item?: Record<string, unknown>;
+      Key?: Record<string, unknown>;
+      UpdateExpression?: string;
+    };
+    for (const t of (input.TransactItems ?? []) as Record<string, Write | undefined>[]) {
+      if (t.Put?.Item) {
+        units += 2 * kb(itemBytes(t.Put.Item)) + indexUnits(t.Put.Item);
+      } else if (t.Update?.Key || t.Delete?.Key) {
+        const w = (t.Update ?? t.Delete)!;
+        const { Item } = await reader.send(
+          new GetCommand({ TableName: w.TableName, Key: w.Key, ConsistentRead: true }),
+        );
+        units +=
+          2 * kb(Item ? itemBytes(Item) : 0) + (t.Update ? indexUnits(Item, w.UpdateExpression ?? '') : 0);
+      } else {
+        units += 2; // a ConditionCheck is billed as a transactional write of its item's first KB
+      }
+    }
+    return units;
+  }
+
+  attachDynamo(client: WithMiddleware, reader: DynamoDBDocumentClient): void {
     client.middlewareStack.add(
       (next, context) => async (args) => {
         const command = context.commandName ?? '';
@@ -79,7 +164,10 @@ export class UsageMeter {
         try {
           const result = await next(args);
           const consumed = (result.output as { ConsumedCapacity?: Capacity | Capacity[] }).ConsumedCapacity;
-          const units = [consumed ?? []].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+          const units =
+            command === 'TransactWriteItemsCommand'
+              ? await this.#transactionUnits(args.input, reader)
+              : [consumed ?? []].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
           if (readCommands.has(command)) this.dynamo.readUnits += units;
           else this.#addWrite(command, args.input, units);
           return result;

@@ -9,8 +9,12 @@ export const prices = {
   region: 'us-east-1',
   asOf: '2025 list prices',
   apiGatewayHttpPerMillion: 1.0,
-  /** WAF on the distribution, per request the API takes (page views are CloudFront's, left out with it). */
+  /**
+   * WAF on the CloudFront distribution, per request: left out of the figure with CloudFront (it
+   * sees every page view of the widget), reported for the API's own requests.
+   */
   wafPerMillionRequests: 0.6,
+  sesPer1000Emails: 0.1,
   lambdaPerMillionRequests: 0.2,
   lambdaArmPerGbSecond: 0.0000133334,
   dynamoPerMillionWru: 0.625,

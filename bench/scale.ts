@@ -23,6 +23,7 @@ import {
 import { VirtualClock } from '../shared/clock.ts';
 import { loadConfigFile } from '../shared/config/load.ts';
 import type { Config } from '../shared/config/schema.ts';
+import { combinedDimensions } from '../shared/domain/metrics.ts';
 import type { WithMiddleware } from '../tests/support/faults.ts';
 import { httpEvent } from '../tests/support/http-events.ts';
 import { feedbackMix } from './feedback-mix.ts';
@@ -77,7 +78,12 @@ export async function scaleBench(perSecond = 1000) {
     const tableName = 'closeloop-scale';
     await ensureTable(client, tableName);
     const meter = new UsageMeter();
-    meter.attachDynamo(client as unknown as WithMiddleware);
+    meter.attachDynamo(
+      client as unknown as WithMiddleware,
+      DynamoDBDocumentClient.from(
+        new DynamoDBClient({ region: localRegion, credentials: localCredentials, endpoint: dynamo.endpoint }),
+      ),
+    );
     const db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
     // Tuesday 2026-11-24 10:00 JST; the clock moves 1 ms per feedback, so all of them fall in one second.
     const clock = new VirtualClock(new Date('2026-11-24T01:00:00.000Z'));
@@ -150,16 +156,25 @@ async function oneSecond(
   return { feedbackPerSecond: perSecond, simulatedSeconds: 1 };
 }
 
+const busiest = (counts: Map<string, number>) => {
+  const [key, writes] = [...counts].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
+  return { key, writes };
+};
+
 function hottestOf(meter: UsageMeter) {
   const hottest = meter.hottest();
-  // What the hottest counter key would take unsharded: its shards' writes together.
-  const counterKeys = new Map<string, number>();
+  // What counter items would take without shards (a key's shards together), and without combined
+  // items (one item per touchpoint, channel or team: the combinations holding it together).
+  const unsharded = new Map<string, number>();
+  const perDimension = new Map<string, number>();
+  const add = (m: Map<string, number>, key: string, n: number) => m.set(key, (m.get(key) ?? 0) + n);
   for (const [key, writes] of meter.writesPerKey) {
-    if (!key.startsWith('METRIC#')) continue;
-    const unsharded = key.replace(/#\d+$/, '');
-    counterKeys.set(unsharded, (counterKeys.get(unsharded) ?? 0) + writes);
+    const combined = /^METRIC#combined#\S+ KEY#(.+)#\d+$/.exec(key);
+    if (key.startsWith('METRIC#')) add(unsharded, key.replace(/#\d+$/, ''), writes);
+    combined?.[1]?.split('|').forEach((part, i) => {
+      add(perDimension, `${combinedDimensions[i]} ${part}`, writes);
+    });
   }
-  const [counterKey, counterWrites] = [...counterKeys].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
   return {
     cases: [...meter.writesPerKey.keys()].filter((k) => k.endsWith(' CASE')).length,
     writeRequests: [...meter.writesPerKey.values()].reduce((a, b) => a + b, 0),
@@ -170,6 +185,7 @@ function hottestOf(meter: UsageMeter) {
       .sort((a, b) => b[1] - a[1])
       .slice(0, 5)
       .map(([key, writes]) => ({ key, writes })),
-    hottestCounterAllShards: { key: counterKey, writes: counterWrites },
+    hottestCounterUnsharded: busiest(unsharded),
+    hottestKeyAsOneItem: busiest(perDimension),
   };
 }
