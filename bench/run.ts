@@ -33,7 +33,9 @@ import type { Feedback } from '../shared/domain/feedback.ts';
 import { toItem as feedbackToItem } from '../shared/repository/feedback-item.ts';
 import { httpEvent } from '../tests/support/http-events.ts';
 import { buildWebAssets } from '../web/build.ts';
+import { costBench } from './cost.ts';
 import { intakeBench } from './intake.ts';
+import { scaleBench } from './scale.ts';
 import { slaBench } from './sla.ts';
 
 const resultsFile = 'bench/results.json';
@@ -330,11 +332,22 @@ const machine = () => ({
 
 /**
  * `npm run bench` measures everything; `npm run bench -- bundles` only bundle sizes, import times
- * and web sizes; `npm run bench -- intake` only the intake limit's cost (`intake`). Each merges
- * into bench/results.json, keeping the other keys.
+ * and web sizes; `npm run bench -- intake` only the intake limit's cost (`intake`);
+ * `npm run bench -- scale cost` only the counted (untimed) figures, `scale` and `cost`, either or
+ * both. Each merges into bench/results.json, keeping the other keys.
  */
 async function main() {
   const previous = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {};
+  const counted = {
+    ...(process.argv.includes('scale') ? { scale: await scaleBench() } : {}),
+    ...(process.argv.includes('cost') ? { cost: await costBench() } : {}),
+  };
+  if (Object.keys(counted).length > 0) {
+    const results = { ...previous, ...counted, countedAt: new Date(Date.now()).toISOString() };
+    writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+    console.log(JSON.stringify(counted, null, 2));
+    return;
+  }
   const onlyBundles = process.argv.includes('bundles');
   const onlyIntake = process.argv.includes('intake');
   // First: against DynamoDB Local, before the in-process benches mock the DynamoDB client class.
@@ -343,6 +356,8 @@ async function main() {
     : onlyIntake
       ? { intake: await intakeBench() }
       : {
+          scale: await scaleBench(),
+          cost: await costBench(),
           sla: await slaBench(),
           intake: await intakeBench(),
           ingest: { inProcessMockedClients: await ingestThroughput() },

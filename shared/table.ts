@@ -80,7 +80,7 @@ export const tableIndexes: readonly IndexShape[] = [
  * Key formats live with each entity in shared/repository:
  * - `case`: `CASE#<caseId>` / `CASE`; `event`: `CASE#<caseId>` / `EVENT#<at>#<seq>` (the timeline)
  * - `triaged`: `FEEDBACK#<feedbackId>` / `TRIAGED`, one per triaged feedback (case or not)
- * - `metric`: `METRIC#<dimension>#<yyyy-Www>` / `KEY#<key>`, weekly response tallies
+ * - `metric`: `METRIC#<dimension>#<yyyy-Www>` / `KEY#<key>#<shard>`, weekly response tallies
  * - `cursor`: `TEAM#<teamId>` / `CURSOR`, the round-robin position of a team
  * - `counter`: `TEAM#<teamId>` / `OPEN#<memberId>`, open cases per member (fewest_open)
  * - `notice`: `NOTICE#<noticeId>` / `TO#<sha256(address)>`, the at-most-once claim of one notice to

@@ -1,6 +1,6 @@
 /**
  * `GET /v1/metrics?from=&to=&groupBy=` (docs/design.md#metrics): the weekly counters triage and the case
- * use cases keep (`METRIC#<dimension>#<yyyy-Www>` / `KEY#<key>`), read with one Query per ISO
+ * use cases keep (`METRIC#<dimension>#<yyyy-Www>` / `KEY#<key>#<shard>`), read with one Query per ISO
  * week in the range (never a scan), summed per key, then turned into rates:
  *
  * - `nps` = (promoters − detractors) / NPS answers × 100, one decimal (−100..100);

@@ -68,7 +68,7 @@ export function caseChangeItems(
   for (const o of w.outbox) {
     items.push({ Put: { TableName: tableName, Item: outboxItem(o.id, o.target, o.message, w.at) } });
   }
-  for (const counter of w.counters) items.push({ Update: metricAddUpdate(tableName, counter) });
+  for (const counter of w.counters) items.push({ Update: metricAddUpdate(tableName, counter, w.caseId) });
   for (const c of w.openCounters) {
     items.push({
       Update: {

@@ -4,7 +4,6 @@ import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   PutCommand,
-  TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { CONFIRMATION_INTERVAL_MS, quotaHourOf } from '../domain/contact.ts';
 import type { ContactStore, Lapse } from '../domain/contact-ports.ts';
@@ -26,7 +25,7 @@ import {
 } from '../repository/contact-item.ts';
 import { outboxItem } from '../repository/outbox.ts';
 import { itemTypes } from '../table.ts';
-import { getConsistent, putIfAbsent, queryAll, updateIf } from './dynamo.ts';
+import { getConsistent, putIfAbsent, queryAll, updateIf, writeAtomically } from './dynamo.ts';
 import { cancellationCodes, type TransactItem, transactWithEvent } from './notice-store.ts';
 
 const BATCH = 25;
@@ -169,7 +168,7 @@ export function dynamoContactStore(db: DynamoDBDocumentClient, tableName: string
         Put: { TableName: tableName, Item: outboxOf(n, now) },
       }));
       try {
-        await db.send(new TransactWriteCommand({ TransactItems: [update, ...puts] }));
+        await writeAtomically(db, [update, ...puts]);
         return 'confirmed';
       } catch (error) {
         if (cancellationCodes(error)?.[0] !== 'ConditionalCheckFailed') throw error;

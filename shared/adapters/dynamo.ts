@@ -1,6 +1,7 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -9,6 +10,8 @@ import {
   type QueryCommandOutput,
   ScanCommand,
   type ScanCommandInput,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -44,6 +47,32 @@ export function updateIf(db: DynamoDBDocumentClient, input: UpdateCommandInput):
 }
 
 type Item = Record<string, unknown>;
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/**
+ * Writes `items` all or nothing. Several go in one TransactWriteItems; a single one goes as its own
+ * conditional Put, Update or Delete, which DynamoDB bills once where a transaction bills twice. A
+ * failed condition of that single write is thrown as a cancelled transaction with one
+ * `ConditionalCheckFailed` reason, so a caller reads both outcomes the same way.
+ */
+export async function writeAtomically(db: DynamoDBDocumentClient, items: TransactItem[]): Promise<void> {
+  const [only] = items;
+  if (items.length !== 1 || only === undefined || only.ConditionCheck) {
+    await db.send(new TransactWriteCommand({ TransactItems: items }));
+    return;
+  }
+  try {
+    if (only.Put) await db.send(new PutCommand(only.Put));
+    else if (only.Update) await db.send(new UpdateCommand(only.Update));
+    else if (only.Delete) await db.send(new DeleteCommand(only.Delete));
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    throw Object.assign(new Error(error.message), {
+      name: 'TransactionCanceledException',
+      CancellationReasons: [{ Code: 'ConditionalCheckFailed' }],
+    });
+  }
+}
 
 /**
  * Puts `item` unless an item with its key exists; answers whether it was written. Where a race or

@@ -1,17 +1,19 @@
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { MetricDimension } from '../domain/metrics.ts';
-import { metricKey } from '../repository/metric-item.ts';
+import type { CounterDimension } from '../domain/metrics.ts';
+import { metricKey, metricShardOf } from '../repository/metric-item.ts';
 import { itemTypes } from '../table.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /**
  * The one way a weekly metric item is written: `SET` its identity, `ADD` the tallies. ADD makes
- * concurrent writers (triage, SLA sweep, staff actions) commute, so no read is needed.
+ * concurrent writers (triage, SLA sweep, staff actions) commute, so no read is needed. The item is
+ * the key's shard for `writerId` (the feedback or case id written for), so a retry hits the same one.
  */
 export function metricAddUpdate(
   tableName: string,
-  c: { dimension: MetricDimension; key: string; week: string; tallies: object },
+  c: { dimension: CounterDimension; key: string; week: string; tallies: object },
+  writerId: string,
 ): NonNullable<TransactItem['Update']> {
   const names: Record<string, string> = {
     '#type': 'type',
@@ -34,7 +36,7 @@ export function metricAddUpdate(
   }
   return {
     TableName: tableName,
-    Key: metricKey(c.dimension, c.week, c.key),
+    Key: metricKey(c.dimension, c.week, c.key, metricShardOf(writerId)),
     UpdateExpression: `SET #type = :type, #dimension = :dimension, #key = :key, #week = :week${adds.length ? ` ADD ${adds.join(', ')}` : ''}`,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,

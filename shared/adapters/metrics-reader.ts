@@ -1,18 +1,24 @@
 /** Reads the weekly metric counters (shared/domain/staff-ports.ts) for the metrics summaries. */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { MetricDimension } from '../domain/metrics.ts';
 import type { MetricsReader } from '../domain/staff-ports.ts';
-import { metricPk } from '../repository/metric-item.ts';
+import { asDimension, metricPk } from '../repository/metric-item.ts';
 import { queryAll } from './dynamo.ts';
 
 export function dynamoMetricsReader(db: DynamoDBDocumentClient, tableName: string): MetricsReader {
+  const partition = (dimension: MetricDimension | 'combined', week: string) =>
+    queryAll(db, {
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': metricPk(dimension, week) },
+      ConsistentRead: true,
+    });
   return {
-    week(dimension, week) {
-      return queryAll(db, {
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': metricPk(dimension, week) },
-        ConsistentRead: true,
-      });
+    async week(dimension, week) {
+      if (dimension === 'reason') return partition('reason', week);
+      // The combined items, and the dimension's own items of weeks counted before them.
+      const [combined, before] = await Promise.all([partition('combined', week), partition(dimension, week)]);
+      return [...asDimension(combined, dimension), ...before];
     },
   };
 }

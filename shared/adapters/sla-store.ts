@@ -109,7 +109,7 @@ export function stepTransaction(tableName: string, w: StepWrite): TransactItem[]
   for (const o of w.outbox) {
     items.push({ Put: { TableName: tableName, Item: outboxItem(o.id, o.target, o.message, w.at) } });
   }
-  for (const counter of w.counters) items.push({ Update: metricAddUpdate(tableName, counter) });
+  for (const counter of w.counters) items.push({ Update: metricAddUpdate(tableName, counter, w.caseId) });
   return items;
 }
 

@@ -139,7 +139,8 @@ export function triageTransaction(tableName: string, retentionDays: number, w: T
     });
   }
 
-  for (const counter of w.counters) items.push({ Update: metricAddUpdate(tableName, counter) });
+  for (const counter of w.counters)
+    items.push({ Update: metricAddUpdate(tableName, counter, w.marker.feedbackId) });
   for (const o of w.outbox) {
     items.push({ Put: { TableName: tableName, Item: outboxItem(o.id, o.target, o.message, w.at) } });
   }

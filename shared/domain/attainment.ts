@@ -17,7 +17,7 @@
  *   cases` of a week is a share of that week's cases (unacknowledged cases count as misses).
  * - **Dimensions.** Every dimension triage counts (touchpoint, channel, the routed team, each
  *   reason), so every `groupBy` of `GET /v1/metrics` has them. The attributes live on the same
- *   weekly metric items as the response tallies (`METRIC#<dimension>#<week>` / `KEY#<key>`,
+ *   weekly metric items as the response tallies (`METRIC#<dimension>#<week>` / `KEY#<key>#<shard>`,
  *   shared/repository/metric-item.ts), one read per group and week.
  * - **First time only.** The first acknowledgment and the first resolution of a case count;
  *   a reopened case's second cycle does not count again (its reopen is its own signal).
@@ -29,7 +29,7 @@
  *   (`ackMinutesLe<N>` … `ackMinutesOver<max>`), summed by the metrics reader.
  */
 import type { Case, TimelineEvent } from './case.ts';
-import { type MetricDimension, metricTargetsOf } from './metrics.ts';
+import { type CounterDimension, metricTargetsOf } from './metrics.ts';
 import { HOUR_MS, isoWeekOf, MINUTE_MS } from './time.ts';
 
 /** Upper bounds (minutes, inclusive) of the time-to-acknowledge / time-to-resolve buckets. */
@@ -62,7 +62,7 @@ export type AttainmentTallyName = (typeof attainmentTallyNames)[number];
 
 /** Added to the weekly metric item `(dimension, week, key)`; only the named tallies change. */
 export interface AttainmentIncrement {
-  dimension: MetricDimension;
+  dimension: CounterDimension;
   key: string;
   /** `yyyy-Www`, the week the case's feedback arrived. */
   week: string;

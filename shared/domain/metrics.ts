@@ -78,14 +78,33 @@ export function talliesOf(fb: {
   };
 }
 
+/**
+ * How the counters are stored: touchpoint, channel and routed team together on one item per
+ * combination (`combined`), so one feedback or case event writes one item for all three rather
+ * than three (docs/design.md#counters-at-scale); reasons, of which a feedback has several, on one
+ * item each.
+ */
+export type CounterDimension = 'combined' | 'reason';
+export const combinedDimensions = ['touchpoint', 'channel', 'team'] as const;
+type CombinedDimension = (typeof combinedDimensions)[number];
+
+/** `<touchpoint>|<channel>|<team>`: slugs and ids never hold `|`. */
+export const combinedKey = (parts: Record<CombinedDimension, string>) =>
+  combinedDimensions.map((d) => parts[d]).join('|');
+
+/** One dimension's key out of a combined key. */
+export const combinedKeyPart = (key: string, dimension: CombinedDimension) =>
+  key.split('|')[combinedDimensions.indexOf(dimension)] ?? '';
+
 export interface MetricTarget {
-  dimension: MetricDimension;
+  dimension: CounterDimension;
   key: string;
 }
 
 /**
- * The counters one feedback increments: its touchpoint, channel, routed team and each distinct
- * reason (the first `MAX_COUNTED_REASONS`). A feedback without reasons has no reason counter.
+ * The counters one feedback increments: the item of its touchpoint, channel and routed team, and
+ * one per distinct reason (the first `MAX_COUNTED_REASONS`). A feedback without reasons has no
+ * reason counter.
  */
 export function metricTargetsOf(fb: {
   touchpoint: string;
@@ -95,9 +114,10 @@ export function metricTargetsOf(fb: {
 }): MetricTarget[] {
   const reasons = [...new Set(fb.reasons ?? [])].slice(0, MAX_COUNTED_REASONS);
   return [
-    { dimension: 'touchpoint', key: fb.touchpoint },
-    { dimension: 'channel', key: fb.channel },
-    { dimension: 'team', key: fb.teamId },
+    {
+      dimension: 'combined',
+      key: combinedKey({ touchpoint: fb.touchpoint, channel: fb.channel, team: fb.teamId }),
+    },
     ...reasons.map((key) => ({ dimension: 'reason' as const, key })),
   ];
 }

@@ -4,7 +4,7 @@ import type { Case, TimelineEvent } from './case.ts';
 import type { Sentiment, Severity } from './classify.ts';
 import { DomainError } from './errors.ts';
 import type { Feedback } from './feedback.ts';
-import type { MetricDimension, Tallies } from './metrics.ts';
+import type { CounterDimension, Tallies } from './metrics.ts';
 import type { OutboxEntry } from './outbox.ts';
 
 export interface FeedbackReader {
@@ -33,7 +33,7 @@ export interface TriageMarker {
 }
 
 export interface CounterIncrement {
-  dimension: MetricDimension;
+  dimension: CounterDimension;
   key: string;
   /** `yyyy-Www`. */
   week: string;

@@ -167,7 +167,7 @@ export async function auditLoop(stack: LocalStack, accepted: Set<string>): Promi
     .filter((e) => e.eventType === 'opened')
     .reduce((m, e) => m.set(e.pk, (m.get(e.pk) ?? 0) + 1), new Map<string, number>());
   const counted = of('metric')
-    .filter((m) => m.dimension === 'touchpoint')
+    .filter((m) => m.dimension === 'combined')
     .reduce((sum, m) => sum + Number(m.responses ?? 0), 0);
   const wanted = of('outbox')
     .filter((o) => o.target === 'notify')

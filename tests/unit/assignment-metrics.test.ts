@@ -93,16 +93,13 @@ describe('isoWeekOf', () => {
 });
 
 describe('metric targets and tallies', () => {
-  it('counts touchpoint, channel, team and each distinct reason, at most 10', () => {
+  it('counts touchpoint, channel and team on one combined item and each distinct reason, at most 10', () => {
     const reasons = Array.from({ length: 12 }, (_, i) => `r${i % 11}`);
     const targets = metricTargetsOf({ touchpoint: 'delivery', channel: 'web', teamId: 'logistics', reasons });
 
-    expect(targets.slice(0, 3)).toEqual([
-      { dimension: 'touchpoint', key: 'delivery' },
-      { dimension: 'channel', key: 'web' },
-      { dimension: 'team', key: 'logistics' },
-    ]);
-    expect(targets.slice(3).map((t) => t.key)).toEqual(
+    expect(targets[0]).toEqual({ dimension: 'combined', key: 'delivery|web|logistics' });
+    expect(targets.slice(1).map((t) => t.dimension)).toEqual(Array(MAX_COUNTED_REASONS).fill('reason'));
+    expect(targets.slice(1).map((t) => t.key)).toEqual(
       Array.from({ length: MAX_COUNTED_REASONS }, (_, i) => `r${i}`),
     );
   });

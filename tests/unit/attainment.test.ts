@@ -62,9 +62,7 @@ describe('attainment counters', () => {
   it('goes to every dimension triage counts, in the week the feedback arrived on the team calendar', () => {
     const incs = attainmentOnAcknowledged(c, opened, jst('2026-11-30 09:05'), tz); // acknowledged in W49
     expect(incs.map((i) => [i.dimension, i.key, i.week])).toEqual([
-      ['touchpoint', 'checkout_abandonment', '2026-W48'],
-      ['channel', 'web', '2026-W48'],
-      ['team', 'orders', '2026-W48'],
+      ['combined', 'checkout_abandonment|web|orders', '2026-W48'],
       ['reason', 'payment_method_unavailable', '2026-W48'],
       ['reason', 'other', '2026-W48'],
     ]);

@@ -68,8 +68,10 @@ describe('one change = state + one event + timer + counters + notices, in one wr
     expect(write!.events.map((e) => e.type)).toEqual(['acknowledged']);
     expect(write!.timer?.dueStep).toBe('res:warn');
     expect(store.timerOf('case_abc123')?.dueStep).toBe('res:warn');
-    expect(store.counters.get('team/2026-W47/orders/acknowledgedWithin2h')).toBe(1);
-    expect(store.counters.get('team/2026-W47/orders/ackMinutesLe30')).toBe(1);
+    expect(store.counters.get('combined/2026-W47/checkout_abandonment|web|orders/acknowledgedWithin2h')).toBe(
+      1,
+    );
+    expect(store.counters.get('combined/2026-W47/checkout_abandonment|web|orders/ackMinutesLe30')).toBe(1);
     expect(store.counters.get('reason/2026-W47/payment_method_unavailable/acknowledged')).toBe(1);
   });
 
@@ -141,8 +143,10 @@ describe('one change = state + one event + timer + counters + notices, in one wr
         data: expect.objectContaining({ message: 'お支払い方法を追加しました' }),
       }),
     ]);
-    expect(store.counters.get('touchpoint/2026-W47/checkout_abandonment/closedWithin48h')).toBe(1);
-    expect(store.counters.get('touchpoint/2026-W47/checkout_abandonment/loopClosedWithin72h')).toBe(1);
+    expect(store.counters.get('combined/2026-W47/checkout_abandonment|web|orders/closedWithin48h')).toBe(1);
+    expect(store.counters.get('combined/2026-W47/checkout_abandonment|web|orders/loopClosedWithin72h')).toBe(
+      1,
+    );
     expect(store.counters.get('orders/tanaka')).toBe(-1);
     // Resolved with consent: the next step is the follow-up survey.
     expect(store.timerOf('case_abc123')?.dueStep).toBe('follow_up');
@@ -184,7 +188,7 @@ describe('signed links go through the same use case', () => {
     expect(second).toEqual({ outcome: 'used' });
     expect(store.commits[0]).toMatchObject({ singleUse: { jti: 'jti-1', act: 'acknowledge' } });
     expect(store.commits[0]!.events[0]).toMatchObject({ actor: 'staff:tanaka', via: 'signed_link' });
-    expect(store.counters.get('team/2026-W47/orders/acknowledged')).toBe(1);
+    expect(store.counters.get('combined/2026-W47/checkout_abandonment|web|orders/acknowledged')).toBe(1);
   });
 
   it('reads again and acts on the version it finds when the case moved meanwhile', async () => {

@@ -20,6 +20,7 @@ import { noticeRequested } from '../../shared/events/notice-requested.ts';
 import { parseNoticeData } from '../../shared/notices/templates.ts';
 import { toCaseItem, toEventItem } from '../../shared/repository/case-item.ts';
 import { recheckTimerFields, timerShardOf, timerShards } from '../../shared/repository/case-timer.ts';
+import { metricShardOf } from '../../shared/repository/metric-item.ts';
 import { aCase as caseFixture } from '../support/case-fixture.ts';
 
 const config: Config = loadConfigFile('closeloop.config.example.json');
@@ -440,12 +441,11 @@ describe('the sweep: follow-up and auto-close', () => {
       eventType: 'closed',
       data: { stepId: 'auto_close', reason: 'unverified', followUpSentAt: jst('2026-12-01 16:00') },
     });
-    // touchpoint, channel, team and the reason, in the week the feedback arrived.
+    // touchpoint, channel and team together, and the reason, in the week the feedback arrived, on the case's shard.
+    const shard = metricShardOf('case_ac');
     expect(counters.map((c) => c.Update!.Key)).toEqual([
-      { pk: 'METRIC#touchpoint#2026-W48', sk: 'KEY#checkout_abandonment' },
-      { pk: 'METRIC#channel#2026-W48', sk: 'KEY#web' },
-      { pk: 'METRIC#team#2026-W48', sk: 'KEY#orders' },
-      { pk: 'METRIC#reason#2026-W48', sk: 'KEY#payment_method_unavailable' },
+      { pk: 'METRIC#combined#2026-W48', sk: `KEY#checkout_abandonment|web|orders#${shard}` },
+      { pk: 'METRIC#reason#2026-W48', sk: `KEY#payment_method_unavailable#${shard}` },
     ]);
     expect(counters[0]!.Update!.UpdateExpression).toMatch(
       /ADD .*#closed :closed.*#closedUnverified :closedUnverified/,

@@ -20,6 +20,7 @@ import { loadConfigFile } from '../../shared/config/load.ts';
 import { PoisonMessage } from '../../shared/domain/errors.ts';
 import type { Feedback } from '../../shared/domain/feedback.ts';
 import { toItem } from '../../shared/repository/feedback-item.ts';
+import { metricShardOf } from '../../shared/repository/metric-item.ts';
 
 const config = loadConfigFile('closeloop.config.example.json');
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -168,14 +169,14 @@ describe('the triage handler (SQS, partial batch failures)', () => {
       actor: 'system:triage',
       via: 'triage',
     });
+    // The counters go to the feedback's shard of each key (the same one on every retry).
+    const shard = metricShardOf('fb_a');
     expect(updates.map((u) => `${u.Key?.pk} ${u.Key?.sk}`)).toEqual([
       'TEAM#web CURSOR',
       'TEAM#web OPEN#sato',
-      'METRIC#touchpoint#2026-W47 KEY#account_creation',
-      'METRIC#channel#2026-W47 KEY#web',
-      'METRIC#team#2026-W47 KEY#web',
-      'METRIC#reason#2026-W47 KEY#login_problem',
-      'METRIC#reason#2026-W47 KEY#site_hard_to_use',
+      `METRIC#combined#2026-W47 KEY#account_creation|web|web#${shard}`,
+      `METRIC#reason#2026-W47 KEY#login_problem#${shard}`,
+      `METRIC#reason#2026-W47 KEY#site_hard_to_use#${shard}`,
     ]);
     expect(updates[0]!.ConditionExpression).toBe('attribute_not_exists(pk)');
     expect(updates[2]!.UpdateExpression).toMatch(/ADD .*#responses :responses/);

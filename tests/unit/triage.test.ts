@@ -238,7 +238,7 @@ describe('triage: a feedback that opens a case', () => {
 });
 
 describe('triage: counting', () => {
-  it('counts a feedback without a case once per dimension, in its week, and marks it triaged', async () => {
+  it('counts a feedback without a case once, on its combined item and each reason, in its week, and marks it triaged', async () => {
     const fb = feedback({
       touchpoint: 'product_use',
       channel: 'app',
@@ -257,14 +257,12 @@ describe('triage: counting', () => {
     expect(store.markers.get(fb.feedbackId)?.caseId).toBeUndefined();
     expect([...store.counters.keys()].sort()).toEqual(
       [
-        'channel#2026-W47#app',
+        'combined#2026-W47#product_use|app|pricing',
         'reason#2026-W47#insufficient_product_info',
         'reason#2026-W47#other',
-        'team#2026-W47#pricing',
-        'touchpoint#2026-W47#product_use',
       ].sort(),
     );
-    expect(store.counters.get('channel#2026-W47#app')).toMatchObject({
+    expect(store.counters.get('combined#2026-W47#product_use|app|pricing')).toMatchObject({
       responses: 1,
       npsCount: 1,
       npsPromoters: 1,
@@ -280,7 +278,7 @@ describe('triage: counting', () => {
     await triage(fb);
 
     expect(store.markers.get(fb.feedbackId)?.week).toBe('2026-W48');
-    expect(store.counters.has('touchpoint#2026-W48#checkout_abandonment')).toBe(true);
+    expect(store.counters.has('combined#2026-W48#checkout_abandonment|web|orders')).toBe(true);
   });
 
   it('tallies CSAT, CES, thumbs and negative shares', async () => {
@@ -290,7 +288,7 @@ describe('triage: counting', () => {
     await triage(feedback({ ...base, rating: { type: 'ces', score: 6 }, reasons: [] }));
     await triage(feedback({ ...base, rating: { type: 'thumbs', score: 0 }, reasons: [] }));
 
-    expect(store.counters.get('channel#2026-W47#qr')).toEqual({
+    expect(store.counters.get('combined#2026-W47#delivery|qr|logistics')).toEqual({
       responses: 4,
       npsCount: 0,
       npsPromoters: 0,
