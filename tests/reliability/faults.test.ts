@@ -279,7 +279,7 @@ describe('notices whose sender dies, and notices about erased customers (invaria
   it('sends every notice once when senders die after claiming it, before or after SES took the mail', async () => {
     const t0 = performance.now();
     const s = await startWith({}, { pumps: false });
-    const dying = dyingMidSend({ seed: 88, rate: 0.3 });
+    const dying = dyingMidSend({ seed: 88, rate: 0.5 });
     const notify = dying.around(stackNotifyHandler(s, dying.wrap));
     extraPumps.push(
       ...(['staffNotices', 'customerNotices'] as const).map(

@@ -247,14 +247,15 @@ export function crashingMidBatch<R>(
 }
 
 /**
- * Notify senders that die in the middle of a send (seeded, `rate` of the emails, each at most once):
+ * Notify senders that die in the middle of a send (seeded, `rate` of the emails of batches delivered
+ * for the first time, each email at most once):
  * half before SES gets the mail, half right after it took it. Dying ends the invocation with an
  * error, as a killed Lambda's batch comes back whole, and leaves that send hanging forever.
  * `wrap` goes around the mailer, `around` around the handler whose invocation dies.
  */
 export function dyingMidSend(opts: { seed: number; rate: number }) {
   const rng = seededRandom(opts.seed);
-  const invocation = new AsyncLocalStorage<{ kill: (error: Error) => void; dead: boolean }>();
+  const invocation = new AsyncLocalStorage<{ kill: (error: Error) => void; dead: boolean; fresh: boolean }>();
   const died = new Set<string>();
   const state = { before: 0, after: 0 };
   const wrap = (mailer: Mailer): Mailer => ({
@@ -263,10 +264,11 @@ export function dyingMidSend(opts: { seed: number; rate: number }) {
       const run = invocation.getStore();
       // The rest of a dead invocation's batch dies with it, before sending, as in a killed Lambda.
       if (run?.dead) {
+        died.add(key);
         state.before++;
         return new Promise<never>(() => {});
       }
-      if (!run || died.has(key) || rng() >= opts.rate) return mailer.send(mail);
+      if (!run?.fresh || died.has(key) || rng() >= opts.rate) return mailer.send(mail);
       died.add(key);
       const afterSend = (state.before + state.after) % 2 === 1;
       if (afterSend) {
@@ -282,7 +284,10 @@ export function dyingMidSend(opts: { seed: number; rate: number }) {
     <R>(handler: BatchHandler<R>): BatchHandler<R> =>
     (event) =>
       new Promise<R>((resolve, reject) => {
-        invocation.run({ kill: reject, dead: false }, () => {
+        // Only batches delivered for the first time die, so no message comes back often enough to
+        // be dead-lettered by the deaths of others alone.
+        const fresh = event.Records.every((r) => r.attributes.ApproximateReceiveCount === '1');
+        invocation.run({ kill: reject, dead: false, fresh }, () => {
           handler(event).then(resolve, reject);
         });
       });
