@@ -35,7 +35,7 @@ import { httpEvent } from '../tests/support/http-events.ts';
 import { buildWebAssets } from '../web/build.ts';
 import { costBench } from './cost.ts';
 import { intakeBench } from './intake.ts';
-import { scaleBench } from './scale.ts';
+import { scaleBench, sqsRecord } from './scale.ts';
 import { slaBench } from './sla.ts';
 
 const resultsFile = 'bench/results.json';
@@ -135,22 +135,8 @@ async function triageThroughput(durationMs = 3000) {
     clock: systemClock,
     config,
   });
-  const record = (i: number): SQSRecord => ({
-    messageId: `m${i}`,
-    receiptHandle: `r${i}`,
-    body: JSON.stringify({ type: 'feedback.received', version: 1, feedbackId: `fb_${i}` }),
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '0',
-      SenderId: 'bench',
-      ApproximateFirstReceiveTimestamp: '0',
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:ap-northeast-1:123456789012:triage',
-    awsRegion: 'ap-northeast-1',
-  });
+  const record = (i: number): SQSRecord =>
+    sqsRecord(i, { type: 'feedback.received', version: 1, feedbackId: `fb_${i}` });
   let n = 0;
   const batchOf10 = () => ({ Records: Array.from({ length: 10 }, () => record(n++)) });
   for (let i = 0; i < 300; i++) await handler(batchOf10()); // warm-up
