@@ -96,6 +96,8 @@ export const tableIndexes: readonly IndexShape[] = [
  *   `CASE#<caseId>`, one per linked case (shared/repository/problem-item.ts)
  * - `checkpoint`: `RECONCILE#intake` / `CHECKPOINT`, how far the intake reconciler has checked
  *   (shared/repository/arrival.ts)
+ * - `journeyEvent`, `invitation`, `contactState`, `contactLog`: the ask side's journey events,
+ *   survey invitations and contact limits (shared/repository/invitation-item.ts)
  */
 export const itemTypes = {
   feedback: 'feedback',
@@ -117,4 +119,8 @@ export const itemTypes = {
   confirmQuota: 'confirmQuota',
   checkpoint: 'checkpoint',
   unsubscribeKey: 'unsubscribeKey',
+  journeyEvent: 'journeyEvent',
+  invitation: 'invitation',
+  contactState: 'contactState',
+  contactLog: 'contactLog',
 } as const;

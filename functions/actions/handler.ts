@@ -141,6 +141,9 @@ function isComplete(p: LinkPayload): boolean {
       return Boolean(p.caseId || p.email);
     case 'confirm':
       return Boolean(p.contactId && parseContactId(p.contactId));
+    case 'survey':
+      // A survey link belongs to the survey page (/s/{token}), not to /v1/actions.
+      return false;
   }
 }
 
@@ -150,6 +153,7 @@ async function show(p: LinkPayload, deps: ActionsDeps): Promise<Page> {
     const found = await deps.cases.get(p.caseId!);
     return found ? casePage(found) : notFoundPage();
   }
+  if (p.act === 'survey') return invalidPage(400);
   if (singleUseActions.has(p.act) && (await deps.tokens.isUsed(p.jti))) return usedPage();
   return confirmPage(p.act, p);
 }
@@ -186,6 +190,8 @@ async function perform(p: LinkPayload, body: string, deps: ActionsDeps): Promise
       return answer(p.act, p, await deps.actions.claim(p.caseId!, p.memberId!, LINK_VIA, once));
     case 'rate':
       return answer(p.act, p, await deps.actions.rate(p.caseId!, p.value!, once));
+    case 'survey':
+      return invalidPage(400);
   }
 }
 

@@ -204,3 +204,22 @@ export const DEFAULT_SEVERITY_KEYWORDS: readonly string[] = [
   'ログインできない',
   'cannot log in',
 ];
+
+/** The journey events `POST /v1/events` knows out of the box (`invitations.eventTypes` extends them). */
+export const JOURNEY_EVENT_TYPES = [
+  'account_created',
+  'purchase_completed',
+  'order_delivered',
+  'support_chat_closed',
+  'subscription_cancelled',
+] as const;
+
+/** An invitation's reminder and expiry when its rule names none. */
+export const DEFAULT_INVITATION_TIMING = { reminderAfterDays: 3, expiresAfterDays: 14 } as const;
+
+/** Contact limits per customer (Delighted's and Wootric's defaults). */
+export const DEFAULT_CONTACT_LIMITS = {
+  quietDaysAfterAnswer: 90,
+  quietDaysAfterIgnored: 30,
+  maxInvitationsPer30Days: 2,
+} as const;

@@ -16,6 +16,7 @@ import {
   DEFAULT_TARGETS,
   DEFAULT_WARN_AT,
 } from './defaults.ts';
+import { durationMinutes, invitationsSchema } from './invitations-schema.ts';
 import {
   calendarSchema,
   channelSchema,
@@ -36,6 +37,14 @@ import {
   unlessMissing,
 } from './schema-parts.ts';
 
+export {
+  type ContactLimits,
+  durationMinutes,
+  type InvitationRule,
+  type Invitations,
+  SURVEY_TYPES,
+  type Survey,
+} from './invitations-schema.ts';
 export {
   ASSIGNMENTS,
   type Assignment,
@@ -398,6 +407,9 @@ export const configSchema = z
     sla: slaSchema.describe(
       "Deadlines, escalations, the follow-up survey and targets; minutes are business minutes on the owning team's calendar.",
     ),
+    invitations: invitationsSchema.describe(
+      'Surveys the journey events (`POST /v1/events`) invite customers to, and the contact limits.',
+    ),
   })
   .superRefine((config, ctx) => {
     checkUnique(ctx, config.sites, ['sites'], 'site');
@@ -447,6 +459,8 @@ export const configSchema = z
       });
     }
 
+    checkInvitations(ctx, config);
+
     if (config.executives.length === 0) {
       for (const severity of SEVERITIES) {
         config.sla.policies[severity].ladder.forEach((step, i) => {
@@ -461,6 +475,78 @@ export const configSchema = z
       }
     }
   });
+
+/**
+ * Every rule names a known event type and reason; a survey link outlives no secret that signs it
+ * (the link secret rotates every `linkSecretRotationDays`, and verifiers know two versions).
+ */
+function checkInvitations(
+  ctx: z.RefinementCtx,
+  config: {
+    invitations: z.output<typeof invitationsSchema>;
+    categories: { reasons: Record<string, string> };
+    sites: readonly { id: string }[];
+    calendars: readonly { id: string }[];
+    service: { linkSecretRotationDays: number };
+  },
+): void {
+  const { invitations } = config;
+  checkUnique(ctx, invitations.rules, ['invitations', 'rules'], 'rule');
+  const eventTypes = new Set(invitations.eventTypes);
+  const reasons = new Set(Object.keys(config.categories.reasons));
+  const siteIds = new Set(config.sites.map((s) => s.id));
+  const calendarIds = new Set(config.calendars.map((c) => c.id));
+  invitations.rules.forEach((rule, r) => {
+    const at = ['invitations', 'rules', r];
+    if (!eventTypes.has(rule.eventType)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...at, 'eventType'],
+        message: `unknown event type "${rule.eventType}" (${known(eventTypes)})`,
+      });
+    }
+    rule.survey.reasons.forEach((reason, i) => {
+      if (!reasons.has(reason)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [...at, 'survey', 'reasons', i],
+          message: `unknown reason "${reason}" (${known(reasons)})`,
+        });
+      }
+    });
+    const lifeDays = Math.ceil(durationMinutes(rule.delay) / 1440) + rule.expiresAfterDays;
+    if (lifeDays > config.service.linkSecretRotationDays) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...at, 'expiresAfterDays'],
+        message: `delay + expiresAfterDays is ${lifeDays} days, more than service.linkSecretRotationDays (${config.service.linkSecretRotationDays}): the link would outlive its secret`,
+      });
+    }
+  });
+  for (const [field, map] of [
+    ['reviewUrls', invitations.reviewUrls],
+    ['contactCalendars', invitations.contactCalendars],
+  ] as const) {
+    for (const siteId of Object.keys(map)) {
+      if (!siteIds.has(siteId)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['invitations', field, siteId],
+          message: `unknown site "${siteId}" (${known(siteIds)})`,
+        });
+      }
+    }
+  }
+  for (const [siteId, calendarId] of Object.entries(invitations.contactCalendars)) {
+    if (!calendarIds.has(calendarId)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['invitations', 'contactCalendars', siteId],
+        message: `unknown calendar "${calendarId}" (${known(calendarIds)})`,
+      });
+    }
+  }
+}
 
 /** The parsed config, defaults applied. */
 export type Config = z.output<typeof configSchema>;

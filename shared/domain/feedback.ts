@@ -138,7 +138,8 @@ export function bodyHashOf(input: FeedbackInput): string {
   return createHash('sha256').update(canonicalJson(input)).digest('hex');
 }
 
-function canonicalJson(value: unknown): string {
+/** JSON with keys sorted and undefined dropped: equal meanings give equal text. */
+export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value)

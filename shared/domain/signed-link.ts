@@ -14,7 +14,15 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod/mini';
 import '../zod-locale.ts';
 
-export const linkActions = ['acknowledge', 'claim', 'open', 'rate', 'unsubscribe', 'confirm'] as const;
+export const linkActions = [
+  'acknowledge',
+  'claim',
+  'open',
+  'rate',
+  'unsubscribe',
+  'confirm',
+  'survey',
+] as const;
 export type LinkAction = (typeof linkActions)[number];
 
 export interface LinkPayload {
@@ -54,6 +62,8 @@ export const linkLifetimeSeconds: Record<LinkAction, number> = {
   // RFC 8058 one-click and the footer link must keep working long after the mail was sent.
   unsubscribe: 365 * 86_400,
   confirm: 7 * 86_400,
+  // A survey link's expiry is its invitation's close (`surveyLinkOf`); this is the rule default.
+  survey: 14 * 86_400,
 };
 
 /**
@@ -62,7 +72,10 @@ export const linkLifetimeSeconds: Record<LinkAction, number> = {
  * signed with AWSCURRENT, which stays current or previous until the second rotation after.
  */
 export const LONGEST_SECRET_SIGNED_LINK_DAYS =
-  Math.max(...linkActions.filter((a) => a !== 'unsubscribe').map((a) => linkLifetimeSeconds[a])) / 86_400;
+  Math.max(
+    // Survey links end when their invitation closes; the config check keeps that within a rotation.
+    ...linkActions.filter((a) => a !== 'unsubscribe' && a !== 'survey').map((a) => linkLifetimeSeconds[a]),
+  ) / 86_400;
 
 /** Single-use actions; opening a case changes nothing and unsubscribing twice is harmless. */
 export const singleUseActions: ReadonlySet<LinkAction> = new Set(['acknowledge', 'claim', 'rate']);

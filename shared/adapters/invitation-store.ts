@@ -1,0 +1,253 @@
+/** The ask side's DynamoDB adapter: journey events, invitations, contact states and logs. */
+import {
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type {
+  CustomerFactsReader,
+  InvitationChange,
+  InvitationStore,
+  JourneyStore,
+} from '../domain/invitation-ports.ts';
+import { caseKey } from '../repository/case-item.ts';
+import { customerHashOf, feedbackKey, toItem as feedbackToItem } from '../repository/feedback-item.ts';
+import {
+  contactLogFromItem,
+  contactLogItem,
+  contactLogPk,
+  contactStateFromItem,
+  contactStateItem,
+  contactStateKey,
+  invitationFromItem,
+  invitationIdOfPk,
+  invitationKey,
+  invitationToItem,
+  journeyEventFromItem,
+  journeyEventKey,
+  journeyEventToItem,
+} from '../repository/invitation-item.ts';
+import { outboxItem } from '../repository/outbox.ts';
+import { triageMarkerKey } from '../repository/triage-marker.ts';
+import { table } from '../table.ts';
+import {
+  batchGetAll,
+  getConsistent,
+  isConditionFailure,
+  queryAll,
+  queryPages,
+  updateIf,
+  writeAtomically,
+} from './dynamo.ts';
+import { dynamoSuppressionList } from './notice-store.ts';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** The writes of one invitation change, each conditional where a race can meet it. */
+function changeWrites(
+  tableName: string,
+  change: InvitationChange,
+  retentionDays: number,
+  now: Date,
+): TransactItem[] {
+  const writes: TransactItem[] = [];
+  const item = invitationToItem({ ...change.invitation }, retentionDays);
+  writes.push({
+    Put:
+      change.expectedVersion === undefined
+        ? { TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }
+        : {
+            TableName: tableName,
+            Item: item,
+            ConditionExpression: '#version = :expected',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':expected': change.expectedVersion },
+          },
+  });
+  if (change.contact) {
+    const { contactKey, state, expectedVersion } = change.contact;
+    writes.push({
+      Put: {
+        TableName: tableName,
+        Item: contactStateItem(contactKey, state, now, retentionDays),
+        ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : '#version = :expected',
+        ...(expectedVersion === 0
+          ? {}
+          : {
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: { ':expected': expectedVersion },
+            }),
+      },
+    });
+  }
+  for (const entry of change.log) {
+    writes.push({
+      Put: { TableName: tableName, Item: contactLogItem(change.invitation.contactKey, entry, retentionDays) },
+    });
+  }
+  if (change.notice) {
+    writes.push({
+      Put: {
+        TableName: tableName,
+        Item: outboxItem(`notice:${change.notice.noticeId}`, 'notify', change.notice, now),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    });
+  }
+  if (change.feedback) {
+    writes.push({
+      Put: {
+        TableName: tableName,
+        Item: feedbackToItem(change.feedback, retentionDays),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    });
+  }
+  return writes;
+}
+
+const cancelledByCondition = (error: unknown) =>
+  isConditionFailure(error) ||
+  (error instanceof Error &&
+    error.name === 'TransactionCanceledException' &&
+    ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).some(
+      (r) => r.Code === 'ConditionalCheckFailed',
+    ));
+
+export function dynamoInvitationStore(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  retentionDays: number,
+  clock: { now(): Date },
+): InvitationStore {
+  const { name, partitionKey, sortKey } = table.timersIndex;
+  return {
+    async get(invitationId) {
+      const item = await getConsistent(db, tableName, invitationKey(invitationId));
+      return item ? invitationFromItem(item) : undefined;
+    },
+
+    async due(shard, dueBy, onPage) {
+      const pages = queryPages(db, {
+        TableName: tableName,
+        IndexName: name,
+        KeyConditionExpression: '#shard = :shard AND #due <= :now',
+        ExpressionAttributeNames: { '#shard': partitionKey, '#due': sortKey },
+        ExpressionAttributeValues: { ':shard': shard, ':now': dueBy },
+      });
+      for await (const page of pages) {
+        await onPage(
+          page.items
+            .filter((i) => i.sk === 'INVITATION' && typeof i.pk === 'string')
+            .map((i) => invitationIdOfPk(i.pk as string)),
+        );
+      }
+    },
+
+    async contactState(contactKey) {
+      return contactStateFromItem(await getConsistent(db, tableName, contactStateKey(contactKey)));
+    },
+
+    async apply(change) {
+      try {
+        await writeAtomically(db, changeWrites(tableName, change, retentionDays, clock.now()));
+        return true;
+      } catch (error) {
+        if (cancelledByCondition(error)) return false;
+        throw error;
+      }
+    },
+
+    async markOpened(invitationId, at) {
+      await updateIf(db, {
+        TableName: tableName,
+        Key: invitationKey(invitationId),
+        UpdateExpression: 'SET openedAt = :at',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(openedAt)',
+        ExpressionAttributeValues: { ':at': at },
+      });
+    },
+
+    async contactLog(contactKey, limit) {
+      const { Items = [] } = await db.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :log)',
+          ExpressionAttributeValues: { ':pk': contactLogPk(contactKey), ':log': 'LOG#' },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      );
+      return Items.map(contactLogFromItem);
+    },
+  };
+}
+
+export function dynamoJourneyStore(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  retentionDays: number,
+  clock: { now(): Date },
+): JourneyStore {
+  return {
+    async record(event, starts) {
+      const writes: TransactItem[] = [
+        {
+          Put: {
+            TableName: tableName,
+            Item: journeyEventToItem(event, retentionDays),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        ...(starts ? changeWrites(tableName, starts, retentionDays, clock.now()) : []),
+      ];
+      try {
+        await writeAtomically(db, writes);
+        return { created: true };
+      } catch (error) {
+        if (!cancelledByCondition(error)) throw error;
+        const existing = await getConsistent(db, tableName, journeyEventKey(event.siteId, event.eventId));
+        // Not the event itself: the invitation, state or answer of the same ids raced; try again.
+        if (!existing) throw error;
+        return { created: false, existing: journeyEventFromItem(existing) };
+      }
+    },
+  };
+}
+
+/** Suppression and open cases of an address, through the suppression list and the erasure index. */
+export function dynamoCustomerFacts(db: DynamoDBDocumentClient, tableName: string): CustomerFactsReader {
+  const suppression = dynamoSuppressionList(db, tableName);
+  const index = table.customerIndex;
+  return {
+    suppressed: (email) => suppression.isSuppressed(email),
+    async caseOpen(email) {
+      const keys = await queryAll(db, {
+        TableName: tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#hash = :hash',
+        ExpressionAttributeNames: { '#hash': index.partitionKey },
+        ExpressionAttributeValues: { ':hash': customerHashOf(email) },
+      });
+      const feedbackIds = keys
+        .filter((k) => k.sk === feedbackKey('').sk && typeof k.pk === 'string')
+        .map((k) => (k.pk as string).slice(feedbackKey('').pk.length));
+      if (feedbackIds.length === 0) return false;
+      const markers = await batchGetAll(
+        db,
+        tableName,
+        feedbackIds.map((id) => triageMarkerKey(id)),
+        ['caseId'],
+      );
+      const caseIds = markers.flatMap((m) => (typeof m.caseId === 'string' ? [m.caseId] : []));
+      if (caseIds.length === 0) return false;
+      const cases = await batchGetAll(
+        db,
+        tableName,
+        caseIds.map((id) => caseKey(id)),
+        ['status'],
+      );
+      return cases.some((c) => c.status !== 'resolved' && c.status !== 'closed');
+    },
+  };
+}
