@@ -98,6 +98,9 @@ export const tableIndexes: readonly IndexShape[] = [
  *   (shared/repository/arrival.ts)
  * - `journeyEvent`, `invitation`, `contactState`, `contactLog`: the ask side's journey events,
  *   survey invitations and contact limits (shared/repository/invitation-item.ts)
+ * - `poster`: `POSTER#<posterId>` / `POSTER`, a touchpoint's reusable survey code;
+ *   `posterPointer`: `POSTERFOR#<siteId>#<touchpoint>` / `POSTER`, which poster that is
+ *   (shared/repository/poster-item.ts)
  */
 export const itemTypes = {
   feedback: 'feedback',
@@ -123,4 +126,6 @@ export const itemTypes = {
   invitation: 'invitation',
   contactState: 'contactState',
   contactLog: 'contactLog',
+  poster: 'poster',
+  posterPointer: 'posterPointer',
 } as const;

@@ -40,7 +40,7 @@ export class PoisonMessage extends DomainError {}
 
 export class NotFound extends DomainError {
   constructor(
-    readonly resource: 'case' | 'problem',
+    readonly resource: 'case' | 'problem' | 'survey' | 'site',
     readonly id: string,
   ) {
     super(`no ${resource} ${id}`);
@@ -69,6 +69,13 @@ export class StateConflict extends DomainError {
 export class LinkUsed extends DomainError {
   constructor() {
     super('this link was already used');
+  }
+}
+
+/** The signed link is genuine but past its end (410): a survey that closed. */
+export class LinkExpired extends DomainError {
+  constructor() {
+    super('this link has expired');
   }
 }
 
