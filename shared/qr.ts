@@ -1,5 +1,5 @@
 /**
- * QR codes of survey addresses (docs/invitations.md#qr-codes), as SVG for a receipt, a packing slip
+ * QR codes of survey addresses (docs/survey.md#qr-codes), as SVG for a receipt, a packing slip
  * or a poster. Error correction M survives a smudge or a fold (15 % of the modules) and keeps a
  * survey URL to a version a receipt printer renders sharply; the 4-module quiet zone is what
  * readers need around the code.

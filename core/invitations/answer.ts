@@ -1,5 +1,5 @@
 /**
- * The survey page's use cases (docs/invitations.md#the-survey-page): open a survey from its token and
+ * The survey page's use cases (docs/survey.md): open a survey from its token and
  * answer it. A personal token names one invitation: its answer becomes the customer's feedback in
  * the same transaction that marks the invitation answered, so it is answered once, and the table
  * stream carries the feedback to triage like any other. A poster's token names a touchpoint: its

@@ -1,7 +1,7 @@
 /**
  * A touchpoint's reusable survey code, for staff to print (`GET /v1/sites/{siteId}/touchpoints/
- * {touchpoint}/qr.svg`). The staff who may are those whose team can get the touchpoint's cases, and
- * admins: the answers land in their queue.
+ * {touchpoint}/qr.svg`). The staff who may are the members of the teams that own the touchpoint's
+ * cases, and admins: the answers land in those teams' queues.
  */
 
 import type { Principal } from '../../shared/auth/principal.ts';
@@ -18,12 +18,15 @@ export interface PosterDeps {
   randomBytes: (n: number) => Uint8Array;
 }
 
-/** The teams that can get a touchpoint's cases: rules that may match it, and the fallback. */
+/**
+ * The teams whose routing rules name the touchpoint, else the fallback team: those that own its
+ * cases. (Rules on categories or keywords could route any touchpoint; they do not make it theirs.)
+ */
 export function teamsOfTouchpoint(config: Pick<Config, 'routing'>, touchpoint: string): string[] {
   const teams = config.routing.rules
-    .filter((r) => r.match.touchpoints === undefined || r.match.touchpoints.includes(touchpoint))
+    .filter((r) => r.match.touchpoints?.includes(touchpoint))
     .map((r) => r.teamId);
-  return [...new Set([...teams, config.routing.fallbackTeamId])];
+  return teams.length > 0 ? [...new Set(teams)] : [config.routing.fallbackTeamId];
 }
 
 export async function touchpointPoster(

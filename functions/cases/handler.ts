@@ -9,6 +9,7 @@ import { type ChangeInput, changeCase } from '../../core/cases/case-changes.ts';
 import { getCaseDetail, listCases, publicCase } from '../../core/cases/case-queries.ts';
 import { type ErasureDeps, eraseCustomer } from '../../core/cases/erasure.ts';
 import { type MetricsDeps, readMetrics } from '../../core/insights/metrics.ts';
+import { type PosterDeps, touchpointPoster } from '../../core/invitations/posters.ts';
 import {
   createProblem,
   getProblem,
@@ -26,6 +27,8 @@ import {
   UnsupportedMediaType,
   ValidationFailed,
 } from '../../shared/domain/errors.ts';
+import { surveyLinksOf } from '../../shared/domain/invitation.ts';
+import { posterTokenOf } from '../../shared/domain/poster.ts';
 import {
   type HttpEvent,
   type HttpResult,
@@ -36,13 +39,20 @@ import {
 } from '../../shared/http.ts';
 import { errorResponse, etagOf } from '../../shared/http-errors.ts';
 import { correlate, logger } from '../../shared/observability.ts';
+import { qrSvg, viaQr } from '../../shared/qr.ts';
 import { parseIfMatch } from './if-match.ts';
 import { openApiDocument } from './openapi.ts';
 import { type RouteSpec, routeKeyOf, routeSpecs } from './routes.ts';
 import type * as s from './schemas.ts';
 import { parseWith } from './validation.ts';
 
-export type CasesDeps = ProblemDeps & MetricsDeps & ErasureDeps;
+export type CasesDeps = ProblemDeps &
+  MetricsDeps &
+  ErasureDeps &
+  PosterDeps & {
+    /** Where the survey page is reached from outside: the posters' QR codes carry it. */
+    publicBaseUrl: () => string;
+  };
 
 /** Staff bodies are small JSON documents. */
 export const maxBodyBytes = 32 * 1024;
@@ -51,6 +61,7 @@ interface Request {
   spec: RouteSpec;
   principal: Principal;
   id: string;
+  params: Record<string, string>;
   body: unknown;
   query: unknown;
   ifMatch: number | undefined;
@@ -98,6 +109,24 @@ const impls: Record<string, Impl> = {
     json(200, await readMetrics(req.query as never, req.principal, deps)),
   'DELETE /v1/customers': async (req, deps) =>
     json(200, await eraseCustomer((req.query as s.EraseCustomer).email, req.principal, deps)),
+  'GET /v1/sites/{siteId}/touchpoints/{touchpoint}/qr.svg': async (req, deps) => {
+    const { siteId = '', touchpoint = '' } = req.params;
+    const poster = await touchpointPoster(siteId, touchpoint, req.principal, deps);
+    const { surveyUrl } = surveyLinksOf(deps.publicBaseUrl(), posterTokenOf(poster.posterId));
+    return {
+      statusCode: 200,
+      headers: {
+        'content-type': 'image/svg+xml',
+        'cache-control': 'private, no-cache',
+        'content-security-policy': "default-src 'none'",
+        'x-content-type-options': 'nosniff',
+        'content-disposition': `inline; filename="survey-${siteId}-${touchpoint}.svg"`,
+        // The page the code opens, for a poster's small print.
+        link: `<${surveyUrl}>; rel="related"`,
+      },
+      body: qrSvg(viaQr(surveyUrl)),
+    };
+  },
 };
 for (const spec of routeSpecs) if (spec.ifMatch) impls[routeKeyOf(spec)] = caseAction;
 
@@ -154,6 +183,11 @@ function parseRequest(spec: RouteSpec, event: HttpEvent): Request {
   const id = event.pathParameters?.id ?? '';
   if (id.startsWith('case_')) correlate({ caseId: id });
   if (spec.id) collect(() => parseWith(spec.id!, id, 'path:id'));
+  const params: Record<string, string> = {};
+  for (const [name, schema] of Object.entries(spec.params ?? {})) {
+    const value = event.pathParameters?.[name] ?? '';
+    if (collect(() => parseWith(schema, value, `path:${name}`)) !== undefined) params[name] = value;
+  }
   const query = spec.query
     ? collect(() => parseWith(spec.query!, event.queryStringParameters ?? {}, 'query:'))
     : {};
@@ -174,7 +208,7 @@ function parseRequest(spec: RouteSpec, event: HttpEvent): Request {
   }
   if (issues.length > 0) throw new ValidationFailed(issues);
   if (missingIfMatch) throw new PreconditionRequired();
-  return { spec, principal, id, body, query, ifMatch };
+  return { spec, principal, id, params, body, query, ifMatch };
 }
 
 /** The JSON body, `{}` when empty. */

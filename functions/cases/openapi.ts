@@ -96,7 +96,7 @@ const errorText: Record<number, string> = {
   400: 'Invalid input: one issue per problem',
   401: 'No valid staff token (answered by the JWT authorizer)',
   403: "Not yours: another team's case, or an admin route",
-  404: 'No such case or problem',
+  404: 'No such case, problem or site',
   409: 'Conflict: stale If-Match version, transition not allowed, or problem state',
   413: 'Body over 32 KiB',
   415: 'Not JSON',
@@ -128,6 +128,9 @@ function operation(route: RouteSpec): Json {
       schema: z.toJSONSchema(route.id, { io: 'input' }),
     });
   }
+  for (const [name, schema] of Object.entries(route.params ?? {})) {
+    parameters.push({ name, in: 'path', required: true, schema: z.toJSONSchema(schema, { io: 'input' }) });
+  }
   if (route.ifMatch) {
     parameters.push({
       name: 'If-Match',
@@ -147,14 +150,16 @@ function operation(route: RouteSpec): Json {
   const responses: Json = {
     [String(route.status)]: {
       description: route.summary,
-      content: {
-        'application/json': {
-          schema:
-            route.access === 'public'
-              ? { type: 'object', description: 'OpenAPI 3.1 document' }
-              : ref(responseName as string),
-        },
-      },
+      content: route.produces
+        ? { [route.produces]: { schema: { type: 'string' } } }
+        : {
+            'application/json': {
+              schema:
+                route.access === 'public'
+                  ? { type: 'object', description: 'OpenAPI 3.1 document' }
+                  : ref(responseName as string),
+            },
+          },
     },
   };
   for (const status of [...new Set(errors)].sort()) {
@@ -258,11 +263,141 @@ const actionsOperation = (method: 'get' | 'post'): Json => ({
   },
 });
 
+const html = (description: string): Json => ({
+  description,
+  content: { 'text/html': { schema: { type: 'string' } } },
+});
+
+const surveyToken: Json = {
+  name: 'token',
+  in: 'path',
+  required: true,
+  description:
+    "An invitation's signed survey token (HMAC-SHA256, ends when the survey closes) or a poster's p_<id>",
+  schema: { type: 'string' },
+};
+
+const surveyPageErrors: Json = {
+  '403': html('Forged link'),
+  '404': html('Malformed link, or no such invitation or poster'),
+  '409': html('Already answered (a personal survey is answered once)'),
+  '410': html('The survey has closed'),
+  '429': { description: 'Over the per-client rate limit (answered by WAF, before the function)' },
+};
+
+/** The hosted survey page (docs/survey.md): HTML for people, JSON for a shop's page. */
+const surveyOperations: Record<string, Json> = {
+  '/s/{token}': {
+    get: {
+      operationId: 'showSurvey',
+      summary: 'The survey page: a form in the invitation language (a poster: the site language)',
+      tags: ['public'],
+      security: [],
+      parameters: [
+        surveyToken,
+        { name: 'lang', in: 'query', required: false, schema: { type: 'string', enum: ['ja', 'en'] } },
+      ],
+      responses: { '200': html('The form'), ...surveyPageErrors },
+    },
+    post: {
+      operationId: 'answerSurvey',
+      summary:
+        'Answer the survey: the answer becomes feedback (channel email, or qr with ?via=qr) and is triaged',
+      tags: ['public'],
+      security: [],
+      parameters: [
+        surveyToken,
+        { name: 'via', in: 'query', required: false, schema: { type: 'string', enum: ['qr'] } },
+      ],
+      requestBody: {
+        required: true,
+        content: {
+          'application/x-www-form-urlencoded': {
+            schema: {
+              type: 'object',
+              required: ['score'],
+              properties: {
+                score: { type: 'integer', description: 'NPS 0–10, CSAT 1–5, CES 1–7' },
+                reasons: {
+                  type: 'array',
+                  items: { type: 'string' },
+                  description: "Repeated; only the survey's own reasons",
+                },
+                comment: { type: 'string', maxLength: 4000 },
+              },
+            },
+          },
+          'application/json': {
+            schema: {
+              type: 'object',
+              required: ['score'],
+              additionalProperties: false,
+              properties: {
+                score: { type: 'integer' },
+                reasons: { type: 'array', items: { type: 'string' } },
+                comment: { type: 'string', maxLength: 4000 },
+              },
+            },
+          },
+        },
+      },
+      responses: {
+        '200': {
+          description: 'Thanks page (a promoter sees the site review link); JSON for a JSON body',
+          content: {
+            'text/html': { schema: { type: 'string' } },
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  feedbackId: { type: 'string' },
+                  status: { const: 'received' },
+                  promoter: { type: 'boolean' },
+                  reviewUrl: { type: 'string' },
+                },
+              },
+            },
+          },
+        },
+        '400': {
+          description: 'The form again, naming each problem (JSON: the issues); nothing stored',
+          content: {
+            'text/html': { schema: { type: 'string' } },
+            'application/json': { schema: ref('ValidationError') },
+          },
+        },
+        ...surveyPageErrors,
+        '413': html('Body over 16 KiB'),
+        '415': { description: errorText[415], content: { 'application/json': { schema: ref('Error') } } },
+      },
+    },
+  },
+  '/s/{token}/qr.svg': {
+    get: {
+      operationId: 'getSurveyQr',
+      summary: 'The QR code of the survey page (its URL with ?via=qr), for a receipt or a packing slip',
+      tags: ['public'],
+      security: [],
+      parameters: [surveyToken],
+      responses: {
+        '200': {
+          description: 'SVG, error correction M',
+          content: { 'image/svg+xml': { schema: { type: 'string' } } },
+        },
+        '403': { description: 'Forged link' },
+        '404': { description: 'Malformed link or no such poster' },
+        '410': { description: 'The survey has closed' },
+      },
+    },
+  },
+};
+
 /** The whole document. */
 export function openApiDocument(): Json {
   const paths: Record<string, Json> = {
     '/v1/feedback': { post: feedbackOperation },
     '/v1/actions/{token}': { get: actionsOperation('get'), post: actionsOperation('post') },
+    ...surveyOperations,
   };
   for (const route of routeSpecs) {
     paths[route.path] = { ...(paths[route.path] ?? {}), [route.method.toLowerCase()]: operation(route) };
@@ -293,6 +428,7 @@ export function openApiDocument(): Json {
       { name: 'problems', description: 'Problems: cases with one root cause' },
       { name: 'metrics', description: 'Loop metrics from the weekly counters' },
       { name: 'customers', description: 'Erasure (admins)' },
+      { name: 'sites', description: "Survey codes of a site's touchpoints" },
       { name: 'openapi.json', description: 'This document' },
     ],
     paths,

@@ -23,7 +23,11 @@ export interface RouteSpec {
   query?: z.ZodMiniType;
   /** Path parameter `{id}` schema. */
   id?: z.ZodMiniType;
+  /** Other path parameters, by name (`{siteId}`, `{touchpoint}`). */
+  params?: Readonly<Record<string, z.ZodMiniType>>;
   response?: z.ZodMiniType;
+  /** The success body is not JSON but this media type (a QR code's SVG). */
+  produces?: 'image/svg+xml';
   status: number;
   /** Error statuses the route may answer (besides 401 for staff routes and 503). */
   errors: number[];
@@ -158,6 +162,18 @@ export const routeSpecs: readonly RouteSpec[] = [
     response: s.erasureResponse,
     status: 200,
     errors: [400, 403],
+  },
+  {
+    method: 'GET',
+    path: '/v1/sites/{siteId}/touchpoints/{touchpoint}/qr.svg',
+    operationId: 'getTouchpointQr',
+    summary:
+      "A touchpoint's reusable survey QR code for a counter or a poster (the same code every time; anonymous answers)",
+    access: 'staff',
+    params: { siteId: s.siteIdParam, touchpoint: s.touchpointParam },
+    produces: 'image/svg+xml',
+    status: 200,
+    errors: [400, 403, 404],
   },
   {
     method: 'GET',

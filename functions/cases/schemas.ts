@@ -31,6 +31,18 @@ export const caseIdSchema = z
 export const problemIdSchema = z
   .string()
   .check(z.regex(/^prb_[A-Za-z0-9_-]{1,100}$/, 'must be a problem id (prb_…)'), z.describe('Problem id'));
+export const siteIdParam = z
+  .string()
+  .check(
+    z.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a site id'),
+    z.describe('Site id (config `sites[].id`)'),
+  );
+export const touchpointParam = z
+  .string()
+  .check(
+    z.regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be a touchpoint (a lower-case slug)'),
+    z.describe('Touchpoint, as feedback names it'),
+  );
 const idSlug = z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be an id (lower-case slug)'));
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 /**
  * A poster: the reusable, non-personal survey code of one site's touchpoint, for a counter or a
- * printed sign (docs/invitations.md#the-survey-page). Its address `/s/p_<posterId>` names nobody and
+ * printed sign (docs/survey.md). Its address `/s/p_<posterId>` names nobody and
  * is not signed: a poster lives for years, longer than any link secret, so the id itself is the only
  * secret (128 random bits) and the answers are anonymous, rate-limited like the widget's.
  */

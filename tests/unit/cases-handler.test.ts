@@ -6,11 +6,15 @@ import type { Case, TimelineEvent } from '../../shared/domain/case.ts';
 import type { HttpEvent } from '../../shared/http.ts';
 import { httpEvent } from '../support/http-events.ts';
 import { sampleCase } from '../support/notices.ts';
+import { decodeQrSvg } from '../support/qr.ts';
 import { MemoryStaffStore } from '../support/staff-fakes.ts';
+import { MemoryPosters } from '../support/survey-fakes.ts';
 
 const config = loadConfigFile('closeloop.config.example.json');
 let store: MemoryStaffStore;
 let clock: VirtualClock;
+let posters: MemoryPosters;
+let drawn = 0;
 
 const opened = (c: Case): TimelineEvent => ({
   at: c.createdAt,
@@ -30,6 +34,10 @@ function handler() {
     config,
     newId: () => 'b1e4c0de-0000-4000-8000-000000000001',
     backoff: async () => {},
+    posters,
+    // Each poster made gets other bytes, so getting the same code twice means it was kept.
+    randomBytes: (n) => new Uint8Array(n).fill(++drawn),
+    publicBaseUrl: () => 'https://feedback.example.jp',
   };
   return makeCasesHandler(deps);
 }
@@ -83,6 +91,7 @@ const bodyOf = (r: { body?: string }) => JSON.parse(r.body ?? 'null');
 
 beforeEach(() => {
   store = new MemoryStaffStore();
+  posters = new MemoryPosters();
   clock = new VirtualClock(new Date('2026-11-20T02:00:00Z'));
   const c = sampleCase({ createdAt: '2026-11-20T01:00:00.000Z' });
   store.addCase(c, [opened(c)]);
@@ -431,5 +440,64 @@ describe('problems are scoped to the caller’s teams', () => {
       expect(reopened.statusCode, `${creator.user} created, ${reopener.user} reopens`).toBe(200);
       expect(bodyOf(reopened).problem.status).toBe('open');
     }
+  });
+});
+
+describe("a touchpoint's poster QR code", () => {
+  const route = 'GET /v1/sites/{siteId}/touchpoints/{touchpoint}/qr.svg';
+  const qr = (siteId: string, touchpoint: string, as?: { user: string; groups: string[] } | null) =>
+    callWithParams(route, { siteId, touchpoint }, { as });
+
+  function callWithParams(
+    routeKey: string,
+    params: Record<string, string>,
+    opts: { as?: { user: string; groups: string[] } | null },
+  ) {
+    const path = Object.entries(params).reduce(
+      (p, [k, v]) => p.replace(`{${k}}`, v),
+      routeKey.split(' ')[1]!,
+    );
+    const base = httpEvent({ method: 'GET', path });
+    const who = opts.as === undefined ? { user: 'tanaka', groups: ['orders'] } : opts.as;
+    return handler()({
+      ...base,
+      routeKey,
+      pathParameters: params,
+      requestContext: {
+        ...base.requestContext,
+        ...(who
+          ? {
+              authorizer: {
+                jwt: {
+                  claims: { 'cognito:username': who.user, 'cognito:groups': `[${who.groups.join(' ')}]` },
+                },
+              },
+            }
+          : {}),
+      } as HttpEvent['requestContext'],
+    });
+  }
+
+  it("gives a member of the touchpoint's team one SVG code, the same on every request, of the poster's page", async () => {
+    const first = await qr('shop-jp', 'checkout_abandonment');
+    expect(first.statusCode).toBe(200);
+    expect(first.headers['content-type']).toBe('image/svg+xml');
+    const url = /^<([^>]+)>; rel="related"$/.exec(first.headers.link ?? '')?.[1];
+    expect(url).toMatch(/^https:\/\/feedback\.example\.jp\/s\/p_[A-Za-z0-9_-]{22}$/);
+    expect(decodeQrSvg(first.body as string)).toBe(`${url}?via=qr`);
+    const again = await qr('shop-jp', 'checkout_abandonment', { user: 'boss', groups: ['admin'] });
+    expect(again.body).toBe(first.body);
+  });
+
+  it("refuses other teams' members (403), unknown sites (404), bad parameters (400) and no token (401)", async () => {
+    expect((await qr('shop-jp', 'delivery')).statusCode).toBe(403);
+    expect((await qr('nope', 'delivery', { user: 'boss', groups: ['admin'] })).statusCode).toBe(404);
+    const bad = await qr('Shop JP', 'Bad-Touchpoint');
+    expect(bad.statusCode).toBe(400);
+    expect(bodyOf(bad).issues.map((i: { path: string }) => i.path)).toEqual([
+      'path:siteId',
+      'path:touchpoint',
+    ]);
+    expect((await qr('shop-jp', 'delivery', null)).statusCode).toBe(401);
   });
 });
