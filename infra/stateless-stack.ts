@@ -99,6 +99,7 @@ export class StatelessStack extends Stack {
   readonly digest: LoopFunction;
   readonly notify: LoopFunction;
   readonly actions: LoopFunction;
+  readonly survey: LoopFunction;
   readonly sesEvents: LoopFunction;
   readonly noticeReconciler: LoopFunction;
   readonly cases: LoopFunction;
@@ -474,6 +475,43 @@ export class StatelessStack extends Stack {
       );
     }
 
+    // ---- The hosted survey page (docs/survey.md) ---------------------------------------------------
+    this.survey = new LoopFunction(this, 'Survey', {
+      name: 'survey',
+      config,
+      stage,
+      description:
+        'GET/POST /s/{token}, GET /s/{token}/qr.svg: the survey page an invitation or a poster opens',
+      environment: { PUBLIC_BASE_URL: publicBaseUrl },
+    });
+    // GetItem: the invitation, the contact state, the poster. UpdateItem: the opened stamp. PutItem:
+    // the answer's transaction (invitation, contact state, log line, feedback) and a poster's answer.
+    bindTable(this.survey, table, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    bindSecret(this.survey, data.linkSecret, 'LINK_SECRET_ARN');
+    bindSecret(this.survey, originVerifySecret, 'ORIGIN_VERIFY_SECRET_ARN');
+    const surveyIntegration = new HttpLambdaIntegration('SurveyIntegration', this.survey);
+    const surveyRoutes = [
+      ...this.api.addRoutes({
+        path: '/s/{token}',
+        methods: [HttpMethod.GET, HttpMethod.POST],
+        integration: surveyIntegration,
+      }),
+      ...this.api.addRoutes({
+        path: '/s/{token}/qr.svg',
+        methods: [HttpMethod.GET],
+        integration: surveyIntegration,
+      }),
+    ];
+    for (const route of surveyRoutes) {
+      acknowledge(
+        route,
+        'AwsSolutions-APIG4',
+        'The survey page is opened by customers without a session: a personal link is its own ' +
+          'credential (HMAC-SHA256 over the invitation, expiring, answered once by a conditional ' +
+          'write), a poster code is anonymous by design; WAF rate-limits every /s/ request per client.',
+      );
+    }
+
     // ---- The link secret rotates on a schedule; notify signs with AWSCURRENT, actions verify with
     // AWSCURRENT and AWSPREVIOUS (docs/operations.md#key-rotation). Here rather than in the
     // stateful stack, which the functions' stack depends on.
@@ -550,12 +588,15 @@ export class StatelessStack extends Stack {
       // Inside API Gateway's 30 s integration limit: resolving a large problem is one
       // transaction per linked case.
       timeout: Duration.seconds(29),
+      // A touchpoint's poster QR code carries the survey page's public address.
+      environment: { PUBLIC_BASE_URL: publicBaseUrl },
     });
-    // GetItem: feedback, customer address, spent tokens, problems. Query: a case and its timeline,
-    // a problem's links, the weekly counters (one partition per week). PutItem / UpdateItem: the
-    // actions of each change's TransactWriteItems (case, event, outbox, counters, links), problems,
-    // and erasure's feedback update. DeleteItem: erasure's deletion of relayed customer notices
-    // (outbox items naming the address). The two indexes it reads, and only those, with Query.
+    // GetItem: feedback, customer address, spent tokens, problems, posters. Query: a case and its
+    // timeline, a problem's links, the weekly counters (one partition per week). PutItem /
+    // UpdateItem: the actions of each change's TransactWriteItems (case, event, outbox, counters,
+    // links), problems, erasure's feedback update, a touchpoint's poster. DeleteItem: erasure's
+    // deletion of relayed customer notices (outbox items naming the address). The two indexes it
+    // reads, and only those, with Query.
     bindTable(this.cases, table, [
       'dynamodb:GetItem',
       'dynamodb:Query',

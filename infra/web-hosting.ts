@@ -1,9 +1,10 @@
 /**
  * The web front ends in AWS: the widget (`/widget.js`) and the staff console (`/console/`) from a
- * private S3 bucket behind CloudFront, which also forwards `/v1/*` to the HTTP API so the console
- * calls its API on its own origin (no CORS) and a client site can load the widget and post feedback
- * to one host. The console signs staff in through the Cognito hosted UI with its own app client
- * (authorization code + PKCE, no secret); `/console/config.json` tells it where.
+ * private S3 bucket behind CloudFront, which also forwards `/v1/*` and the survey pages (`/s/*`) to
+ * the HTTP API so the console calls its API on its own origin (no CORS) and a client site can load
+ * the widget and post feedback to one host. The console signs staff in through the Cognito hosted
+ * UI with its own app client (authorization code + PKCE, no secret); `/console/config.json` tells
+ * it where.
  */
 import { join } from 'node:path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, Stage } from 'aws-cdk-lib';
@@ -116,8 +117,21 @@ export class WebHosting extends Construct {
       ),
     });
 
+    const apiBehavior = {
+      origin: new HttpOrigin(`${props.api.apiId}.execute-api.${region}.amazonaws.com`, {
+        protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
+        // A dynamic reference: CloudFormation resolves it, the template never holds the value.
+        customHeaders: {
+          [ORIGIN_VERIFY_HEADER]: props.originVerifySecret.secretValue.unsafeUnwrap(),
+        },
+      }),
+      viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
+      allowedMethods: AllowedMethods.ALLOW_ALL,
+      cachePolicy: CachePolicy.CACHING_DISABLED,
+      originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+    };
     this.distribution = new Distribution(this, 'Distribution', {
-      comment: `${props.prefix}: widget, staff console and /v1/* API`,
+      comment: `${props.prefix}: widget, staff console, /v1/* API and /s/* survey pages`,
       webAclId: props.webAclArn,
       httpVersion: HttpVersion.HTTP2_AND_3,
       priceClass: PriceClass.PRICE_CLASS_ALL,
@@ -128,21 +142,9 @@ export class WebHosting extends Construct {
         responseHeadersPolicy: securityHeaders,
         functionAssociations: [{ function: folderIndex, eventType: FunctionEventType.VIEWER_REQUEST }],
       },
-      additionalBehaviors: {
-        '/v1/*': {
-          origin: new HttpOrigin(`${props.api.apiId}.execute-api.${region}.amazonaws.com`, {
-            protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
-            // A dynamic reference: CloudFormation resolves it, the template never holds the value.
-            customHeaders: {
-              [ORIGIN_VERIFY_HEADER]: props.originVerifySecret.secretValue.unsafeUnwrap(),
-            },
-          }),
-          viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
-          allowedMethods: AllowedMethods.ALLOW_ALL,
-          cachePolicy: CachePolicy.CACHING_DISABLED,
-          originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-        },
-      },
+      // The API, and the survey pages it serves (`/s/{token}`: links in emails, QR codes on
+      // receipts and posters), uncached: each page is one customer's.
+      additionalBehaviors: { '/v1/*': apiBehavior, '/s/*': apiBehavior },
     });
     acknowledge(
       this.distribution,

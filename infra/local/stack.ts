@@ -22,6 +22,7 @@ import { makeNotifyHandler } from '../../functions/notify/handler.ts';
 import { makeRelayHandler } from '../../functions/relay/handler.ts';
 import { makeRotationHandler } from '../../functions/rotate-link-secret/handler.ts';
 import { makeSesEventsHandler } from '../../functions/ses-events/handler.ts';
+import { makeSurveyHandler } from '../../functions/survey/handler.ts';
 import { makeTriageHandler } from '../../functions/triage/handler.ts';
 import { dynamoStaffBurstStore } from '../../shared/adapters/burst-store.ts';
 import { dynamoCaseReader } from '../../shared/adapters/case-reader.ts';
@@ -30,6 +31,7 @@ import { dynamoContactStore } from '../../shared/adapters/contact-store.ts';
 import { dynamoCustomerData } from '../../shared/adapters/customer-data.ts';
 import { dynamoDigestCases, dynamoDigestOutbox } from '../../shared/adapters/digest-store.ts';
 import { dynamoFeedbackStore } from '../../shared/adapters/feedback-store.ts';
+import { dynamoInvitationStore } from '../../shared/adapters/invitation-store.ts';
 import { queueSender } from '../../shared/adapters/messaging.ts';
 import { dynamoMetricsReader } from '../../shared/adapters/metrics-reader.ts';
 import {
@@ -39,6 +41,7 @@ import {
   dynamoUnsubscribeKeys,
   dynamoUsedTokens,
 } from '../../shared/adapters/notice-store.ts';
+import { dynamoPosterStore } from '../../shared/adapters/poster-store.ts';
 import { dynamoProblemStore } from '../../shared/adapters/problem-store.ts';
 import { dynamoArrivalLedger, dynamoOutboxMarks } from '../../shared/adapters/reconcile-store.ts';
 import { cachedSecret, cachedVerifyingSecrets } from '../../shared/adapters/secrets.ts';
@@ -361,6 +364,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       suppression: dynamoSuppressionList(db, tableName),
       contacts: dynamoContactStore(db, tableName),
     }) as HttpHandler;
+    // Survey pages and QR codes carry the stack's own address, known once it listens.
+    let ownUrl = '';
+    const publicBaseUrl = () => ownUrl;
+    const posters = dynamoPosterStore(db, tableName);
     // The staff API: the same handler as functions/cases; staff routes get the bearer JWT verified
     // (401 otherwise) and its claims injected, as API Gateway's JWT authorizer does.
     const staffApi = makeCasesHandler({
@@ -371,6 +378,23 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       clock,
       config,
       newId: randomUUID,
+      posters,
+      randomBytes,
+      publicBaseUrl,
+    }) as HttpHandler;
+    // The hosted survey page: the same handler as functions/survey, over the same link secret.
+    const survey = makeSurveyHandler({
+      linkSecrets: cachedVerifyingSecrets(linkSecrets.secretId, {
+        clock,
+        read: async () => ['AWSCURRENT', 'AWSPREVIOUS'].flatMap((stage) => linkSecrets.stage(stage) ?? []),
+      }),
+      invitations: dynamoInvitationStore(db, tableName, config.service.retentionDays, clock),
+      posters,
+      feedback: dynamoFeedbackStore(db, tableName, config.service.retentionDays),
+      clock,
+      config,
+      newId: randomUUID,
+      publicBaseUrl,
     }) as HttpHandler;
     const staffRoutes: Route[] = routeSpecs.map((r) => ({
       method: r.method,
@@ -384,6 +408,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       { method: 'OPTIONS', path: '/v1/feedback', handler: ingest },
       { method: 'GET', path: '/v1/actions/{token}', handler: actions },
       { method: 'POST', path: '/v1/actions/{token}', handler: actions },
+      // Counted like the widget's intake, as WAF counts every path under /s/ (PUBLIC_INTAKE_PATHS).
+      { method: 'GET', path: '/s/{token}', handler: survey, publicIntake: true },
+      { method: 'POST', path: '/s/{token}', handler: survey, publicIntake: true },
+      { method: 'GET', path: '/s/{token}/qr.svg', handler: survey, publicIntake: true },
       ...staticRoutes(buildWebAssets()),
       ...localRoutes({
         jwt,
@@ -424,6 +452,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     // Locally only: pages the stack serves itself (the widget demo) may post feedback for every
     // site. Its port is known now that it listens (PORT=0 picks one).
     allowOwnOrigin(origins, http);
+    ownUrl = http.url;
     // SES's send events: SES local's answer stands in for them (infra/local/send-events.ts), and
     // functions/ses-events' handler settles the claim a dead sender left open.
     const ledger = dynamoNoticeLedger(db, tableName);
