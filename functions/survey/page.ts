@@ -22,7 +22,7 @@ export const surveyCss =
   'main{max-width:38rem;margin:2rem auto;padding:1.5rem 1.25rem;background:#fff;border:1px solid #d8dee4;border-top:6px solid #1a56db;border-radius:10px}' +
   'main.done{border-top-color:#1a7f37}main.problem{border-top-color:#9a6700}' +
   'h1{font-size:1.3rem;line-height:1.4;margin:0 0 1rem}p{margin:0 0 1rem}h1,p,legend,label{overflow-wrap:anywhere}' +
-  '.site,.note,.scale{color:#57606a;font-size:.9rem}.site{margin:0 0 .25rem}' +
+  '.site,.note,.scale,.req{color:#57606a;font-size:.9rem}.req{font-weight:normal}.site{margin:0 0 .25rem}' +
   'fieldset{border:0;margin:0 0 1.5rem;padding:0;min-width:0}legend{font-weight:600;margin:0 0 .6rem;padding:0}' +
   '.opts{display:flex;flex-wrap:wrap;gap:.4rem}.opts span{position:relative}' +
   '.opts input{position:absolute;opacity:0;width:100%;height:100%;margin:0}' +
@@ -246,7 +246,7 @@ export function surveyForm(opts: FormOptions): HttpResult {
   const scoreDescribed = ['score-scale', ...(scoreIssue ? ['score-error'] : [])].join(' ');
   const score =
     `<fieldset${scoreIssue ? ' aria-invalid="true"' : ''} aria-describedby="${scoreDescribed}">` +
-    `<legend>${escapeHtml(question[type][l])} <span class="scale">${escapeHtml(words.required[l])}</span></legend>` +
+    `<legend>${escapeHtml(question[type][l])} <span class="req">${escapeHtml(words.required[l])}</span></legend>` +
     errorLine('score-error', scoreIssue) +
     `<div class="opts">${options.join('')}</div>` +
     `<p class="scale" id="score-scale"><span>${min} = ${escapeHtml(low[type][l])}</span><span>${max} = ${escapeHtml(high[type][l])}</span></p>` +
