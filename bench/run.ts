@@ -18,6 +18,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { build } from 'esbuild';
 import { makeIngestHandler } from '../functions/ingest/handler.ts';
+import { surveyForm } from '../functions/survey/page.ts';
 import { makeTriageHandler } from '../functions/triage/handler.ts';
 import { lambdaEsbuildOptions } from '../infra/bundling.ts';
 import { configBanner } from '../infra/function.ts';
@@ -309,6 +310,40 @@ function webSizes() {
   );
 }
 
+/**
+ * `survey`: the survey page as served (it has no script; its CSS is inline), gzipped. The budget is
+ * 15 KB: `pageGzipBytes` is the usual NPS form with three reasons and a comment box,
+ * `worstCaseGzipBytes` every configured reason with an error and a 4,000-character comment echoed.
+ */
+function surveyPageSizes() {
+  const config = loadConfigFile('closeloop.config.example.json');
+  const view = (reasons: string[]) => ({
+    kind: 'personal' as const,
+    siteId: 'shop-jp',
+    touchpoint: 'delivery',
+    survey: { type: 'nps' as const, reasons, comment: true },
+    locale: 'ja' as const,
+  });
+  const page = (reasons: string[], extra = {}) =>
+    surveyForm({
+      view: view(reasons),
+      siteName: 'Sakura Market',
+      categoryOf: config.categories.reasons,
+      ...extra,
+    }).body as string;
+  const usual = page(['shipping_problem', 'price_too_high', 'other']);
+  const worst = page(Object.keys(config.categories.reasons).slice(0, 10), {
+    issues: [{ path: 'score', message: 'is required' }],
+    values: { comment: 'あ'.repeat(4000) },
+  });
+  return {
+    pageBytes: Buffer.byteLength(usual),
+    pageGzipBytes: gzipSync(usual).length,
+    worstCaseGzipBytes: gzipSync(worst).length,
+    budgetGzipBytes: 15 * 1024,
+  };
+}
+
 const machine = () => ({
   cpus: cpus().length,
   cpuModel: cpus()[0]?.model,
@@ -318,12 +353,19 @@ const machine = () => ({
 
 /**
  * `npm run bench` measures everything; `npm run bench -- bundles` only bundle sizes, import times
- * and web sizes; `npm run bench -- intake` only the intake limit's cost (`intake`);
+ * and web sizes; `npm run bench -- intake` only the intake limit's cost (`intake`); `npm run bench
+ * -- survey` only the survey page's size (`survey`);
  * `npm run bench -- scale cost` only the counted (untimed) figures, `scale` and `cost`, either or
  * both. Each merges into bench/results.json, keeping the other keys.
  */
 async function main() {
   const previous = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {};
+  if (process.argv.includes('survey')) {
+    const survey = surveyPageSizes();
+    writeFileSync(resultsFile, `${JSON.stringify({ ...previous, survey }, null, 2)}\n`);
+    console.log(JSON.stringify({ survey }, null, 2));
+    return;
+  }
   const counted = {
     ...(process.argv.includes('scale') ? { scale: await scaleBench() } : {}),
     ...(process.argv.includes('cost') ? { cost: await costBench() } : {}),
@@ -355,7 +397,7 @@ async function main() {
     measuredAt: new Date(Date.now()).toISOString(),
     ...loop,
     ...(onlyIntake ? {} : await bundlesWithImportTimes()),
-    ...(onlyIntake ? {} : { web: webSizes() }),
+    ...(onlyIntake ? {} : { web: webSizes(), survey: surveyPageSizes() }),
   };
   writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
   console.log(JSON.stringify(results, null, 2));
