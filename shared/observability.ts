@@ -39,6 +39,8 @@ export interface CorrelationIds {
   feedbackId?: string | undefined;
   caseId?: string | undefined;
   noticeId?: string | undefined;
+  eventId?: string | undefined;
+  invitationId?: string | undefined;
 }
 
 /** Puts the ids on every log line until the next request or queue record. */

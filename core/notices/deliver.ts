@@ -3,6 +3,7 @@ import type { Config } from '../../shared/config/schema.ts';
 import { withoutAddresses } from '../../shared/domain/address.ts';
 import type { Case, TimelineEvent } from '../../shared/domain/case.ts';
 import type { ContactStore } from '../../shared/domain/contact-ports.ts';
+import { SCORE_RANGES, surveyLinksOf, surveyTokenOf } from '../../shared/domain/invitation.ts';
 import {
   type CaseReader,
   type Mailer,
@@ -132,7 +133,7 @@ async function deliverTo(
       logger.info('customer notice not sent', { ...log, status: refusal, settled });
       return settled === 'duplicate' ? 'duplicate' : refusal;
     }
-    const vouched = found?.contactVouched === true;
+    const vouched = found ? found.contactVouched === true : vouchedWithoutCase(notice);
     if (notice.kind !== 'customer_confirm') {
       const held = await holdUnconfirmed(notice, recipient, found, vouched, deps);
       if (held) return held;
@@ -351,7 +352,13 @@ async function unsubscribeSigner(
   deps: DeliverDeps,
 ): Promise<{ caseId: string; key: string } | undefined> {
   if (!isForCustomer(notice)) return undefined;
-  const caseId = notice.caseId ?? (typeof notice.data.caseId === 'string' ? notice.data.caseId : undefined);
+  // An invitation's link names the invitation: its key is kept under that id like a case's.
+  const caseId =
+    notice.caseId ??
+    (typeof notice.data.caseId === 'string' ? notice.data.caseId : undefined) ??
+    (notice.kind === 'customer_survey_invitation' && typeof notice.data.invitationId === 'string'
+      ? notice.data.invitationId
+      : undefined);
   if (caseId === undefined) return undefined;
   const now = deps.clock.now();
   const until = linkExpiry('unsubscribe', now) + 86_400;
@@ -394,6 +401,7 @@ function linksFor(
     if (notice.kind === 'customer_confirm' && typeof notice.data.contactId === 'string') {
       links.confirm = url('confirm', { contactId: notice.data.contactId });
     }
+    if (notice.kind === 'customer_survey_invitation') links.survey = surveyLinks(notice, locale, base, deps);
     if (notice.kind === 'customer_follow_up' && notice.caseId) {
       const { scale } = parseNoticeData('customer_follow_up', notice.data);
       // One token id for all answers: the first one clicked counts, the others are then "used".
@@ -422,6 +430,30 @@ function mayAcknowledge(notice: NoticeRequested): boolean {
   const status = notice.data.status;
   if (typeof status === 'string') return status === 'open' || status === 'reopened';
   return notice.kind === 'staff_new_critical' || notice.data.clock !== 'resolve';
+}
+
+/**
+ * Only a survey invitation goes without a case, and only to an address the shop's backend gave
+ * with its server key (core/invitations): that is the shop vouching, as for a server-key case.
+ */
+function vouchedWithoutCase(notice: NoticeRequested): boolean {
+  return notice.kind === 'customer_survey_invitation' && notice.data.vouchedBy === 'server_key';
+}
+
+/** The page, and the page with each score picked; the same token as the events answer's link. */
+function surveyLinks(notice: NoticeRequested, locale: NoticeLocale, base: string, deps: DeliverDeps) {
+  const data = parseNoticeData('customer_survey_invitation', notice.data);
+  const token = surveyTokenOf(
+    { invitationId: data.invitationId, customer: { locale }, closesAt: data.closesAt },
+    deps.linkSecret,
+  );
+  const { surveyUrl } = surveyLinksOf(base, token);
+  const { min, max } = SCORE_RANGES[data.surveyType];
+  const scores = Array.from({ length: max - min + 1 }, (_, i) => String(min + i)).map((value) => ({
+    value,
+    url: `${surveyUrl}?score=${value}`,
+  }));
+  return { url: surveyUrl, scores };
 }
 
 const newJti = (deps: DeliverDeps) => deps.newId().replace(/-/g, '');

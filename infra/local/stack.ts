@@ -11,11 +11,13 @@ import { type SweepResult, sweepDue } from '../../core/cases/sla-sweep.ts';
 import { lapseUnconfirmed } from '../../core/contacts/index.ts';
 import { type ReconcileResult, reconcileIntake } from '../../core/delivery/reconcile.ts';
 import { sendWeeklyDigests, type TeamDigestResult, teamsAtLocalTime } from '../../core/insights/digest.ts';
+import { type InvitationSweepResult, sweepInvitations } from '../../core/invitations/index.ts';
 import type { LeaseReconcileResult } from '../../core/notices/leases.ts';
 import { flushStaffDigests } from '../../core/notices/staff-bursts.ts';
 import { makeActionsHandler } from '../../functions/actions/handler.ts';
 import { makeCasesHandler } from '../../functions/cases/handler.ts';
 import { routeSpecs } from '../../functions/cases/routes.ts';
+import { makeEventsHandler } from '../../functions/events/handler.ts';
 import { makeIngestHandler } from '../../functions/ingest/handler.ts';
 import { makeNoticeReconcilerHandler } from '../../functions/notice-reconciler/handler.ts';
 import { makeNotifyHandler } from '../../functions/notify/handler.ts';
@@ -31,7 +33,11 @@ import { dynamoContactStore } from '../../shared/adapters/contact-store.ts';
 import { dynamoCustomerData } from '../../shared/adapters/customer-data.ts';
 import { dynamoDigestCases, dynamoDigestOutbox } from '../../shared/adapters/digest-store.ts';
 import { dynamoFeedbackStore } from '../../shared/adapters/feedback-store.ts';
-import { dynamoInvitationStore } from '../../shared/adapters/invitation-store.ts';
+import {
+  dynamoCustomerFacts,
+  dynamoInvitationStore,
+  dynamoJourneyStore,
+} from '../../shared/adapters/invitation-store.ts';
 import { queueSender } from '../../shared/adapters/messaging.ts';
 import { dynamoMetricsReader } from '../../shared/adapters/metrics-reader.ts';
 import {
@@ -159,6 +165,8 @@ export interface LocalStack {
   jwt: LocalJwt;
   /** Jobs the one-minute schedule runs (POST /__local/clock runs them per virtual minute). */
   scheduled: Scheduled[];
+  /** One invitation sweep at `now` (part of the minute job), answering what it did. */
+  sweepInvitations(now: Date): Promise<InvitationSweepResult>;
   /** One SLA sweep at `now` (the job `scheduled` runs), answering what it did. */
   sweepSla(now: Date): Promise<SweepResult>;
   /** The weekly digest at `now` for these teams (default every team), as functions/digest runs it. */
@@ -309,6 +317,12 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       config,
     };
     const sweepSla = (now: Date) => sweepDue(now, slaDeps);
+    const invitationDeps = {
+      config,
+      invitations: dynamoInvitationStore(db, tableName, config.service.retentionDays, clock),
+      customers: dynamoCustomerFacts(db, tableName),
+    };
+    const sweepInvitationsAt = (now: Date) => sweepInvitations(now, invitationDeps);
     // The weekly digest: the same use case as functions/digest. AWS runs it for every team from a
     // weekly cron (Monday 00:00 UTC = 09:00 JST); here the minute job runs it for the teams whose
     // calendar shows Monday 09:00 in that virtual minute (a rerun of a week queues nothing).
@@ -324,6 +338,11 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       async (now) => {
         const result = await sweepSla(now);
         if (result.errors > 0) log(`sla sweep: ${result.errors} case(s) failed (they stay due)`);
+      },
+      // Survey invitations: the part of functions/sla's minute run that sends, reminds and closes them.
+      async (now) => {
+        const result = await sweepInvitationsAt(now);
+        if (result.errors > 0) log(`invitation sweep: ${result.errors} invitation(s) failed (they stay due)`);
       },
       // Double opt-in: the part of functions/sla's minute run that lapses unconfirmed consent.
       async (now) => {
@@ -402,8 +421,20 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       handler: staffApi,
       ...(r.access === 'public' ? {} : { staff: true }),
     }));
+    // Journey events: the same handler as functions/events; survey links point at this stack.
+    const events = makeEventsHandler({
+      config,
+      sites: config.sites,
+      journeys: dynamoJourneyStore(db, tableName, config.service.retentionDays, clock),
+      clock,
+      linkSecret: async () => currentLinkSecret(),
+      get publicBaseUrl() {
+        return ownUrl;
+      },
+    }) as HttpHandler;
     const routes: Route[] = [
       ...staffRoutes,
+      { method: 'POST', path: '/v1/events', handler: events },
       { method: 'POST', path: '/v1/feedback', handler: ingest, throttled: true, publicIntake: true },
       { method: 'OPTIONS', path: '/v1/feedback', handler: ingest },
       { method: 'GET', path: '/v1/actions/{token}', handler: actions },
@@ -557,6 +588,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       jwt,
       scheduled,
       sweepSla,
+      sweepInvitations: sweepInvitationsAt,
       sendDigests,
       reconcileNotices,
       withSendEvents: sendEventsFor,

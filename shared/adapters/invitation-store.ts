@@ -4,6 +4,7 @@ import {
   QueryCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import type { Feedback } from '../domain/feedback.ts';
 import type {
   CustomerFactsReader,
   InvitationChange,
@@ -94,17 +95,17 @@ function changeWrites(
       },
     });
   }
-  if (change.feedback) {
-    writes.push({
-      Put: {
-        TableName: tableName,
-        Item: feedbackToItem(change.feedback, retentionDays),
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    });
-  }
+  if (change.feedback) writes.push(feedbackPut(tableName, change.feedback, retentionDays));
   return writes;
 }
+
+const feedbackPut = (tableName: string, feedback: Feedback, retentionDays: number): TransactItem => ({
+  Put: {
+    TableName: tableName,
+    Item: feedbackToItem(feedback, retentionDays),
+    ConditionExpression: 'attribute_not_exists(pk)',
+  },
+});
 
 const cancelledByCondition = (error: unknown) =>
   isConditionFailure(error) ||
@@ -199,7 +200,11 @@ export function dynamoJourneyStore(
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
-        ...(starts ? changeWrites(tableName, starts, retentionDays, clock.now()) : []),
+        ...(starts.invitation
+          ? changeWrites(tableName, { ...starts, invitation: starts.invitation }, retentionDays, clock.now())
+          : starts.feedback
+            ? [feedbackPut(tableName, starts.feedback, retentionDays)]
+            : []),
       ];
       try {
         await writeAtomically(db, writes);

@@ -2,6 +2,7 @@
  * DynamoDB adapters of the notice ports: the ledger (lease claim → outcome + timeline event; open
  * claims for the send events and the reconciler), the suppression list and the used-token lookup.
  */
+
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import {
@@ -15,6 +16,7 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { normalizeAddress } from '../domain/address.ts';
 import type { TimelineEvent } from '../domain/case.ts';
+import { isInvitationId } from '../domain/invitation.ts';
 import type {
   CaseCustomers,
   NoticeKey,
@@ -26,6 +28,7 @@ import type {
   UsedTokens,
 } from '../domain/notice-ports.ts';
 import { caseKey, toEventItem } from '../repository/case-item.ts';
+import { invitationKey } from '../repository/invitation-item.ts';
 import {
   addressHash,
   claimOfKeys,
@@ -461,6 +464,12 @@ export function dynamoUnsubscribeKeys(db: DynamoDBDocumentClient, tableName: str
 export function dynamoCaseCustomers(db: DynamoDBDocumentClient, tableName: string): CaseCustomers {
   return {
     async addressOf(caseId) {
+      // A survey invitation's unsubscribe link names the invitation (core/notices/deliver.ts).
+      if (isInvitationId(caseId)) {
+        const invitation = await getConsistent(db, tableName, invitationKey(caseId));
+        const email = (invitation?.customer as { email?: unknown } | undefined)?.email;
+        return typeof email === 'string' ? email : undefined;
+      }
       const { Item } = await db.send(
         new GetCommand({
           TableName: tableName,

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Site } from '../../shared/config/schema.ts';
-import { serverKeyHashesOf, siteKeyHashesOf } from '../../shared/config/site-keys.ts';
+import type { Site } from '../config/schema.ts';
+import { serverKeyHashesOf, siteKeyHashesOf } from '../config/site-keys.ts';
 import {
   BadSiteKey,
   OriginNotAllowed,
@@ -8,7 +8,7 @@ import {
   UnknownSite,
   ValidationFailed,
   WrongKeyKind,
-} from '../../shared/domain/errors.ts';
+} from '../domain/errors.ts';
 
 export type SiteAccess = Pick<Site, 'id' | 'origins' | 'siteKeyHash' | 'serverKeyHash'>;
 

@@ -19,6 +19,13 @@ export interface InvitationChange {
   feedback?: Feedback;
 }
 
+/** What a new journey event starts: its invitation (and its first log line), a churn answer. */
+export interface EventStarts {
+  invitation?: Invitation;
+  log: readonly ContactLogEntry[];
+  feedback?: Feedback;
+}
+
 export type RecordOutcome = { created: true } | { created: false; existing: StoredEvent };
 
 export interface JourneyStore {
@@ -26,10 +33,7 @@ export interface JourneyStore {
    * Stores the event unless its id was used, with everything it starts (its invitation, the
    * contact log, a churn answer), in one transaction; otherwise answers the stored event.
    */
-  record(
-    event: StoredEvent,
-    starts: Omit<InvitationChange, 'expectedVersion'> | undefined,
-  ): Promise<RecordOutcome>;
+  record(event: StoredEvent, starts: EventStarts): Promise<RecordOutcome>;
 }
 
 export interface InvitationStore {

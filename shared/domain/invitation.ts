@@ -222,7 +222,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * so every copy of the link is one answer), signed with the link secret, ending when it closes.
  */
 export function surveyTokenOf(
-  inv: Pick<Invitation, 'invitationId' | 'customer' | 'closesAt'>,
+  inv: { invitationId: string; customer: { locale: 'ja' | 'en' }; closesAt: string },
   secret: string,
 ) {
   return signLink(
@@ -243,7 +243,14 @@ export function surveyLinksOf(base: string, token: string): { surveyUrl: string;
 }
 
 /** One line of a customer's contact log. */
-export type ContactLogWhat = 'invited' | 'reminded' | 'skipped' | 'answered' | 'expired' | 'issued';
+export type ContactLogWhat =
+  | 'scheduled'
+  | 'issued'
+  | 'invited'
+  | 'reminded'
+  | 'skipped'
+  | 'answered'
+  | 'expired';
 
 export interface ContactLogEntry {
   at: string;

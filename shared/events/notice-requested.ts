@@ -10,6 +10,7 @@ export const noticeKinds = [
   'customer_resolved',
   'customer_follow_up',
   'customer_problem_resolved',
+  'customer_survey_invitation',
   'staff_new_critical',
   'staff_pre_breach',
   'staff_escalation',

@@ -192,3 +192,86 @@ export function customerFollowUp(ctx: Ctx, d: NoticeData<'customer_follow_up'>):
     footer: customerFooter(ctx, d.siteName),
   };
 }
+
+const surveyQuestions: Record<'nps' | 'csat' | 'ces', Record<NoticeLocale, (site: string) => string>> = {
+  nps: {
+    ja: (site) => `${site} を友人や知人にすすめる可能性は、0〜10 でどのくらいですか？`,
+    en: (site) => `How likely are you to recommend ${site} to a friend, from 0 to 10?`,
+  },
+  csat: {
+    ja: () => '今回のご利用の満足度を 1〜5 でお聞かせください。',
+    en: () => 'How satisfied were you this time, from 1 to 5?',
+  },
+  ces: {
+    ja: () => '今回の手続きはどのくらい簡単でしたか？ 1〜7 でお聞かせください。',
+    en: () => 'How easy was it this time, from 1 to 7?',
+  },
+};
+
+/**
+ * A survey invitation: fixed text, the site's name and the page link with one link per score (a
+ * click opens the page with that score picked; nothing is stored until the page is sent).
+ */
+export function customerSurveyInvitation(
+  ctx: Ctx,
+  d: NoticeData<'customer_survey_invitation'>,
+): EmailDocument {
+  const site = d.siteName ?? ctx.input.serviceName;
+  const survey = ctx.input.links.survey;
+  const scores: Link[] = (survey?.scores ?? []).map((s) => ({ label: s.value, url: s.url }));
+  const closes = ctx.when(d.closesAt);
+  return {
+    lang: ctx.l,
+    title: d.reminder
+      ? ctx.ja
+        ? `【再送】アンケートご協力のお願い（${site}）`
+        : `Reminder: a one-minute survey from ${site}`
+      : ctx.ja
+        ? `アンケートご協力のお願い（${site}）`
+        : `A one-minute survey from ${site}`,
+    greeting: customerGreeting(ctx),
+    blocks: [
+      {
+        kind: 'p',
+        text: ctx.ja
+          ? `${site} をご利用いただきありがとうございます。サービス改善のため、ご意見をお聞かせください。`
+          : `Thank you for choosing ${site}. Tell us how it went: every answer is read.`,
+      },
+      { kind: 'p', text: surveyQuestions[d.surveyType][ctx.l](site) },
+      ...(scores.length ? [{ kind: 'actions' as const, links: scores }] : []),
+      ...(survey
+        ? [
+            {
+              kind: 'actions' as const,
+              links: [{ label: ctx.ja ? 'アンケートに回答する' : 'Answer the survey', url: survey.url }],
+            },
+          ]
+        : []),
+      {
+        kind: 'p',
+        text: ctx.ja ? `回答期限: ${closes}` : `The survey is open until ${closes}.`,
+      },
+    ],
+    footer: surveyFooter(ctx, site),
+  };
+}
+
+function surveyFooter(ctx: Ctx, site: string): Block[] {
+  const footer: Block[] = [
+    {
+      kind: 'note',
+      text: ctx.ja
+        ? `このメールは ${site} のご利用に関するご意見をお伺いするためにお送りしています。`
+        : `You receive this email because you used ${site} and agreed to be contacted.`,
+    },
+  ];
+  const url = ctx.input.links.unsubscribe;
+  if (url) {
+    footer.push({
+      kind: 'note',
+      text: ctx.ja ? '今後アンケートのメールが不要な場合は、配信を停止できます。' : 'No more surveys?',
+      link: { label: ctx.ja ? '配信停止' : 'Unsubscribe', url },
+    });
+  }
+  return footer;
+}

@@ -9,6 +9,8 @@ export interface NoticeLinks {
   claim?: string;
   open?: string;
   unsubscribe?: string;
+  /** A survey invitation's page, and one link per score that opens it with the score picked. */
+  survey?: { url: string; scores: { value: string; url: string }[] };
   /** Follow-up survey answers, each a signed single-use link. */
   rate?: { value: string; url: string }[];
 }

@@ -77,6 +77,16 @@ export const noticeDataSchemas = {
     scale: z._default(z.enum(['good_bad', 'one_to_five']), 'good_bad'),
   }),
   customer_problem_resolved: z.extend(caseFacts, { message: nonEmptyText(), problemTitle: optionalLabel() }),
+  /** A survey invitation (core/invitations): fixed text and the page link, nothing anyone typed. */
+  customer_survey_invitation: z.object({
+    siteId: label,
+    siteName: optionalLabel(),
+    invitationId: label,
+    touchpoint: label,
+    surveyType: z.enum(['nps', 'csat', 'ces']),
+    closesAt: label,
+    reminder: z._default(z.boolean(), false),
+  }),
   staff_new_critical: z.extend(caseFacts, {
     comment: z.optional(text),
     reasons: z.optional(z.array(label).check(z.maxLength(20))),

@@ -1,6 +1,12 @@
 import '../zod-locale.ts';
 import { isValidTimeZone } from '../domain/time.ts';
-import { customerConfirm, customerFollowUp, customerMessage, customerReceived } from './customer-emails.ts';
+import {
+  customerConfirm,
+  customerFollowUp,
+  customerMessage,
+  customerReceived,
+  customerSurveyInvitation,
+} from './customer-emails.ts';
 import { type Ctx, caseRefOf, formatInstant, type RenderInput } from './email-parts.ts';
 import { headerSafe } from './escape.ts';
 import { type EmailDocument, renderHtml, renderText } from './layout.ts';
@@ -46,6 +52,8 @@ function documentFor(input: RenderInput): EmailDocument {
       return customerFollowUp(ctx, data as NoticeData<'customer_follow_up'>);
     case 'customer_problem_resolved':
       return customerMessage(ctx, data as NoticeData<'customer_problem_resolved'>, 'problem');
+    case 'customer_survey_invitation':
+      return customerSurveyInvitation(ctx, data as NoticeData<'customer_survey_invitation'>);
     case 'staff_new_critical':
       return staffNewCritical(ctx, data as NoticeData<'staff_new_critical'>);
     case 'staff_pre_breach':

@@ -29,7 +29,7 @@ import {
   workQueueName,
 } from '../../cli/names.ts';
 import { type CliDeps, run } from '../../cli/program.ts';
-import { authenticateSite } from '../../functions/ingest/site-auth.ts';
+import { authenticateSite } from '../../shared/auth/site-auth.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import { loadConfigFile } from '../../shared/config/load.ts';
 

@@ -20,6 +20,14 @@ const sampleData: Record<NoticeKind, Record<string, unknown>> = {
   customer_resolved: { message: USER },
   customer_follow_up: { scale: 'good_bad' },
   customer_problem_resolved: { message: USER, problemTitle: USER },
+  customer_survey_invitation: {
+    siteId: 'shop-jp',
+    siteName: 'Sakura Market',
+    invitationId: 'inv_abcdefghijklmnopqrstuvwxyz',
+    touchpoint: 'post_purchase',
+    surveyType: 'nps',
+    closesAt: '2026-12-20T01:00:00Z',
+  },
   staff_new_critical: {
     severity: 'critical',
     category: 'payment',

@@ -1,0 +1,77 @@
+/**
+ * `POST /v1/events` (docs/invitations.md): the shop's backend tells what happened to a customer,
+ * with its server key only. Parse → `recordJourneyEvent` → 202; every problem is a 4xx from the
+ * one error mapper, and nothing is stored unless all of the request is valid.
+ */
+import { journeyRulesOf, type RecordDeps, recordJourneyEvent } from '../../core/invitations/index.ts';
+import { authenticateSite, type SiteAccess } from '../../shared/auth/site-auth.ts';
+import { PayloadTooLarge, UnsupportedMediaType, ValidationFailed } from '../../shared/domain/errors.ts';
+import { parseJourneyEvent } from '../../shared/domain/journey.ts';
+import {
+  type HttpEvent,
+  type HttpResult,
+  header,
+  isJsonContentType,
+  json,
+  rawBody,
+  SERVER_KEY_HEADER,
+  SITE_KEY_HEADER,
+} from '../../shared/http.ts';
+import { errorResponse } from '../../shared/http-errors.ts';
+import { correlate, logger } from '../../shared/observability.ts';
+
+export const maxEventBytes = 16 * 1024;
+
+export interface EventsDeps extends RecordDeps {
+  sites: readonly SiteAccess[];
+}
+
+export function makeEventsHandler(deps: EventsDeps) {
+  return async function events(event: HttpEvent): Promise<HttpResult> {
+    try {
+      return await receive(event, deps);
+    } catch (error) {
+      return errorResponse(error, (e) => logger.error('journey event failed', { error: e as Error }));
+    }
+  };
+}
+
+async function receive(event: HttpEvent, deps: EventsDeps): Promise<HttpResult> {
+  if (!isJsonContentType(header(event, 'content-type'))) {
+    throw new UnsupportedMediaType('Content-Type must be application/json');
+  }
+  const bytes = rawBody(event);
+  if (bytes.length > maxEventBytes) throw new PayloadTooLarge(`body must be at most ${maxEventBytes} bytes`);
+  const body = parseJson(bytes);
+  const siteId =
+    typeof body === 'object' && body !== null ? (body as { siteId?: unknown }).siteId : undefined;
+  // Authenticate before validating: a stranger learns nothing about the schema of a site not theirs.
+  authenticateSite(
+    deps.sites,
+    typeof siteId === 'string' ? siteId : '',
+    {
+      siteKey: header(event, SITE_KEY_HEADER),
+      serverKey: header(event, SERVER_KEY_HEADER),
+      origin: header(event, 'origin') || undefined,
+    },
+    ['server'],
+  );
+  const input = parseJourneyEvent(body, journeyRulesOf(deps.config), deps.clock.now());
+  const recorded = await recordJourneyEvent(input, deps);
+  correlate({ eventId: input.eventId, invitationId: recorded.invitation?.invitationId });
+  logger.info('journey event recorded', {
+    type: input.type,
+    replayed: recorded.replayed,
+    invitation: recorded.invitation?.status,
+  });
+  const { replayed: _replayed, ...answer } = recorded;
+  return json(202, answer);
+}
+
+function parseJson(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    throw new ValidationFailed([{ path: '', message: 'body is not valid UTF-8 JSON' }]);
+  }
+}
