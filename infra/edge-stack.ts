@@ -21,10 +21,11 @@ export const EDGE_REGION = 'us-east-1';
 export const webAclParameterName = (stage: Stage) => `/closeloop/${stage}/edge/web-acl-arn`;
 
 /**
- * The public routes the per-client rule guards: the widget's intake and the survey pages, whose
- * poster answers anyone may send (every request under `/s/` counts, as the local front counts them).
+ * The public routes the rate rules guard: the widget's intake, the shop backend's journey events,
+ * and the survey pages, whose poster answers anyone may send (every request under `/s/` counts, as
+ * the local front counts them).
  */
-export const PUBLIC_INTAKE_PATHS = ['/v1/feedback', '/s/'] as const;
+export const PUBLIC_INTAKE_PATHS = ['/v1/feedback', '/v1/events', '/s/'] as const;
 
 /** The 429 every rate rule answers: the local front's body and `Retry-After`. */
 const RATE_LIMITED_BODY = 'rate-limited';

@@ -90,6 +90,7 @@ export class StatelessStack extends Stack {
   readonly api: HttpApi;
   readonly apiStage: HttpStage;
   readonly ingest: LoopFunction;
+  readonly events: LoopFunction;
   readonly relay: LoopFunction;
   /** Where the relay's mapping puts the stream positions of records it gave up on. */
   readonly relayDlq: Queue;
@@ -273,15 +274,20 @@ export class StatelessStack extends Stack {
       memorySize: 1024,
     });
     // Query: a case and its timeline (one partition). GetItem: the customer's address for the
-    // follow-up survey. UpdateItem / PutItem: the actions of each step's TransactWriteItems (case,
-    // counters; event, outbox) and of a retime. Query on the timers index only, not every index.
+    // follow-up survey, an invitation and its customer's contact state. UpdateItem / PutItem: the
+    // actions of each step's TransactWriteItems (case, counters; event, outbox; invitation, contact
+    // log) and of a retime. BatchGetItem: an invitee's triage markers and cases (a case being
+    // worked on holds the invitation). Query on the timers index (case and invitation timers) and
+    // on the customer index (that invitee's feedback), not on every index.
     bindTable(this.sla, data.table, [
       'dynamodb:Query',
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
       'dynamodb:PutItem',
+      'dynamodb:BatchGetItem',
     ]);
     bindTableIndex(this.sla, data.table, tableSpec.timersIndex.name, ['dynamodb:Query']);
+    bindTableIndex(this.sla, data.table, tableSpec.customerIndex.name, ['dynamodb:Query']);
     this.sla.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.seconds(60) });
     new Rule(this, 'SlaSchedule', {
       description: 'Closeloop SLA sweep, every minute (functions/sla)',
@@ -384,6 +390,34 @@ export class StatelessStack extends Stack {
     const table = data.table;
     // Links in emails point at the operator's public URL if configured, else at the distribution.
     const publicBaseUrl = config.service.publicBaseUrl ?? apiUrl;
+
+    // ---- Journey events (docs/invitations.md): the shop backend's POST /v1/events ---------------
+    this.events = new LoopFunction(this, 'Events', {
+      name: 'events',
+      config,
+      stage,
+      description: 'POST /v1/events: a journey event (server key), stored once with its survey invitation',
+      environment: { PUBLIC_BASE_URL: publicBaseUrl },
+    });
+    // GetItem: the stored event a replay answers from. PutItem: the actions of the transaction
+    // (event, invitation, contact log line, a cancellation's churn answer).
+    bindTable(this.events, table, ['dynamodb:GetItem', 'dynamodb:PutItem']);
+    // The survey link in the answer is signed with the link secret (read, never written).
+    bindSecret(this.events, data.linkSecret, 'LINK_SECRET_ARN');
+    bindSecret(this.events, originVerifySecret, 'ORIGIN_VERIFY_SECRET_ARN');
+    const [eventsRoute] = this.api.addRoutes({
+      path: '/v1/events',
+      methods: [HttpMethod.POST],
+      integration: new HttpLambdaIntegration('EventsIntegration', this.events),
+    });
+    if (eventsRoute === undefined) throw new Error('POST /v1/events route was not created');
+    acknowledge(
+      eventsRoute,
+      'AwsSolutions-APIG4',
+      'POST /v1/events is called by the shop backend, which has no end-user identity: the events ' +
+        'function authenticates it with the site server key (X-Server-Key against a sha256 hash in ' +
+        'config, never from a browser); WAF limits server-key requests per key and per client.',
+    );
     this.notify = new LoopFunction(this, 'Notify', {
       name: 'notify',
       config,

@@ -2,6 +2,11 @@ import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { type SweepDeps, type SweepResult, sweepDue } from '../../core/cases/sla-sweep.ts';
 import { lapseUnconfirmed } from '../../core/contacts/index.ts';
+import {
+  type InvitationSweepResult,
+  type SweepInvitationDeps,
+  sweepInvitations,
+} from '../../core/invitations/index.ts';
 import { flushStaffDigests } from '../../core/notices/staff-bursts.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { ContactStore } from '../../shared/domain/contact-ports.ts';
@@ -14,6 +19,8 @@ export interface SlaHandlerDeps extends Omit<SweepDeps, 'shouldStop'> {
   contacts?: ContactStore;
   /** Flood containment: the digests of staff alert windows that ended go out in the same job. */
   bursts?: StaffBurstStore;
+  /** Survey invitations: sent, reminded and closed in the same minute job (core/invitations). */
+  invitations?: Omit<SweepInvitationDeps, 'shouldStop'>;
   /** Powertools Metrics (EMF): breaches, escalations, sweep size and time. Optional in tests. */
   metrics?: Metrics;
   /**
@@ -48,6 +55,19 @@ export function makeSlaHandler(deps: SlaHandlerDeps) {
       durationMs: Math.round(performance.now() - started),
       maxLagMs: result.fired.reduce((max, f) => Math.max(max, f.lagMs), 0),
     };
+    if (deps.invitations) {
+      // Its own try: a failed invitation run does not fail the sweep; what is due stays due.
+      try {
+        const invited = await sweepInvitations(deps.clock.now(), {
+          ...deps.invitations,
+          ...(shouldStop ? { shouldStop } : {}),
+        });
+        if (invited.due > 0) logger.info('invitation sweep', { ...invited });
+        if (deps.metrics) recordInvitationMetrics(deps.metrics, invited);
+      } catch (error) {
+        logger.error('invitation sweep failed', { error: error as Error });
+      }
+    }
     if (deps.contacts) {
       // Its own try: a failed lapse run does not fail the sweep; the lapses stay due.
       try {
@@ -108,5 +128,19 @@ export function recordMetrics(metrics: Metrics, result: SweepResult, summary: Sl
     const single = metrics.singleMetric();
     single.addDimension('clock', clock);
     single.addMetric('SlaBreaches', MetricUnit.Count, breaches);
+  }
+}
+
+/** EMF metrics of the invitation part: what went out, and each skip by its reason. */
+export function recordInvitationMetrics(metrics: Metrics, result: InvitationSweepResult): void {
+  metrics.addMetric('InvitationsSent', MetricUnit.Count, result.sent);
+  metrics.addMetric('InvitationsReminded', MetricUnit.Count, result.reminded);
+  metrics.addMetric('InvitationsExpired', MetricUnit.Count, result.expired);
+  metrics.addMetric('InvitationSweepErrors', MetricUnit.Count, result.errors);
+  metrics.publishStoredMetrics();
+  for (const [reason, count] of Object.entries(result.skipped)) {
+    const single = metrics.singleMetric();
+    single.addDimension('reason', reason);
+    single.addMetric('InvitationsSkipped', MetricUnit.Count, count ?? 0);
   }
 }

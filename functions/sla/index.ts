@@ -1,6 +1,7 @@
 import { dynamoStaffBurstStore } from '../../shared/adapters/burst-store.ts';
 import { dynamoContactStore } from '../../shared/adapters/contact-store.ts';
 import { documentClient } from '../../shared/adapters/dynamo.ts';
+import { dynamoCustomerFacts, dynamoInvitationStore } from '../../shared/adapters/invitation-store.ts';
 import { dynamoSlaStore, dynamoTimerIndex } from '../../shared/adapters/sla-store.ts';
 import { systemClock } from '../../shared/clock.ts';
 import { bakedConfig } from '../../shared/config/baked.ts';
@@ -19,6 +20,11 @@ export const handler = lambdaEntry(
     store: dynamoSlaStore(db, env.TABLE_NAME),
     contacts: dynamoContactStore(db, env.TABLE_NAME),
     bursts: dynamoStaffBurstStore(db, env.TABLE_NAME),
+    invitations: {
+      config,
+      invitations: dynamoInvitationStore(db, env.TABLE_NAME, config.service.retentionDays, systemClock),
+      customers: dynamoCustomerFacts(db, env.TABLE_NAME),
+    },
     config,
     clock: systemClock,
     metrics: metrics(),

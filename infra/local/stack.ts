@@ -434,7 +434,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     }) as HttpHandler;
     const routes: Route[] = [
       ...staffRoutes,
-      { method: 'POST', path: '/v1/events', handler: events },
+      { method: 'POST', path: '/v1/events', handler: events, throttled: true, publicIntake: true },
       { method: 'POST', path: '/v1/feedback', handler: ingest, throttled: true, publicIntake: true },
       { method: 'OPTIONS', path: '/v1/feedback', handler: ingest },
       { method: 'GET', path: '/v1/actions/{token}', handler: actions },
