@@ -43,7 +43,7 @@ export class MemoryInvitations implements InvitationStore {
     const inv = this.invitations.get(invitationId);
     return inv && structuredClone(inv);
   }
-  async due() {}
+  async due(_shard: string, _dueBy: string, _onPage: (invitationIds: string[]) => Promise<void>) {}
   async contactState(contactKey: string) {
     return structuredClone(this.states.get(contactKey) ?? { sentAt: [], version: 0 });
   }
