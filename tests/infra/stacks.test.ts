@@ -1235,7 +1235,7 @@ describe('notices: SES, the notify function, signed links', () => {
       ),
     );
 
-  it('generates the link-signing secret, readable by notify, the actions route and its rotation only', () => {
+  it('generates the link-signing secret, readable by notify, the actions and survey routes and its rotation only', () => {
     const [secretId, secret] = linkSecret();
     expect(secret.Properties.GenerateSecretString).toMatchObject({
       PasswordLength: 64,
@@ -1257,9 +1257,10 @@ describe('notices: SES, the notify function, signed links', () => {
       'Actions',
       'Notify',
       'RotateLinkSecret',
+      'Survey',
     ]);
     for (const r of readers) expect(r.resource).toEqual({ Ref: secretId });
-    for (const prefix of ['Notify', 'Actions']) {
+    for (const prefix of ['Notify', 'Actions', 'Survey']) {
       const [, fn] = fnNamed(prefix);
       expect(resolveCrossStack(fn.Properties.Environment.Variables.LINK_SECRET_ARN)).toEqual({
         Ref: secretId,
@@ -1577,7 +1578,7 @@ describe('staff API: Cognito, JWT authorizer, the cases function', () => {
     );
   });
 
-  it('puts the JWT authorizer on every /v1/cases, /v1/problems, /v1/metrics and DELETE /v1/customers route, and on no public one', () => {
+  it('puts the JWT authorizer on every /v1/cases, /v1/problems, /v1/metrics, /v1/sites and DELETE /v1/customers route, and on no public one', () => {
     for (const built of [dev, prod]) {
       const [authorizerId, authorizer] = only(ofType(built.statelessJson, 'AWS::ApiGatewayV2::Authorizer'));
       expect(authorizer.Properties.AuthorizerType).toBe('JWT');
@@ -1591,7 +1592,9 @@ describe('staff API: Cognito, JWT authorizer, the cases function', () => {
       expect(jwt).toContain(clientId.replace(/[0-9A-F]{8}$/, ''));
 
       const staff = routes(built).filter((r) =>
-        /^(GET|POST) \/v1\/(cases|problems|metrics)|^DELETE \/v1\/customers$/.test(r.Properties.RouteKey),
+        /^(GET|POST) \/v1\/(cases|problems|metrics|sites)|^DELETE \/v1\/customers$/.test(
+          r.Properties.RouteKey,
+        ),
       );
       expect(staff.map((r) => r.Properties.RouteKey).sort()).toEqual(
         [
@@ -1614,6 +1617,7 @@ describe('staff API: Cognito, JWT authorizer, the cases function', () => {
           'POST /v1/problems/{id}/resolve',
           'POST /v1/problems/{id}/reopen',
           'GET /v1/metrics',
+          'GET /v1/sites/{siteId}/touchpoints/{touchpoint}/qr.svg',
           'DELETE /v1/customers',
         ].sort(),
       );
@@ -1623,8 +1627,11 @@ describe('staff API: Cognito, JWT authorizer, the cases function', () => {
       }
       const open = routes(built).filter((r) => !staff.includes(r));
       expect(open.map((r) => r.Properties.RouteKey).sort()).toEqual([
+        'GET /s/{token}',
+        'GET /s/{token}/qr.svg',
         'GET /v1/actions/{token}',
         'GET /v1/openapi.json',
+        'POST /s/{token}',
         'POST /v1/actions/{token}',
         'POST /v1/feedback',
       ]);
@@ -1638,9 +1645,9 @@ describe('staff API: Cognito, JWT authorizer, the cases function', () => {
   it('routes every staff route and GET /v1/openapi.json to the cases function', () => {
     const [casesId] = casesFn();
     const mine = routes().filter((r) =>
-      /\/v1\/(cases|problems|metrics|customers|openapi\.json)/.test(r.Properties.RouteKey),
+      /\/v1\/(cases|problems|metrics|customers|sites|openapi\.json)/.test(r.Properties.RouteKey),
     );
-    expect(mine).toHaveLength(19);
+    expect(mine).toHaveLength(20);
     for (const route of mine) {
       const integration = dev.statelessJson.Resources[route.Properties.Target['Fn::Join'][1][1].Ref];
       expect(integration.Properties.IntegrationType).toBe('AWS_PROXY');
@@ -1808,13 +1815,15 @@ describe('web front ends: S3 + CloudFront, console sign-in', () => {
     expect(Object.keys(ofType(dev.statelessJson, 'AWS::CloudFront::OriginAccessControl'))).toHaveLength(1);
   });
 
-  it('forwards /v1/* to the HTTP API uncached with every method, and sends the strict CSP on assets', () => {
+  it('forwards /v1/* and the survey pages /s/* to the HTTP API uncached with every method, and sends the strict CSP on assets', () => {
     const [, distribution] = only(ofType(dev.statelessJson, 'AWS::CloudFront::Distribution'));
     const config = distribution.Properties.DistributionConfig;
-    const [api] = config.CacheBehaviors;
-    expect(api.PathPattern).toBe('/v1/*');
-    expect(api.AllowedMethods).toEqual(['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE']);
-    expect(api.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad'); // Managed-CachingDisabled
+    expect(config.CacheBehaviors.map((b: Json) => b.PathPattern)).toEqual(['/v1/*', '/s/*']);
+    for (const api of config.CacheBehaviors) {
+      expect(api.AllowedMethods).toEqual(['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE']);
+      expect(api.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad'); // Managed-CachingDisabled
+      expect(api.TargetOriginId).toBe(config.CacheBehaviors[0].TargetOriginId);
+    }
     expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
     const [, headers] = only(ofType(dev.statelessJson, 'AWS::CloudFront::ResponseHeadersPolicy'));
     const csp = JSON.stringify(
@@ -1849,7 +1858,7 @@ describe('the edge: WAF rate limits, the origin check, server keys', () => {
     expect(parameter.Properties.Value).toEqual({ 'Fn::GetAtt': [aclId, 'Arn'] });
   });
 
-  it('limits public-key requests to /v1/feedback per client IP at intake.limits.perClientPerMinute, answering 429 with Retry-After', () => {
+  it('limits public-key requests to /v1/feedback and /s/ per client IP at intake.limits.perClientPerMinute, answering 429 with Retry-After', () => {
     const perClient = rule('per-client');
     const rate = perClient.Statement.RateBasedStatement;
     expect(rate).toMatchObject({
@@ -1859,6 +1868,8 @@ describe('the edge: WAF rate limits, the origin check, server keys', () => {
     });
     const scope = JSON.stringify(rate.ScopeDownStatement);
     expect(scope).toContain('"SearchString":"/v1/feedback"');
+    // The survey page: a poster's answers come from anyone who scans it.
+    expect(scope).toContain('"SearchString":"/s/"');
     expect(scope).toContain('"NotStatement"');
     expect(perClient.Action.Block.CustomResponse).toEqual({
       ResponseCode: 429,
@@ -1912,7 +1923,7 @@ describe('the edge: WAF rate limits, the origin check, server keys', () => {
     // A dynamic reference resolved by CloudFormation: the template holds no secret value.
     expect(JSON.stringify(header.HeaderValue)).toContain('{{resolve:secretsmanager:');
     expect(JSON.stringify(header.HeaderValue)).toContain(secretId);
-    const routed = ['Ingest', 'Actions', 'Cases'];
+    const routed = ['Ingest', 'Actions', 'Cases', 'Survey'];
     for (const prefix of routed) {
       const [, fn] = Object.entries(loopFunctions(dev.statelessJson)).find(([id]) =>
         id.startsWith(prefix),
