@@ -204,7 +204,8 @@ describe("a touchpoint's poster", () => {
     expect(form.status).toBe(200);
     expect(await form.text()).toContain('<html lang="ja">');
     const before = await countItems(stack, 'feedback');
-    for (const score of ['2', '9']) {
+    // Scores every survey type takes: the poster asks what the touchpoint's first rule asks.
+    for (const score of ['2', '5']) {
       const done = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
