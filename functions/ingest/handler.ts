@@ -1,3 +1,4 @@
+import { authenticateSite, originAllowedAnywhere, type SiteAccess } from '../../shared/auth/site-auth.ts';
 import {
   BotCheckFailed,
   PayloadTooLarge,
@@ -21,7 +22,6 @@ import {
 import { errorResponse } from '../../shared/http-errors.ts';
 import { correlate, countLoop, logger, loopMetric } from '../../shared/observability.ts';
 import { type AcceptDeps, acceptFeedback } from './accept.ts';
-import { authenticateSite, originAllowedAnywhere, type SiteAccess } from '../../shared/auth/site-auth.ts';
 
 export const maxBodyBytes = 16 * 1024;
 const idempotencyKeyPattern = /^[\x21-\x7e]{1,255}$/;

@@ -1255,12 +1255,13 @@ describe('notices: SES, the notify function, signed links', () => {
 
     expect(readers.map((r) => r.where.replace(/RoleDefaultPolicy.*/, '')).sort()).toEqual([
       'Actions',
+      'Events',
       'Notify',
       'RotateLinkSecret',
       'Survey',
     ]);
     for (const r of readers) expect(r.resource).toEqual({ Ref: secretId });
-    for (const prefix of ['Notify', 'Actions', 'Survey']) {
+    for (const prefix of ['Notify', 'Actions', 'Survey', 'Events']) {
       const [, fn] = fnNamed(prefix);
       expect(resolveCrossStack(fn.Properties.Environment.Variables.LINK_SECRET_ARN)).toEqual({
         Ref: secretId,
@@ -1443,7 +1444,7 @@ describe('SLA engine: timers index, schedule, function', () => {
     expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
   });
 
-  it('may query the timers index, and get, query, put and update the table, nothing else', () => {
+  it('may query the timers and customer indexes, and get, batch-get, query, put and update the table, nothing else', () => {
     const [, fn] = slaFn();
     const [tableId] = only(ofType(dev.statefulJson, 'AWS::DynamoDB::Table'));
     const statements = allowStatements(dev.statelessJson)
@@ -1452,17 +1453,27 @@ describe('SLA engine: timers index, schedule, function', () => {
       .filter((s) => !asArray(s.Action).every((a: string) => a.startsWith('logs:')));
     expect(resolveCrossStack(fn.Properties.Environment.Variables.TABLE_NAME)).toEqual({ Ref: tableId });
     const tableArn = { 'Fn::GetAtt': [tableId, 'Arn'] };
-    const resolved = statements.map((s) => ({
-      actions: asArray(s.Action).sort(),
-      resource: JSON.stringify(s.Resource).includes('/index/')
-        ? { join: (s.Resource['Fn::Join'][1] as Json[]).map(resolveCrossStack) }
-        : resolveCrossStack(s.Resource),
-    }));
+    // One statement may name both indexes: each resource is checked on its own.
+    const resolved = statements.flatMap((s) =>
+      asArray(s.Resource).map((resource: Json) => ({
+        actions: asArray(s.Action).sort(),
+        resource: JSON.stringify(resource).includes('/index/')
+          ? { join: (resource['Fn::Join'][1] as Json[]).map(resolveCrossStack) }
+          : resolveCrossStack(resource),
+      })),
+    );
     expect(resolved).toEqual([
       {
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+        actions: [
+          'dynamodb:BatchGetItem',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+          'dynamodb:UpdateItem',
+        ],
         resource: tableArn,
       },
+      { actions: ['dynamodb:Query'], resource: { join: [tableArn, '/index/feedbackByCustomer'] } },
       { actions: ['dynamodb:Query'], resource: { join: [tableArn, '/index/timers'] } },
     ]);
   });
@@ -1633,6 +1644,7 @@ describe('staff API: Cognito, JWT authorizer, the cases function', () => {
         'GET /v1/openapi.json',
         'POST /s/{token}',
         'POST /v1/actions/{token}',
+        'POST /v1/events',
         'POST /v1/feedback',
       ]);
       for (const route of open) {
@@ -1923,7 +1935,7 @@ describe('the edge: WAF rate limits, the origin check, server keys', () => {
     // A dynamic reference resolved by CloudFormation: the template holds no secret value.
     expect(JSON.stringify(header.HeaderValue)).toContain('{{resolve:secretsmanager:');
     expect(JSON.stringify(header.HeaderValue)).toContain(secretId);
-    const routed = ['Ingest', 'Actions', 'Cases', 'Survey'];
+    const routed = ['Ingest', 'Events', 'Actions', 'Cases', 'Survey'];
     for (const prefix of routed) {
       const [, fn] = Object.entries(loopFunctions(dev.statelessJson)).find(([id]) =>
         id.startsWith(prefix),
