@@ -10,7 +10,8 @@
  * recomputed (no follow-up survey any more), an `erased` timeline event, and every earlier
  * timeline entry that quoted the address, the name or the comment rewritten with `[erased]` in
  * their place. The address's double opt-in state and held
- * notices at every site are deleted. The suppression entry of the address
+ * notices at every site are deleted, and so are its journey events, survey invitations (their
+ * queued emails and unsubscribe keys: a survey link then answers 404) and contact logs. The suppression entry of the address
  * (`SUPPRESS#<address>`), if any, stays: it is what keeps an unsubscribed address unsubscribed.
  *
  * Found through the sparse `feedbackByCustomer` index (the sha-256 of the address, written by
@@ -27,6 +28,7 @@
 import { type Principal, requireAdmin } from '../../shared/auth/principal.ts';
 import { type Case, caseIdFor, type TimelineEvent } from '../../shared/domain/case.ts';
 import { contactRefOf } from '../../shared/domain/contact.ts';
+import { contactKeyOf } from '../../shared/domain/invitation.ts';
 import {
   type CaseWrite,
   type CustomerDataStore,
@@ -159,6 +161,11 @@ export async function eraseCustomer(
   }
   // The double opt-in state goes too: an erased customer is a stranger again, at every site.
   for (const site of deps.config.sites) await deps.customers.eraseContact(contactRefOf(site.id, email));
+  // And what the journey events told about them: events, invitations, contact logs.
+  await deps.customers.eraseJourneys(
+    customerHashOf(email),
+    deps.config.sites.map((site) => contactKeyOf(site.id, { email })),
+  );
   return { feedback, cases };
 }
 

@@ -1,10 +1,5 @@
 /** DynamoDB adapter of the double opt-in store (shared/domain/contact-ports.ts). */
-import {
-  BatchWriteCommand,
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  PutCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { CONFIRMATION_INTERVAL_MS, quotaHourOf } from '../domain/contact.ts';
 import type { ContactStore, Lapse } from '../domain/contact-ports.ts';
 import { HOUR_MS } from '../domain/time.ts';
@@ -25,26 +20,16 @@ import {
 } from '../repository/contact-item.ts';
 import { outboxItem } from '../repository/outbox.ts';
 import { itemTypes } from '../table.ts';
-import { getConsistent, putIfAbsent, queryAll, updateIf, writeAtomically } from './dynamo.ts';
+import { deleteKeys, getConsistent, putIfAbsent, queryAll, updateIf, writeAtomically } from './dynamo.ts';
 import { cancellationCodes, type TransactItem, transactWithEvent } from './notice-store.ts';
 
-const BATCH = 25;
 const epochSeconds = (ms: number) => Math.floor(ms / 1000);
 /** A released notice's outbox item (its id is the released copy's, see core/contacts). */
 const outboxOf = (notice: NoticeRequested, now: Date) =>
   outboxItem(`notice:${notice.noticeId}`, 'notify', notice, now);
 
 export function dynamoContactStore(db: DynamoDBDocumentClient, tableName: string): ContactStore {
-  async function deleteAll(keys: { pk: string; sk: string }[]): Promise<void> {
-    for (let i = 0; i < keys.length; i += BATCH) {
-      const requests = keys.slice(i, i + BATCH).map((Key) => ({ DeleteRequest: { Key } }));
-      let unprocessed: typeof requests | undefined = requests;
-      while (unprocessed && unprocessed.length > 0) {
-        const out = await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: unprocessed } }));
-        unprocessed = out.UnprocessedItems?.[tableName] as typeof requests | undefined;
-      }
-    }
-  }
+  const deleteAll = (keys: { pk: string; sk: string }[]) => deleteKeys(db, tableName, keys);
 
   async function putOutbox(notices: NoticeRequested[], now: Date): Promise<void> {
     for (const notice of notices) {

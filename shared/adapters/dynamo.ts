@@ -1,6 +1,7 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -249,4 +250,20 @@ export async function batchGetAll(
     }
   }
   return found;
+}
+
+/** Deletes every key, 25 per BatchWriteItem, retrying what DynamoDB left unprocessed. */
+export async function deleteKeys(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  keys: readonly { pk: string; sk: string }[],
+): Promise<void> {
+  for (let i = 0; i < keys.length; i += 25) {
+    const requests = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
+    let unprocessed: typeof requests | undefined = requests;
+    while (unprocessed && unprocessed.length > 0) {
+      const out = await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: unprocessed } }));
+      unprocessed = out.UnprocessedItems?.[tableName] as typeof requests | undefined;
+    }
+  }
 }

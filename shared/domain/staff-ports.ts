@@ -138,4 +138,10 @@ export interface CustomerDataStore {
   eraseFeedback(feedbackId: string, at: Date): Promise<'erased' | 'missing'>;
   /** The double opt-in state and held notices of the address at one site (shared/domain/contact.ts). */
   eraseContact(ref: ContactRef): Promise<void>;
+  /**
+   * The ask side of the address (core/invitations): its journey events and invitations (with
+   * their queued emails and unsubscribe keys, so their survey links answer 404), and the contact
+   * logs and states of these contact keys. Answers how many items went.
+   */
+  eraseJourneys(customerHash: string, contactKeys: readonly string[]): Promise<number>;
 }

@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import { VirtualClock } from '../../shared/clock.ts';
@@ -250,7 +250,7 @@ describe('the sweep sends each invitation once, reminds once, and keeps the cont
     const third = await invitationOf(ids.find((_, i) => statuses[i] === 'skipped')!);
     expect(third.skipReason).toBe('max_per_30_days');
     const log = await stack.db.send(
-      new (await import('@aws-sdk/lib-dynamodb')).QueryCommand({
+      new QueryCommand({
         TableName: stack.tableName,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': contactLogPk(third.contactKey as string) },
@@ -262,7 +262,7 @@ describe('the sweep sends each invitation once, reminds once, and keeps the cont
   it('never emails an address on the suppression list', async () => {
     const email = address('suppressed');
     await stack.db.send(
-      new (await import('@aws-sdk/lib-dynamodb')).PutCommand({
+      new PutCommand({
         TableName: stack.tableName,
         Item: {
           pk: `SUPPRESS#${email}`,
@@ -283,5 +283,41 @@ describe('the sweep sends each invitation once, reminds once, and keeps the cont
       skipReason: 'suppressed',
     });
     expect(await mailsTo(email)).toHaveLength(0);
+  });
+});
+
+describe('erasure', () => {
+  it("removes the customer's journey events, invitations and contact log, and their survey link answers 404", async () => {
+    const email = address('erased');
+    const { body } = await postEvent(eventBody({ type: 'order_delivered' }, { email }));
+    const { invitationId, surveyUrl } = body.invitation;
+    const contactKey = (await invitationOf(invitationId)).contactKey as string;
+    const { token } = (await (await fetch(`${stack.url}/__local/token?admin=1`)).json()) as { token: string };
+
+    const erased = await fetch(`${stack.url}/v1/customers?email=${encodeURIComponent(email)}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${token}` },
+    });
+
+    expect(erased.status).toBe(200);
+    expect(await invitationOf(invitationId)).toBeUndefined();
+    const log = await stack.db.send(
+      new QueryCommand({
+        TableName: stack.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': contactLogPk(contactKey) },
+      }),
+    );
+    expect(log.Items).toEqual([]);
+    const scan = await stack.db.send(
+      new ScanCommand({
+        TableName: stack.tableName,
+        FilterExpression: 'contains(#c.#e, :email)',
+        ExpressionAttributeNames: { '#c': 'customer', '#e': 'email' },
+        ExpressionAttributeValues: { ':email': email },
+      }),
+    );
+    expect(scan.Items).toEqual([]);
+    expect((await fetch(surveyUrl)).status).toBe(404);
   });
 });

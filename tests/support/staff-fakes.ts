@@ -171,4 +171,9 @@ export class MemoryStaffStore implements StaffCaseStore, ProblemStore, MetricsRe
   async eraseContact(ref: ContactRef) {
     this.erasedContacts.push(contactIdOf(ref));
   }
+  readonly erasedJourneys: { customerHash: string; contactKeys: readonly string[] }[] = [];
+  async eraseJourneys(customerHash: string, contactKeys: readonly string[]) {
+    this.erasedJourneys.push({ customerHash, contactKeys });
+    return 0;
+  }
 }
