@@ -106,6 +106,12 @@ export interface MetricsGroup {
   ackMinutesP90: number | null;
   resolveMinutesP50: number | null;
   resolveMinutesP90: number | null;
+  /** Survey invitations emailed for the touchpoint, opened, answered (touchpoint groups only). */
+  invited: number;
+  opened: number;
+  answered: number;
+  /** answered ÷ invited. */
+  responseRate: number | null;
 }
 
 /** Sums counter items per key (every numeric attribute; histograms merge the same way). */
@@ -146,6 +152,10 @@ export function summarize(key: string, t: Record<string, number>): MetricsGroup 
     ackMinutesP90: percentile(ack, 0.9).value,
     resolveMinutesP50: percentile(res, 0.5).value,
     resolveMinutesP90: percentile(res, 0.9).value,
+    invited: n('invited'),
+    opened: n('opened'),
+    answered: n('answered'),
+    responseRate: ratio(n('answered'), n('invited')),
   };
 }
 

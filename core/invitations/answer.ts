@@ -16,6 +16,7 @@ import {
   feedbackIdFor,
 } from '../../shared/domain/feedback.ts';
 import {
+  askTallies,
   type Invitation,
   type InvitationStatus,
   isInvitationId,
@@ -134,7 +135,7 @@ export async function checkSurveyToken(token: string, deps: SurveyDeps): Promise
 export async function openSurvey(token: string, deps: SurveyDeps): Promise<SurveyView> {
   const target = await resolveSurvey(token, deps);
   if (target.kind === 'personal' && !target.invitation.openedAt) {
-    await deps.invitations.markOpened(target.invitation.invitationId, deps.clock.now().toISOString());
+    await deps.invitations.markOpened(target.invitation, deps.clock.now().toISOString());
   }
   return viewOf(target);
 }
@@ -221,6 +222,7 @@ async function answerInvitation(
     },
     log: [{ at, invitationId: inv.invitationId, what: 'answered', touchpoint: inv.touchpoint }],
     feedback,
+    counters: askTallies(inv, 'answered'),
   });
   if (applied) return feedback;
   // Someone moved first: another answer (409), the sweep closing it (410), or the sweep sending it

@@ -17,6 +17,7 @@ import {
   feedbackIdFor,
 } from '../../shared/domain/feedback.ts';
 import {
+  askTallies,
   type ContactLogEntry,
   type ContactState,
   contactKeyOf,
@@ -40,6 +41,7 @@ import {
   type JourneyRules,
   type StoredEvent,
 } from '../../shared/domain/journey.ts';
+import { isoWeekOf } from '../../shared/domain/time.ts';
 import type { NoticeRequested } from '../../shared/events/notice-requested.ts';
 import { logger } from '../../shared/observability.ts';
 import { invitationShards } from '../../shared/repository/invitation-item.ts';
@@ -170,6 +172,7 @@ function newInvitation(
     ...(input.data?.orderId ? { orderId: input.data.orderId } : {}),
     emailed: rule.email,
     createdAt: now.toISOString(),
+    askWeek: isoWeekOf(new Date(schedule.sendAt ?? now), hours.timeZone),
     version: 1,
     ...schedule,
   };
@@ -350,6 +353,7 @@ async function stepInvitation(
       contact: { contactKey: inv.contactKey, state: contact, expectedVersion: state.version },
       log: [logEntry(inv, now, 'invited')],
       notice: invitationNotice(inv, 'invite', now, deps.config),
+      counters: askTallies(inv, 'invited'),
     });
     if (!done) return 'lost';
     result.sent += 1;

@@ -333,6 +333,12 @@ export const metricsGroup = z
     ackMinutesP90: minutes,
     resolveMinutesP50: minutes,
     resolveMinutesP90: minutes,
+    invited: z
+      .number()
+      .check(z.int(), z.describe('Survey invitations emailed for the touchpoint (touchpoint groups only)')),
+    opened: z.number().check(z.int(), z.describe('Of those, survey pages opened')),
+    answered: z.number().check(z.int(), z.describe('Of those, surveys answered')),
+    responseRate: share.check(z.describe('answered ÷ invited')),
   })
   .check(z.describe('One key of the chosen dimension, summed over the weeks'));
 export const metricsResponse = z

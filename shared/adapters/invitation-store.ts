@@ -5,6 +5,7 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Feedback } from '../domain/feedback.ts';
+import { askTallies, type Invitation } from '../domain/invitation.ts';
 import type {
   CustomerFactsReader,
   InvitationChange,
@@ -40,6 +41,7 @@ import {
   updateIf,
   writeAtomically,
 } from './dynamo.ts';
+import { metricAddUpdate } from './metric-update.ts';
 import { dynamoSuppressionList } from './notice-store.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -96,8 +98,17 @@ function changeWrites(
     });
   }
   if (change.feedback) writes.push(feedbackPut(tableName, change.feedback, retentionDays));
+  if (change.counters) writes.push({ Update: askCounter(tableName, change.invitation, change.counters) });
   return writes;
 }
+
+/** The touchpoint's `ask` counters of the invitation's week (docs/invitations.md#response-figures). */
+const askCounter = (tableName: string, inv: Invitation, tallies: Record<string, number>) =>
+  metricAddUpdate(
+    tableName,
+    { dimension: 'ask', key: inv.touchpoint, week: inv.askWeek, tallies },
+    inv.invitationId,
+  );
 
 const feedbackPut = (tableName: string, feedback: Feedback, retentionDays: number): TransactItem => ({
   Put: {
@@ -159,14 +170,24 @@ export function dynamoInvitationStore(
       }
     },
 
-    async markOpened(invitationId, at) {
-      await updateIf(db, {
+    async markOpened(invitation, at) {
+      const stamp = {
         TableName: tableName,
-        Key: invitationKey(invitationId),
+        Key: invitationKey(invitation.invitationId),
         UpdateExpression: 'SET openedAt = :at',
         ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(openedAt)',
         ExpressionAttributeValues: { ':at': at },
-      });
+      };
+      const tallies = askTallies(invitation, 'opened');
+      // The stamp and its count together: a page opened twice counts once.
+      try {
+        await writeAtomically(db, [
+          { Update: stamp },
+          ...(tallies ? [{ Update: askCounter(tableName, invitation, tallies) }] : []),
+        ]);
+      } catch (error) {
+        if (!cancelledByCondition(error)) throw error;
+      }
     },
 
     async contactLog(contactKey, limit) {

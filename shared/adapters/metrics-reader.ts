@@ -6,7 +6,7 @@ import { asDimension, metricPk } from '../repository/metric-item.ts';
 import { queryAll } from './dynamo.ts';
 
 export function dynamoMetricsReader(db: DynamoDBDocumentClient, tableName: string): MetricsReader {
-  const partition = (dimension: MetricDimension | 'combined', week: string) =>
+  const partition = (dimension: MetricDimension | 'combined' | 'ask', week: string) =>
     queryAll(db, {
       TableName: tableName,
       KeyConditionExpression: 'pk = :pk',
@@ -17,8 +17,13 @@ export function dynamoMetricsReader(db: DynamoDBDocumentClient, tableName: strin
     async week(dimension, week) {
       if (dimension === 'reason') return partition('reason', week);
       // The combined items, and the dimension's own items of weeks counted before them.
-      const [combined, before] = await Promise.all([partition('combined', week), partition(dimension, week)]);
-      return [...asDimension(combined, dimension), ...before];
+      const [combined, before, asked] = await Promise.all([
+        partition('combined', week),
+        partition(dimension, week),
+        // Invitations counted per touchpoint only (docs/invitations.md#response-figures).
+        dimension === 'touchpoint' ? partition('ask', week) : Promise.resolve([]),
+      ]);
+      return [...asDimension(combined, dimension), ...before, ...asked];
     },
   };
 }

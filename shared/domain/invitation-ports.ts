@@ -17,6 +17,8 @@ export interface InvitationChange {
   log: readonly ContactLogEntry[];
   notice?: NoticeRequested;
   feedback?: Feedback;
+  /** Added to the invitation's touchpoint and week (`askWeek`) in the same transaction. */
+  counters?: Record<string, number>;
 }
 
 /** What a new journey event starts: its invitation (and its first log line), a churn answer. */
@@ -44,7 +46,7 @@ export interface InvitationStore {
   /** Applies the change; false when a condition failed (someone else moved it first). */
   apply(change: InvitationChange): Promise<boolean>;
   /** The page was opened: stamps `openedAt` once. */
-  markOpened(invitationId: string, at: string): Promise<void>;
+  markOpened(invitation: Invitation, at: string): Promise<void>;
   /** The customer's contact log, newest first. */
   contactLog(contactKey: string, limit: number): Promise<ContactLogEntry[]>;
 }

@@ -69,8 +69,18 @@ export interface Invitation {
   answeredAt?: string;
   feedbackId?: string;
   skipReason?: SkipReason;
+  /**
+   * The ISO week (in the site's contact-hours zone) of its email, else of its creation: the week
+   * whose `invited`, `opened` and `answered` counters it adds to (emailed invitations only).
+   */
+  askWeek: string;
   /** Bumped by every change; writes are conditional on it. */
   version: number;
+}
+
+/** The counters an invitation step adds to its touchpoint's week: only emailed ones are asked. */
+export function askTallies(inv: Pick<Invitation, 'emailed'>, name: 'invited' | 'opened' | 'answered') {
+  return inv.emailed ? { [name]: 1 } : undefined;
 }
 
 export interface RuleTiming {

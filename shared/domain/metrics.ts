@@ -84,7 +84,7 @@ export function talliesOf(fb: {
  * than three (docs/design.md#counters-at-scale); reasons, of which a feedback has several, on one
  * item each.
  */
-export type CounterDimension = 'combined' | 'reason';
+export type CounterDimension = 'combined' | 'reason' | 'ask';
 export const combinedDimensions = ['touchpoint', 'channel', 'team'] as const;
 type CombinedDimension = (typeof combinedDimensions)[number];
 

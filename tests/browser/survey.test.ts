@@ -49,6 +49,7 @@ async function invite(n: number, locale: 'ja' | 'en'): Promise<{ inv: Invitation
     contactKey: contactKeyOf('shop-jp', customer),
     orderId: `ORD-B${n}`,
     emailed: true,
+    askWeek: '2026-W49',
     status: 'sent',
     createdAt: T0.toISOString(),
     sentAt: T0.toISOString(),

@@ -321,3 +321,41 @@ describe('erasure', () => {
     expect((await fetch(surveyUrl)).status).toBe(404);
   });
 });
+
+describe('response figures', () => {
+  const admin = async () =>
+    ((await (await fetch(`${stack.url}/__local/token?admin=1`)).json()) as { token: string }).token;
+  async function deliveryFigures(day: string) {
+    const res = await fetch(`${stack.url}/v1/metrics?groupBy=touchpoint&from=${day}&to=${day}`, {
+      headers: { authorization: `Bearer ${await admin()}` },
+    });
+    expect(res.status).toBe(200);
+    const { groups } = (await res.json()) as { groups: Record<string, number | string | null>[] };
+    return groups.find((g) => g.key === 'delivery') ?? { invited: 0, opened: 0, answered: 0 };
+  }
+
+  it('counts invited, opened and answered per touchpoint and week, each once', async () => {
+    const email = address('figures');
+    const { body } = await postEvent(
+      eventBody({ type: 'order_delivered', occurredAt: stack.clock.now().toISOString() }, { email }),
+    );
+    const sendAt = new Date(body.invitation.sendAt);
+    const day = body.invitation.sendAt.slice(0, 10);
+    const before = await deliveryFigures(day);
+    await sweepAt(sendAt);
+    await fetch(body.invitation.surveyUrl);
+    await fetch(body.invitation.surveyUrl);
+    const answer = await fetch(body.invitation.surveyUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'score=5',
+    });
+    expect(answer.status).toBe(200);
+
+    const after = await deliveryFigures(day);
+    expect(Number(after.invited) - Number(before.invited)).toBe(1);
+    expect(Number(after.opened) - Number(before.opened)).toBe(1);
+    expect(Number(after.answered) - Number(before.answered)).toBe(1);
+    expect(after.responseRate).toBe(Number(after.answered) / Number(after.invited));
+  });
+});

@@ -53,6 +53,7 @@ async function invite(over: Partial<Invitation> = {}): Promise<{ inv: Invitation
     contactKey: contactKeyOf('shop-jp', customer),
     orderId: `ORD-${1000 + seq}`,
     emailed: true,
+    askWeek: '2026-W49',
     status: 'sent',
     createdAt: T0.toISOString(),
     sendAt: T0.toISOString(),

@@ -71,8 +71,8 @@ export class MemoryInvitations implements InvitationStore {
     this.applied.push(change);
     return true;
   }
-  async markOpened(invitationId: string, at: string) {
-    const inv = this.invitations.get(invitationId);
+  async markOpened(invitation: Invitation, at: string) {
+    const inv = this.invitations.get(invitation.invitationId);
     if (inv && !inv.openedAt) inv.openedAt = at;
   }
   async contactLog() {

@@ -53,6 +53,9 @@ describe('metrics: rates from summed counters', () => {
       ackMinutesLe30: 1,
       ackMinutesLe240: 1,
       ackMinutesLe480: 1,
+      invited: 8,
+      opened: 5,
+      answered: 2,
     });
 
     expect(group).toEqual({
@@ -72,6 +75,10 @@ describe('metrics: rates from summed counters', () => {
       ackMinutesP90: 420,
       resolveMinutesP50: null,
       resolveMinutesP90: null,
+      invited: 8,
+      opened: 5,
+      answered: 2,
+      responseRate: 0.25,
     });
   });
 });

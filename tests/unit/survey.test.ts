@@ -59,6 +59,7 @@ function invitation(over: Partial<Invitation> = {}): Invitation {
     contactKey: contactKeyOf('shop-jp', customer),
     orderId: 'ORD-1001',
     emailed: true,
+    askWeek: '2026-W49',
     status: 'sent',
     createdAt: '2026-12-01T00:00:00.000Z',
     sentAt: '2026-12-01T01:00:00.000Z',
