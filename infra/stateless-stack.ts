@@ -141,8 +141,9 @@ export class StatelessStack extends Stack {
       stage,
       description: 'POST /v1/feedback: validate, authenticate the site, store the feedback (202)',
     });
-    // A conditional PutItem (idempotency, ReturnValuesOnConditionCheckFailure) is all ingest does.
-    bindTable(this.ingest, data.table, 'putItem');
+    // A conditional PutItem (idempotency, ReturnValuesOnConditionCheckFailure) per feedback; an
+    // UpdateItem (ADD) of a touchpoint's weekly counter per batch of widget impressions.
+    bindTable(this.ingest, data.table, ['dynamodb:PutItem', 'dynamodb:UpdateItem']);
     bindSecret(this.ingest, originVerifySecret, 'ORIGIN_VERIFY_SECRET_ARN');
     // Each bot-checked site's Turnstile secret, by the name in config (read by the ingest handler).
     for (const site of config.sites) {
@@ -367,6 +368,19 @@ export class StatelessStack extends Stack {
       integration: new HttpLambdaIntegration('IngestIntegration', this.ingest),
     });
     if (feedbackRoute === undefined) throw new Error('POST /v1/feedback route was not created');
+    const [impressionsRoute] = this.api.addRoutes({
+      path: '/v1/impressions',
+      methods: [HttpMethod.POST],
+      integration: new HttpLambdaIntegration('ImpressionsIntegration', this.ingest),
+    });
+    if (impressionsRoute === undefined) throw new Error('POST /v1/impressions route was not created');
+    acknowledge(
+      impressionsRoute,
+      'AwsSolutions-APIG4',
+      "POST /v1/impressions is the widget's count of prompts shown, sent from visitors' browsers: no " +
+        'end-user identity; the ingest function checks the site key and origin as for feedback, and ' +
+        'WAF limits it per client.',
+    );
     acknowledge(
       feedbackRoute,
       'AwsSolutions-APIG4',

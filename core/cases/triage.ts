@@ -92,7 +92,13 @@ export async function triageFeedback(feedbackId: string, deps: TriageDeps): Prom
   const counters = metricTargetsOf({ ...fb, teamId: team.id }).map((t) => ({
     ...t,
     week,
-    tallies: talliesOf({ rating: fb.rating, npsBucket: cls.npsBucket, sentiment, opensCase: open }),
+    tallies: talliesOf({
+      rating: fb.rating,
+      npsBucket: cls.npsBucket,
+      sentiment,
+      opensCase: open,
+      fromPrompt: fb.keyKind !== 'server' && fb.channel !== 'qr',
+    }),
   }));
   const marker: TriageMarker = {
     feedbackId,

@@ -112,6 +112,10 @@ export interface MetricsGroup {
   answered: number;
   /** answered ÷ invited. */
   responseRate: number | null;
+  /** Widget prompts shown (`POST /v1/impressions`, touchpoint groups only). */
+  prompted: number;
+  /** Widget answers ÷ prompts shown. */
+  promptResponseRate: number | null;
 }
 
 /** Sums counter items per key (every numeric attribute; histograms merge the same way). */
@@ -156,6 +160,8 @@ export function summarize(key: string, t: Record<string, number>): MetricsGroup 
     opened: n('opened'),
     answered: n('answered'),
     responseRate: ratio(n('answered'), n('invited')),
+    prompted: n('prompted'),
+    promptResponseRate: ratio(n('promptAnswered'), n('prompted')),
   };
 }
 

@@ -339,6 +339,10 @@ export const metricsGroup = z
     opened: z.number().check(z.int(), z.describe('Of those, survey pages opened')),
     answered: z.number().check(z.int(), z.describe('Of those, surveys answered')),
     responseRate: share.check(z.describe('answered ÷ invited')),
+    prompted: z
+      .number()
+      .check(z.int(), z.describe('Widget prompts shown, from POST /v1/impressions (touchpoint groups only)')),
+    promptResponseRate: share.check(z.describe('Widget answers ÷ prompts shown')),
   })
   .check(z.describe('One key of the chosen dimension, summed over the weeks'));
 export const metricsResponse = z

@@ -6,7 +6,9 @@ import {
   ValidationFailed,
 } from '../../shared/domain/errors.ts';
 import { parseFeedbackInput } from '../../shared/domain/feedback.ts';
+import { type ImpressionCounter, parseImpressions } from '../../shared/domain/impressions.ts';
 import type { BotCheck } from '../../shared/domain/ports.ts';
+import { isoWeekOf } from '../../shared/domain/time.ts';
 import {
   BOT_TOKEN_HEADER,
   CORS_ALLOW_HEADERS,
@@ -28,6 +30,8 @@ const idempotencyKeyPattern = /^[\x21-\x7e]{1,255}$/;
 
 export interface IngestDeps extends AcceptDeps {
   sites: readonly (SiteAccess & { botCheck?: unknown })[];
+  /** `POST /v1/impressions`: shown prompts, counted per touchpoint and week. */
+  impressions?: { counter: ImpressionCounter; timeZoneOf: (siteId: string) => string };
   /** Runs for site-key requests to sites whose config has a `botCheck`. */
   botCheck?: BotCheck;
 }
@@ -39,7 +43,9 @@ export function makeIngestHandler(deps: IngestDeps) {
     const cors = corsHeaders(deps.sites, origin);
     if (event.requestContext.http.method === 'OPTIONS') return preflight(cors);
     try {
-      const result = await receive(event, origin, deps);
+      const result = event.rawPath?.endsWith('/v1/impressions')
+        ? await receiveImpressions(event, origin, deps)
+        : await receive(event, origin, deps);
       return withHeaders(result, cors);
     } catch (error) {
       return withHeaders(toResponse(error), cors);
@@ -82,6 +88,39 @@ async function receive(event: HttpEvent, origin: string | undefined, deps: Inges
     keyKind: access?.keyKind,
   });
   return json(202, { feedbackId: accepted.feedbackId, status: 'received' });
+}
+
+/**
+ * Counted only: nothing about the visitor is stored. The site key's origin check applies as to
+ * feedback, and WAF's per-client rule limits how fast one client can inflate the figure.
+ */
+async function receiveImpressions(
+  event: HttpEvent,
+  origin: string | undefined,
+  deps: IngestDeps,
+): Promise<HttpResult> {
+  if (!deps.impressions) return json(404, { error: 'not_found', message: 'no such route' });
+  if (!isJsonContentType(header(event, 'content-type'))) {
+    throw new UnsupportedMediaType('Content-Type must be application/json');
+  }
+  const bytes = rawBody(event);
+  if (bytes.length > maxBodyBytes) throw new PayloadTooLarge(`body must be at most ${maxBodyBytes} bytes`);
+  const body = parseJson(bytes);
+  const siteId =
+    typeof body === 'object' && body !== null ? (body as { siteId?: unknown }).siteId : undefined;
+  authenticateSite(deps.sites, typeof siteId === 'string' ? siteId : '', {
+    siteKey: header(event, SITE_KEY_HEADER),
+    serverKey: header(event, SERVER_KEY_HEADER),
+    origin,
+  });
+  const input = parseImpressions(body);
+  const week = isoWeekOf(deps.clock.now(), deps.impressions.timeZoneOf(input.siteId));
+  let counted = 0;
+  for (const { touchpoint, count } of input.impressions) {
+    await deps.impressions.counter.add(touchpoint, week, count);
+    counted += count;
+  }
+  return json(202, { status: 'counted', counted });
 }
 
 /** The site's bot check, when its config names one; a missing or refused token stores nothing. */

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { contactHoursOf } from '../../core/invitations/index.ts';
 import { documentClient } from '../../shared/adapters/dynamo.ts';
 import { dynamoFeedbackStore } from '../../shared/adapters/feedback-store.ts';
+import { dynamoImpressionCounter } from '../../shared/adapters/invitation-store.ts';
 import { originVerified } from '../../shared/adapters/origin-verify.ts';
 import { cachedSecret } from '../../shared/adapters/secrets.ts';
 import { turnstileBotCheck } from '../../shared/adapters/turnstile.ts';
@@ -13,6 +15,7 @@ import { makeIngestHandler } from './handler.ts';
 // Lambda entry: env and config are read once, at cold start; a bad deploy fails here by name.
 const env = requireEnv(['TABLE_NAME', 'ORIGIN_VERIFY_SECRET_ARN']);
 const config = bakedConfig();
+const db = documentClient();
 // Each bot-checked site's Turnstile secret, read on first use and cached (rotation reaches warm functions).
 const botSecrets = new Map(
   config.sites.flatMap((site) =>
@@ -23,7 +26,11 @@ const botSecrets = new Map(
 export const handler = lambdaEntry(
   makeIngestHandler({
     sites: config.sites,
-    feedback: dynamoFeedbackStore(documentClient(), env.TABLE_NAME, config.service.retentionDays),
+    feedback: dynamoFeedbackStore(db, env.TABLE_NAME, config.service.retentionDays),
+    impressions: {
+      counter: dynamoImpressionCounter(db, env.TABLE_NAME),
+      timeZoneOf: (siteId) => contactHoursOf(config, siteId).timeZone,
+    },
     botCheck: turnstileBotCheck({
       secretOf: (siteId) => {
         const secret = botSecrets.get(siteId);

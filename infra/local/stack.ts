@@ -11,7 +11,11 @@ import { type SweepResult, sweepDue } from '../../core/cases/sla-sweep.ts';
 import { lapseUnconfirmed } from '../../core/contacts/index.ts';
 import { type ReconcileResult, reconcileIntake } from '../../core/delivery/reconcile.ts';
 import { sendWeeklyDigests, type TeamDigestResult, teamsAtLocalTime } from '../../core/insights/digest.ts';
-import { type InvitationSweepResult, sweepInvitations } from '../../core/invitations/index.ts';
+import {
+  contactHoursOf,
+  type InvitationSweepResult,
+  sweepInvitations,
+} from '../../core/invitations/index.ts';
 import type { LeaseReconcileResult } from '../../core/notices/leases.ts';
 import { flushStaffDigests } from '../../core/notices/staff-bursts.ts';
 import { makeActionsHandler } from '../../functions/actions/handler.ts';
@@ -35,6 +39,7 @@ import { dynamoDigestCases, dynamoDigestOutbox } from '../../shared/adapters/dig
 import { dynamoFeedbackStore } from '../../shared/adapters/feedback-store.ts';
 import {
   dynamoCustomerFacts,
+  dynamoImpressionCounter,
   dynamoInvitationStore,
   dynamoJourneyStore,
 } from '../../shared/adapters/invitation-store.ts';
@@ -287,6 +292,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const ingest = makeIngestHandler({
       sites: config.sites,
       feedback: dynamoFeedbackStore(db, tableName, config.service.retentionDays),
+      impressions: {
+        counter: dynamoImpressionCounter(db, tableName),
+        timeZoneOf: (siteId: string) => contactHoursOf(config, siteId).timeZone,
+      },
       // Sites with a `botCheck` are checked against siteverify (Cloudflare's, or a peer's in tests).
       botCheck: turnstileBotCheck({
         secretOf: () => async () => localTurnstileSecret,
@@ -437,6 +446,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       { method: 'POST', path: '/v1/events', handler: events, throttled: true, publicIntake: true },
       { method: 'POST', path: '/v1/feedback', handler: ingest, throttled: true, publicIntake: true },
       { method: 'OPTIONS', path: '/v1/feedback', handler: ingest },
+      { method: 'POST', path: '/v1/impressions', handler: ingest, throttled: true, publicIntake: true },
+      { method: 'OPTIONS', path: '/v1/impressions', handler: ingest },
       { method: 'GET', path: '/v1/actions/{token}', handler: actions },
       { method: 'POST', path: '/v1/actions/{token}', handler: actions },
       // Counted like the widget's intake, as WAF counts every path under /s/ (PUBLIC_INTAKE_PATHS).

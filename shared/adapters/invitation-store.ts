@@ -1,10 +1,13 @@
 /** The ask side's DynamoDB adapter: journey events, invitations, contact states and logs. */
+import { randomUUID } from 'node:crypto';
 import {
   type DynamoDBDocumentClient,
   QueryCommand,
   type TransactWriteCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Feedback } from '../domain/feedback.ts';
+import type { ImpressionCounter } from '../domain/impressions.ts';
 import { askTallies, type Invitation } from '../domain/invitation.ts';
 import type {
   CustomerFactsReader,
@@ -237,6 +240,23 @@ export function dynamoJourneyStore(
         if (!existing) throw error;
         return { created: false, existing: journeyEventFromItem(existing) };
       }
+    },
+  };
+}
+
+/** Shown prompts into the touchpoint's `ask` counters, each batch on a random shard (no hot item). */
+export function dynamoImpressionCounter(db: DynamoDBDocumentClient, tableName: string): ImpressionCounter {
+  return {
+    async add(touchpoint, week, count) {
+      await db.send(
+        new UpdateCommand(
+          metricAddUpdate(
+            tableName,
+            { dimension: 'ask', key: touchpoint, week, tallies: { prompted: count } },
+            randomUUID(),
+          ),
+        ),
+      );
     },
   };
 }

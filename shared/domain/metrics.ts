@@ -32,6 +32,8 @@ export interface Tallies {
   negative: number;
   /** Feedback that opened a case. */
   cases: number;
+  /** Answers to the widget's prompt (the public site key, not a QR poster): what `prompted` is compared with. */
+  promptAnswered: number;
 }
 
 export const tallyNames = [
@@ -49,6 +51,7 @@ export const tallyNames = [
   'thumbsUp',
   'negative',
   'cases',
+  'promptAnswered',
 ] as const satisfies readonly (keyof Tallies)[];
 
 /** What one feedback adds. */
@@ -57,6 +60,8 @@ export function talliesOf(fb: {
   npsBucket: NpsBucket | undefined;
   sentiment: Sentiment;
   opensCase: boolean;
+  /** It came through the widget: the site key, on a channel other than a printed QR code. */
+  fromPrompt?: boolean;
 }): Tallies {
   const r = fb.rating;
   const is = (type: Rating['type']) => (r?.type === type ? 1 : 0);
@@ -75,6 +80,7 @@ export function talliesOf(fb: {
     thumbsUp: r?.type === 'thumbs' && r.score === 1 ? 1 : 0,
     negative: fb.sentiment === 'negative' ? 1 : 0,
     cases: fb.opensCase ? 1 : 0,
+    promptAnswered: fb.fromPrompt ? 1 : 0,
   };
 }
 

@@ -411,7 +411,7 @@ describe('stateless stack: functions', () => {
     expect(new Set(retention(prod))).toEqual(new Set([90]));
   });
 
-  it('gives ingest dynamodb:PutItem on the table, a read of the origin-verify secret and nothing else', () => {
+  it('gives ingest dynamodb:PutItem and UpdateItem (impression counters) on the table, a read of the origin-verify secret and nothing else', () => {
     const [ingestId, ingest] = Object.entries(ofType(dev.statelessJson, 'AWS::Lambda::Function')).find(
       ([id]) => id.startsWith('Ingest'),
     ) as [string, Json];
@@ -430,7 +430,7 @@ describe('stateless stack: functions', () => {
       asArray(s.Action).some((a: string) => !a.startsWith('logs:') && !xrayActions.includes(a)),
     );
     expect(data).toEqual([
-      { Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: expect.anything() },
+      { Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: expect.anything() },
       {
         Effect: 'Allow',
         Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
@@ -1646,6 +1646,7 @@ describe('staff API: Cognito, JWT authorizer, the cases function', () => {
         'POST /v1/actions/{token}',
         'POST /v1/events',
         'POST /v1/feedback',
+        'POST /v1/impressions',
       ]);
       for (const route of open) {
         expect(route.Properties.AuthorizationType ?? 'NONE').toBe('NONE');

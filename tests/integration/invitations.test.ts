@@ -359,3 +359,80 @@ describe('response figures', () => {
     expect(after.responseRate).toBe(Number(after.answered) / Number(after.invited));
   });
 });
+
+describe('POST /v1/impressions', () => {
+  const site = () => stack.sites.find((s) => s.siteId === 'shop-jp')!;
+  const post = (body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${stack.url}/v1/impressions`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-site-key': site().siteKey,
+        origin: site().origins[0]!,
+        ...headers,
+      },
+      body: JSON.stringify(body),
+    });
+  async function figures(touchpoint: string) {
+    const day = stack.clock.now().toISOString().slice(0, 10);
+    const token = ((await (await fetch(`${stack.url}/__local/token?admin=1`)).json()) as { token: string })
+      .token;
+    const res = await fetch(`${stack.url}/v1/metrics?groupBy=touchpoint&from=${day}&to=${day}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const { groups } = (await res.json()) as { groups: Record<string, number | string | null>[] };
+    return groups.find((g) => g.key === touchpoint);
+  }
+
+  it('counts prompts shown per touchpoint, and the widget answers against them', async () => {
+    const touchpoint = `prompt_${n++}`;
+    const counted = await post({ siteId: 'shop-jp', impressions: [{ touchpoint, count: 4 }] });
+    expect(counted.status).toBe(202);
+    expect(await counted.json()).toEqual({ status: 'counted', counted: 4 });
+    const answer = await fetch(`${stack.url}/v1/feedback`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-site-key': site().siteKey,
+        origin: site().origins[0]!,
+      },
+      body: JSON.stringify({
+        siteId: 'shop-jp',
+        touchpoint,
+        channel: 'web',
+        rating: { type: 'nps', score: 9 },
+      }),
+    });
+    expect(answer.status).toBe(202);
+
+    const group = await eventually(async () => {
+      const g = await figures(touchpoint);
+      expect(g?.responses).toBe(1);
+      return g!;
+    });
+    expect(group.prompted).toBe(4);
+    expect(group.promptResponseRate).toBe(0.25);
+  });
+
+  it('answers 400 naming each bad entry, and counts nothing', async () => {
+    const touchpoint = `prompt_${n++}`;
+    const res = await post({
+      siteId: 'shop-jp',
+      impressions: [{ touchpoint, count: 0 }, { touchpoint: 'Bad' }],
+    });
+    expect(res.status).toBe(400);
+    const { issues } = (await res.json()) as { issues: { path: string }[] };
+    expect(issues.map((i) => i.path)).toEqual(
+      expect.arrayContaining(['impressions[0].count', 'impressions[1].touchpoint', 'impressions[1].count']),
+    );
+    expect(await figures(touchpoint)).toBeUndefined();
+  });
+
+  it('answers 403 to a site key without an allowed origin', async () => {
+    const res = await post(
+      { siteId: 'shop-jp', impressions: [{ touchpoint: 'delivery', count: 1 }] },
+      { origin: 'https://evil.example' },
+    );
+    expect(res.status).toBe(403);
+  });
+});

@@ -79,6 +79,8 @@ describe('metrics: rates from summed counters', () => {
       opened: 5,
       answered: 2,
       responseRate: 0.25,
+      prompted: 0,
+      promptResponseRate: null,
     });
   });
 });

@@ -303,6 +303,8 @@ describe('triage: counting', () => {
       thumbsUp: 0,
       negative: 2,
       cases: 2,
+      // A printed QR code is not the widget's prompt.
+      promptAnswered: 0,
     });
   });
 });

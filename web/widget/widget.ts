@@ -12,6 +12,7 @@
 import { configFrom, drainQueue, type Outcome, type ScriptData } from './config.ts';
 import { showPrompt } from './dialog.ts';
 import { resolveLocale } from './i18n.ts';
+import { ImpressionBatch } from './impressions.ts';
 import { type AskOptions, buildPayload, checkOptions, newIdempotencyKey } from './payload.ts';
 import { type KeyValueStore, PendingQueue } from './pending.ts';
 import { Sender } from './sender.ts';
@@ -50,6 +51,20 @@ function boot(): void {
       : {}),
   });
   let open = false;
+  const impressions =
+    typeof config === 'string'
+      ? undefined
+      : new ImpressionBatch(config.siteId, (body) => {
+          fetch(`${config.endpoint}/v1/impressions`, {
+            method: 'POST',
+            mode: 'cors',
+            credentials: 'omit',
+            keepalive: true,
+            headers: { 'content-type': 'application/json', 'x-site-key': config.siteKey },
+            body,
+          }).catch(() => {});
+        });
+  addEventListener('pagehide', () => impressions?.flush());
 
   const ask = (options: AskOptions): Promise<Outcome> => {
     const problem = typeof config === 'string' ? config : checkOptions(options);
@@ -84,6 +99,7 @@ function boot(): void {
             if (!submitted) resolve('dismissed');
           },
         });
+        impressions?.add(options.touchpoint);
       } catch (error) {
         open = false; // a prompt that could not be shown must not block the next one
         reject(error);
