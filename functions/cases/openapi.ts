@@ -7,6 +7,8 @@
  */
 import * as z from 'zod/mini';
 import { feedbackInputSchema } from '../../shared/domain/feedback.ts';
+import { impressionsSchema } from '../../shared/domain/impressions.ts';
+import { journeyEventSchema } from '../../shared/domain/journey.ts';
 import { type RouteSpec, routeSpecs } from './routes.ts';
 import * as s from './schemas.ts';
 
@@ -14,6 +16,8 @@ type Json = Record<string, unknown>;
 
 const requestComponents: Record<string, z.ZodMiniType> = {
   FeedbackInput: feedbackInputSchema,
+  JourneyEvent: journeyEventSchema,
+  Impressions: impressionsSchema,
   AcknowledgeBody: s.acknowledgeBody,
   AssignBody: s.assignBody,
   NotesBody: s.notesBody,
@@ -54,6 +58,56 @@ const responseComponents: Record<string, z.ZodMiniType> = {
 };
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+const errorAnswer = (description: string, schema = 'Error') => ({
+  description,
+  content: { 'application/json': { schema: ref(schema) } },
+});
+
+/** `POST /v1/events` (docs/invitations.md): the shop backend's journey events, server key only. */
+const eventsOperation: Json = {
+  operationId: 'postEvent',
+  summary: 'Report a journey event from the shop backend (may schedule a survey invitation)',
+  tags: ['public'],
+  security: [{ serverKey: [] }],
+  requestBody: { required: true, content: { 'application/json': { schema: ref('JourneyEvent') } } },
+  responses: {
+    '202': {
+      description: 'Recorded: { eventId, status: "recorded", invitation? } (a repeat answers the same)',
+      content: { 'application/json': { schema: { type: 'object' } } },
+    },
+    '400': errorAnswer('Each problem named, nothing stored', 'ValidationError'),
+    '401': errorAnswer('Unknown site or wrong X-Server-Key'),
+    '403': errorAnswer('The public site key, or a server key from a browser'),
+    '409': errorAnswer('eventId used with another body'),
+    '413': errorAnswer('Body over 16 KiB'),
+    '415': errorAnswer('Not JSON'),
+    '429': errorAnswer('Over the rate limit'),
+    '503': errorAnswer('Nothing stored; retry'),
+  },
+};
+
+/** `POST /v1/impressions`: the widget's prompts shown, counted only. */
+const impressionsOperation: Json = {
+  operationId: 'postImpressions',
+  summary: "Count the widget's prompts shown per touchpoint",
+  tags: ['public'],
+  security: [{ siteKey: [] }],
+  requestBody: { required: true, content: { 'application/json': { schema: ref('Impressions') } } },
+  responses: {
+    '202': {
+      description: 'Counted: { status: "counted", counted }',
+      content: { 'application/json': { schema: { type: 'object' } } },
+    },
+    '400': errorAnswer('Each bad entry named, nothing counted', 'ValidationError'),
+    '401': errorAnswer('Unknown site or wrong key'),
+    '403': errorAnswer('Origin not allowed for the site'),
+    '413': errorAnswer('Body over 16 KiB'),
+    '415': errorAnswer('Not JSON'),
+    '429': errorAnswer('Over the rate limit'),
+    '503': errorAnswer('Nothing counted; retry'),
+  },
+};
 
 function components(schemas: Record<string, z.ZodMiniType>, io: 'input' | 'output'): Record<string, Json> {
   const registry = z.registry<{ id: string }>();
@@ -396,6 +450,8 @@ const surveyOperations: Record<string, Json> = {
 export function openApiDocument(): Json {
   const paths: Record<string, Json> = {
     '/v1/feedback': { post: feedbackOperation },
+    '/v1/events': { post: eventsOperation },
+    '/v1/impressions': { post: impressionsOperation },
     '/v1/actions/{token}': { get: actionsOperation('get'), post: actionsOperation('post') },
     ...surveyOperations,
   };
@@ -441,6 +497,12 @@ export function openApiDocument(): Json {
           description: 'Cognito user pool token (cognito:groups = team ids, plus admin)',
         },
         siteKey: { type: 'apiKey', in: 'header', name: 'X-Site-Key' },
+        serverKey: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-Server-Key',
+          description: "The site's secret server key, for the shop backend (never from a browser)",
+        },
       },
       schemas: { ...components(requestComponents, 'input'), ...components(responseComponents, 'output') },
     },
