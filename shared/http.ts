@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { PayloadTooLarge, UnsupportedMediaType, ValidationFailed } from './domain/errors.ts';
 
 /** The public site key (browsers, with an Origin on the site's list). */
 export const SITE_KEY_HEADER = 'x-site-key';
@@ -38,4 +39,22 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
 export function isJsonContentType(contentType: string | undefined): boolean {
   const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
   return mediaType === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType ?? '');
+}
+
+/** The body of a JSON route: 415 if it is not JSON, 413 over `maxBytes`, 400 if it does not parse. */
+export function readJsonBody(event: HttpEvent, maxBytes: number): unknown {
+  if (!isJsonContentType(header(event, 'content-type'))) {
+    throw new UnsupportedMediaType('Content-Type must be application/json');
+  }
+  const bytes = rawBody(event);
+  if (bytes.length > maxBytes) throw new PayloadTooLarge(`body must be at most ${maxBytes} bytes`);
+  return parseJsonBytes(bytes);
+}
+
+export function parseJsonBytes(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    throw new ValidationFailed([{ path: '', message: 'body is not valid UTF-8 JSON' }]);
+  }
 }

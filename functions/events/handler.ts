@@ -5,15 +5,13 @@
  */
 import { journeyRulesOf, type RecordDeps, recordJourneyEvent } from '../../core/invitations/index.ts';
 import { authenticateSite, type SiteAccess } from '../../shared/auth/site-auth.ts';
-import { PayloadTooLarge, UnsupportedMediaType, ValidationFailed } from '../../shared/domain/errors.ts';
 import { parseJourneyEvent } from '../../shared/domain/journey.ts';
 import {
   type HttpEvent,
   type HttpResult,
   header,
-  isJsonContentType,
   json,
-  rawBody,
+  readJsonBody,
   SERVER_KEY_HEADER,
   SITE_KEY_HEADER,
 } from '../../shared/http.ts';
@@ -37,12 +35,7 @@ export function makeEventsHandler(deps: EventsDeps) {
 }
 
 async function receive(event: HttpEvent, deps: EventsDeps): Promise<HttpResult> {
-  if (!isJsonContentType(header(event, 'content-type'))) {
-    throw new UnsupportedMediaType('Content-Type must be application/json');
-  }
-  const bytes = rawBody(event);
-  if (bytes.length > maxEventBytes) throw new PayloadTooLarge(`body must be at most ${maxEventBytes} bytes`);
-  const body = parseJson(bytes);
+  const body = readJsonBody(event, maxEventBytes);
   const siteId =
     typeof body === 'object' && body !== null ? (body as { siteId?: unknown }).siteId : undefined;
   // Authenticate before validating: a stranger learns nothing about the schema of a site not theirs.
@@ -66,12 +59,4 @@ async function receive(event: HttpEvent, deps: EventsDeps): Promise<HttpResult> 
   });
   const { replayed: _replayed, ...answer } = recorded;
   return json(202, answer);
-}
-
-function parseJson(bytes: Buffer): unknown {
-  try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch {
-    throw new ValidationFailed([{ path: '', message: 'body is not valid UTF-8 JSON' }]);
-  }
 }

@@ -1,10 +1,5 @@
 import { authenticateSite, originAllowedAnywhere, type SiteAccess } from '../../shared/auth/site-auth.ts';
-import {
-  BotCheckFailed,
-  PayloadTooLarge,
-  UnsupportedMediaType,
-  ValidationFailed,
-} from '../../shared/domain/errors.ts';
+import { BotCheckFailed, ValidationFailed } from '../../shared/domain/errors.ts';
 import { parseFeedbackInput } from '../../shared/domain/feedback.ts';
 import { type ImpressionCounter, parseImpressions } from '../../shared/domain/impressions.ts';
 import type { BotCheck } from '../../shared/domain/ports.ts';
@@ -15,9 +10,8 @@ import {
   type HttpEvent,
   type HttpResult,
   header,
-  isJsonContentType,
   json,
-  rawBody,
+  readJsonBody,
   SERVER_KEY_HEADER,
   SITE_KEY_HEADER,
 } from '../../shared/http.ts';
@@ -54,14 +48,7 @@ export function makeIngestHandler(deps: IngestDeps) {
 }
 
 async function receive(event: HttpEvent, origin: string | undefined, deps: IngestDeps): Promise<HttpResult> {
-  if (!isJsonContentType(header(event, 'content-type'))) {
-    throw new UnsupportedMediaType('Content-Type must be application/json');
-  }
-  const bytes = rawBody(event);
-  if (bytes.length > maxBodyBytes) {
-    throw new PayloadTooLarge(`body must be at most ${maxBodyBytes} bytes`);
-  }
-  const body = parseJson(bytes);
+  const body = readJsonBody(event, maxBodyBytes);
   const idempotencyKey = header(event, 'idempotency-key');
   if (idempotencyKey !== undefined && !idempotencyKeyPattern.test(idempotencyKey)) {
     throw new ValidationFailed([
@@ -100,12 +87,7 @@ async function receiveImpressions(
   deps: IngestDeps,
 ): Promise<HttpResult> {
   if (!deps.impressions) return json(404, { error: 'not_found', message: 'no such route' });
-  if (!isJsonContentType(header(event, 'content-type'))) {
-    throw new UnsupportedMediaType('Content-Type must be application/json');
-  }
-  const bytes = rawBody(event);
-  if (bytes.length > maxBodyBytes) throw new PayloadTooLarge(`body must be at most ${maxBodyBytes} bytes`);
-  const body = parseJson(bytes);
+  const body = readJsonBody(event, maxBodyBytes);
   const siteId =
     typeof body === 'object' && body !== null ? (body as { siteId?: unknown }).siteId : undefined;
   authenticateSite(deps.sites, typeof siteId === 'string' ? siteId : '', {
@@ -132,14 +114,6 @@ async function checkBot(event: HttpEvent, siteId: string, deps: IngestDeps): Pro
     throw new BotCheckFailed("this site requires a bot check: send the widget's token as X-Bot-Token");
   const verdict = await deps.botCheck({ siteId, token, remoteIp: event.requestContext.http.sourceIp });
   if (!verdict.passed) throw new BotCheckFailed(verdict.reason);
-}
-
-function parseJson(bytes: Buffer): unknown {
-  try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch {
-    throw new ValidationFailed([{ path: '', message: 'body is not valid UTF-8 JSON' }]);
-  }
 }
 
 /** The one place where errors become answers. */

@@ -29,6 +29,7 @@ import {
   isJsonContentType,
   json,
   rawBody,
+  readJsonBody,
 } from '../../shared/http.ts';
 import { errorResponse } from '../../shared/http-errors.ts';
 import { logger } from '../../shared/observability.ts';
@@ -146,14 +147,7 @@ async function answerJson(
   deps: SurveyHandlerDeps,
 ): Promise<HttpResult> {
   try {
-    const body = rawBody(event);
-    if (body.length > MAX_SURVEY_BODY_BYTES) throw new PayloadTooLarge('body must be at most 16384 bytes');
-    let fields: unknown;
-    try {
-      fields = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
-    } catch {
-      throw new ValidationFailed([{ path: '', message: 'body is not valid UTF-8 JSON' }]);
-    }
+    const fields = readJsonBody(event, MAX_SURVEY_BODY_BYTES);
     if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
       throw new ValidationFailed([{ path: '', message: 'body must be a JSON object' }]);
     }

@@ -7,7 +7,7 @@ import { unsubscribeKeyKey } from '../repository/notice-item.ts';
 import { outboxKey } from '../repository/outbox.ts';
 import { table } from '../table.ts';
 import { dynamoContactStore } from './contact-store.ts';
-import { deleteKeys, queryAll, updateIf } from './dynamo.ts';
+import { customerIndexKeys, deleteKeys, queryAll, updateIf } from './dynamo.ts';
 
 export function dynamoCustomerData(db: DynamoDBDocumentClient, tableName: string): CustomerDataStore {
   const index = table.customerIndex;
@@ -16,13 +16,7 @@ export function dynamoCustomerData(db: DynamoDBDocumentClient, tableName: string
     eraseContact: (ref) => contacts.erase(ref),
 
     async eraseJourneys(customerHash, contactKeys) {
-      const indexed = await queryAll(db, {
-        TableName: tableName,
-        IndexName: index.name,
-        KeyConditionExpression: '#hash = :hash',
-        ExpressionAttributeNames: { '#hash': index.partitionKey },
-        ExpressionAttributeValues: { ':hash': customerHash },
-      });
+      const indexed = await customerIndexKeys(db, tableName, customerHash);
       const keys: { pk: string; sk: string }[] = [];
       for (const item of indexed) {
         const pk = String(item.pk);
@@ -49,13 +43,7 @@ export function dynamoCustomerData(db: DynamoDBDocumentClient, tableName: string
     },
 
     async feedbackIdsOf(customerHash) {
-      const items = await queryAll(db, {
-        TableName: tableName,
-        IndexName: index.name,
-        KeyConditionExpression: '#hash = :hash',
-        ExpressionAttributeNames: { '#hash': index.partitionKey },
-        ExpressionAttributeValues: { ':hash': customerHash },
-      });
+      const items = await customerIndexKeys(db, tableName, customerHash);
       return items
         .filter((i) => i.sk === feedbackKey('').sk && typeof i.pk === 'string')
         .map((i) => (i.pk as string).slice(feedbackKey('').pk.length));

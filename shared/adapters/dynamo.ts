@@ -17,6 +17,7 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { feedbackKey } from '../repository/feedback-item.ts';
+import { table } from '../table.ts';
 
 export function documentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(new DynamoDBClient(config), {
@@ -266,4 +267,20 @@ export async function deleteKeys(
       unprocessed = out.UnprocessedItems?.[tableName] as typeof requests | undefined;
     }
   }
+}
+
+/** The keys of every item the erasure index holds for one address hash (feedback, events, invitations). */
+export function customerIndexKeys(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  customerHash: string,
+): Promise<Item[]> {
+  const index = table.customerIndex;
+  return queryAll(db, {
+    TableName: tableName,
+    IndexName: index.name,
+    KeyConditionExpression: '#hash = :hash',
+    ExpressionAttributeNames: { '#hash': index.partitionKey },
+    ExpressionAttributeValues: { ':hash': customerHash },
+  });
 }

@@ -37,11 +37,10 @@ import { triageMarkerKey } from '../repository/triage-marker.ts';
 import { table } from '../table.ts';
 import {
   batchGetAll,
+  customerIndexKeys,
   getConsistent,
   isConditionFailure,
-  queryAll,
   queryPages,
-  updateIf,
   writeAtomically,
 } from './dynamo.ts';
 import { metricAddUpdate } from './metric-update.ts';
@@ -264,17 +263,11 @@ export function dynamoImpressionCounter(db: DynamoDBDocumentClient, tableName: s
 /** Suppression and open cases of an address, through the suppression list and the erasure index. */
 export function dynamoCustomerFacts(db: DynamoDBDocumentClient, tableName: string): CustomerFactsReader {
   const suppression = dynamoSuppressionList(db, tableName);
-  const index = table.customerIndex;
+  const _index = table.customerIndex;
   return {
     suppressed: (email) => suppression.isSuppressed(email),
     async caseOpen(email) {
-      const keys = await queryAll(db, {
-        TableName: tableName,
-        IndexName: index.name,
-        KeyConditionExpression: '#hash = :hash',
-        ExpressionAttributeNames: { '#hash': index.partitionKey },
-        ExpressionAttributeValues: { ':hash': customerHashOf(email) },
-      });
+      const keys = await customerIndexKeys(db, tableName, customerHashOf(email));
       const feedbackIds = keys
         .filter((k) => k.sk === feedbackKey('').sk && typeof k.pk === 'string')
         .map((k) => (k.pk as string).slice(feedbackKey('').pk.length));

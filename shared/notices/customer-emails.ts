@@ -12,19 +12,23 @@ function customerGreeting(ctx: Ctx): string {
 
 function customerFooter(ctx: Ctx, siteName: string | undefined): Block[] {
   const service = siteName ?? ctx.input.serviceName;
-  const footer: Block[] = [
-    {
-      kind: 'note',
-      text: ctx.ja
-        ? `このメールは ${service} にお寄せいただいたご意見について、ご連絡を希望された方にお送りしています。受付番号: ${ctx.caseRef}`
-        : `You receive this email because you asked ${service} to contact you about your feedback. Reference: ${ctx.caseRef}`,
-    },
-  ];
+  return footerWith(
+    ctx,
+    ctx.ja
+      ? `このメールは ${service} にお寄せいただいたご意見について、ご連絡を希望された方にお送りしています。受付番号: ${ctx.caseRef}`
+      : `You receive this email because you asked ${service} to contact you about your feedback. Reference: ${ctx.caseRef}`,
+    ctx.ja ? '今後このようなメールが不要な場合は、配信を停止できます。' : 'No more emails like this?',
+  );
+}
+
+/** Why the customer gets this email, then the unsubscribe link when there is one. */
+function footerWith(ctx: Ctx, why: string, unsubscribeText: string): Block[] {
+  const footer: Block[] = [{ kind: 'note', text: why }];
   const url = ctx.input.links.unsubscribe;
   if (url) {
     footer.push({
       kind: 'note',
-      text: ctx.ja ? '今後このようなメールが不要な場合は、配信を停止できます。' : 'No more emails like this?',
+      text: unsubscribeText,
       link: { label: ctx.ja ? '配信停止' : 'Unsubscribe', url },
     });
   }
@@ -257,21 +261,11 @@ export function customerSurveyInvitation(
 }
 
 function surveyFooter(ctx: Ctx, site: string): Block[] {
-  const footer: Block[] = [
-    {
-      kind: 'note',
-      text: ctx.ja
-        ? `このメールは ${site} のご利用に関するご意見をお伺いするためにお送りしています。`
-        : `You receive this email because you used ${site} and agreed to be contacted.`,
-    },
-  ];
-  const url = ctx.input.links.unsubscribe;
-  if (url) {
-    footer.push({
-      kind: 'note',
-      text: ctx.ja ? '今後アンケートのメールが不要な場合は、配信を停止できます。' : 'No more surveys?',
-      link: { label: ctx.ja ? '配信停止' : 'Unsubscribe', url },
-    });
-  }
-  return footer;
+  return footerWith(
+    ctx,
+    ctx.ja
+      ? `このメールは ${site} のご利用に関するご意見をお伺いするためにお送りしています。`
+      : `You receive this email because you used ${site} and agreed to be contacted.`,
+    ctx.ja ? '今後アンケートのメールが不要な場合は、配信を停止できます。' : 'No more surveys?',
+  );
 }
