@@ -284,3 +284,15 @@ export function customerIndexKeys(
     ExpressionAttributeValues: { ':hash': customerHash },
   });
 }
+
+/** The pages of one shard of the `timers` index due by `dueBy` (cases, leases and invitations alike). */
+export function dueTimerPages(db: DynamoDBDocumentClient, tableName: string, shard: string, dueBy: string) {
+  const { name, partitionKey, sortKey } = table.timersIndex;
+  return queryPages(db, {
+    TableName: tableName,
+    IndexName: name,
+    KeyConditionExpression: '#shard = :shard AND #due <= :now',
+    ExpressionAttributeNames: { '#shard': partitionKey, '#due': sortKey },
+    ExpressionAttributeValues: { ':shard': shard, ':now': dueBy },
+  });
+}

@@ -38,9 +38,9 @@ import { table } from '../table.ts';
 import {
   batchGetAll,
   customerIndexKeys,
+  dueTimerPages,
   getConsistent,
   isConditionFailure,
-  queryPages,
   writeAtomically,
 } from './dynamo.ts';
 import { metricAddUpdate } from './metric-update.ts';
@@ -134,7 +134,6 @@ export function dynamoInvitationStore(
   retentionDays: number,
   clock: { now(): Date },
 ): InvitationStore {
-  const { name, partitionKey, sortKey } = table.timersIndex;
   return {
     async get(invitationId) {
       const item = await getConsistent(db, tableName, invitationKey(invitationId));
@@ -142,14 +141,7 @@ export function dynamoInvitationStore(
     },
 
     async due(shard, dueBy, onPage) {
-      const pages = queryPages(db, {
-        TableName: tableName,
-        IndexName: name,
-        KeyConditionExpression: '#shard = :shard AND #due <= :now',
-        ExpressionAttributeNames: { '#shard': partitionKey, '#due': sortKey },
-        ExpressionAttributeValues: { ':shard': shard, ':now': dueBy },
-      });
-      for await (const page of pages) {
+      for await (const page of dueTimerPages(db, tableName, shard, dueBy)) {
         await onPage(
           page.items
             .filter((i) => i.sk === 'INVITATION' && typeof i.pk === 'string')

@@ -50,10 +50,10 @@ import {
 import { itemTypes, table } from '../table.ts';
 import {
   conditionHeld,
+  dueTimerPages,
   getConsistent,
   isConditionFailure,
   putIfAbsent,
-  queryPages,
   readContact,
   updateExpression,
   updateIf,
@@ -302,16 +302,8 @@ export function dynamoNoticeLedger(db: DynamoDBDocumentClient, tableName: string
     },
 
     async dueClaims(dueBy, onPage) {
-      const { name, partitionKey, sortKey } = table.timersIndex;
       for (const shard of leaseShards) {
-        const pages = queryPages(db, {
-          TableName: tableName,
-          IndexName: name,
-          KeyConditionExpression: '#shard = :shard AND #due <= :now',
-          ExpressionAttributeNames: { '#shard': partitionKey, '#due': sortKey },
-          ExpressionAttributeValues: { ':shard': shard, ':now': dueBy.toISOString() },
-        });
-        for await (const page of pages) {
+        for await (const page of dueTimerPages(db, tableName, shard, dueBy.toISOString())) {
           const claims: OpenClaim[] = [];
           // The index is keys only and eventually consistent: each claim is read again as it is now.
           for (const keys of page.items) {

@@ -19,9 +19,8 @@ import {
   toEventItem,
 } from '../repository/case-item.ts';
 import { outboxItem } from '../repository/outbox.ts';
-import { table } from '../table.ts';
 import { caseFieldsUpdate } from './case-update.ts';
-import { queryAll, queryPages, readContact, updateIf } from './dynamo.ts';
+import { dueTimerPages, queryAll, readContact, updateIf } from './dynamo.ts';
 import { metricAddUpdate } from './metric-update.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -34,17 +33,9 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 export const SLA_EVENT_SEQ = 90;
 
 export function dynamoTimerIndex(db: DynamoDBDocumentClient, tableName: string): TimerIndex {
-  const { name, partitionKey, sortKey } = table.timersIndex;
   return {
     async due(shard, dueBy, onPage) {
-      const pages = queryPages(db, {
-        TableName: tableName,
-        IndexName: name,
-        KeyConditionExpression: '#shard = :shard AND #due <= :now',
-        ExpressionAttributeNames: { '#shard': partitionKey, '#due': sortKey },
-        ExpressionAttributeValues: { ':shard': shard, ':now': dueBy },
-      });
-      for await (const page of pages) {
+      for await (const page of dueTimerPages(db, tableName, shard, dueBy)) {
         const caseIds = page.items
           .filter((item) => item.sk === 'CASE' && typeof item.pk === 'string')
           .map((item) => (item.pk as string).slice(casePk('').length));
