@@ -342,6 +342,13 @@ describe('metrics', () => {
       ackMinutesP90: 420, // (360, 480]
       resolveMinutesP50: 600, // 600, 4800 → (480, 720]
       resolveMinutesP90: 7200, // (4320, 10080]
+      // Seeded as site-key feedback without invitations or impressions: nothing asked, nothing shown.
+      invited: 0,
+      opened: 0,
+      answered: 0,
+      responseRate: null,
+      prompted: 0,
+      promptResponseRate: null,
     });
     const byTeam = await api('GET', '/v1/metrics?groupBy=team&from=2026-W47&to=2026-W47', { as: 'yoshida' });
     expect(byTeam.body.groups.map((g: { key: string }) => g.key)).toEqual(['logistics']);
