@@ -39,6 +39,7 @@ async function main() {
 Closeloop local stack is up (config: ${configPath}${memory ? ', in memory' : ', data in .closeloop/'})
 
   API          ${stack.url}/v1/feedback
+  Journeys     ${stack.url}/v1/events  (server key; survey pages at ${stack.url}/s/{token})
   Health       ${stack.url}/health
   Widget demo  ${stack.url}/__local/demo?site=${site.siteId}&locale=ja  (a shop checkout page with /widget.js)
   Sites & keys ${stack.url}/__local/sites
