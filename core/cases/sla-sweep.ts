@@ -24,7 +24,7 @@ import { DAY_MS } from '../../shared/domain/time.ts';
 import type { NoticeKind, NoticeRequested } from '../../shared/events/notice-requested.ts';
 import { logger } from '../../shared/observability.ts';
 import { timerFieldsOf, timerShards } from '../../shared/repository/case-timer.ts';
-import { Pool } from '../pool.ts';
+import { forEachDue } from '../pool.ts';
 
 export const SLA_ACTOR = 'system:sla';
 export const SLA_VIA = 'sla';
@@ -108,37 +108,24 @@ export async function sweepDue(now: Date, deps: SweepDeps): Promise<SweepResult>
     deferred: 0,
     errors: 0,
   };
-  const seen = new Set<string>();
-  const pool = new Pool(deps.concurrency ?? DEFAULT_CONCURRENCY);
   const nowIso = now.toISOString();
-
-  await Promise.all(
-    timerShards.map((shard) =>
+  await forEachDue(
+    timerShards,
+    (shard, onIds) =>
       deps.timers.due(shard, nowIso, async (page) => {
         result.pages += 1;
         result.count += page.count;
         result.scannedCount += page.scannedCount;
-        for (const caseId of page.caseIds) {
-          if (seen.has(caseId)) continue;
-          seen.add(caseId);
-          result.due += 1;
-          if (deps.shouldStop?.()) {
-            result.deferred += 1;
-            continue;
-          }
-          await pool.start(async () => {
-            try {
-              await processCase(caseId, now, deps, result);
-            } catch (error) {
-              result.errors += 1;
-              logger.error('sla step failed', { caseId, error: error as Error });
-            }
-          });
-        }
+        await onIds(page.caseIds);
       }),
-    ),
+    (caseId) => processCase(caseId, now, deps, result),
+    result,
+    {
+      concurrency: deps.concurrency ?? DEFAULT_CONCURRENCY,
+      ...(deps.shouldStop ? { shouldStop: deps.shouldStop } : {}),
+      failed: (caseId, error) => logger.error('sla step failed', { caseId, error: error as Error }),
+    },
   );
-  await pool.drain();
   return result;
 }
 

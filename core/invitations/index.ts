@@ -45,7 +45,7 @@ import { isoWeekOf } from '../../shared/domain/time.ts';
 import type { NoticeRequested } from '../../shared/events/notice-requested.ts';
 import { logger } from '../../shared/observability.ts';
 import { invitationShards } from '../../shared/repository/invitation-item.ts';
-import { Pool } from '../pool.ts';
+import { forEachDue } from '../pool.ts';
 
 /** The touchpoint a cancellation's own reasons are counted under (a churn answer). */
 export const CANCELLATION_TOUCHPOINT = 'cancellation';
@@ -272,32 +272,18 @@ export async function sweepInvitations(now: Date, deps: SweepInvitationDeps): Pr
     deferred: 0,
     errors: 0,
   };
-  const pool = new Pool(deps.concurrency ?? 48);
-  const seen = new Set<string>();
-  await Promise.all(
-    invitationShards.map((shard) =>
-      deps.invitations.due(shard, now.toISOString(), async (ids) => {
-        for (const id of ids) {
-          if (seen.has(id)) continue;
-          seen.add(id);
-          result.due += 1;
-          if (deps.shouldStop?.()) {
-            result.deferred += 1;
-            continue;
-          }
-          await pool.start(async () => {
-            try {
-              await stepWithRetries(id, now, deps, result);
-            } catch (error) {
-              result.errors += 1;
-              logger.error('invitation step failed', { invitationId: id, error: error as Error });
-            }
-          });
-        }
-      }),
-    ),
+  await forEachDue(
+    invitationShards,
+    (shard, onIds) => deps.invitations.due(shard, now.toISOString(), onIds),
+    (id) => stepWithRetries(id, now, deps, result),
+    result,
+    {
+      concurrency: deps.concurrency ?? 48,
+      ...(deps.shouldStop ? { shouldStop: deps.shouldStop } : {}),
+      failed: (invitationId, error) =>
+        logger.error('invitation step failed', { invitationId, error: error as Error }),
+    },
   );
-  await pool.drain();
   return result;
 }
 

@@ -38,10 +38,13 @@ async function receive(event: HttpEvent, deps: EventsDeps): Promise<HttpResult> 
   const body = readJsonBody(event, maxEventBytes);
   const siteId =
     typeof body === 'object' && body !== null ? (body as { siteId?: unknown }).siteId : undefined;
+  const parse = () => parseJourneyEvent(body, journeyRulesOf(deps.config), deps.clock.now());
+  // Without a site id there is no site to authenticate against: the body's problems come first.
+  if (typeof siteId !== 'string') parse();
   // Authenticate before validating: a stranger learns nothing about the schema of a site not theirs.
   authenticateSite(
     deps.sites,
-    typeof siteId === 'string' ? siteId : '',
+    siteId as string,
     {
       siteKey: header(event, SITE_KEY_HEADER),
       serverKey: header(event, SERVER_KEY_HEADER),
@@ -49,7 +52,7 @@ async function receive(event: HttpEvent, deps: EventsDeps): Promise<HttpResult> 
     },
     ['server'],
   );
-  const input = parseJourneyEvent(body, journeyRulesOf(deps.config), deps.clock.now());
+  const input = parse();
   const recorded = await recordJourneyEvent(input, deps);
   correlate({ eventId: input.eventId, invitationId: recorded.invitation?.invitationId });
   logger.info('journey event recorded', {

@@ -90,7 +90,9 @@ async function receiveImpressions(
   const body = readJsonBody(event, maxBodyBytes);
   const siteId =
     typeof body === 'object' && body !== null ? (body as { siteId?: unknown }).siteId : undefined;
-  authenticateSite(deps.sites, typeof siteId === 'string' ? siteId : '', {
+  // Without a site id there is no site to authenticate against: the body's problems come first.
+  if (typeof siteId !== 'string') parseImpressions(body);
+  authenticateSite(deps.sites, siteId as string, {
     siteKey: header(event, SITE_KEY_HEADER),
     serverKey: header(event, SERVER_KEY_HEADER),
     origin,

@@ -436,3 +436,19 @@ describe('POST /v1/impressions', () => {
     expect(res.status).toBe(403);
   });
 });
+
+describe('a body without a site id', () => {
+  it.each([
+    ['/v1/events', { 'x-server-key': 'sv_local_shop-jp' }],
+    ['/v1/impressions', { 'x-site-key': 'sk_local_shop-jp', origin: 'https://shop.example.jp' }],
+  ])('answers 400 naming siteId on %s, not 401', async (path, headers) => {
+    const res = await fetch(`${stack.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ impressions: [] }),
+    });
+    expect(res.status).toBe(400);
+    const { issues } = (await res.json()) as { issues: { path: string }[] };
+    expect(issues.map((i) => i.path)).toContain('siteId');
+  });
+});
