@@ -11,7 +11,8 @@
  * timeline entry that quoted the address, the name or the comment rewritten with `[erased]` in
  * their place. The address's double opt-in state and held
  * notices at every site are deleted, and so are its journey events, survey invitations (their
- * queued emails and unsubscribe keys: a survey link then answers 404) and contact logs. The suppression entry of the address
+ * queued emails and unsubscribe keys: a survey link then answers 404; notify drops an invitation
+ * email still on its queue, its invitation being gone) and contact logs. The suppression entry of the address
  * (`SUPPRESS#<address>`), if any, stays: it is what keeps an unsubscribed address unsubscribed.
  *
  * Found through the sparse `feedbackByCustomer` index (the sha-256 of the address, written by

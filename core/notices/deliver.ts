@@ -4,6 +4,7 @@ import { withoutAddresses } from '../../shared/domain/address.ts';
 import type { Case, TimelineEvent } from '../../shared/domain/case.ts';
 import type { ContactStore } from '../../shared/domain/contact-ports.ts';
 import { SCORE_RANGES, surveyLinksOf, surveyTokenOf } from '../../shared/domain/invitation.ts';
+import type { InvitationReader } from '../../shared/domain/invitation-ports.ts';
 import {
   type CaseReader,
   type Mailer,
@@ -45,6 +46,8 @@ export interface DeliverDeps {
   /** Flood containment of staff alerts (core/notices/staff-bursts.ts). */
   bursts: StaffBurstStore;
   cases: CaseReader;
+  /** An invitation's email is sent only while the invitation waits for its answer. */
+  invitations: InvitationReader;
   mailer: Mailer;
   clock: Clock;
   /** Token ids for signed links. */
@@ -113,26 +116,21 @@ async function deliverTo(
     notice.caseId && (customer || STAFF_CASE_KINDS.has(notice.kind))
       ? await deps.cases.get(notice.caseId)
       : undefined;
-  if (erasedSince(notice, found)) {
+  const unsent = async (status: NoticeStatus, why: string): Promise<DeliveryResult> => {
     const settled = await deps.ledger.settle(
       key,
-      outcomeOf(notice, recipient, 'erased', deps),
+      outcomeOf(notice, recipient, status, deps),
       deps.clock.now(),
     );
-    logger.info('notice not sent: its case was erased since', { ...log, settled });
-    return settled === 'duplicate' ? 'duplicate' : 'erased';
-  }
+    logger.info(`notice not sent: ${why}`, { ...log, status, settled });
+    return settled === 'duplicate' ? 'duplicate' : status;
+  };
+  if (erasedSince(notice, found)) return unsent('erased', 'its case was erased since');
+  const withdrawn = await withdrawnInvitation(notice, deps);
+  if (withdrawn) return unsent(withdrawn, 'its invitation is gone or settled');
   if (customer) {
     const refusal = await customerRefusal(notice, recipient, found, deps);
-    if (refusal) {
-      const settled = await deps.ledger.settle(
-        key,
-        outcomeOf(notice, recipient, refusal, deps),
-        deps.clock.now(),
-      );
-      logger.info('customer notice not sent', { ...log, status: refusal, settled });
-      return settled === 'duplicate' ? 'duplicate' : refusal;
-    }
+    if (refusal) return unsent(refusal, 'the customer may not be mailed');
     const vouched = found ? found.contactVouched === true : vouchedWithoutCase(notice);
     if (notice.kind !== 'customer_confirm') {
       const held = await holdUnconfirmed(notice, recipient, found, vouched, deps);
@@ -241,6 +239,21 @@ async function customerRefusal(
  */
 const erasedSince = (notice: NoticeRequested, found: Case | undefined) =>
   found?.erasedAt !== undefined && notice.requestedAt <= found.erasedAt;
+
+/**
+ * An invitation's email waits on the notify queue for seconds, its DLQ for days: by then the
+ * customer may have been erased (the invitation deleted with their data) or have answered.
+ */
+async function withdrawnInvitation(
+  notice: NoticeRequested,
+  deps: DeliverDeps,
+): Promise<'erased' | 'superseded' | undefined> {
+  if (notice.kind !== 'customer_survey_invitation') return undefined;
+  const { invitationId } = parseNoticeData('customer_survey_invitation', notice.data);
+  const invitation = await deps.invitations.get(invitationId);
+  if (!invitation) return 'erased';
+  return invitation.status === 'sent' ? undefined : 'superseded';
+}
 
 /**
  * The case's `contactConsent` (copied from the feedback at triage) decides when there is a case;

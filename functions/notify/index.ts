@@ -4,6 +4,7 @@ import { dynamoStaffBurstStore } from '../../shared/adapters/burst-store.ts';
 import { dynamoCaseReader } from '../../shared/adapters/case-reader.ts';
 import { dynamoContactStore } from '../../shared/adapters/contact-store.ts';
 import { documentClient } from '../../shared/adapters/dynamo.ts';
+import { dynamoInvitationReader } from '../../shared/adapters/invitation-store.ts';
 import {
   dynamoNoticeLedger,
   dynamoSuppressionList,
@@ -34,6 +35,7 @@ export const handler = lambdaEntry(
     contacts: dynamoContactStore(db, env.TABLE_NAME),
     bursts: dynamoStaffBurstStore(db, env.TABLE_NAME),
     cases: dynamoCaseReader(db, env.TABLE_NAME),
+    invitations: dynamoInvitationReader(db, env.TABLE_NAME),
     // No SDK retries: a send whose answer was lost would go out twice. A failed send releases its
     // claim and the queue's redelivery retries it (docs/design.md#once-per-recipient).
     mailer: sesMailer(new SESv2Client({ maxAttempts: 1 }), {

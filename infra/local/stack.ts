@@ -40,6 +40,7 @@ import { dynamoFeedbackStore } from '../../shared/adapters/feedback-store.ts';
 import {
   dynamoCustomerFacts,
   dynamoImpressionCounter,
+  dynamoInvitationReader,
   dynamoInvitationStore,
   dynamoJourneyStore,
 } from '../../shared/adapters/invitation-store.ts';
@@ -538,6 +539,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       contacts: dynamoContactStore(db, tableName),
       bursts: dynamoStaffBurstStore(db, tableName),
       cases: dynamoCaseReader(db, tableName),
+      invitations: dynamoInvitationReader(db, tableName),
       mailer: sendEventsFor(sesMailer(ses)),
       clock,
       newId: randomUUID,

@@ -12,6 +12,7 @@ import { askTallies, type Invitation } from '../domain/invitation.ts';
 import type {
   CustomerFactsReader,
   InvitationChange,
+  InvitationReader,
   InvitationStore,
   JourneyStore,
 } from '../domain/invitation-ports.ts';
@@ -128,6 +129,16 @@ const cancelledByCondition = (error: unknown) =>
       (r) => r.Code === 'ConditionalCheckFailed',
     ));
 
+/** Reads one invitation (notify checks that an invitation's email is still wanted). */
+export function dynamoInvitationReader(db: DynamoDBDocumentClient, tableName: string): InvitationReader {
+  return {
+    async get(invitationId) {
+      const item = await getConsistent(db, tableName, invitationKey(invitationId));
+      return item ? invitationFromItem(item) : undefined;
+    },
+  };
+}
+
 export function dynamoInvitationStore(
   db: DynamoDBDocumentClient,
   tableName: string,
@@ -135,10 +146,7 @@ export function dynamoInvitationStore(
   clock: { now(): Date },
 ): InvitationStore {
   return {
-    async get(invitationId) {
-      const item = await getConsistent(db, tableName, invitationKey(invitationId));
-      return item ? invitationFromItem(item) : undefined;
-    },
+    get: dynamoInvitationReader(db, tableName).get,
 
     async due(shard, dueBy, onPage) {
       for await (const page of dueTimerPages(db, tableName, shard, dueBy)) {

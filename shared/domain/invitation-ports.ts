@@ -38,8 +38,11 @@ export interface JourneyStore {
   record(event: StoredEvent, starts: EventStarts): Promise<RecordOutcome>;
 }
 
-export interface InvitationStore {
+export interface InvitationReader {
   get(invitationId: string): Promise<Invitation | undefined>;
+}
+
+export interface InvitationStore extends InvitationReader {
   /** Ids of invitations whose next step is due by `dueBy` in one shard, page by page. */
   due(shard: string, dueBy: string, onPage: (invitationIds: string[]) => Promise<void>): Promise<void>;
   contactState(contactKey: string): Promise<ContactState>;

@@ -6,6 +6,7 @@ import type { LocalStack } from '../../infra/local/stack.ts';
 import { dynamoStaffBurstStore } from '../../shared/adapters/burst-store.ts';
 import { dynamoCaseReader } from '../../shared/adapters/case-reader.ts';
 import { dynamoContactStore } from '../../shared/adapters/contact-store.ts';
+import { dynamoInvitationReader } from '../../shared/adapters/invitation-store.ts';
 import {
   dynamoNoticeLedger,
   dynamoSuppressionList,
@@ -35,6 +36,7 @@ export function stackNotifyHandler(s: LocalStack, wrap: (mailer: Mailer) => Mail
     contacts: dynamoContactStore(s.db, s.tableName),
     bursts: dynamoStaffBurstStore(s.db, s.tableName),
     cases: dynamoCaseReader(s.db, s.tableName),
+    invitations: dynamoInvitationReader(s.db, s.tableName),
     mailer: wrap(s.withSendEvents(sesMailer(ses))),
     clock: s.clock,
     newId: randomUUID,

@@ -4,8 +4,10 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { confirmContact, releasedCopy } from '../../core/contacts/index.ts';
+import { invitationNotice } from '../../core/invitations/index.ts';
 import { makeNotifyHandler } from '../../functions/notify/handler.ts';
 import { dynamoCaseReader } from '../../shared/adapters/case-reader.ts';
+import { dynamoInvitationReader } from '../../shared/adapters/invitation-store.ts';
 import {
   dynamoNoticeLedger,
   dynamoSuppressionList,
@@ -15,8 +17,10 @@ import { sesMailer } from '../../shared/adapters/ses-mailer.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import { loadConfigFile } from '../../shared/config/load.ts';
 import { contactRefOf } from '../../shared/domain/contact.ts';
+import type { Invitation } from '../../shared/domain/invitation.ts';
 import { verifyLink } from '../../shared/domain/signed-link.ts';
 import { casePk, toCaseItem } from '../../shared/repository/case-item.ts';
+import { invitationToItem } from '../../shared/repository/invitation-item.ts';
 import { noticeKey, suppressionKey, unsubscribeKeyKey } from '../../shared/repository/notice-item.ts';
 import { memoryBursts, memoryContacts } from '../support/contacts.ts';
 import { FakeTable } from '../support/fake-table.ts';
@@ -52,6 +56,7 @@ function handler(secret = async (): Promise<string> => linkSecret) {
     contacts,
     bursts: memoryBursts(),
     cases: dynamoCaseReader(db, tableName),
+    invitations: dynamoInvitationReader(db, tableName),
     mailer: sesMailer(new SESv2Client({ region: 'local' }), { configurationSetName: 'closeloop-test' }),
     clock,
     newId: () => `00000000-0000-0000-0000-${String(++ids).padStart(12, '0')}`,
@@ -544,5 +549,58 @@ describe("a case's unsubscribe key", () => {
     expect(untouched).toBe(madeUntil);
     expect(later).toBe(key);
     expect(table.get(unsubscribeKeyKey('case_old'))?.expiresAt).toBeGreaterThan(inAYear());
+  });
+});
+
+describe('survey invitation emails', () => {
+  const invitation = (over: Partial<Invitation> = {}): Invitation => ({
+    invitationId: 'inv_0001',
+    siteId: 'shop-jp',
+    eventId: 'evt-1',
+    eventType: 'order_delivered',
+    ruleId: 'delivered',
+    touchpoint: 'delivery',
+    survey: { type: 'csat', reasons: [], comment: true },
+    customer: { email: 'hanako@example.jp', locale: 'ja', contactConsent: true },
+    contactKey: 'shop-jp.abc',
+    emailed: true,
+    status: 'sent',
+    createdAt: '2026-11-18T01:00:00.000Z',
+    sentAt: '2026-11-20T01:00:00.000Z',
+    closesAt: '2026-12-04T01:00:00.000Z',
+    ...over,
+  });
+  const emailOf = (inv: Invitation, step: 'invite' | 'remind' = 'invite') =>
+    sqsRecord(invitationNotice(inv, step, clock.now(), config));
+
+  it('sends the email of an invitation that waits for its answer', async () => {
+    const inv = invitation();
+    table.put(invitationToItem(inv, 400));
+
+    await handler()({ Records: [emailOf(inv)] });
+
+    expect(sent().map((m) => m.Destination?.ToAddresses)).toEqual([['hanako@example.jp']]);
+  });
+
+  it('drops an email still queued when the customer was erased (the invitation is gone)', async () => {
+    const result = await handler()({ Records: [emailOf(invitation())] });
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(sent()).toEqual([]);
+    expect(
+      table.get(noticeKey('inv_0001:customer_survey_invitation:invite', 'hanako@example.jp')),
+    ).toMatchObject({ status: 'erased' });
+  });
+
+  it('drops a reminder of a survey answered meanwhile', async () => {
+    const inv = invitation({ status: 'answered', answeredAt: '2026-11-20T00:59:00.000Z' });
+    table.put(invitationToItem(inv, 400));
+
+    await handler()({ Records: [emailOf(inv, 'remind')] });
+
+    expect(sent()).toEqual([]);
+    expect(
+      table.get(noticeKey('inv_0001:customer_survey_invitation:remind', 'hanako@example.jp')),
+    ).toMatchObject({ status: 'superseded' });
   });
 });
