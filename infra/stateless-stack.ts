@@ -280,12 +280,15 @@ export class StatelessStack extends Stack {
     // log) and of a retime. BatchGetItem: an invitee's triage markers and cases (a case being
     // worked on holds the invitation). Query on the timers index (case and invitation timers) and
     // on the customer index (that invitee's feedback), not on every index.
+    // DeleteItem / BatchWriteItem: a closed case past its retention, with its timeline.
     bindTable(this.sla, data.table, [
       'dynamodb:Query',
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
       'dynamodb:PutItem',
       'dynamodb:BatchGetItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
     ]);
     bindTableIndex(this.sla, data.table, tableSpec.timersIndex.name, ['dynamodb:Query']);
     bindTableIndex(this.sla, data.table, tableSpec.customerIndex.name, ['dynamodb:Query']);

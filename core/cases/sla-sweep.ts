@@ -2,10 +2,11 @@ import type { Config } from '../../shared/config/schema.ts';
 import { attainmentOnClosed } from '../../shared/domain/attainment.ts';
 import { type Case, caseFacts, customerNoticeFacts, type TimelineEvent } from '../../shared/domain/case.ts';
 import { caseNotice, noticeEntry, type OutboxEntry } from '../../shared/domain/outbox.ts';
+import { isPurge } from '../../shared/domain/retention.ts';
 import {
   eventTypeOfStep,
   levelRank,
-  nextStep,
+  nextTimerStep,
   type SlaContext,
   type SlaStep,
   sameTimer,
@@ -77,6 +78,8 @@ export interface SweepResult {
   lost: number;
   /** Stale timers moved to where the timeline says. */
   retimed: number;
+  /** Closed cases deleted, past their retention. */
+  purged: number;
   /** Listed as due but nothing to do (already handled; the index lags the table slightly). */
   idle: number;
   /** Cases not started because the run was asked to stop (they stay due). */
@@ -104,6 +107,7 @@ export async function sweepDue(now: Date, deps: SweepDeps): Promise<SweepResult>
     fired: [],
     lost: 0,
     retimed: 0,
+    purged: 0,
     idle: 0,
     deferred: 0,
     errors: 0,
@@ -139,7 +143,7 @@ async function processCase(caseId: string, now: Date, deps: SweepDeps, result: S
     let state = stored;
     const ctx = slaContextOf(state.case, deps.config);
     for (let n = 0; n < MAX_STEPS_PER_CASE; n++) {
-      const step = nextStep(state.case, state.timeline, ctx.calendar, ctx.policy, ctx.followUp);
+      const step = nextTimerStep(state.case, state.timeline, ctx);
       if (step === undefined || step.dueAt > nowIso) {
         const wanted = timerFieldsOf(caseId, step);
         if (!sameTimer(state.timer, wanted)) {
@@ -150,6 +154,12 @@ async function processCase(caseId: string, now: Date, deps: SweepDeps, result: S
         } else if (firedHere === 0) {
           result.idle += 1;
         }
+        return;
+      }
+      if (isPurge(step)) {
+        const outcome = await deps.store.purge(caseId, expectedOf(state), now);
+        if (outcome === 'committed') result.purged += 1;
+        else if (outcome === 'lost') result.lost += 1;
         return;
       }
       const contact =
@@ -266,7 +276,7 @@ export function planStep(
   const event: TimelineEvent = { at, type: eventTypeOfStep(step.kind), actor: SLA_ACTOR, via: SLA_VIA, data };
   const after: Case = { ...c, ...set };
   const timeline = [...stored.timeline, event];
-  const next = nextStep(after, timeline, ctx.calendar, ctx.policy, ctx.followUp);
+  const next = nextTimerStep(after, timeline, ctx);
   return {
     caseId: c.caseId,
     at: now,

@@ -117,6 +117,7 @@ export function recordMetrics(metrics: Metrics, result: SweepResult, summary: Sl
     MetricUnit.Count,
     count((f) => f.kind === 'auto_close'),
   );
+  metrics.addMetric('SlaCasesPurged', MetricUnit.Count, result.purged);
   metrics.addMetric('SlaSweepErrors', MetricUnit.Count, result.errors);
   metrics.addMetric('SlaSweepDeferred', MetricUnit.Count, result.deferred);
   metrics.addMetric('SlaSweepDuration', MetricUnit.Milliseconds, summary.durationMs);

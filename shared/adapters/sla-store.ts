@@ -3,11 +3,13 @@
  * loads a case with its timeline and writes one step per transaction.
  */
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Case } from '../domain/case.ts';
+import { PURGE_STEP } from '../domain/retention.ts';
 import type { TimerFields } from '../domain/sla.ts';
 import type { SlaStore, StepOutcome, StepWrite, StoredCase, TimerIndex } from '../domain/sla-ports.ts';
 import {
@@ -18,9 +20,10 @@ import {
   eventSkPrefix,
   toEventItem,
 } from '../repository/case-item.ts';
+import { timerFieldsOf } from '../repository/case-timer.ts';
 import { outboxItem } from '../repository/outbox.ts';
 import { caseFieldsUpdate } from './case-update.ts';
-import { dueTimerPages, queryAll, readContact, updateIf } from './dynamo.ts';
+import { conditionHeld, deleteKeys, dueTimerPages, queryAll, readContact, updateIf } from './dynamo.ts';
 import { metricAddUpdate } from './metric-update.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -31,6 +34,9 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
  * collide with theirs, and steps fired in one run (same `at`) keep their order.
  */
 export const SLA_EVENT_SEQ = 90;
+
+/** A purge that stopped half-way is due again after this long. */
+const PURGE_RETRY_MS = 15 * 60_000;
 
 export function dynamoTimerIndex(db: DynamoDBDocumentClient, tableName: string): TimerIndex {
   return {
@@ -146,6 +152,42 @@ export function dynamoSlaStore(db: DynamoDBDocumentClient, tableName: string): S
         }
         throw error;
       }
+    },
+
+    async purge(caseId, expected, now) {
+      // Claimed first (a new version, due again in a while): a staff write that read the case
+      // before now fails on its version, and a run that dies half-way leaves the case due.
+      const claimed = { version: expected.version + 1, dueStep: PURGE_STEP };
+      const retry = timerFieldsOf(caseId, {
+        stepId: PURGE_STEP,
+        dueAt: new Date(now.getTime() + PURGE_RETRY_MS).toISOString(),
+      });
+      if (
+        !(await updateIf(db, caseUpdate(tableName, caseId, expected, { version: claimed.version }, retry)))
+      ) {
+        return 'lost';
+      }
+      const keys = await queryAll(db, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ProjectionExpression: 'pk, sk',
+        ExpressionAttributeValues: { ':pk': casePk(caseId) },
+        ConsistentRead: true,
+      });
+      await deleteKeys(db, tableName, keys.filter((k) => k.sk !== 'CASE') as { pk: string; sk: string }[]);
+      // The case item last: while it stands, the index still finds what is left of the partition.
+      const deleted = await conditionHeld(
+        db.send(
+          new DeleteCommand({
+            TableName: tableName,
+            Key: caseKey(caseId),
+            ConditionExpression: '#version = :version',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':version': claimed.version },
+          }),
+        ),
+      );
+      return deleted ? 'committed' : 'lost';
     },
 
     async retime(caseId, expected, timer) {

@@ -5,6 +5,8 @@
 
 /** Feedback items expire (DynamoDB TTL) after this many days. */
 export const DEFAULT_RETENTION_DAYS = 730;
+/** A closed case, with its timeline, is deleted this long after it last closed. */
+export const DEFAULT_CLOSED_CASE_RETENTION_DAYS = 400;
 
 /** Days between automatic rotations of the link secret (docs/operations.md#key-rotation). */
 export const DEFAULT_LINK_SECRET_ROTATION_DAYS = 90;

@@ -8,6 +8,7 @@ import * as z from 'zod';
 import { LONGEST_SECRET_SIGNED_LINK_DAYS } from '../domain/signed-link.ts';
 import { isValidTimeZone, WEEKDAYS, type Weekday } from '../domain/time.ts';
 import {
+  DEFAULT_CLOSED_CASE_RETENTION_DAYS,
   DEFAULT_INTAKE,
   DEFAULT_LINK_SECRET_ROTATION_DAYS,
   DEFAULT_RETENTION_DAYS,
@@ -122,6 +123,11 @@ export const serviceSchema = z.strictObject({
   retentionDays: positiveInt
     .default(DEFAULT_RETENTION_DAYS)
     .describe('Feedback expires (DynamoDB TTL) this many days after it arrived.'),
+  closedCaseRetentionDays: positiveInt
+    .default(DEFAULT_CLOSED_CASE_RETENTION_DAYS)
+    .describe(
+      'A closed case and its timeline are deleted (by the minute sweep) this many days after the case last closed; a reopen keeps it.',
+    ),
   linkSecretRotationDays: z
     .int(unlessMissing('must be an integer'))
     .min(

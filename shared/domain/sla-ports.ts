@@ -71,4 +71,14 @@ export interface SlaStore {
     expected: { version: number; dueStep: string | undefined },
     timer: TimerFields | undefined,
   ): Promise<StepOutcome>;
+  /**
+   * Deletes a closed case past its retention with every item of its partition (timeline and
+   * all), conditional on the version and due step read; a run that stops half-way leaves the
+   * case due again, so the next sweep finishes it.
+   */
+  purge(
+    caseId: string,
+    expected: { version: number; dueStep: string | undefined },
+    now: Date,
+  ): Promise<StepOutcome>;
 }

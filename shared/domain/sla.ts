@@ -58,6 +58,7 @@
 import type { LadderLevel } from '../config/schema.ts';
 import { addBusinessMinutes, businessMinutesBetween, type CalendarSpec } from './calendar.ts';
 import type { Case, TimelineEvent, TimelineEventType } from './case.ts';
+import { type PurgeStep, purgeStepOf } from './retention.ts';
 import { DAY_MS, MINUTE_MS } from './time.ts';
 
 /**
@@ -416,6 +417,21 @@ export function nextStep(
   return plannedSteps(c, timeline, calendar, policy, followUp).find((s) => !fired.has(s.stepId));
 }
 
+/**
+ * What the case's one timer waits for: its next SLA step, else (closed) its purge
+ * (shared/domain/retention.ts).
+ */
+export function nextTimerStep(
+  c: Pick<Case, 'status' | 'createdAt' | 'updatedAt' | 'contactConsent'>,
+  timeline: readonly TimelineEvent[],
+  ctx: Pick<SlaContext, 'calendar' | 'policy' | 'followUp' | 'closedCaseDays'>,
+): SlaStep | PurgeStep | undefined {
+  return (
+    nextStep(c, timeline, ctx.calendar, ctx.policy, ctx.followUp) ??
+    purgeStepOf(c, timeline, ctx.closedCaseDays)
+  );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Timer fields (their key formats: shared/repository/case-timer.ts)
 // ---------------------------------------------------------------------------------------------
@@ -477,6 +493,7 @@ export interface SlaConfig {
     readonly policies: Readonly<Record<'critical' | 'routine', SlaPolicySpec>>;
     readonly followUp: FollowUpSpec;
   };
+  readonly service: { readonly closedCaseRetentionDays: number };
 }
 
 export interface SlaContext {
@@ -484,6 +501,8 @@ export interface SlaContext {
   calendar: CalendarSpec;
   policy: SlaPolicySpec;
   followUp: FollowUpSpec;
+  /** Days a closed case is kept (shared/domain/retention.ts). */
+  closedCaseDays: number;
 }
 
 /**
@@ -497,7 +516,13 @@ export function slaContextOf(c: Pick<Case, 'teamId' | 'severity'>, config: SlaCo
   if (team === undefined) throw new Error(`no team ${c.teamId} and no fallback team in config`);
   const calendar = config.calendars.find((cal) => cal.id === team.calendarId);
   if (calendar === undefined) throw new Error(`team ${team.id} names unknown calendar ${team.calendarId}`);
-  return { team, calendar, policy: config.sla.policies[c.severity], followUp: config.sla.followUp };
+  return {
+    team,
+    calendar,
+    policy: config.sla.policies[c.severity],
+    followUp: config.sla.followUp,
+    closedCaseDays: config.service.closedCaseRetentionDays,
+  };
 }
 
 const memberRecipient = (team: TeamLike, memberId: string): StaffRecipient | undefined => {

@@ -8,6 +8,7 @@ import type { Case, TimelineEvent } from '../domain/case.ts';
 import {
   type FollowUpSpec,
   nextStep,
+  nextTimerStep,
   RECHECK_STEP,
   type SlaConfig,
   type SlaPolicySpec,
@@ -37,7 +38,10 @@ export function timerShardOf(caseId: string): string {
 }
 
 /** Timer fields for a step (undefined: the case leaves the index). */
-export function timerFieldsOf(caseId: string, step: SlaStep | undefined): TimerFields | undefined {
+export function timerFieldsOf(
+  caseId: string,
+  step: Pick<SlaStep, 'stepId' | 'dueAt'> | undefined,
+): TimerFields | undefined {
   if (step === undefined) return undefined;
   return { timerShard: timerShardOf(caseId), dueAt: step.dueAt, dueStep: step.stepId };
 }
@@ -62,12 +66,11 @@ export function recheckTimerFields(caseId: string, at: Date): TimerFields {
   return { timerShard: timerShardOf(caseId), dueAt: at.toISOString(), dueStep: RECHECK_STEP };
 }
 
-/** `timerFields` with the calendar and policy looked up in the config. */
+/** The timer a case item should carry now: its next SLA step, or its purge once closed (config looked up). */
 export function timerFieldsFor(
   c: Pick<Case, 'caseId' | 'status' | 'createdAt' | 'updatedAt' | 'contactConsent' | 'teamId' | 'severity'>,
   timeline: readonly TimelineEvent[],
   config: SlaConfig,
 ): TimerFields | undefined {
-  const ctx = slaContextOf(c, config);
-  return timerFields(c, timeline, ctx.calendar, ctx.policy, ctx.followUp);
+  return timerFieldsOf(c.caseId, nextTimerStep(c, timeline, slaContextOf(c, config)));
 }

@@ -1444,7 +1444,7 @@ describe('SLA engine: timers index, schedule, function', () => {
     expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
   });
 
-  it('may query the timers and customer indexes, and get, batch-get, query, put and update the table, nothing else', () => {
+  it('may query the timers and customer indexes, and get, batch-get, query, put, update and delete (a purge) on the table, nothing else', () => {
     const [, fn] = slaFn();
     const [tableId] = only(ofType(dev.statefulJson, 'AWS::DynamoDB::Table'));
     const statements = allowStatements(dev.statelessJson)
@@ -1466,6 +1466,8 @@ describe('SLA engine: timers index, schedule, function', () => {
       {
         actions: [
           'dynamodb:BatchGetItem',
+          'dynamodb:BatchWriteItem',
+          'dynamodb:DeleteItem',
           'dynamodb:GetItem',
           'dynamodb:PutItem',
           'dynamodb:Query',

@@ -1,4 +1,4 @@
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import { dynamoSlaStore, stepTransaction } from '../../shared/adapters/sla-store.ts';
@@ -328,7 +328,33 @@ describe('an unacknowledged critical case climbs the ladder; acknowledging and r
     expect(
       s.timeline.filter((e) => e.type === 'closed').map((e) => [e.at, e.data.reason, e.data.stepId]),
     ).toEqual([[jst('2026-12-09 12:00'), 'unverified', 'auto_close']]);
-    expect(s.timer).toEqual({}); // closed: out of the timers index
+    // Closed: the one timer left is the purge, 400 days (closedCaseRetentionDays) after the close.
+    expect(s.timer).toMatchObject({ dueStep: 'purge', dueAt: '2028-01-13T03:00:00.000Z' });
     expect((await steps(a)).filter(([id]) => id === 'follow_up')).toHaveLength(1);
+  });
+
+  it('deletes the closed case with its whole timeline 400 days after it closed, not a minute before', async () => {
+    const partition = async (caseId: string) =>
+      (
+        await stack.db.send(
+          new QueryCommand({
+            TableName: stack.tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': caseKey(caseId).pk },
+            ConsistentRead: true,
+          }),
+        )
+      ).Items ?? [];
+    const itemsBefore = (await partition(a)).length;
+    expect(itemsBefore).toBeGreaterThan(10);
+
+    jumpTo('2028-01-13T02:58:00.000Z');
+    await advanceTo('2028-01-13T02:59:00.000Z');
+    expect(await partition(a)).toHaveLength(itemsBefore);
+    await advanceTo('2028-01-13T03:01:00.000Z');
+
+    expect(await partition(a)).toEqual([]);
+    // b closed half an hour after a: still kept.
+    expect((await load(b)).case.status).toBe('closed');
   });
 });

@@ -567,6 +567,8 @@ describe('survey invitation emails', () => {
     status: 'sent',
     createdAt: '2026-11-18T01:00:00.000Z',
     sentAt: '2026-11-20T01:00:00.000Z',
+    askWeek: '2026-W47',
+    version: 1,
     closesAt: '2026-12-04T01:00:00.000Z',
     ...over,
   });

@@ -426,7 +426,7 @@ describe('the sweep: follow-up and auto-close', () => {
     expect(tx!.TransactItems!.some((i) => i.Put?.Item?.type === 'outbox')).toBe(false);
   });
 
-  it('closes an unanswered case as unverified, counts it, and leaves the timers index', async () => {
+  it('closes an unanswered case as unverified, counts it, and leaves only its purge in the timers index', async () => {
     store(
       resolvedCase('case_ac', {}, [ev('follow_up_sent', jst('2026-12-01 16:00'), { stepId: 'follow_up' })]),
     );
@@ -436,7 +436,11 @@ describe('the sweep: follow-up and auto-close', () => {
     const [tx] = transactions();
     const [update, event, ...counters] = tx!.TransactItems!;
     expect(update!.Update!.ExpressionAttributeValues).toMatchObject({ ':status': 'closed' });
-    expect(update!.Update!.UpdateExpression).toContain('REMOVE #timerShard, #dueAt, #dueStep');
+    // Kept 400 days (closedCaseRetentionDays) after the close, then deleted by a sweep.
+    expect(update!.Update!.ExpressionAttributeValues).toMatchObject({
+      ':dueStep': 'purge',
+      ':dueAt': '2028-01-12T07:00:00.000Z',
+    });
     expect(event!.Put!.Item).toMatchObject({
       eventType: 'closed',
       data: { stepId: 'auto_close', reason: 'unverified', followUpSentAt: jst('2026-12-01 16:00') },

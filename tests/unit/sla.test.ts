@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../shared/config/load.ts';
 import type { Config } from '../../shared/config/schema.ts';
 import type { Case, CaseStatus, TimelineEvent, TimelineEventType } from '../../shared/domain/case.ts';
+import { purgeStepOf } from '../../shared/domain/retention.ts';
 import {
   firedStepIds,
   nextStep,
@@ -423,6 +424,38 @@ describe('timer fields', () => {
     expect(timerFieldsFor(c, tl, config)).toEqual(timerFields(c, tl, tokyo, critical, followUp));
     expect(timerFields(withStatus('closed'), tl, tokyo, critical, followUp)).toBeUndefined();
     expect(timerFields(withStatus('waiting_on_customer'), tl, tokyo, critical, followUp)).toBeUndefined();
+  });
+
+  it('keeps a closed case in the index only for its purge, closedCaseRetentionDays after it last closed', () => {
+    const closed = withStatus('closed', { updatedAt: jst('2026-12-09 12:00') });
+    const tl = [
+      ...opened(jst('2026-11-24 09:30')),
+      ev('closed', jst('2026-12-01 10:00')),
+      ev('reopened', jst('2026-12-02 10:00')),
+      ev('closed', jst('2026-12-09 12:00')),
+    ];
+    expect(config.service.closedCaseRetentionDays).toBe(400);
+
+    expect(timerFieldsFor(closed, tl, config)).toEqual({
+      timerShard: timerShardOf('case_1'),
+      dueAt: jst('2028-01-13 12:00'),
+      dueStep: 'purge',
+    });
+    expect(
+      timerFieldsFor(closed, tl, { ...config, service: { ...config.service, closedCaseRetentionDays: 30 } })
+        ?.dueAt,
+    ).toBe(jst('2027-01-08 12:00'));
+  });
+
+  it('gives a reopened case its SLA steps again instead of the purge', () => {
+    const tl = [
+      ...opened(jst('2026-11-24 09:30')),
+      ev('closed', jst('2026-12-01 10:00')),
+      ev('reopened', jst('2026-12-02 10:00'), { reason: 'not_fixed' }),
+    ];
+
+    expect(timerFieldsFor(withStatus('reopened'), tl, config)?.dueStep).not.toBe('purge');
+    expect(purgeStepOf(withStatus('reopened'), tl, 400)).toBeUndefined();
   });
 
   it('spreads case ids over 16 stable shards T#00..T#15', () => {
