@@ -445,14 +445,18 @@ describe('staff console', () => {
   it('labels the invitation and prompt figures in Japanese', async () => {
     await page.goto(`${stack.url}/console/#/metrics`);
     await page.getByRole('button', { name: 'Switch the console to Japanese' }).click();
-
-    await textOf(page.locator('table.asks caption')).toBe(
-      'タッチポイント別 アンケート依頼とウィジェット表示',
-    );
-    await textOf(page.locator('table.asks thead')).toBe(
-      'タッチポイント\t依頼数\t開封数\t依頼への回答\t回答率\tウィジェット表示数\t表示あたりの回答率',
-    );
-    await page.getByRole('button', { name: 'コンソールを英語に切り替える' }).click();
+    const backToEnglish = page.getByRole('button', { name: 'コンソールを英語に切り替える' });
+    try {
+      await textOf(page.locator('table.asks caption')).toBe(
+        'タッチポイント別 アンケート依頼とウィジェット表示',
+      );
+      await textOf(page.locator('table.asks thead')).toBe(
+        'タッチポイント\t依頼数\t開封数\t依頼への回答\t回答率\tウィジェット表示数\t表示あたりの回答率',
+      );
+    } finally {
+      // The choice is remembered: a failure here must not leave the later tests in Japanese.
+      if (await backToEnglish.count()) await backToEnglish.click();
+    }
     await textOf(page.getByRole('heading', { level: 1 })).toBe('Metrics');
   });
 
