@@ -9,6 +9,7 @@ import { noticeEntry, type OutboxEntry } from '../../shared/domain/outbox.ts';
  * - the team's NPS / CSAT that week (its team counter) and NPS / CSAT by touchpoint and the top
  *   reasons, which are **every team's** (the touchpoint and reason counters are not kept per team;
  *   the notice says `scope: all_teams` and the email labels them so);
+ * - the ask figures of the touchpoints that asked anyone (`askedTouchpoints`), every team's too;
  * - SLA attainment of the team's cases of that week against `config.sla.targets`.
  *
  * The numbers come from `summarize` / `sumByKey` (core/insights/metrics.ts), the same arithmetic
@@ -120,6 +121,28 @@ export function digestRecipients(team: Team): NoticeRequested['to'] {
   return to;
 }
 
+/**
+ * The touchpoints that emailed a survey invitation or showed a widget prompt that week, most asked
+ * first: a touchpoint that asked nobody has no rate to read, only a row of zeros.
+ */
+export function askedTouchpoints(
+  touchpoints: readonly MetricsGroup[],
+): NonNullable<NoticeData<'staff_weekly_digest'>['asks']> {
+  return touchpoints
+    .filter((t) => t.invited > 0 || t.prompted > 0)
+    .sort((a, b) => b.invited - a.invited || b.prompted - a.prompted || (a.key < b.key ? -1 : 1))
+    .slice(0, MAX_TOUCHPOINTS)
+    .map((t) => ({
+      touchpoint: t.key,
+      invited: t.invited,
+      opened: t.opened,
+      answered: t.answered,
+      responseRate: t.responseRate,
+      prompted: t.prompted,
+      promptResponseRate: t.promptResponseRate,
+    }));
+}
+
 /** The notice data of one team's week (pure). */
 export function digestData(input: {
   team: Team;
@@ -150,10 +173,13 @@ export function digestData(input: {
     },
     team: { responses: g?.responses ?? 0, nps: g?.nps ?? null, csat: g?.csat ?? null },
     scope: 'all_teams',
-    byTouchpoint: [...input.touchpoints]
+    byTouchpoint: input.touchpoints
+      // A touchpoint that only asked (invitations, prompts) has no NPS / CSAT row to show.
+      .filter((t) => t.responses > 0)
       .sort(byResponses)
       .slice(0, MAX_TOUCHPOINTS)
       .map((t) => ({ touchpoint: t.key, responses: t.responses, nps: t.nps, csat: t.csat })),
+    asks: askedTouchpoints(input.touchpoints),
     attainment: attainmentMetrics.map((metric) => ({
       metric,
       actual: g?.[metric] ?? null,

@@ -124,6 +124,26 @@ export const noticeDataSchemas = {
         .check(z.maxLength(50)),
       [],
     ),
+    /**
+     * Survey invitations and widget prompts per touchpoint (every team's, as `byTouchpoint`): only
+     * touchpoints that asked anyone. Absent from digests queued before these figures existed, which
+     * then leave the section out rather than claim nothing was asked.
+     */
+    asks: z.optional(
+      z
+        .array(
+          z.object({
+            touchpoint: label,
+            invited: count,
+            opened: count,
+            answered: count,
+            responseRate: share,
+            prompted: count,
+            promptResponseRate: share,
+          }),
+        )
+        .check(z.maxLength(50)),
+    ),
     attainment: z._default(
       z.array(
         z.object({

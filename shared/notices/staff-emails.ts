@@ -214,6 +214,50 @@ function staffDigest(
   };
 }
 
+type Asks = NonNullable<NoticeData<'staff_weekly_digest'>['asks']>;
+
+/** Survey invitations and widget prompts by touchpoint, with each response rate. */
+function askTable(ctx: Ctx, asks: Asks, allTeams: boolean): Block {
+  const caption = ctx.ja
+    ? 'タッチポイント別 アンケート依頼とウィジェット表示'
+    : 'Survey invitations and widget prompts by touchpoint';
+  return {
+    kind: 'table',
+    caption: allTeams ? (ctx.ja ? `${caption}（全チーム）` : `${caption} (all teams)`) : caption,
+    head: ctx.ja
+      ? [
+          'タッチポイント',
+          '依頼数',
+          '開封数',
+          '依頼への回答',
+          '回答率',
+          'ウィジェット表示数',
+          '表示あたりの回答率',
+        ]
+      : [
+          'Touchpoint',
+          'Invited',
+          'Opened',
+          'Answered',
+          'Response rate',
+          'Prompts shown',
+          'Prompt response rate',
+        ],
+    rows: asks.map((a) => [
+      a.touchpoint,
+      String(a.invited),
+      String(a.opened),
+      String(a.answered),
+      percent(a.responseRate),
+      String(a.prompted),
+      percent(a.promptResponseRate),
+    ]),
+    empty: ctx.ja
+      ? 'この週はアンケートの依頼もウィジェットの表示もありませんでした。'
+      : 'No survey invitations sent and no widget prompts shown this week.',
+  };
+}
+
 export function staffWeeklyDigest(ctx: Ctx, d: NoticeData<'staff_weekly_digest'>): EmailDocument {
   const team = singleLine(d.teamName);
   const week = singleLine(d.week);
@@ -263,6 +307,7 @@ export function staffWeeklyDigest(ctx: Ctx, d: NoticeData<'staff_weekly_digest'>
         rows: d.byTouchpoint.map((r) => [r.touchpoint, String(r.responses), signed(r.nps), percent(r.csat)]),
         empty: none,
       },
+      ...(d.asks ? [askTable(ctx, d.asks, allTeams)] : []),
       {
         kind: 'table',
         caption: ctx.ja ? 'SLA 達成率（目標比）' : 'SLA attainment against targets',

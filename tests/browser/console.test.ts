@@ -4,14 +4,23 @@ import type { LocalStack } from '../../infra/local/stack.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import { caseIdFor } from '../../shared/domain/case.ts';
 import { launchChromium, screenshot } from '../support/browser.ts';
-import { eventually, postFeedback, startTestStack } from '../support/local-stack.ts';
+import {
+  answerSurvey,
+  eventually,
+  postFeedback,
+  postImpressions,
+  postJourneyEvent,
+  startTestStack,
+} from '../support/local-stack.ts';
 
 /**
  * The staff console in Chromium against the local stack. The stack's clock starts on Wednesday
  * 2026-11-18 09:00 JST (a business day on the teams' Tokyo calendar) and moves only when a test
  * says so, so deadlines and countdowns are the same on every run. The data is what a shop sees on a
  * busy morning: detractors and unhappy CSAT answers that opened cases in several teams, promoters
- * and happy answers that did not, one critical case left unacknowledged past its deadline.
+ * and happy answers that did not, one critical case left unacknowledged past its deadline. Two
+ * sign-ups got a survey invitation (one answered it) and the checkout widget showed its prompt 40
+ * times.
  */
 const T0 = new Date('2026-11-18T00:00:00.000Z');
 
@@ -159,9 +168,32 @@ async function open(keys: (keyof typeof caseFeedback)[]): Promise<void> {
   }, 30_000);
 }
 
+/** Survey invitations of the welcome rule (sent at once) to two sign-ups, the first answering. */
+async function inviteSignUps(): Promise<void> {
+  const surveyUrls: string[] = [];
+  for (const n of [1, 2]) {
+    const response = await postJourneyEvent(stack, {
+      siteId: 'shop-jp',
+      eventId: `console-signup-${n}`,
+      type: 'account_created',
+      occurredAt: stack.clock.now().toISOString(),
+      customer: { email: `signup-${n}@example.jp`, contactConsent: true, locale: 'ja' },
+    });
+    expect(response.status).toBe(202);
+    surveyUrls.push(((await response.json()) as { invitation: { surveyUrl: string } }).invitation.surveyUrl);
+  }
+  expect((await stack.sweepInvitations(stack.clock.now())).sent).toBe(2);
+  await answerSurvey(surveyUrls[0]!, 7);
+}
+
 async function seed(): Promise<void> {
   await open(['charged', 'coupon', 'stock', 'cancelled', 'backorder', 'late', 'signup', 'chat']);
   for (const [i, feedback] of happyFeedback.entries()) await send(feedback, `console-happy-${i}`);
+  await inviteSignUps();
+  const prompts = await postImpressions(stack, 'shop-jp', [
+    { touchpoint: 'checkout_abandonment', count: 40 },
+  ]);
+  expect(prompts.status).toBe(202);
   // A morning's work: some acknowledged, one waiting on the customer, one resolved.
   for (const id of [caseIds.coupon, caseIds.backorder, caseIds.late, caseIds.chat, caseIds.stock]) {
     expect((await staffApi('POST', `/v1/cases/${id}/acknowledge`, {}, await caseVersion(id))).status).toBe(
@@ -391,6 +423,51 @@ describe('staff console', () => {
     await textOf(page.locator('table.metrics thead')).toContain('Target 85%');
     await textOf(page.locator('table.metrics thead')).toContain('Target 95%');
     await screenshot(page, 'console-metrics');
+  });
+
+  it('shows invitations, prompts and their response rates per touchpoint, with — where nobody was asked', async () => {
+    await page.goto(`${stack.url}/console/#/metrics`);
+
+    const asks = page.locator('table.asks');
+    await textOf(asks.locator('caption')).toBe('Survey invitations and widget prompts by Touchpoint');
+    await textOf(asks.locator('thead')).toBe(
+      'Touchpoint\tInvited\tOpened\tAnswered\tResponse rate\tPrompts shown\tPrompt response rate',
+    );
+    await countOf(asks.locator('tbody th[scope="row"]')).toBe(6);
+    // Sign-ups: two invited, one opened and answered.
+    const signUps = asks.locator('tbody tr', { hasText: 'Account creation' }).locator('td');
+    await poll(() => signUps.allInnerTexts()).toEqual(['2', '1', '1', '50%', '0', '—']);
+    // Checkout: 6 answers through the widget against 40 prompts shown; no invitations.
+    const checkout = asks.locator('tbody tr', { hasText: 'Checkout abandonment' }).locator('td');
+    await poll(() => checkout.allInnerTexts()).toEqual(['0', '0', '0', '—', '40', '15%']);
+  });
+
+  it('labels the invitation and prompt figures in Japanese', async () => {
+    await page.goto(`${stack.url}/console/#/metrics`);
+    await page.getByRole('button', { name: 'Switch the console to Japanese' }).click();
+    const backToEnglish = page.getByRole('button', { name: 'コンソールを英語に切り替える' });
+    try {
+      await textOf(page.locator('table.asks caption')).toBe(
+        'タッチポイント別 アンケート依頼とウィジェット表示',
+      );
+      await textOf(page.locator('table.asks thead')).toBe(
+        'タッチポイント\t依頼数\t開封数\t依頼への回答\t回答率\tウィジェット表示数\t表示あたりの回答率',
+      );
+    } finally {
+      // The choice is remembered: a failure here must not leave the later tests in Japanese.
+      if (await backToEnglish.count()) await backToEnglish.click();
+    }
+    await textOf(page.getByRole('heading', { level: 1 })).toBe('Metrics');
+  });
+
+  it('says the invitation and prompt figures are per touchpoint when grouping by another dimension', async () => {
+    await page.goto(`${stack.url}/console/#/metrics?groupBy=team`);
+
+    await countOf(page.locator('table.metrics tbody tr')).toBeGreaterThan(0);
+    await textOf(page.locator('main')).toContain(
+      'Survey invitations and widget prompts are counted per touchpoint: group by touchpoint to see them.',
+    );
+    await countOf(page.locator('table.asks')).toBe(0);
   });
 
   it('works from the keyboard: Tab reaches the navigation, focus is visible, Enter follows the link', async () => {

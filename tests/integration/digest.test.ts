@@ -1,14 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import { VirtualClock } from '../../shared/clock.ts';
-import { countItems, eventually, postFeedback, startTestStack } from '../support/local-stack.ts';
+import {
+  answerSurvey,
+  countItems,
+  eventually,
+  postFeedback,
+  postImpressions,
+  postJourneyEvent,
+  startTestStack,
+} from '../support/local-stack.ts';
 
 /**
  * The weekly digest on the local stack: feedback arrives on Thursday 2026-11-19 (ISO week 47 in
  * Tokyo), the virtual clock moves past Monday 2026-11-23 09:00 JST, and the minute job queues one
  * digest per team; notify sends it through SES local. The orders team's week: three responses on
  * checkout abandonment (NPS 2 with a reason, NPS 10, CSAT 5), one critical case, unacknowledged
- * and overdue by Monday.
+ * and overdue by Monday. The same Thursday two sign-ups get a survey invitation (one opens and
+ * answers it) and the checkout page's widget shows its prompt 12 times.
  */
 const start = new Date('2026-11-19T01:00:00.000Z'); // Thursday 10:00 JST
 const jst = (local: string) => new Date(`${local.replace(' ', 'T')}:00+09:00`).toISOString();
@@ -46,8 +55,23 @@ async function advance(minutes: number): Promise<void> {
 
 const base = { siteId: 'shop-jp', touchpoint: 'checkout_abandonment', channel: 'web' };
 
-describe('weekly digest on the local stack', () => {
-  it('emails each team its week once the virtual clock passes Monday 09:00 JST, and only once', async () => {
+/** A sign-up reported by the shop's backend: the welcome rule invites at once (a CES survey). */
+async function signUp(n: number): Promise<string> {
+  const response = await postJourneyEvent(stack, {
+    siteId: 'shop-jp',
+    eventId: `digest-signup-${n}`,
+    type: 'account_created',
+    occurredAt: stack.clock.now().toISOString(),
+    customer: { email: `signup-${n}@example.jp`, contactConsent: true, locale: 'ja' },
+  });
+  expect(response.status).toBe(202);
+  return ((await response.json()) as { invitation: { surveyUrl: string } }).invitation.surveyUrl;
+}
+
+/** Thursday's feedback, invitations and prompts; then the clock passes Monday 09:00 JST once. */
+let week47: Promise<Email[]> | undefined;
+const digestsOfWeek47 = () => {
+  week47 ??= (async () => {
     for (const body of [
       { ...base, rating: { type: 'nps', score: 2 }, reasons: ['payment_method_unavailable'] },
       { ...base, rating: { type: 'nps', score: 10 } },
@@ -55,7 +79,15 @@ describe('weekly digest on the local stack', () => {
     ]) {
       expect((await postFeedback(stack, body)).status).toBe(202);
     }
-    await eventually(async () => expect(await countItems(stack, 'triaged')).toBe(3), 20_000);
+    const answeredLink = await signUp(1);
+    await signUp(2);
+    const prompts = await postImpressions(stack, 'shop-jp', [
+      { touchpoint: 'checkout_abandonment', count: 12 },
+    ]);
+    expect(prompts.status).toBe(202);
+    await advance(1); // the minute sweep emails both invitations
+    await answerSurvey(answeredLink, 7);
+    await eventually(async () => expect(await countItems(stack, 'triaged')).toBe(4), 20_000);
 
     // Nothing is due before Monday but SLA steps, which the jump skips and the next sweep fires.
     stack.clock.advance(Date.parse(jst('2026-11-23 08:58')) - stack.clock.now().getTime());
@@ -63,16 +95,23 @@ describe('weekly digest on the local stack', () => {
     expect(await digests()).toEqual([]);
     await advance(2); // 09:00 and 09:01 JST
     expect(stack.clock.now().toISOString()).toBe(jst('2026-11-23 09:01'));
-
-    const orders = stack.config.teams.find((t) => t.id === 'orders')!;
-    const lead = orders.members.find((m) => m.id === orders.leadId)!;
-    const manager = orders.members.find((m) => m.id === orders.managerId)!;
-    const all = await eventually(async () => {
+    return eventually(async () => {
       const found = await digests();
       // Lead, manager and inbox of each of the five teams.
       expect(found).toHaveLength(stack.config.teams.length * 3);
       return found;
     }, 20_000);
+  })();
+  return week47;
+};
+
+describe('weekly digest on the local stack', () => {
+  it('emails each team its week once the virtual clock passes Monday 09:00 JST, and only once', async () => {
+    const all = await digestsOfWeek47();
+
+    const orders = stack.config.teams.find((t) => t.id === 'orders')!;
+    const lead = orders.members.find((m) => m.id === orders.leadId)!;
+    const manager = orders.members.find((m) => m.id === orders.managerId)!;
     for (const team of stack.config.teams) {
       expect(
         all.filter((e) => e.to.includes(team.inboxEmail)),
@@ -103,5 +142,35 @@ describe('weekly digest on the local stack', () => {
     await advance(1);
     await new Promise((r) => setTimeout(r, 1_500));
     expect(await digests()).toHaveLength(stack.config.teams.length * 3);
+  }, 90_000);
+
+  it('shows the response rate per touchpoint in the digest, in Japanese and English', async () => {
+    const all = await digestsOfWeek47();
+
+    const orders = stack.config.teams.find((t) => t.id === 'orders')!;
+    const lead = orders.members.find((m) => m.id === orders.leadId)!;
+    const ja = all.find((e) => e.to.includes(lead.email))!;
+    // The team inbox has no locale: staff mail without one is in English.
+    const en = all.find((e) => e.to.includes(orders.inboxEmail))!;
+    // Sign-ups: two invited, one opened and answered; checkout: 3 widget answers to 12 prompts.
+    expect(ja.text).toContain(
+      [
+        'タッチポイント別 アンケート依頼とウィジェット表示（全チーム）',
+        'タッチポイント | 依頼数 | 開封数 | 依頼への回答 | 回答率 | ウィジェット表示数 | 表示あたりの回答率',
+        'account_creation | 2 | 1 | 1 | 50% | 0 | -',
+        'checkout_abandonment | 0 | 0 | 0 | - | 12 | 25%',
+      ].join('\n'),
+    );
+    expect(en.subject).toBe(`[Weekly digest] ${orders.name} 2026-W47`);
+    expect(en.text).toContain(
+      [
+        'Survey invitations and widget prompts by touchpoint (all teams)',
+        'Touchpoint | Invited | Opened | Answered | Response rate | Prompts shown | Prompt response rate',
+        'account_creation | 2 | 1 | 1 | 50% | 0 | -',
+        'checkout_abandonment | 0 | 0 | 0 | - | 12 | 25%',
+      ].join('\n'),
+    );
+    expect(en.html).toContain('>Response rate</th>');
+    expect(en.html).toContain('>50%</td>');
   }, 90_000);
 });

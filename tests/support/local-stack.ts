@@ -90,3 +90,39 @@ export function postFeedback(
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 }
+
+/** POSTs a journey event as the site's backend does (the server key, no Origin). */
+export function postJourneyEvent(stack: LocalStack, body: { siteId: string } & Record<string, unknown>) {
+  const site = stack.sites.find((s) => s.siteId === body.siteId) ?? stack.sites[0]!;
+  return fetch(`${stack.url}/v1/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-server-key': site.serverKey },
+    body: JSON.stringify(body),
+  });
+}
+
+/** POSTs the widget's batch of prompts shown, as the site's page does (the site key and its origin). */
+export function postImpressions(
+  stack: LocalStack,
+  siteId: string,
+  impressions: { touchpoint: string; count: number }[],
+) {
+  const site = stack.sites.find((s) => s.siteId === siteId) ?? stack.sites[0]!;
+  return fetch(`${stack.url}/v1/impressions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-site-key': site.siteKey, origin: site.origins[0]! },
+    body: JSON.stringify({ siteId, impressions }),
+  });
+}
+
+/** Opens a survey link and answers it with `score`, as the customer's browser would. */
+export async function answerSurvey(surveyUrl: string, score: number): Promise<void> {
+  const page = await fetch(surveyUrl);
+  if (page.status !== 200) throw new Error(`survey page answered ${page.status}`);
+  const answer = await fetch(surveyUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: `score=${score}`,
+  });
+  if (answer.status !== 200) throw new Error(`survey answer answered ${answer.status}`);
+}

@@ -144,9 +144,25 @@ const seeded = [
     npsDetractors: 4,
   }),
   counter('touchpoint', W, 'delivery', { responses: 4, csatCount: 4, csatSatisfied: 3 }),
+  // The ask counters, as the reader returns them among the touchpoint items: invitations emailed
+  // after purchase (none answered through the widget), prompts the widget showed at checkout.
+  counter('touchpoint', W, 'post_purchase', { invited: 8, opened: 5, answered: 2 }),
+  counter('touchpoint', W, 'checkout_abandonment', { prompted: 36, promptAnswered: 9 }),
   counter('reason', W, 'shipping_problem', { responses: 2 }),
   counter('reason', W, 'payment_method_unavailable', { responses: 6 }),
 ];
+
+/** The digest email as notify renders it for the notice's first recipient. */
+const renderDigest = (notice: NoticeRequested, locale: 'ja' | 'en') =>
+  renderNotice({
+    kind: notice.kind,
+    data: notice.data,
+    recipient: notice.to[0]!,
+    locale,
+    serviceName: 'Closeloop',
+    timeZone: 'Asia/Tokyo',
+    links: {},
+  });
 
 describe('sendWeeklyDigests', () => {
   const past = '2026-11-20T00:00:00.000Z';
@@ -207,6 +223,26 @@ describe('sendWeeklyDigests', () => {
         { touchpoint: 'checkout_abandonment', responses: 9, nps: -25, csat: null },
         { touchpoint: 'delivery', responses: 4, nps: null, csat: 0.75 },
       ],
+      asks: [
+        {
+          touchpoint: 'post_purchase',
+          invited: 8,
+          opened: 5,
+          answered: 2,
+          responseRate: 0.25,
+          prompted: 0,
+          promptResponseRate: null,
+        },
+        {
+          touchpoint: 'checkout_abandonment',
+          invited: 0,
+          opened: 0,
+          answered: 0,
+          responseRate: null,
+          prompted: 36,
+          promptResponseRate: 0.25,
+        },
+      ],
       attainment: [
         { metric: 'acknowledgedWithin2h', actual: 0.6, target: 0.6 },
         { metric: 'acknowledgedWithin6h', actual: 0.8, target: 0.85 },
@@ -231,16 +267,7 @@ describe('sendWeeklyDigests', () => {
     const { deps, outbox } = fakes(seeded, open);
     await sendWeeklyDigests(MONDAY_9_JST, deps);
     const notice = outbox.get(`notice:digest:orders:staff_weekly_digest:${W}`)?.message as NoticeRequested;
-    const render = (locale: 'ja' | 'en') =>
-      renderNotice({
-        kind: notice.kind,
-        data: notice.data,
-        recipient: notice.to[0]!,
-        locale,
-        serviceName: 'Closeloop',
-        timeZone: 'Asia/Tokyo',
-        links: {},
-      });
+    const render = (locale: 'ja' | 'en') => renderDigest(notice, locale);
     const en = render('en');
     expect(en.subject).toBe(`[Weekly digest] 受注システム・IT チーム ${W}`);
     expect(en.text).toContain('NPS / CSAT by touchpoint (all teams)');
@@ -250,6 +277,61 @@ describe('sendWeeklyDigests', () => {
     const ja = render('ja');
     expect(ja.text).toContain('タッチポイント別 NPS / CSAT（全チーム）');
     expect(ja.text).toContain('主な理由（全チーム）');
+  });
+
+  it('lists ask figures only for the touchpoints that invited or prompted anyone, and no NPS row for them', async () => {
+    const { deps, outbox } = fakes(seeded, open);
+    await sendWeeklyDigests(MONDAY_9_JST, deps);
+    const notice = outbox.get(`notice:digest:orders:staff_weekly_digest:${W}`)?.message as NoticeRequested;
+    const data = notice.data as { asks: { touchpoint: string }[]; byTouchpoint: { touchpoint: string }[] };
+    // Delivery asked nobody: it has responses but no ask row.
+    expect(data.asks.map((a) => a.touchpoint)).toEqual(['post_purchase', 'checkout_abandonment']);
+    // Post-purchase was asked but nobody answered through the widget or a survey that week.
+    expect(data.byTouchpoint.map((t) => t.touchpoint)).toEqual(['checkout_abandonment', 'delivery']);
+  });
+
+  it('shows the response rate per touchpoint in the digest, in English and Japanese, text and HTML', async () => {
+    const { deps, outbox } = fakes(seeded, open);
+    await sendWeeklyDigests(MONDAY_9_JST, deps);
+    const notice = outbox.get(`notice:digest:orders:staff_weekly_digest:${W}`)?.message as NoticeRequested;
+
+    const en = renderDigest(notice, 'en');
+    const ja = renderDigest(notice, 'ja');
+
+    expect(en.text).toContain(
+      [
+        'Survey invitations and widget prompts by touchpoint (all teams)',
+        'Touchpoint | Invited | Opened | Answered | Response rate | Prompts shown | Prompt response rate',
+        'post_purchase | 8 | 5 | 2 | 25% | 0 | -',
+        'checkout_abandonment | 0 | 0 | 0 | - | 36 | 25%',
+      ].join('\n'),
+    );
+    expect(en.html).toContain(
+      '<th style="padding:4px 8px;border:1px solid #ddd;background:#f0f0f0;text-align:left">Response rate</th>',
+    );
+    expect(ja.text).toContain(
+      [
+        'タッチポイント別 アンケート依頼とウィジェット表示（全チーム）',
+        'タッチポイント | 依頼数 | 開封数 | 依頼への回答 | 回答率 | ウィジェット表示数 | 表示あたりの回答率',
+        'post_purchase | 8 | 5 | 2 | 25% | 0 | -',
+      ].join('\n'),
+    );
+    expect(ja.html).toContain('>回答率</th>');
+  });
+
+  it('says no invitations were sent when no touchpoint asked anyone that week', async () => {
+    const quiet = seeded.filter((i) => !('invited' in i) && !('prompted' in i));
+    const { deps, outbox } = fakes(quiet, open);
+    await sendWeeklyDigests(MONDAY_9_JST, deps);
+    const notice = outbox.get(`notice:digest:orders:staff_weekly_digest:${W}`)?.message as NoticeRequested;
+
+    expect(notice.data.asks).toEqual([]);
+    expect(renderDigest(notice, 'en').text).toContain(
+      'Survey invitations and widget prompts by touchpoint (all teams)\nNo survey invitations sent and no widget prompts shown this week.',
+    );
+    expect(renderDigest(notice, 'ja').text).toContain(
+      '（全チーム）\nこの週はアンケートの依頼もウィジェットの表示もありませんでした。',
+    );
   });
 
   it('queues nothing on a rerun of the same week, later that week too', async () => {

@@ -62,6 +62,17 @@ const sampleData: Record<NoticeKind, Record<string, unknown>> = {
       { touchpoint: 'checkout_abandonment', responses: 40, nps: -15, csat: 0.55 },
       { touchpoint: 'delivery', responses: 9, nps: null, csat: null },
     ],
+    asks: [
+      {
+        touchpoint: 'post_purchase',
+        invited: 120,
+        opened: 64,
+        answered: 30,
+        responseRate: 0.25,
+        prompted: 0,
+        promptResponseRate: null,
+      },
+    ],
     attainment: [
       { metric: 'acknowledgedWithin2h', actual: 0.72, target: 0.6 },
       { metric: 'closedWithin48h', actual: 0.9, target: 0.95 },
@@ -180,7 +191,16 @@ describe('notice templates', () => {
     expect(text).toContain('Acknowledged within 2 h | 72% | 60% | ✓');
     expect(text).toContain('Closed within 48 h | 90% | 95% | ✗');
     expect(text).toContain('payment_method_unavailable | 8');
+    expect(text).toContain('post_purchase | 120 | 64 | 30 | 25% | 0 | -');
     expect(html).toContain('<td style="padding:4px 8px;border:1px solid #ddd">55%</td>');
+  });
+
+  it('leaves the ask table out of a digest queued before the ask figures existed', () => {
+    const { asks: _, ...before } = sampleData.staff_weekly_digest;
+    const { text } = render('staff_weekly_digest', 'en', { data: before });
+    expect(text).toContain('NPS / CSAT by touchpoint');
+    expect(text).not.toContain('Survey invitations');
+    expect(text).not.toContain('No survey invitations sent');
   });
 
   it('says so when a digest section has no data', () => {

@@ -1,7 +1,8 @@
 /// <reference lib="dom" />
 /**
  * Metrics: NPS and CSAT by touchpoint (or channel, team, reason) as bar charts, SLA attainment
- * against the configured targets, and every figure in a table, for a date range.
+ * against the configured targets, and every figure in a table, for a date range; by touchpoint,
+ * also the survey invitations and widget prompts with their response rates.
  */
 import {
   BarController,
@@ -156,6 +157,10 @@ export async function metricsView(ctx: ViewContext): Promise<void> {
           h('div', { class: 'charts' }, charts),
           h('p', { class: 'muted' }, t('attainmentNote')),
           table(metrics, group),
+          // The ask counters are kept per touchpoint only: other groupings would show zeros.
+          groupBy === 'touchpoint'
+            ? askTable(groups, group)
+            : h('p', { class: 'muted' }, t('asksPerTouchpoint')),
         ],
   );
   for (const draw of draws) draw();
@@ -270,6 +275,51 @@ function table(metrics: Metrics, group: string): HTMLElement {
           h('td', { class: 'num' }, formatPercent(g.csat)),
           h('td', { class: 'num' }, String(g.cases)),
           attainment.map((a) => attainmentCell(g[a.key], metrics.targets[a.key])),
+        ),
+      ),
+    ),
+  );
+}
+
+/** Survey invitations (invited → opened → answered) and widget prompts, per touchpoint. */
+function askTable(groups: readonly MetricsGroup[], group: string): HTMLElement {
+  return h(
+    'table',
+    { class: 'asks' },
+    h('caption', {}, t('asksTable', { group })),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'col' }, group),
+        (
+          [
+            'askInvited',
+            'askOpened',
+            'askAnswered',
+            'responseRate',
+            'askPrompted',
+            'promptResponseRate',
+          ] as const
+        ).map((key) => h('th', { scope: 'col', class: 'num' }, t(key))),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      groups.map((g) =>
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'row' }, label(g.key)),
+          h('td', { class: 'num' }, String(g.invited)),
+          h('td', { class: 'num' }, String(g.opened)),
+          h('td', { class: 'num' }, String(g.answered)),
+          h('td', { class: 'num' }, formatPercent(g.responseRate)),
+          h('td', { class: 'num' }, String(g.prompted)),
+          h('td', { class: 'num' }, formatPercent(g.promptResponseRate)),
         ),
       ),
     ),
