@@ -4,7 +4,8 @@
  * SES local, the same handlers as the functions): `n` feedback of the mix (bench/feedback-mix.ts)
  * posted over HTTP; triage, relay and notify; then for each case a member opens it, acknowledges,
  * sends the customer an update and resolves it (4 staff API calls); then the SLA sweep sends the
- * follow-up surveys and closes the unanswered cases. The meter (bench/meter.ts) counts every
+ * follow-up surveys and closes the unanswered cases, and, 400 days on, deletes the closed cases
+ * with their timelines (docs/operations.md#data-lifecycle). The meter (bench/meter.ts) counts every
  * request at the SDK clients and the capacity units DynamoDB reports; the counts, scaled to 1M
  * feedback, are priced with bench/prices.ts. Durations cannot be counted here, so Lambda GB-s use
  * the assumed billed milliseconds of bench/prices.ts.
@@ -174,7 +175,10 @@ export async function costBench(n = 1000) {
         await stack.sweepSla(clock.now());
         await settled(stack, sqs);
       }
-      return { feedback: feedbackIds.length, cases: caseIds.length, staffCalls };
+      // Every case closed: its purge, closedCaseRetentionDays later, deletes it with its timeline.
+      clock.advance(stack.config.service.closedCaseRetentionDays * DAY_MS + 60_000);
+      const { purged } = await stack.sweepSla(clock.now());
+      return { feedback: feedbackIds.length, cases: caseIds.length, staffCalls, purged };
     });
     return priced(meter, { ...work, busEvents: stack.bus.events.length }, logBytes, stack.queues);
   } finally {
@@ -185,7 +189,7 @@ export async function costBench(n = 1000) {
 
 function priced(
   meter: UsageMeter,
-  work: { feedback: number; cases: number; staffCalls: number; busEvents: number },
+  work: { feedback: number; cases: number; staffCalls: number; busEvents: number; purged: number },
   logBytes: number,
   queues: LocalStack['queues'],
 ) {
@@ -246,6 +250,7 @@ function priced(
     counted: {
       feedback: work.feedback,
       cases: work.cases,
+      casesPurged: work.purged,
       staffApiCalls: work.staffCalls,
       busEvents: work.busEvents,
       dynamoRequests: meter.dynamo.requests,
@@ -253,6 +258,7 @@ function priced(
       dynamoWriteUnits: meter.dynamo.writeUnits,
       dynamoReadUnits: meter.dynamo.readUnits,
       dynamoFailedConditions: meter.dynamo.failedConditions,
+      dynamoFailedConditionsBy: meter.failedConditionsBy,
       dynamoWriteUnitsBy: meter.writeUnitsBy,
       writeUnitsPerFeedback: round(meter.dynamo.writeUnits / work.feedback),
       sqsRequests,

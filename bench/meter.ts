@@ -117,6 +117,8 @@ export class UsageMeter {
   readonly writesPerKey = new Map<string, number>();
   /** Write units by command and the entity of its first item (`TransactWriteItems FEEDBACK`…). */
   readonly writeUnitsBy: Record<string, number> = {};
+  /** Failed conditions by command and the entity of the first key written (where the waste is). */
+  readonly failedConditionsBy: Record<string, number> = {};
   /** SQS requests by command, empty receives (polling, a fixed cost) apart. */
   readonly sqs: Record<string, number> = {};
   /** Messages received per queue URL in non-empty receives: each such receive is one function invocation. */
@@ -177,6 +179,8 @@ export class UsageMeter {
           const name = (error as Error).name;
           if (name === 'ConditionalCheckFailedException' || name === 'TransactionCanceledException') {
             this.dynamo.failedConditions++;
+            const by = `${command.replace(/Command$/, '')} ${writtenKeys(command, args.input)[0]?.split('#')[0] ?? ''}`;
+            this.failedConditionsBy[by] = (this.failedConditionsBy[by] ?? 0) + 1;
             const items = writtenKeys(command, args.input).length;
             this.#addWrite(command, args.input, command === 'TransactWriteItemsCommand' ? 2 * items : items);
           }

@@ -157,7 +157,7 @@ async function processCase(caseId: string, now: Date, deps: SweepDeps, result: S
         return;
       }
       if (isPurge(step)) {
-        const outcome = await deps.store.purge(caseId, expectedOf(state), now);
+        const outcome = await deps.store.purge(caseId, expectedOf(state));
         if (outcome === 'committed') result.purged += 1;
         else if (outcome === 'lost') result.lost += 1;
         return;

@@ -73,12 +73,8 @@ export interface SlaStore {
   ): Promise<StepOutcome>;
   /**
    * Deletes a closed case past its retention with every item of its partition (timeline and
-   * all), conditional on the version and due step read; a run that stops half-way leaves the
-   * case due again, so the next sweep finishes it.
+   * all), the case item last and conditional on the version read; a run that stops half-way
+   * leaves the case due, so the next sweep finishes it.
    */
-  purge(
-    caseId: string,
-    expected: { version: number; dueStep: string | undefined },
-    now: Date,
-  ): Promise<StepOutcome>;
+  purge(caseId: string, expected: { version: number }): Promise<StepOutcome>;
 }

@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import { dynamoSlaStore, stepTransaction } from '../../shared/adapters/sla-store.ts';
@@ -354,7 +354,32 @@ describe('an unacknowledged critical case climbs the ladder; acknowledging and r
     await advanceTo('2028-01-13T03:01:00.000Z');
 
     expect(await partition(a)).toEqual([]);
-    // b closed half an hour after a: still kept.
+    // b was closed by the sweep at the jump just now: kept another 400 days.
     expect((await load(b)).case.status).toBe('closed');
+    expect((await load(b)).timer.dueStep).toBe('purge');
+  });
+
+  it('finishes a purge that stopped half-way (some timeline deleted, the case item left) at the next sweep', async () => {
+    const events = (await load(b)).timeline.length;
+    const [first] = (
+      await stack.db.send(
+        new QueryCommand({
+          TableName: stack.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :event)',
+          ExpressionAttributeValues: { ':pk': caseKey(b).pk, ':event': 'EVENT#' },
+          Limit: 1,
+        }),
+      )
+    ).Items!;
+    await stack.db.send(
+      new DeleteCommand({ TableName: stack.tableName, Key: { pk: first!.pk, sk: first!.sk } }),
+    );
+    expect((await load(b)).timeline).toHaveLength(events - 1);
+
+    const purgeAt = (await load(b)).timer.dueAt!;
+    jumpTo(new Date(Date.parse(purgeAt) - 60_000).toISOString());
+    await advanceTo(new Date(Date.parse(purgeAt) + 60_000).toISOString());
+
+    expect(await store.load(b)).toBeUndefined();
   });
 });
