@@ -44,7 +44,7 @@ import {
   dynamoJourneyStore,
 } from '../../shared/adapters/invitation-store.ts';
 import { queueSender } from '../../shared/adapters/messaging.ts';
-import { dynamoMetricsReader } from '../../shared/adapters/metrics-reader.ts';
+import { dynamoMetricsReader, dynamoRollupStore } from '../../shared/adapters/metrics-reader.ts';
 import {
   dynamoCaseCustomers,
   dynamoNoticeLedger,
@@ -402,6 +402,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       cases: dynamoStaffCaseStore(db, tableName),
       problems: dynamoProblemStore(db, tableName),
       metrics: dynamoMetricsReader(db, tableName),
+      rollups: dynamoRollupStore(db, tableName),
       customers: dynamoCustomerData(db, tableName),
       clock,
       config,
