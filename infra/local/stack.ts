@@ -467,6 +467,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         queueDepth: (name) => queueDepth(sqs, queues, name),
         reconcile,
         cases: () => listCasesWithTimeline(db, tableName),
+        log,
       }),
     ];
     const throttle =
