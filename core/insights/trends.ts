@@ -161,8 +161,9 @@ export function pointOf(metric: TrendMetric, week: string, t: Readonly<Record<st
 }
 
 /**
- * The series of `metric`: one per key seen in any week, a point for every week (zeros where the
- * key had nothing), busiest key first.
+ * The series of `metric`: one per key with data for it in some week of the range (a reason no
+ * cancellation named has no churn series), a point for every week (zeros where the key had
+ * nothing), busiest key first.
  */
 export function assembleSeries(
   metric: TrendMetric,
@@ -176,7 +177,7 @@ export function assembleSeries(
     points: weeks.map((week) => pointOf(metric, week, perWeek.get(week)?.[key] ?? {})),
   }));
   const total = (s: TrendSeries) => s.points.reduce((sum, p) => sum + p.n, 0);
-  return series.sort((a, b) => total(b) - total(a) || (a.key < b.key ? -1 : 1));
+  return series.filter((s) => total(s) > 0).sort((a, b) => total(b) - total(a) || (a.key < b.key ? -1 : 1));
 }
 
 /** Days after a week ends before nothing more lands in it: the follow-up, its unanswered close, a week's slack. */
