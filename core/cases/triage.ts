@@ -18,7 +18,7 @@ import {
 } from '../../shared/domain/classify.ts';
 import { cohortOf } from '../../shared/domain/cohort.ts';
 import type { Feedback } from '../../shared/domain/feedback.ts';
-import { metricTargetsOf, talliesOf } from '../../shared/domain/metrics.ts';
+import { isChurn, metricTargetsOf, talliesOf } from '../../shared/domain/metrics.ts';
 import { caseNotice, noticeEntry, type OutboxEntry } from '../../shared/domain/outbox.ts';
 import { isoWeekOf } from '../../shared/domain/time.ts';
 import {
@@ -95,7 +95,7 @@ export async function triageFeedback(feedbackId: string, deps: TriageDeps): Prom
     ...t,
     week,
     tallies: talliesOf({
-      touchpoint: fb.touchpoint,
+      churn: isChurn(fb),
       says: fb.rating !== undefined || Boolean(fb.comment?.trim()) || Boolean(fb.reasons?.length),
       rating: fb.rating,
       npsBucket: cls.npsBucket,

@@ -73,11 +73,19 @@ export const tallyNames = [
 export const CANCELLATION_TOUCHPOINT = 'cancellation';
 
 /**
+ * Whether a feedback is a cancellation: on the `cancellation` touchpoint, and not the answer to a
+ * survey invitation (the cancellation event that invited it was counted already).
+ */
+export const isChurn = (fb: { touchpoint: string; context?: Record<string, unknown> }) =>
+  fb.touchpoint === CANCELLATION_TOUCHPOINT && fb.context?.invitationId === undefined;
+
+/**
  * What one feedback adds. A feedback that says nothing (no rating, comment or reasons: only a
  * cancellation event without reasons) counts as churn but not as a response.
  */
 export function talliesOf(fb: {
-  touchpoint?: string;
+  /** It is a cancellation (`isChurn`). */
+  churn?: boolean;
   /** Whether it carries a rating, a comment or reasons (default true, as every posted feedback). */
   says?: boolean;
   rating?: Rating;
@@ -106,7 +114,7 @@ export function talliesOf(fb: {
     negative: fb.sentiment === 'negative' ? 1 : 0,
     cases: fb.opensCase ? 1 : 0,
     promptAnswered: fb.fromPrompt ? 1 : 0,
-    churned: fb.touchpoint === CANCELLATION_TOUCHPOINT ? 1 : 0,
+    churned: fb.churn ? 1 : 0,
   };
 }
 

@@ -300,6 +300,20 @@ describe('triage: counting', () => {
     expect(store.counters.get('cohort#2026-W47#new')).toMatchObject({ churned: 2, responses: 1 });
   });
 
+  it('does not count the answer to a cancellation survey as a second cancellation', async () => {
+    await triage(
+      feedback({
+        touchpoint: 'cancellation',
+        rating: { type: 'nps', score: 2 },
+        comment: undefined,
+        reasons: ['too_expensive'],
+        context: { invitationId: 'inv_1' },
+      }),
+    );
+
+    expect(store.counters.get('reason#2026-W47#too_expensive')).toMatchObject({ churned: 0, responses: 1 });
+  });
+
   it("uses the team's time zone for the week: Monday 08:00 JST is next week though UTC is still Sunday", async () => {
     const fb = feedback({ receivedAt: '2026-11-22T23:00:00.000Z' });
 
