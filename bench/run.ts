@@ -38,6 +38,7 @@ import { costBench } from './cost.ts';
 import { intakeBench } from './intake.ts';
 import { scaleBench, sqsRecord } from './scale.ts';
 import { slaBench } from './sla.ts';
+import { trendsBench } from './trends.ts';
 
 const resultsFile = 'bench/results.json';
 const execFileAsync = promisify(execFile);
@@ -354,7 +355,8 @@ const machine = () => ({
 /**
  * `npm run bench` measures everything; `npm run bench -- bundles` only bundle sizes, import times
  * and web sizes; `npm run bench -- intake` only the intake limit's cost (`intake`); `npm run bench
- * -- survey` only the survey page's size (`survey`);
+ * -- survey` only the survey page's size (`survey`); `npm run bench -- trends` only the trends
+ * reads (`trends`);
  * `npm run bench -- scale cost` only the counted (untimed) figures, `scale` and `cost`, either or
  * both. Each merges into bench/results.json, keeping the other keys.
  */
@@ -364,6 +366,12 @@ async function main() {
     const survey = surveyPageSizes();
     writeFileSync(resultsFile, `${JSON.stringify({ ...previous, survey }, null, 2)}\n`);
     console.log(JSON.stringify({ survey }, null, 2));
+    return;
+  }
+  if (process.argv.includes('trends')) {
+    const trends = await trendsBench();
+    writeFileSync(resultsFile, `${JSON.stringify({ ...previous, trends }, null, 2)}\n`);
+    console.log(JSON.stringify({ trends }, null, 2));
     return;
   }
   const counted = {
@@ -387,6 +395,7 @@ async function main() {
           scale: await scaleBench(),
           cost: await costBench(),
           sla: await slaBench(),
+          trends: await trendsBench(),
           intake: await intakeBench(),
           ingest: { inProcessMockedClients: await ingestThroughput() },
           triage: { inProcessMockedClients: await triageThroughput() },

@@ -416,9 +416,10 @@ export class StatelessStack extends Stack {
       description: 'POST /v1/events: a journey event (server key), stored once with its survey invitation',
       environment: { PUBLIC_BASE_URL: publicBaseUrl },
     });
-    // GetItem: the stored event a replay answers from. PutItem: the actions of the transaction
-    // (event, invitation, contact log line, a cancellation's churn answer).
-    bindTable(this.events, table, ['dynamodb:GetItem', 'dynamodb:PutItem']);
+    // GetItem: the stored event a replay answers from, the customer's first-seen time. PutItem /
+    // UpdateItem: the actions of the transaction (event, invitation, contact log line, a
+    // cancellation's churn answer; the first-seen stamp).
+    bindTable(this.events, table, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
     // The survey link in the answer is signed with the link secret (read, never written).
     bindSecret(this.events, data.linkSecret, 'LINK_SECRET_ARN');
     bindSecret(this.events, originVerifySecret, 'ORIGIN_VERIFY_SECRET_ARN');
@@ -645,11 +646,13 @@ export class StatelessStack extends Stack {
     // GetItem: feedback, customer address, spent tokens, problems, posters. Query: a case and its
     // timeline, a problem's links, the weekly counters (one partition per week). PutItem /
     // UpdateItem: the actions of each change's TransactWriteItems (case, event, outbox, counters,
-    // links), problems, erasure's feedback update, a touchpoint's poster. DeleteItem: erasure's
+    // links), problems, erasure's feedback update, a touchpoint's poster, a week's trend rollup.
+    // BatchGetItem: the trend rollups of a range (one item per week). DeleteItem: erasure's
     // deletion of relayed customer notices (outbox items naming the address). The two indexes it
     // reads, and only those, with Query.
     bindTable(this.cases, table, [
       'dynamodb:GetItem',
+      'dynamodb:BatchGetItem',
       'dynamodb:Query',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',

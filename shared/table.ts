@@ -126,6 +126,8 @@ export const itemTypes = {
   invitation: 'invitation',
   contactState: 'contactState',
   contactLog: 'contactLog',
+  firstSeen: 'firstSeen',
+  metricRollup: 'metricRollup',
   poster: 'poster',
   posterPointer: 'posterPointer',
 } as const;

@@ -16,8 +16,9 @@ import {
   opensCase,
   type Sentiment,
 } from '../../shared/domain/classify.ts';
+import { cohortOf } from '../../shared/domain/cohort.ts';
 import type { Feedback } from '../../shared/domain/feedback.ts';
-import { metricTargetsOf, talliesOf } from '../../shared/domain/metrics.ts';
+import { isChurn, metricTargetsOf, talliesOf } from '../../shared/domain/metrics.ts';
 import { caseNotice, noticeEntry, type OutboxEntry } from '../../shared/domain/outbox.ts';
 import { isoWeekOf } from '../../shared/domain/time.ts';
 import {
@@ -89,10 +90,13 @@ export async function triageFeedback(feedbackId: string, deps: TriageDeps): Prom
   // Counted in the week the customer wrote, on the routed team's calendar (every feedback is
   // routed, with or without a case), so a late or repeated delivery never moves it to another week.
   const week = isoWeekOf(receivedAt, calendar.timeZone);
-  const counters = metricTargetsOf({ ...fb, teamId: team.id }).map((t) => ({
+  const cohort = cohortOf(fb.customer?.since, receivedAt, calendar.timeZone, config.insights.cohorts);
+  const counters = metricTargetsOf({ ...fb, teamId: team.id, cohort }).map((t) => ({
     ...t,
     week,
     tallies: talliesOf({
+      churn: isChurn(fb),
+      says: fb.rating !== undefined || Boolean(fb.comment?.trim()) || Boolean(fb.reasons?.length),
       rating: fb.rating,
       npsBucket: cls.npsBucket,
       sentiment,
@@ -157,7 +161,7 @@ export async function triageFeedback(feedbackId: string, deps: TriageDeps): Prom
       now,
       config,
     });
-    const events = timelineOf(theCase, fb, cls, assignment, now);
+    const events = timelineOf(theCase, fb, cls, assignment, now, cohort);
     // The case enters the SLA timers index at once, due at its first step (the pre-breach warning).
     const timer = timerFieldsFor(theCase, events, config);
     const write: TriageWrite = {
@@ -253,6 +257,7 @@ function timelineOf(
   cls: Classification,
   assignment: Assignment,
   now: Date,
+  cohort: string,
 ): TimelineEvent[] {
   const at = now.toISOString();
   const base = { at, actor: TRIAGE_ACTOR, via: TRIAGE_VIA };
@@ -268,6 +273,8 @@ function timelineOf(
         channel: fb.channel,
         ...(fb.rating ? { rating: fb.rating } : {}),
         reasons: fb.reasons ?? [],
+        // The case's later counters (acknowledged, resolved) land on the same cohort item.
+        cohort,
         category: c.category,
         severity: c.severity,
         severityRule: cls.severityRule ?? null,

@@ -19,7 +19,7 @@
 import type { Principal } from '../../shared/auth/principal.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { Config } from '../../shared/config/schema.ts';
-import { ValidationFailed } from '../../shared/domain/errors.ts';
+import { type Issue, ValidationFailed } from '../../shared/domain/errors.ts';
 import { histogramOf, mergeHistograms, percentile } from '../../shared/domain/histogram.ts';
 import type { MetricDimension } from '../../shared/domain/metrics.ts';
 import type { MetricsReader } from '../../shared/domain/staff-ports.ts';
@@ -34,11 +34,11 @@ export interface MetricsDeps {
 /** At most this many weeks per request (two years and a bit). */
 export const MAX_WEEKS = 106;
 
-const round = (n: number, digits: number) => {
+export const round = (n: number, digits: number) => {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
 };
-const ratio = (num: number, den: number, digits = 4) => (den > 0 ? round(num / den, digits) : null);
+export const ratio = (num: number, den: number, digits = 4) => (den > 0 ? round(num / den, digits) : null);
 
 /** The UTC midnight of the Monday of ISO week `yyyy-Www`. */
 export function mondayOfWeek(week: string): number {
@@ -61,12 +61,11 @@ export function validDate(date: string): boolean {
 }
 
 /**
- * The ISO weeks from `from` to `to` (dates or weeks, inclusive). Weeks are calendar weeks: each
- * counter sits in the week the feedback arrived on its team's calendar (triage), so a date names
- * its week wherever the reader is.
+ * What is wrong with a range from `from` to `to` (dates or weeks, inclusive): each problem once,
+ * so a query schema can report it with the rest of the query's problems.
  */
-export function weeksBetween(from: string, to: string): string[] {
-  const issues = [];
+export function rangeIssues(from: string, to: string, maxWeeks = MAX_WEEKS): Issue[] {
+  const issues: Issue[] = [];
   for (const [name, v] of [
     ['from', from],
     ['to', to],
@@ -74,20 +73,35 @@ export function weeksBetween(from: string, to: string): string[] {
     const ok = v.includes('-W') ? validWeek(v) : validDate(v);
     if (!ok) issues.push({ path: `query:${name}`, message: 'is not a real date or ISO week' });
   }
-  if (issues.length) throw new ValidationFailed(issues);
-  const first = from.includes('-W') ? from : weekOfDate(from);
-  const last = to.includes('-W') ? to : weekOfDate(to);
-  const start = mondayOfWeek(first);
-  const end = mondayOfWeek(last);
-  if (start > end) throw new ValidationFailed([{ path: 'query:from', message: 'must not be after to' }]);
-  const count = Math.round((end - start) / (7 * DAY_MS)) + 1;
-  if (count > MAX_WEEKS) {
-    throw new ValidationFailed([
-      { path: 'query:from', message: `the range may span at most ${MAX_WEEKS} weeks` },
-    ]);
+  if (issues.length) return issues;
+  const start = mondayOfWeek(from.includes('-W') ? from : weekOfDate(from));
+  const end = mondayOfWeek(to.includes('-W') ? to : weekOfDate(to));
+  if (start > end) return [{ path: 'query:from', message: 'must not be after to' }];
+  if (Math.round((end - start) / (7 * DAY_MS)) + 1 > maxWeeks) {
+    return [{ path: 'query:from', message: `the range may span at most ${maxWeeks} weeks` }];
   }
+  return [];
+}
+
+/**
+ * The ISO weeks from `from` to `to` (dates or weeks, inclusive). Weeks are calendar weeks: each
+ * counter sits in the week the feedback arrived on its team's calendar (triage), so a date names
+ * its week wherever the reader is.
+ */
+export function weeksBetween(from: string, to: string, maxWeeks = MAX_WEEKS): string[] {
+  const issues = rangeIssues(from, to, maxWeeks);
+  if (issues.length) throw new ValidationFailed(issues);
+  const start = mondayOfWeek(from.includes('-W') ? from : weekOfDate(from));
+  const end = mondayOfWeek(to.includes('-W') ? to : weekOfDate(to));
+  const count = Math.round((end - start) / (7 * DAY_MS)) + 1;
   return Array.from({ length: count }, (_, i) => isoWeekOf(new Date(start + (i * 7 + 3) * DAY_MS), 'UTC'));
 }
+
+/**
+ * The zone reports default their dates in ("today", "the last four weeks"): the first calendar's,
+ * the sites' own (docs/config.md, calendars).
+ */
+export const reportingZone = (config: Config) => config.calendars[0]?.timeZone ?? 'UTC';
 
 export interface MetricsGroup {
   key: string;
@@ -173,7 +187,7 @@ export interface MetricsQuery {
 
 export async function readMetrics(q: MetricsQuery, principal: Principal, deps: MetricsDeps) {
   const now = deps.clock.now();
-  const zone = deps.config.calendars[0]?.timeZone ?? 'UTC';
+  const zone = reportingZone(deps.config);
   const to = q.to ?? localDate(now, zone);
   const from = q.from ?? localDate(new Date(now.getTime() - 28 * DAY_MS), zone);
   const weeks = weeksBetween(from, to);

@@ -192,6 +192,7 @@ async function answerInvitation(
       ...(email ? { email } : {}),
       ...(inv.customer.name ? { name: inv.customer.name } : {}),
       locale: inv.customer.locale,
+      ...(inv.customer.since ? { since: inv.customer.since } : {}),
       // Consent is to be written to, which needs an address.
       contactConsent: inv.customer.contactConsent && email !== undefined,
     },

@@ -41,14 +41,15 @@ import {
   type JourneyRules,
   type StoredEvent,
 } from '../../shared/domain/journey.ts';
+import { CANCELLATION_TOUCHPOINT } from '../../shared/domain/metrics.ts';
 import { isoWeekOf } from '../../shared/domain/time.ts';
 import type { NoticeRequested } from '../../shared/events/notice-requested.ts';
 import { logger } from '../../shared/observability.ts';
 import { invitationShards } from '../../shared/repository/invitation-item.ts';
 import { forEachDue } from '../pool.ts';
 
-/** The touchpoint a cancellation's own reasons are counted under (a churn answer). */
-export const CANCELLATION_TOUCHPOINT = 'cancellation';
+export { CANCELLATION_TOUCHPOINT } from '../../shared/domain/metrics.ts';
+
 const CHURN_EVENT = 'subscription_cancelled';
 
 export interface RecordDeps {
@@ -99,16 +100,20 @@ const localeOf = (locale: string | undefined, fallback: 'ja' | 'en'): 'ja' | 'en
 
 /**
  * Stores a journey event once (same `eventId` and body: the same answer; another body: 409) with
- * the invitation its rule makes and, for a cancellation with reasons, the churn answer.
+ * the invitation its rule makes and, for a cancellation, the churn answer. The customer's first
+ * event stamps when they were first seen, their cohort's start when no event names `since`.
  */
 export async function recordJourneyEvent(input: JourneyEventInput, deps: RecordDeps): Promise<Recorded> {
   const now = deps.clock.now();
   const event: StoredEvent = { ...input, receivedAt: now.toISOString(), bodyHash: eventHashOf(input) };
+  const contactKey = contactKeyOf(input.siteId, input.customer);
+  const since = input.customer.since ?? (await deps.journeys.firstSeen(contactKey)) ?? event.receivedAt;
   const rule = deps.config.invitations.rules.find((r) => r.eventType === input.type);
-  const invitation = rule ? newInvitation(input, rule, now, deps.config) : undefined;
+  const invitation = rule ? newInvitation(input, rule, now, deps.config, since) : undefined;
   if (invitation) event.invitationId = invitation.invitationId;
-  const churn = churnAnswer(event);
+  const churn = churnAnswer(event, since);
   const outcome = await deps.journeys.record(event, {
+    contactKey,
     ...(invitation ? { invitation } : {}),
     log: invitation ? [startLogEntry(invitation, now)] : [],
     ...(churn ? { feedback: churn } : {}),
@@ -138,6 +143,7 @@ function newInvitation(
   rule: InvitationRule,
   now: Date,
   config: Config,
+  since: string,
 ): Invitation {
   const site = config.sites.find((s) => s.id === input.siteId);
   const customer = input.customer;
@@ -167,6 +173,7 @@ function newInvitation(
       ...(customer.name ? { name: customer.name } : {}),
       locale: localeOf(customer.locale, site?.defaultLocale ?? 'ja'),
       contactConsent: customer.contactConsent,
+      since,
     },
     contactKey: contactKeyOf(input.siteId, customer),
     ...(input.data?.orderId ? { orderId: input.data.orderId } : {}),
@@ -183,20 +190,25 @@ function newInvitation(
   return invitation;
 }
 
-/** A cancellation with reasons counts as an answer on its own (churn reasons), through triage. */
-function churnAnswer(event: StoredEvent): Feedback | undefined {
-  const reasons = event.data?.reasons;
-  if (event.type !== CHURN_EVENT || !reasons?.length) return undefined;
+/**
+ * A cancellation becomes a feedback on the `cancellation` touchpoint, counted by triage as churn
+ * with its reasons (its cohort from `since`); one without reasons says nothing, so it counts as
+ * churn but not as a response (shared/domain/metrics.ts `talliesOf`).
+ */
+function churnAnswer(event: StoredEvent, since: string): Feedback | undefined {
+  if (event.type !== CHURN_EVENT) return undefined;
+  const reasons = event.data?.reasons ?? [];
   const input: FeedbackInput = {
     siteId: event.siteId,
     touchpoint: CANCELLATION_TOUCHPOINT,
     channel: event.data?.channel ?? 'web',
-    reasons,
+    ...(reasons.length ? { reasons } : {}),
     customer: {
       ...(event.customer.email ? { email: event.customer.email } : {}),
       ...(event.customer.name ? { name: event.customer.name } : {}),
       ...(event.customer.locale ? { locale: event.customer.locale } : {}),
       contactConsent: event.customer.contactConsent && event.customer.email !== undefined,
+      since,
     },
     context: { eventId: event.eventId, ...(event.data?.orderId ? { orderId: event.data.orderId } : {}) },
   };

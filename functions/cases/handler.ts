@@ -1,5 +1,5 @@
 /**
- * The staff API (`/v1/cases…`, `/v1/problems…`, `/v1/metrics`, `DELETE /v1/customers`) and the
+ * The staff API (`/v1/cases…`, `/v1/problems…`, `/v1/metrics`, `/v1/trends`, `DELETE /v1/customers`) and the
  * OpenAPI document: parse and validate (zod, one issue per problem), read the caller from the
  * JWT claims API Gateway's authorizer put on the event, call the use case, and map errors to
  * answers in one place (`toResponse`).
@@ -9,6 +9,7 @@ import { type ChangeInput, changeCase } from '../../core/cases/case-changes.ts';
 import { getCaseDetail, listCases, publicCase } from '../../core/cases/case-queries.ts';
 import { type ErasureDeps, eraseCustomer } from '../../core/cases/erasure.ts';
 import { type MetricsDeps, readMetrics } from '../../core/insights/metrics.ts';
+import { readTrends, type TrendsDeps } from '../../core/insights/trends.ts';
 import { type PosterDeps, touchpointPoster } from '../../core/invitations/posters.ts';
 import {
   createProblem,
@@ -48,6 +49,7 @@ import { parseWith } from './validation.ts';
 
 export type CasesDeps = ProblemDeps &
   MetricsDeps &
+  TrendsDeps &
   ErasureDeps &
   PosterDeps & {
     /** Where the survey page is reached from outside: the posters' QR codes carry it. */
@@ -107,6 +109,7 @@ const impls: Record<string, Impl> = {
   },
   'GET /v1/metrics': async (req, deps) =>
     json(200, await readMetrics(req.query as never, req.principal, deps)),
+  'GET /v1/trends': async (req, deps) => json(200, await readTrends(req.query as never, req.principal, deps)),
   'DELETE /v1/customers': async (req, deps) =>
     json(200, await eraseCustomer((req.query as s.EraseCustomer).email, req.principal, deps)),
   'GET /v1/sites/{siteId}/touchpoints/{touchpoint}/qr.svg': async (req, deps) => {

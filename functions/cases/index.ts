@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { dynamoStaffCaseStore } from '../../shared/adapters/case-store.ts';
 import { dynamoCustomerData } from '../../shared/adapters/customer-data.ts';
 import { documentClient } from '../../shared/adapters/dynamo.ts';
-import { dynamoMetricsReader } from '../../shared/adapters/metrics-reader.ts';
+import { dynamoMetricsReader, dynamoRollupStore } from '../../shared/adapters/metrics-reader.ts';
 import { originVerified } from '../../shared/adapters/origin-verify.ts';
 import { dynamoPosterStore } from '../../shared/adapters/poster-store.ts';
 import { dynamoProblemStore } from '../../shared/adapters/problem-store.ts';
@@ -24,6 +24,7 @@ export const handler = lambdaEntry(
     cases: dynamoStaffCaseStore(db, env.TABLE_NAME),
     problems: dynamoProblemStore(db, env.TABLE_NAME),
     metrics: dynamoMetricsReader(db, env.TABLE_NAME),
+    rollups: dynamoRollupStore(db, env.TABLE_NAME),
     customers: dynamoCustomerData(db, env.TABLE_NAME),
     clock: systemClock,
     config,

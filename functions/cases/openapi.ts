@@ -46,6 +46,8 @@ const responseComponents: Record<string, z.ZodMiniType> = {
   ResolveProblemResult: s.resolveProblemResponse,
   MetricsGroup: s.metricsGroup,
   Metrics: s.metricsResponse,
+  TrendPoint: s.trendPoint,
+  Trends: s.trendsResponse,
   ErasureResult: s.erasureResponse,
   ValidationError: s.validationError,
   Error: s.errorResponse,

@@ -153,6 +153,18 @@ export const routeSpecs: readonly RouteSpec[] = [
     errors: [400],
   },
   {
+    method: 'GET',
+    path: '/v1/trends',
+    operationId: 'getTrends',
+    summary:
+      'One metric as a weekly series per touchpoint, team, channel, reason or cohort (up to 106 weeks)',
+    access: 'staff',
+    query: s.trendsQuery,
+    response: s.trendsResponse,
+    status: 200,
+    errors: [400],
+  },
+  {
     method: 'DELETE',
     path: '/v1/customers',
     operationId: 'eraseCustomer',

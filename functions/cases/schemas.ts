@@ -5,11 +5,12 @@
  */
 import * as z from 'zod/mini';
 import '../../shared/zod-locale.ts';
-import { validDate, validWeek } from '../../core/insights/metrics.ts';
+import { rangeIssues, validDate, validWeek } from '../../core/insights/metrics.ts';
+import { trendMetrics, trendQueryIssues } from '../../core/insights/trends.ts';
 import { caseStatuses, timelineEventTypes } from '../../shared/domain/case.ts';
 import { caseActions } from '../../shared/domain/case-commands.ts';
 import { feedbackInputSchema } from '../../shared/domain/feedback.ts';
-import { metricDimensions } from '../../shared/domain/metrics.ts';
+import { metricDimensions, trendGroups } from '../../shared/domain/metrics.ts';
 import { problemStatuses } from '../../shared/domain/problem.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -205,6 +206,37 @@ export const metricsQuery = z
   })
   .check(z.describe('GET /v1/metrics query'));
 
+/**
+ * The range and the metric–grouping combination are checked with the fields, even when one of
+ * them is wrong, so a 400 names every problem at once.
+ */
+export const trendsQuery = z
+  .strictObject({
+    metric: z.enum(trendMetrics, { error: `must be one of ${trendMetrics.join(', ')}` }),
+    groupBy: z.enum(trendGroups, { error: `must be one of ${trendGroups.join(', ')}` }),
+    from: z
+      .optional(dateOrWeek)
+      .check(z.describe('First day or ISO week (default: 11 weeks before the week of `to`)')),
+    to: z.optional(dateOrWeek).check(z.describe("Last day or ISO week (default: today, in the sites' zone)")),
+  })
+  .check(
+    z.superRefine(
+      (q, ctx) => {
+        const raw = q as Record<string, unknown>;
+        const dated = (v: unknown) => typeof v === 'string' && dateOrWeekPattern.test(v);
+        const issues = [
+          ...(dated(raw.from) && dated(raw.to) ? rangeIssues(String(raw.from), String(raw.to)) : []),
+          ...trendQueryIssues(raw),
+        ];
+        for (const issue of issues) {
+          ctx.addIssue({ code: 'custom', message: issue.message, path: [issue.path.replace('query:', '')] });
+        }
+      },
+      { when: () => true },
+    ),
+    z.describe('GET /v1/trends query'),
+  );
+
 export const eraseCustomerQuery = z
   .strictObject({ email: z.email('must be an email address').check(z.maxLength(254)) })
   .check(z.describe('DELETE /v1/customers query'));
@@ -360,6 +392,48 @@ export const metricsResponse = z
     groups: z.array(metricsGroup),
   })
   .check(z.describe('GET /v1/metrics'));
+
+export const trendPoint = z
+  .object({
+    week: z.string().check(z.describe('ISO week, e.g. 2026-W40')),
+    value: z
+      .nullable(z.number())
+      .check(
+        z.describe('The metric that week; null where a ratio, mean or median has no data (counts are 0)'),
+      ),
+    n: z
+      .number()
+      .check(z.int(), z.describe('What it stands on: answers, cases, invitations or cancellations')),
+    bucket: z.optional(
+      z
+        .object({ fromHours: z.number(), toHours: z.nullable(z.number()) })
+        .check(
+          z.describe(
+            'Medians only: the histogram bucket the median lies in; value is interpolated inside it, not measured',
+          ),
+        ),
+    ),
+  })
+  .check(z.describe('One week of a series'));
+export const trendsResponse = z
+  .object({
+    metric: z.enum(trendMetrics),
+    groupBy: z.enum(trendGroups),
+    from: z.string(),
+    to: z.string(),
+    weeks: z.array(z.string()).check(z.describe('Every ISO week of the range, oldest first')),
+    target: z
+      .nullable(z.number())
+      .check(z.describe('ackWithinTarget / resolvedWithinTarget: the configured attainment target')),
+    asOf: z.string().check(z.describe('The oldest weekly rollup the answer used (docs/trends.md)')),
+    series: z.array(
+      z.object({
+        key: z.string().check(z.describe('The key of the grouping (`all` for groupBy=none)')),
+        points: z.array(trendPoint),
+      }),
+    ),
+  })
+  .check(z.describe('GET /v1/trends'));
 
 export const erasureResponse = z
   .object({

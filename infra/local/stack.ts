@@ -45,7 +45,7 @@ import {
   dynamoJourneyStore,
 } from '../../shared/adapters/invitation-store.ts';
 import { queueSender } from '../../shared/adapters/messaging.ts';
-import { dynamoMetricsReader } from '../../shared/adapters/metrics-reader.ts';
+import { dynamoMetricsReader, dynamoRollupStore } from '../../shared/adapters/metrics-reader.ts';
 import {
   dynamoCaseCustomers,
   dynamoNoticeLedger,
@@ -403,6 +403,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       cases: dynamoStaffCaseStore(db, tableName),
       problems: dynamoProblemStore(db, tableName),
       metrics: dynamoMetricsReader(db, tableName),
+      rollups: dynamoRollupStore(db, tableName),
       customers: dynamoCustomerData(db, tableName),
       clock,
       config,
@@ -467,6 +468,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         queueDepth: (name) => queueDepth(sqs, queues, name),
         reconcile,
         cases: () => listCasesWithTimeline(db, tableName),
+        log,
       }),
     ];
     const throttle =

@@ -25,6 +25,9 @@ import {
   contactStateFromItem,
   contactStateItem,
   contactStateKey,
+  firstSeenFromItem,
+  firstSeenKey,
+  firstSeenUpdate,
   invitationFromItem,
   invitationIdOfPk,
   invitationKey,
@@ -228,6 +231,9 @@ export function dynamoJourneyStore(
           : starts.feedback
             ? [feedbackPut(tableName, starts.feedback, retentionDays)]
             : []),
+        ...(starts.contactKey
+          ? [{ Update: firstSeenUpdate(tableName, starts.contactKey, event.receivedAt, retentionDays) }]
+          : []),
       ];
       try {
         await writeAtomically(db, writes);
@@ -239,6 +245,10 @@ export function dynamoJourneyStore(
         if (!existing) throw error;
         return { created: false, existing: journeyEventFromItem(existing) };
       }
+    },
+
+    async firstSeen(contactKey) {
+      return firstSeenFromItem(await getConsistent(db, tableName, firstSeenKey(contactKey)));
     },
   };
 }

@@ -38,6 +38,9 @@ export const DEFAULT_TARGETS = {
   loopClosedWithin72h: 0.95,
 } as const;
 
+/** Cohort bounds in days as a customer (docs/trends.md#cohorts): new < 30, long-term > 365. */
+export const DEFAULT_COHORTS = { newDays: 30, longTermDays: 365 } as const;
+
 /** Which feedback opens a case. */
 export const DEFAULT_CASE_POLICY = { negative: true, critical: true, commentWithConsent: true } as const;
 

@@ -11,6 +11,7 @@ import {
   DEFAULT_CASE_POLICY,
   DEFAULT_CATEGORY_KEYWORDS,
   DEFAULT_CATEGORY_REASONS,
+  DEFAULT_COHORTS,
   DEFAULT_FOLLOW_UP,
   DEFAULT_SEVERITY_KEYWORDS,
   DEFAULT_TARGETS,
@@ -339,6 +340,33 @@ export const slaSchema = z.strictObject({
 export type Sla = z.infer<typeof slaSchema>;
 
 // ---------------------------------------------------------------------------------------------
+// Insights (trends)
+// ---------------------------------------------------------------------------------------------
+
+export const insightsSchema = z
+  .strictObject({
+    cohorts: z
+      .strictObject({
+        newDays: positiveInt
+          .default(DEFAULT_COHORTS.newDays)
+          .describe('A customer for fewer days than this is `new`.'),
+        longTermDays: positiveInt
+          .default(DEFAULT_COHORTS.longTermDays)
+          .describe('A customer for more days than this is `long_term`; between the two, `active`.'),
+      })
+      .prefault({})
+      .refine((c) => c.longTermDays >= c.newDays, {
+        message: 'longTermDays must be >= newDays',
+        path: ['longTermDays'],
+      })
+      .describe(
+        'Cohorts by days as a customer (from `customer.since`, else the first journey event seen), counted in the weekly counters.',
+      ),
+  })
+  .prefault({});
+export type Insights = z.infer<typeof insightsSchema>;
+
+// ---------------------------------------------------------------------------------------------
 // The whole file
 // ---------------------------------------------------------------------------------------------
 
@@ -410,6 +438,7 @@ export const configSchema = z
     invitations: invitationsSchema.describe(
       'Surveys the journey events (`POST /v1/events`) invite customers to, and the contact limits.',
     ),
+    insights: insightsSchema.describe('The weekly trends (`GET /v1/trends`): cohort bounds.'),
   })
   .superRefine((config, ctx) => {
     checkUnique(ctx, config.sites, ['sites'], 'site');

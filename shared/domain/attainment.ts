@@ -80,7 +80,8 @@ function origin(c: CaseFacts, timeline: readonly TimelineEvent[]) {
   const reasons = Array.isArray(opened?.data.reasons)
     ? (opened.data.reasons as unknown[]).filter((r): r is string => typeof r === 'string')
     : [];
-  return { receivedAt: Date.parse(receivedAt), teamId, reasons };
+  const cohort = typeof opened?.data.cohort === 'string' ? opened.data.cohort : undefined;
+  return { receivedAt: Date.parse(receivedAt), teamId, reasons, cohort };
 }
 
 function spread(
@@ -96,6 +97,7 @@ function spread(
     channel: c.channel,
     teamId: o.teamId,
     reasons: o.reasons,
+    ...(o.cohort ? { cohort: o.cohort } : {}),
   }).map((t) => ({ ...t, week, tallies: { ...tallies } }));
 }
 

@@ -43,6 +43,11 @@ const customerSchema = z.strictObject({
   name: z.optional(z.string().check(z.maxLength(200))),
   locale: z.optional(locale),
   contactConsent: z.optional(z.boolean()),
+  since: z.optional(
+    z.union([z.iso.date(), z.iso.datetime({ offset: true })], {
+      error: 'must be an ISO 8601 date or date-time',
+    }),
+  ),
 });
 
 const contextValue = z.union([z.string().check(z.maxLength(500)), z.number(), z.boolean()], {

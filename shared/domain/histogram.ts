@@ -75,25 +75,32 @@ export interface PercentileEstimate {
   value: number | null;
   /** The rank fell in the overflow bucket: the value is its lower bound. */
   overflow: boolean;
+  /**
+   * The bucket `(lower, upper]` the rank fell in: the true percentile lies there, whatever the
+   * interpolation says (`upper` null for the overflow bucket; both null with no observations).
+   */
+  lower: number | null;
+  upper: number | null;
 }
 
 /** The `p`-th percentile (0 < p ≤ 1) of a histogram, estimated as the module comment says. */
 export function percentile(h: Histogram, p: number): PercentileEstimate {
   if (!(p > 0 && p <= 1)) throw new RangeError(`percentile p must be in (0, 1], got ${p}`);
   const n = totalOf(h);
-  if (n === 0) return { value: null, overflow: false };
+  if (n === 0) return { value: null, overflow: false, lower: null, upper: null };
+  const overflowed = { value: lastBound, overflow: true, lower: lastBound, upper: null };
   const rank = Math.max(1, Math.ceil(p * n));
   let before = 0;
   for (let i = 0; i < h.counts.length; i++) {
     const k = h.counts[i] ?? 0;
     if (k > 0 && before + k >= rank) {
-      if (i >= h.bounds.length) return { value: lastBound, overflow: true };
+      if (i >= h.bounds.length) return overflowed;
       const lower = i === 0 ? 0 : (h.bounds[i - 1] as number);
       const upper = h.bounds[i] as number;
       const value = lower + ((upper - lower) * (rank - before - 0.5)) / k;
-      return { value: Math.round(value * 10) / 10, overflow: false };
+      return { value: Math.round(value * 10) / 10, overflow: false, lower, upper };
     }
     before += k;
   }
-  return { value: lastBound, overflow: true };
+  return overflowed;
 }

@@ -23,6 +23,8 @@ export interface InvitationChange {
 
 /** What a new journey event starts: its invitation (and its first log line), a churn answer. */
 export interface EventStarts {
+  /** The customer's contact key: the event stamps their first-seen time (once). */
+  contactKey?: string;
   invitation?: Invitation;
   log: readonly ContactLogEntry[];
   feedback?: Feedback;
@@ -36,6 +38,8 @@ export interface JourneyStore {
    * contact log, a churn answer), in one transaction; otherwise answers the stored event.
    */
   record(event: StoredEvent, starts: EventStarts): Promise<RecordOutcome>;
+  /** When the first journey event of this contact key arrived (undefined: none yet). */
+  firstSeen(contactKey: string): Promise<string | undefined>;
 }
 
 export interface InvitationReader {

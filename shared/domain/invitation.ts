@@ -49,7 +49,15 @@ export interface Invitation {
   ruleId: string;
   touchpoint: string;
   survey: SurveySpec;
-  customer: { email?: string; id?: string; name?: string; locale: 'ja' | 'en'; contactConsent: boolean };
+  customer: {
+    email?: string;
+    id?: string;
+    name?: string;
+    locale: 'ja' | 'en';
+    contactConsent: boolean;
+    /** Customer since (the event's `customer.since`, else their first event seen): the answer's cohort. */
+    since?: string;
+  };
   /** The customer as the contact limits count them: `<siteId>.<hash>` (shared/domain/invitation.ts). */
   contactKey: string;
   orderId?: string;

@@ -9,7 +9,7 @@ import type { Case, CaseStatus, TimelineEvent } from './case.ts';
 import type { Severity } from './classify.ts';
 import type { ContactRef } from './contact.ts';
 import type { Feedback } from './feedback.ts';
-import type { MetricDimension } from './metrics.ts';
+import type { TrendGroup } from './metrics.ts';
 import type { SingleUse } from './notice-ports.ts';
 import type { Problem } from './problem.ts';
 import type { TimerFields } from './sla.ts';
@@ -118,8 +118,26 @@ export interface ProblemStore {
 }
 
 export interface MetricsReader {
-  /** Every counter item of one dimension and ISO week (one Query, every page). */
-  week(dimension: MetricDimension, week: string): Promise<Record<string, unknown>[]>;
+  /**
+   * Every counter item of one dimension and ISO week (one Query per partition, every page), named
+   * by that dimension's key (`all` for `none`).
+   */
+  week(dimension: TrendGroup, week: string): Promise<Record<string, unknown>[]>;
+}
+
+/** One week's counters of one grouping, summed per key: what a trend reads instead of the shards. */
+export interface WeekRollup {
+  groupBy: TrendGroup;
+  week: string;
+  /** When it was summed (the clock's time); see core/insights/trends.ts for when it is summed again. */
+  rolledAt: string;
+  keys: Record<string, Record<string, number>>;
+}
+
+export interface RollupStore {
+  /** The stored rollups of these weeks (BatchGetItem, 100 keys a call); missing weeks are absent. */
+  get(groupBy: TrendGroup, weeks: readonly string[]): Promise<Map<string, WeekRollup>>;
+  put(rollup: WeekRollup): Promise<void>;
 }
 
 /**

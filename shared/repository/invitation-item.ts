@@ -35,6 +35,29 @@ export const invitationKey = (invitationId: string) => ({
 export const invitationIdOfPk = (pk: string) => pk.slice('INVITATION#'.length);
 export const contactStateKey = (contactKey: string) => ({ pk: `CONTACTLOG#${contactKey}`, sk: 'STATE' });
 export const contactLogPk = (contactKey: string) => `CONTACTLOG#${contactKey}`;
+/**
+ * When a customer's first journey event arrived, for their cohort when no event names
+ * `customer.since`. In the contact log's partition, so erasing the log erases it too.
+ */
+export const firstSeenKey = (contactKey: string) => ({ pk: contactLogPk(contactKey), sk: 'FIRSTSEEN' });
+
+/** Sets `firstSeenAt` once (later events leave it): a plain update, so it never cancels its transaction. */
+export function firstSeenUpdate(tableName: string, contactKey: string, at: string, retentionDays: number) {
+  return {
+    TableName: tableName,
+    Key: firstSeenKey(contactKey),
+    UpdateExpression: 'SET #type = :type, #first = if_not_exists(#first, :at), expiresAt = :expires',
+    ExpressionAttributeNames: { '#type': 'type', '#first': 'firstSeenAt' },
+    ExpressionAttributeValues: {
+      ':type': itemTypes.firstSeen,
+      ':at': at,
+      ':expires': expiresAtOf(at, retentionDays),
+    },
+  };
+}
+
+export const firstSeenFromItem = (item: Record<string, unknown> | undefined) =>
+  typeof item?.firstSeenAt === 'string' ? item.firstSeenAt : undefined;
 
 /** Every invitation shard partition value, `INVITE#00`..`INVITE#15`. */
 export const invitationShards: readonly string[] = Array.from(

@@ -4,8 +4,10 @@ import {
   combinedKeyPart,
   type MetricDimension,
   type Tallies,
+  type TrendGroup,
 } from '../domain/metrics.ts';
-import type { itemTypes } from '../table.ts';
+import type { WeekRollup } from '../domain/staff-ports.ts';
+import { itemTypes } from '../table.ts';
 import { fnv1a } from './shard.ts';
 
 /**
@@ -34,7 +36,7 @@ export const METRIC_SHARDS = 8;
 /** The shard (0 … METRIC_SHARDS − 1) that the writes for `id` go to. */
 export const metricShardOf = (id: string) => fnv1a(id) % METRIC_SHARDS;
 
-export const metricPk = (dimension: CounterDimension | MetricDimension, week: string) =>
+export const metricPk = (dimension: CounterDimension | MetricDimension | TrendGroup, week: string) =>
   `METRIC#${dimension}#${week}`;
 export const metricKeySk = (key: string, shard: number) => `KEY#${key}#${shard}`;
 export const metricKey = (dimension: CounterDimension, week: string, key: string, shard: number) => ({
@@ -57,4 +59,32 @@ export function asDimension(
   dimension: Exclude<MetricDimension, 'reason'>,
 ): Record<string, unknown>[] {
   return items.map((item) => ({ ...item, dimension, key: combinedKeyPart(String(item.key), dimension) }));
+}
+
+/**
+ * A week's counters of one grouping summed per key (core/insights/trends.ts): `ROLLUP#<groupBy>#<week>`
+ * / `ROLLUP`, outside the `METRIC#` partitions so no counter Query ever sums it with the shards.
+ * Written by the trends reader only (never by a counting write, so it is no hot item).
+ */
+export const rollupKey = (groupBy: TrendGroup, week: string) => ({
+  pk: `ROLLUP#${groupBy}#${week}`,
+  sk: 'ROLLUP',
+});
+
+export const rollupToItem = (r: WeekRollup) => ({
+  ...rollupKey(r.groupBy, r.week),
+  type: itemTypes.metricRollup,
+  groupBy: r.groupBy,
+  week: r.week,
+  rolledAt: r.rolledAt,
+  keys: r.keys,
+});
+
+export function rollupFromItem(item: Record<string, unknown>): WeekRollup {
+  return {
+    groupBy: item.groupBy as TrendGroup,
+    week: String(item.week),
+    rolledAt: String(item.rolledAt),
+    keys: (item.keys ?? {}) as Record<string, Record<string, number>>,
+  };
 }

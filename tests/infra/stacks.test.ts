@@ -1591,7 +1591,7 @@ describe('staff API: Cognito, JWT authorizer, the cases function', () => {
     );
   });
 
-  it('puts the JWT authorizer on every /v1/cases, /v1/problems, /v1/metrics, /v1/sites and DELETE /v1/customers route, and on no public one', () => {
+  it('puts the JWT authorizer on every /v1/cases, /v1/problems, /v1/metrics, /v1/trends, /v1/sites and DELETE /v1/customers route, and on no public one', () => {
     for (const built of [dev, prod]) {
       const [authorizerId, authorizer] = only(ofType(built.statelessJson, 'AWS::ApiGatewayV2::Authorizer'));
       expect(authorizer.Properties.AuthorizerType).toBe('JWT');
@@ -1605,7 +1605,7 @@ describe('staff API: Cognito, JWT authorizer, the cases function', () => {
       expect(jwt).toContain(clientId.replace(/[0-9A-F]{8}$/, ''));
 
       const staff = routes(built).filter((r) =>
-        /^(GET|POST) \/v1\/(cases|problems|metrics|sites)|^DELETE \/v1\/customers$/.test(
+        /^(GET|POST) \/v1\/(cases|problems|metrics|trends|sites)|^DELETE \/v1\/customers$/.test(
           r.Properties.RouteKey,
         ),
       );
@@ -1630,6 +1630,7 @@ describe('staff API: Cognito, JWT authorizer, the cases function', () => {
           'POST /v1/problems/{id}/resolve',
           'POST /v1/problems/{id}/reopen',
           'GET /v1/metrics',
+          'GET /v1/trends',
           'GET /v1/sites/{siteId}/touchpoints/{touchpoint}/qr.svg',
           'DELETE /v1/customers',
         ].sort(),
@@ -1724,7 +1725,7 @@ describe('staff API: Cognito, JWT authorizer, the cases function', () => {
     expect(devPool.DeletionPolicy).toBe('Delete');
   });
 
-  it('lets the cases function get, query, put, update and delete (erasure) on the table and query its two indexes, nothing else', () => {
+  it('lets the cases function get, batch-get (trend rollups), query, put, update and delete (erasure) on the table and query its two indexes, nothing else', () => {
     const [, fn] = casesFn();
     const [tableId] = only(ofType(dev.statefulJson, 'AWS::DynamoDB::Table'));
     const statements = allowStatements(dev.statelessJson)
@@ -1747,6 +1748,7 @@ describe('staff API: Cognito, JWT authorizer, the cases function', () => {
     expect(resolved).toEqual([
       {
         actions: [
+          'dynamodb:BatchGetItem',
           'dynamodb:DeleteItem',
           'dynamodb:GetItem',
           'dynamodb:PutItem',

@@ -15,7 +15,9 @@ import type {
   LoadedCase,
   MetricsReader,
   ProblemStore,
+  RollupStore,
   StaffCaseStore,
+  WeekRollup,
 } from '../../shared/domain/staff-ports.ts';
 import { customerHashOf } from '../../shared/repository/feedback-item.ts';
 
@@ -175,5 +177,21 @@ export class MemoryStaffStore implements StaffCaseStore, ProblemStore, MetricsRe
   async eraseJourneys(customerHash: string, contactKeys: readonly string[]) {
     this.erasedJourneys.push({ customerHash, contactKeys });
     return 0;
+  }
+}
+
+/** Weekly rollups in memory (shared/adapters/metrics-reader.ts `dynamoRollupStore` in DynamoDB). */
+export class MemoryRollups implements RollupStore {
+  readonly items = new Map<string, WeekRollup>();
+  async get(groupBy: string, weeks: readonly string[]) {
+    const found = new Map<string, WeekRollup>();
+    for (const w of weeks) {
+      const r = this.items.get(`${groupBy}#${w}`);
+      if (r) found.set(w, r);
+    }
+    return found;
+  }
+  async put(r: WeekRollup) {
+    this.items.set(`${r.groupBy}#${r.week}`, r);
   }
 }

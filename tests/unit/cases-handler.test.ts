@@ -7,7 +7,7 @@ import type { HttpEvent } from '../../shared/http.ts';
 import { httpEvent } from '../support/http-events.ts';
 import { sampleCase } from '../support/notices.ts';
 import { decodeQrSvg } from '../support/qr.ts';
-import { MemoryStaffStore } from '../support/staff-fakes.ts';
+import { MemoryRollups, MemoryStaffStore } from '../support/staff-fakes.ts';
 import { MemoryPosters } from '../support/survey-fakes.ts';
 
 const config = loadConfigFile('closeloop.config.example.json');
@@ -29,6 +29,7 @@ function handler() {
     cases: store,
     problems: store,
     metrics: store,
+    rollups: new MemoryRollups(),
     customers: store,
     clock,
     config,

@@ -58,12 +58,27 @@ describe('duration histogram', () => {
   });
 
   it('places one observation at the middle of its bucket: 180 min in (120, 240] → 180', () => {
-    expect(percentile(of(30, 180, 420), 0.5)).toEqual({ value: 180, overflow: false });
+    expect(percentile(of(30, 180, 420), 0.5)).toEqual({
+      value: 180,
+      overflow: false,
+      lower: 120,
+      upper: 240,
+    });
   });
 
   it('answers null with no data, and the overflow bound when the rank is past the last bucket', () => {
-    expect(percentile(emptyHistogram(), 0.5)).toEqual({ value: null, overflow: false });
-    expect(percentile(of(5, 20_000, 30_000), 0.9)).toEqual({ value: 10_080, overflow: true });
+    expect(percentile(emptyHistogram(), 0.5)).toEqual({
+      value: null,
+      overflow: false,
+      lower: null,
+      upper: null,
+    });
+    expect(percentile(of(5, 20_000, 30_000), 0.9)).toEqual({
+      value: 10_080,
+      overflow: true,
+      lower: 10_080,
+      upper: null,
+    });
   });
 
   it('refuses a percentile outside (0, 1]', () => {

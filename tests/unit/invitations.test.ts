@@ -172,14 +172,20 @@ class SweptInvitations extends MemoryInvitations {
 
 class MemoryJourneys implements JourneyStore {
   readonly events = new Map<string, StoredEvent>();
+  readonly seen = new Map<string, string>();
   constructor(private readonly invitations: MemoryInvitations) {}
   async record(event: StoredEvent, starts: EventStarts) {
     const key = `${event.siteId}/${event.eventId}`;
     const existing = this.events.get(key);
     if (existing) return { created: false as const, existing };
     this.events.set(key, event);
+    if (starts.contactKey && !this.seen.has(starts.contactKey))
+      this.seen.set(starts.contactKey, event.receivedAt);
     if (starts.invitation) await this.invitations.apply({ invitation: starts.invitation, log: starts.log });
     return { created: true as const };
+  }
+  async firstSeen(contactKey: string) {
+    return this.seen.get(contactKey);
   }
 }
 

@@ -177,6 +177,8 @@ describe('the triage handler (SQS, partial batch failures)', () => {
       `METRIC#combined#2026-W47 KEY#account_creation|web|web#${shard}`,
       `METRIC#reason#2026-W47 KEY#login_problem#${shard}`,
       `METRIC#reason#2026-W47 KEY#site_hard_to_use#${shard}`,
+      // The customer named no `since`: their cohort is unknown.
+      `METRIC#cohort#2026-W47 KEY#unknown#${shard}`,
     ]);
     expect(updates[0]!.ConditionExpression).toBe('attribute_not_exists(pk)');
     expect(updates[2]!.UpdateExpression).toMatch(/ADD .*#responses :responses/);

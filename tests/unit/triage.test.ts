@@ -238,7 +238,7 @@ describe('triage: a feedback that opens a case', () => {
 });
 
 describe('triage: counting', () => {
-  it('counts a feedback without a case once, on its combined item and each reason, in its week, and marks it triaged', async () => {
+  it('counts a feedback without a case once, on its combined item, each reason and its cohort, in its week, and marks it triaged', async () => {
     const fb = feedback({
       touchpoint: 'product_use',
       channel: 'app',
@@ -257,6 +257,8 @@ describe('triage: counting', () => {
     expect(store.markers.get(fb.feedbackId)?.caseId).toBeUndefined();
     expect([...store.counters.keys()].sort()).toEqual(
       [
+        // No customer.since: the cohort is unknown.
+        'cohort#2026-W47#unknown',
         'combined#2026-W47#product_use|app|pricing',
         'reason#2026-W47#insufficient_product_info',
         'reason#2026-W47#other',
@@ -270,6 +272,46 @@ describe('triage: counting', () => {
       negative: 0,
       cases: 0,
     });
+  });
+
+  it('counts a cancellation as churn on each of its items, and one that says nothing as churn but no response', async () => {
+    const since = '2026-11-01';
+    await triage(
+      feedback({
+        touchpoint: 'cancellation',
+        rating: undefined,
+        comment: undefined,
+        reasons: ['too_expensive'],
+        customer: { contactConsent: false, since },
+      }),
+    );
+    await triage(
+      feedback({
+        touchpoint: 'cancellation',
+        rating: undefined,
+        comment: undefined,
+        reasons: undefined,
+        customer: { contactConsent: false, since },
+      }),
+    );
+
+    expect(store.counters.get('reason#2026-W47#too_expensive')).toMatchObject({ churned: 1, responses: 1 });
+    // Seventeen days a customer on 2026-11-18: new.
+    expect(store.counters.get('cohort#2026-W47#new')).toMatchObject({ churned: 2, responses: 1 });
+  });
+
+  it('does not count the answer to a cancellation survey as a second cancellation', async () => {
+    await triage(
+      feedback({
+        touchpoint: 'cancellation',
+        rating: { type: 'nps', score: 2 },
+        comment: undefined,
+        reasons: ['too_expensive'],
+        context: { invitationId: 'inv_1' },
+      }),
+    );
+
+    expect(store.counters.get('reason#2026-W47#too_expensive')).toMatchObject({ churned: 0, responses: 1 });
   });
 
   it("uses the team's time zone for the week: Monday 08:00 JST is next week though UTC is still Sunday", async () => {
@@ -294,6 +336,7 @@ describe('triage: counting', () => {
       npsPromoters: 0,
       npsPassives: 0,
       npsDetractors: 0,
+      npsSum: 0,
       csatCount: 2,
       csatSatisfied: 1,
       csatSum: 7,
@@ -305,6 +348,7 @@ describe('triage: counting', () => {
       cases: 2,
       // A printed QR code is not the widget's prompt.
       promptAnswered: 0,
+      churned: 0,
     });
   });
 });
