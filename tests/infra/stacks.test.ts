@@ -77,10 +77,11 @@ function build(stage: Stage): Built {
 
 let dev: Built;
 let prod: Built;
+// Two full syntheses: a minute on a quiet machine with 2 CPUs, more when it is busy.
 beforeAll(() => {
   dev = build('dev');
   prod = build('prod');
-});
+}, 240_000);
 afterAll(() => {
   for (const built of [dev, prod]) if (built) rmSync(built.outdir, { recursive: true, force: true });
 });

@@ -225,6 +225,7 @@ describe('an unacknowledged critical case climbs the ladder; acknowledging and r
     }
   });
 
+  // Hundreds of virtual minutes, each a sweep: over the default 30 s on a busy 2-CPU machine.
   it('warns at 75 % and climbs lead → manager → executive at the configured times, each once', async () => {
     await advanceTo(jst('2026-11-24 10:00'));
     expect(await steps(a)).toEqual([]);
@@ -274,7 +275,7 @@ describe('an unacknowledged critical case climbs the ladder; acknowledging and r
     expect((await outboxNotice(a, 'staff_escalation', 'ack:executive')).to.map((r) => r.email)).toEqual(
       stack.config.executives.map((e) => e.email),
     );
-  });
+  }, 180_000);
 
   it('gives the case acknowledged early no acknowledge warning or rung', async () => {
     expect(await steps(b)).toEqual([]);
