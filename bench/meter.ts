@@ -257,12 +257,14 @@ export class UsageMeter {
 }
 
 /**
- * Runs `work` with process.stdout and stderr counted and kept quiet: what the functions log
- * (Powertools logs and EMF metrics) is what CloudWatch Logs would ingest.
+ * Runs `work` with process.stdout and stderr (or only `streams`) counted and kept quiet: what the
+ * functions log (Powertools logs and EMF metrics) is what CloudWatch Logs would ingest.
  */
-export async function countingLogs<T>(work: () => Promise<T>): Promise<{ result: T; logBytes: number }> {
+export async function countingLogs<T>(
+  work: () => Promise<T>,
+  streams: NodeJS.WriteStream[] = [process.stdout, process.stderr],
+): Promise<{ result: T; logBytes: number }> {
   let logBytes = 0;
-  const streams = [process.stdout, process.stderr];
   const writes = streams.map((s) => s.write);
   for (const s of streams) {
     s.write = ((chunk: string | Uint8Array) => {

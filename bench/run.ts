@@ -36,6 +36,7 @@ import { httpEvent } from '../tests/support/http-events.ts';
 import { buildWebAssets } from '../web/build.ts';
 import { costBench } from './cost.ts';
 import { intakeBench } from './intake.ts';
+import { invitationBench } from './invitations.ts';
 import { scaleBench, sqsRecord } from './scale.ts';
 import { slaBench } from './sla.ts';
 import { trendsBench } from './trends.ts';
@@ -355,8 +356,8 @@ const machine = () => ({
 /**
  * `npm run bench` measures everything; `npm run bench -- bundles` only bundle sizes, import times
  * and web sizes; `npm run bench -- intake` only the intake limit's cost (`intake`); `npm run bench
- * -- survey` only the survey page's size (`survey`); `npm run bench -- trends` only the trends
- * reads (`trends`);
+ * -- invitations` only the invitation burst (`invitations`); `npm run bench -- survey` only the
+ * survey page's size (`survey`); `npm run bench -- trends` only the trends reads (`trends`);
  * `npm run bench -- scale cost` only the counted (untimed) figures, `scale` and `cost`, either or
  * both. Each merges into bench/results.json, keeping the other keys.
  */
@@ -386,16 +387,22 @@ async function main() {
   }
   const onlyBundles = process.argv.includes('bundles');
   const onlyIntake = process.argv.includes('intake');
+  const onlyInvitations = process.argv.includes('invitations');
+  const onlyLoop = onlyIntake || onlyInvitations;
   // First: against DynamoDB Local, before the in-process benches mock the DynamoDB client class.
   const loop = onlyBundles
     ? {}
-    : onlyIntake
-      ? { intake: await intakeBench() }
+    : onlyLoop
+      ? {
+          ...(onlyIntake ? { intake: await intakeBench() } : {}),
+          ...(onlyInvitations ? { invitations: await invitationBench() } : {}),
+        }
       : {
           scale: await scaleBench(),
           cost: await costBench(),
           sla: await slaBench(),
           trends: await trendsBench(),
+          invitations: await invitationBench(),
           intake: await intakeBench(),
           ingest: { inProcessMockedClients: await ingestThroughput() },
           triage: { inProcessMockedClients: await triageThroughput() },
@@ -405,8 +412,8 @@ async function main() {
     machine: machine(),
     measuredAt: new Date(Date.now()).toISOString(),
     ...loop,
-    ...(onlyIntake ? {} : await bundlesWithImportTimes()),
-    ...(onlyIntake ? {} : { web: webSizes(), survey: surveyPageSizes() }),
+    ...(onlyLoop ? {} : await bundlesWithImportTimes()),
+    ...(onlyLoop ? {} : { web: webSizes(), survey: surveyPageSizes() }),
   };
   writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
   console.log(JSON.stringify(results, null, 2));

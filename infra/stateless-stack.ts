@@ -255,7 +255,7 @@ export class StatelessStack extends Stack {
       new SqsEventSource(data.queues.triage, {
         batchSize: 10,
         reportBatchItemFailures: true,
-        maxConcurrency: 5,
+        maxConcurrency: queueSpecs.triage.maxConcurrency,
       }),
     );
 
@@ -459,9 +459,13 @@ export class StatelessStack extends Stack {
     // Partial batch failures: throttling or a poison message fails alone; two concurrent
     // invocations at most per queue keep SES under its send rate while the queues absorb bursts.
     // Each queue is polled on its own, so a flood of customer notices never delays staff ones.
-    for (const queue of [data.queues.staffNotices, data.queues.customerNotices]) {
+    for (const key of ['staffNotices', 'customerNotices'] as const) {
       this.notify.addEventSource(
-        new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 2 }),
+        new SqsEventSource(data.queues[key], {
+          batchSize: 10,
+          reportBatchItemFailures: true,
+          maxConcurrency: queueSpecs[key].maxConcurrency,
+        }),
       );
     }
 

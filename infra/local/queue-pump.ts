@@ -21,7 +21,7 @@ export class QueuePump {
 
   constructor(
     private readonly sqs: SQSClient,
-    private readonly queueUrl: string,
+    readonly queueUrl: string,
     private readonly queueArn: string,
     private readonly handler: SqsHandler,
     private readonly opts: {

@@ -158,7 +158,10 @@ export interface LocalStack {
   streamPump: StreamPump;
   /** The triage queue's event source mapping: batches of 10, partial batch failures. */
   triagePump: QueuePump;
-  /** The notify queues' event source mappings, staff and customer (functions/notify → SES local). */
+  /**
+   * The notify queues' event source mappings, staff and customer (functions/notify → SES local),
+   * each queue with as many pumps as its `maxConcurrency` (shared/queues.ts).
+   */
   notifyPump: PumpSet;
   /** The link secret's AWSCURRENT value (random per start; Secrets Manager in AWS). */
   readonly linkSecret: string;
@@ -314,6 +317,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       clock,
       config,
     });
+    // One pump, not triage's `maxConcurrency`: tests drive it by hand (`pollOnce`) as the one consumer.
     const triagePump = new QueuePump(sqs, queues.triage.url, localQueueArn(queueSpecs.triage.name), triage, {
       batchSize: 10,
       onError: (error) => log(`triage pump: ${(error as Error).message} (will retry)`),
@@ -546,13 +550,19 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       clock,
       newId: randomUUID,
     });
+    // As many pumps per queue as AWS runs notify invocations on it (`maxConcurrency`): with one, a
+    // burst of invitations waited on a single consumer here that AWS would have shared between two.
     const notifyPump = new PumpSet(
-      (['staffNotices', 'customerNotices'] as const).map(
-        (key) =>
-          new QueuePump(sqs, queues[key].url, localQueueArn(queueSpecs[key].name), notify, {
-            batchSize: 10,
-            onError: (error) => log(`${queueSpecs[key].name} pump: ${(error as Error).message} (will retry)`),
-          }),
+      (['staffNotices', 'customerNotices'] as const).flatMap((key) =>
+        Array.from(
+          { length: queueSpecs[key].maxConcurrency },
+          () =>
+            new QueuePump(sqs, queues[key].url, localQueueArn(queueSpecs[key].name), notify, {
+              batchSize: 10,
+              onError: (error) =>
+                log(`${queueSpecs[key].name} pump: ${(error as Error).message} (will retry)`),
+            }),
+        ),
       ),
     );
 

@@ -6,6 +6,7 @@ import { VirtualClock } from '../../shared/clock.ts';
 import type { Case } from '../../shared/domain/case.ts';
 import { caseIdFor } from '../../shared/domain/case.ts';
 import { isForCustomer, type NoticeRequested } from '../../shared/events/notice-requested.ts';
+import { queues } from '../../shared/queues.ts';
 import { caseKey, casePk, toCaseItem } from '../../shared/repository/case-item.ts';
 import { feedbackKey } from '../../shared/repository/feedback-item.ts';
 import { eventually, postFeedback, startTestStack } from '../support/local-stack.ts';
@@ -222,6 +223,15 @@ describe('staff notices on the local stack', () => {
     }, 20_000);
     expect(await mailsAbout(caseA)).toHaveLength(1);
     expect(await mailsAbout(caseB)).toHaveLength(1);
+  });
+});
+
+describe('the notify queues on the local stack', () => {
+  it('are each read by as many consumers as AWS runs notify on them (maxConcurrency)', () => {
+    for (const key of ['staffNotices', 'customerNotices'] as const) {
+      const readers = stack.notifyPump.pumps.filter((p) => p.queueUrl === stack.queues[key].url);
+      expect(readers).toHaveLength(queues[key].maxConcurrency);
+    }
   });
 });
 

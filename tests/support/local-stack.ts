@@ -1,5 +1,5 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, type ScanCommandInput } from '@aws-sdk/lib-dynamodb';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../infra/local/stack.ts';
 import { loadConfigFile } from '../../shared/config/load.ts';
 import type { Config } from '../../shared/config/schema.ts';
@@ -46,23 +46,32 @@ export async function drainQueue(sqs: SQSClient, queueUrl: string): Promise<unkn
   }
 }
 
-export async function countItems(stack: LocalStack, type: string): Promise<number> {
-  let count = 0;
+/** Every page of a scan for the items of one `type`; `extra` adds a projection or `Select`. */
+export async function* pagesOfType(
+  stack: LocalStack,
+  type: string,
+  extra: Pick<ScanCommandInput, 'Select' | 'ProjectionExpression' | 'ExpressionAttributeNames'> = {},
+) {
   let start: Record<string, unknown> | undefined;
   do {
     const page = await stack.db.send(
       new ScanCommand({
+        ...extra,
         TableName: stack.tableName,
-        Select: 'COUNT',
         FilterExpression: '#t = :t',
-        ExpressionAttributeNames: { '#t': 'type' },
+        ExpressionAttributeNames: { ...extra.ExpressionAttributeNames, '#t': 'type' },
         ExpressionAttributeValues: { ':t': type },
         ExclusiveStartKey: start,
       }),
     );
-    count += page.Count ?? 0;
+    yield page;
     start = page.LastEvaluatedKey;
   } while (start);
+}
+
+export async function countItems(stack: LocalStack, type: string): Promise<number> {
+  let count = 0;
+  for await (const page of pagesOfType(stack, type, { Select: 'COUNT' })) count += page.Count ?? 0;
   return count;
 }
 
