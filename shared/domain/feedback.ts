@@ -14,9 +14,10 @@ export const knownTouchpoints = [
   'delivery',
 ] as const;
 
+export const touchpointPattern = /^[a-z][a-z0-9_]{0,63}$/;
 const slug = z
   .string()
-  .check(z.regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be a lower-case slug (a-z, 0-9, _; at most 64)'));
+  .check(z.regex(touchpointPattern, 'must be a lower-case slug (a-z, 0-9, _; at most 64)'));
 
 const score = (min: number, max: number) =>
   z
@@ -73,8 +74,11 @@ export const feedbackInputSchema = z.strictObject({
 export type FeedbackInput = z.infer<typeof feedbackInputSchema>;
 export type Rating = z.infer<typeof ratingSchema>;
 
-/** Parses a request body; each problem becomes one issue naming its path. */
-export function parseFeedbackInput(body: unknown): FeedbackInput {
+/**
+ * Parses a request body; each problem becomes one issue naming its path. `touchpoints`: the site's
+ * (config `sites[].touchpoints`); a touchpoint outside them is refused, never routed by fallback.
+ */
+export function parseFeedbackInput(body: unknown, touchpoints?: readonly string[]): FeedbackInput {
   const result = feedbackInputSchema.safeParse(body, { error: requiredMessage });
   const issues = result.success
     ? []
@@ -82,7 +86,7 @@ export function parseFeedbackInput(body: unknown): FeedbackInput {
         path: formatIssuePath(issue.path),
         message: unrecognizedKeysMessage(issue) ?? issue.message,
       }));
-  issues.push(...crossFieldIssues(body));
+  issues.push(...crossFieldIssues(body), ...touchpointIssues(body, touchpoints));
   if (issues.length > 0 || !result.success) throw new ValidationFailed(issues);
   return result.data;
 }
@@ -107,6 +111,20 @@ function crossFieldIssues(body: unknown): Issue[] {
     issues.push({ path: 'customer.email', message: 'is required when contactConsent is true' });
   }
   return issues;
+}
+
+function touchpointIssues(body: unknown, touchpoints: readonly string[] | undefined): Issue[] {
+  if (touchpoints === undefined || !isRecord(body)) return [];
+  const { touchpoint } = body;
+  // A malformed one already has its issue from the schema.
+  if (typeof touchpoint !== 'string' || !touchpointPattern.test(touchpoint)) return [];
+  if (touchpoints.includes(touchpoint)) return [];
+  return [
+    {
+      path: 'touchpoint',
+      message: `must be one of the site's touchpoints: ${touchpoints.join(', ')}; got "${touchpoint}"`,
+    },
+  ];
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
