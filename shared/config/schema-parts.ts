@@ -201,7 +201,7 @@ export const siteSchema = z.strictObject({
     .refine((list) => new Set(list).size === list.length, 'must not repeat a touchpoint')
     .default([...knownTouchpoints])
     .describe(
-      `Where on the site feedback may be asked for: \`POST /v1/feedback\` refuses any other touchpoint (400, naming these). Default: the built-in ${knownTouchpoints.join(', ')}.`,
+      'Where on the site feedback is asked for: `POST /v1/feedback` refuses any other touchpoint with a 400 that names these, so a misspelled one is never routed by fallback.',
     ),
   botCheck: z
     .strictObject({

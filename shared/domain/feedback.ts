@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
-import '../zod-locale.ts';
+import { mustBe, plainly } from '../zod-locale.ts';
 import { type Issue, ValidationFailed } from './errors.ts';
 import { formatIssuePath } from './paths.ts';
 
@@ -19,10 +19,11 @@ const slug = z
   .string()
   .check(z.regex(touchpointPattern, 'must be a lower-case slug (a-z, 0-9, _; at most 64)'));
 
-const score = (min: number, max: number) =>
-  z
-    .number()
-    .check(z.int('must be a whole number'), z.gte(min, `must be ≥ ${min}`), z.lte(max, `must be ≤ ${max}`));
+/** One message for every way a score can be wrong: what it must be, and what came instead. */
+const score = (min: number, max: number) => {
+  const range = plainly(`a whole number from ${min} to ${max}`);
+  return z.number(range).check(z.int(range), z.gte(min, range), z.lte(max, range));
+};
 
 export const ratingSchema = z.discriminatedUnion(
   'type',
@@ -55,7 +56,8 @@ export const feedbackInputSchema = z.strictObject({
   siteId: z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a site id')),
   touchpoint: slug,
   channel: z.enum(channels, {
-    error: (iss) => (iss.input === undefined ? 'is required' : `must be one of ${channels.join(', ')}`),
+    error: (iss) =>
+      iss.input === undefined ? 'is required' : mustBe(`one of ${channels.join(', ')}`, iss.input),
   }),
   rating: z.optional(ratingSchema),
   comment: z.optional(z.string().check(z.maxLength(4000, 'must be at most 4000 characters'))),
@@ -122,7 +124,7 @@ function touchpointIssues(body: unknown, touchpoints: readonly string[] | undefi
   return [
     {
       path: 'touchpoint',
-      message: `must be one of the site's touchpoints: ${touchpoints.join(', ')}; got "${touchpoint}"`,
+      message: mustBe(`one of the site's touchpoints (${touchpoints.join(', ')})`, touchpoint),
     },
   ];
 }
