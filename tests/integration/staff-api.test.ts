@@ -142,6 +142,11 @@ describe('authorization matrix', () => {
     const erase = await api('DELETE', '/v1/customers?email=a%40example.jp', { as: 'sato' });
 
     expect([read.status, change.status, list.status, erase.status]).toEqual([403, 403, 403, 403]);
+    // Each refusal says why, in the shape of every other error.
+    expect(read.body).toEqual({ error: 'not_in_team', message: 'not a member of team web' });
+    expect(change.body).toEqual(read.body);
+    expect(list.body).toEqual(read.body);
+    expect(erase.body).toEqual({ error: 'admin_only', message: 'admins only' });
     expect((await api('GET', '/v1/cases/case_does_not_exist', { as: 'tanaka' })).status).toBe(404);
     expect((await getCase(webCase.caseId)).case.version).toBe(1);
   });
