@@ -6,6 +6,7 @@
  */
 import { InvalidTransition, StaleVersion } from './domain/case-commands.ts';
 import {
+  AdminOnly,
   BadSiteKey,
   BotCheckFailed,
   Forbidden,
@@ -13,6 +14,7 @@ import {
   LinkExpired,
   LinkUsed,
   NotFound,
+  NotInTeam,
   OriginNotAllowed,
   OriginRequired,
   PayloadTooLarge,
@@ -40,6 +42,9 @@ const answers: [abstract new (...args: never[]) => Error, Answer][] = [
   [Unauthenticated, plain(401, 'unauthorized')],
   [UnknownSite, plain(401, 'unauthorized')],
   [BadSiteKey, plain(401, 'unauthorized')],
+  // The staff API's refusals say why, before the generic answer catches the rest.
+  [NotInTeam, plain(403, 'not_in_team')],
+  [AdminOnly, plain(403, 'admin_only')],
   [Forbidden, plain(403, 'forbidden')],
   [OriginNotAllowed, plain(403, 'forbidden')],
   [OriginRequired, plain(403, 'origin_required')],

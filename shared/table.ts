@@ -79,6 +79,8 @@ export const tableIndexes: readonly IndexShape[] = [
  * Item `type` values; the relay forwards inserts of feedback and outbox items, nothing else.
  * Key formats live with each entity in shared/repository:
  * - `case`: `CASE#<caseId>` / `CASE`; `event`: `CASE#<caseId>` / `EVENT#<at>#<seq>` (the timeline)
+ * - `caseRef`: `REF#<ref>` / `REF`, the claim of a short case reference, kept for good so it is
+ *   never reused (shared/repository/case-item.ts)
  * - `triaged`: `FEEDBACK#<feedbackId>` / `TRIAGED`, one per triaged feedback (case or not)
  * - `metric`: `METRIC#<dimension>#<yyyy-Www>` / `KEY#<key>#<shard>`, weekly response tallies
  * - `cursor`: `TEAM#<teamId>` / `CURSOR`, the round-robin position of a team
@@ -130,4 +132,5 @@ export const itemTypes = {
   metricRollup: 'metricRollup',
   poster: 'poster',
   posterPointer: 'posterPointer',
+  caseRef: 'caseRef',
 } as const;

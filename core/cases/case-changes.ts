@@ -32,9 +32,9 @@ import {
 } from '../../shared/domain/case.ts';
 import { applyAction, type CaseAction, StaleVersion } from '../../shared/domain/case-commands.ts';
 import {
-  Forbidden,
   LinkUsed,
   NotFound,
+  NotInTeam,
   StateConflict,
   ValidationFailed,
 } from '../../shared/domain/errors.ts';
@@ -139,7 +139,7 @@ export function authorizeCase(r: Requester, c: Case, config: Config): void {
   if (r.kind === 'link') {
     const team = config.teams.find((t) => t.id === c.teamId);
     if (!team?.members.some((m) => m.id === r.memberId)) {
-      throw new Forbidden(`member ${r.memberId} is not on team ${c.teamId} any more`);
+      throw new NotInTeam(`member ${r.memberId} is not on team ${c.teamId} any more`);
     }
   }
 }

@@ -4,7 +4,7 @@
  */
 import * as z from 'zod/mini';
 import '../../shared/zod-locale.ts';
-import { type Principal, requireTeam } from '../../shared/auth/principal.ts';
+import { canAccessTeam, type Principal, requireTeam } from '../../shared/auth/principal.ts';
 import type { Case, CaseStatus, TimelineEvent } from '../../shared/domain/case.ts';
 import type { Severity } from '../../shared/domain/classify.ts';
 import { ValidationFailed } from '../../shared/domain/errors.ts';
@@ -17,6 +17,7 @@ import { loadAuthorized } from './case-changes.ts';
 export function publicCase(c: Case): Case {
   return {
     caseId: c.caseId,
+    ...(c.ref ? { ref: c.ref } : {}),
     feedbackId: c.feedbackId,
     status: c.status,
     severity: c.severity,
@@ -57,6 +58,8 @@ export async function getCaseDetail(
 }
 
 export interface ListCasesInput {
+  /** A short case reference: the one case it names, if the caller may see it (nothing else). */
+  ref?: string;
   team?: string;
   status?: CaseStatus[];
   severity?: Severity;
@@ -95,6 +98,18 @@ function decodeCursor(raw: string, teams: readonly string[]): Cursor {
 }
 
 /**
+ * What staff find by the reference a customer quotes: the case, when it is of one of their teams
+ * (admins: any). Another team's case is not found rather than forbidden, as a list filter answers,
+ * so a reference says nothing about cases the caller may not see.
+ */
+async function caseByRef(ref: string, principal: Principal, deps: CaseDeps): Promise<Case[]> {
+  const caseId = await deps.cases.caseIdOfRef(ref);
+  const found = caseId === undefined ? undefined : await deps.cases.load(caseId);
+  if (found === undefined || !canAccessTeam(principal, found.case.teamId)) return [];
+  return [publicCase(found.case)];
+}
+
+/**
  * The cases of the requested team (it must be one of the member's; admins: any), else of every
  * team the member is in (admins: every configured team): team by team in id order, newest first
  * within a team. `{ items, cursor }`; `cursor` is null at the end.
@@ -104,6 +119,7 @@ export async function listCases(
   principal: Principal,
   deps: CaseDeps,
 ): Promise<{ items: Case[]; cursor: string | null }> {
+  if (input.ref !== undefined) return { items: await caseByRef(input.ref, principal, deps), cursor: null };
   let teams: string[];
   if (input.team !== undefined) {
     requireTeam(principal, input.team);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../shared/clock.ts';
 import type { Config, Locale } from '../../shared/config/schema.ts';
 import { type Assignment, chooseAssignee } from '../../shared/domain/assignment.ts';
@@ -9,6 +10,7 @@ import {
   customerNoticeFacts,
   type TimelineEvent,
 } from '../../shared/domain/case.ts';
+import { caseRefFrom, caseRefLengthAfter } from '../../shared/domain/case-ref.ts';
 import {
   type Classification,
   classify,
@@ -23,6 +25,7 @@ import { caseNotice, noticeEntry, type OutboxEntry } from '../../shared/domain/o
 import { isoWeekOf } from '../../shared/domain/time.ts';
 import {
   type AssignmentStateReader,
+  CaseRefTaken,
   FeedbackNotFound,
   type FeedbackReader,
   type TriageMarker,
@@ -47,6 +50,8 @@ export interface TriageDeps {
   maxAttempts?: number;
   /** Waits before try `attempt + 1` (default: a short random pause growing with `attempt`). */
   backoff?: (attempt: number) => Promise<void>;
+  /** The bits of the case reference (default node:crypto's randomBytes). */
+  randomBytes?: (n: number) => Uint8Array;
 }
 
 const defaultBackoff = (attempt: number) =>
@@ -118,6 +123,8 @@ export async function triageFeedback(feedbackId: string, deps: TriageDeps): Prom
 
   const maxAttempts = deps.maxAttempts ?? 5;
   const backoff = deps.backoff ?? defaultBackoff;
+  /** References found taken so far: each one makes the next draw a symbol longer. */
+  let refsTaken = 0;
   /** Commits what `build` makes from fresh reads, again after a lost race. */
   const commitWithRetry = async <T>(build: () => Promise<{ write: TriageWrite; result: T }>) => {
     for (let attempt = 1; ; attempt++) {
@@ -128,7 +135,9 @@ export async function triageFeedback(feedbackId: string, deps: TriageDeps): Prom
         // Lost a race (the team's cursor moved, or a concurrent transaction held an item): re-read
         // and try again a few times; after that the message fails and SQS retries it.
         if (!(error instanceof WriteConflict) || attempt >= maxAttempts) throw error;
-        await backoff(attempt);
+        if (error instanceof CaseRefTaken) refsTaken++;
+        // A taken reference is no race: nobody to wait for, the next draw is simply new bits.
+        else await backoff(attempt);
       }
     }
   };
@@ -150,6 +159,7 @@ export async function triageFeedback(feedbackId: string, deps: TriageDeps): Prom
   const done = await commitWithRetry(async () => {
     const assignment = chooseAssignee(team, await deps.assignments.read(team.id));
     const theCase = newCase({
+      ref: caseRefFrom(deps.randomBytes ?? randomBytes, caseRefLengthAfter(refsTaken)),
       fb,
       cls,
       sentiment,
@@ -214,6 +224,7 @@ export function customerLocaleOf(fb: Feedback, config: Config): Locale {
 }
 
 function newCase(a: {
+  ref: string;
   fb: Feedback;
   cls: Classification;
   sentiment: Sentiment;
@@ -228,6 +239,7 @@ function newCase(a: {
   const at = a.now.toISOString();
   return {
     caseId: a.caseId,
+    ref: a.ref,
     feedbackId: a.fb.feedbackId,
     status: 'open',
     severity: a.cls.severity,

@@ -7,7 +7,7 @@
 import type { Principal } from '../../shared/auth/principal.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { Config } from '../../shared/config/schema.ts';
-import { Forbidden, NotFound } from '../../shared/domain/errors.ts';
+import { NotFound, NotInTeam } from '../../shared/domain/errors.ts';
 import { type Poster, type PosterStore, posterIdFrom, posterSurveyOf } from '../../shared/domain/poster.ts';
 
 export interface PosterDeps {
@@ -38,7 +38,7 @@ export async function touchpointPoster(
   if (!deps.config.sites.some((s) => s.id === siteId)) throw new NotFound('site', siteId);
   const teams = teamsOfTouchpoint(deps.config, touchpoint);
   if (!principal.admin && !teams.some((t) => principal.teamIds.includes(t))) {
-    throw new Forbidden(`not a member of a team that gets ${touchpoint} cases (${teams.join(', ')})`);
+    throw new NotInTeam(`not a member of a team that gets ${touchpoint} cases (${teams.join(', ')})`);
   }
   return deps.posters.getOrCreate({
     posterId: posterIdFrom(deps.randomBytes(16)),

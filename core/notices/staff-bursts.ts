@@ -53,6 +53,7 @@ export async function admitStaffNotice(
     case: {
       noticeId: notice.noticeId,
       caseId: notice.caseId,
+      ...(str(d.caseRef) ? { caseRef: str(d.caseRef) } : {}),
       ...(str(d.category) ? { category: str(d.category) } : {}),
       ...(str(d.touchpoint) ? { touchpoint: str(d.touchpoint) } : {}),
       ...(str(d.severity) ? { severity: str(d.severity) } : {}),

@@ -11,7 +11,7 @@
 import { canAccessTeam, type Principal } from '../../shared/auth/principal.ts';
 import type { Case } from '../../shared/domain/case.ts';
 import { InvalidTransition, transitions } from '../../shared/domain/case-commands.ts';
-import { Forbidden, NotFound, StateConflict, ValidationFailed } from '../../shared/domain/errors.ts';
+import { NotFound, NotInTeam, StateConflict, ValidationFailed } from '../../shared/domain/errors.ts';
 import type { Problem } from '../../shared/domain/problem.ts';
 import type { LinkedCase, ProblemStore } from '../../shared/domain/staff-ports.ts';
 import { type CaseDeps, changeCase, loadAuthorized, type ResolutionActions } from '../cases/case-changes.ts';
@@ -215,7 +215,7 @@ export async function reopenProblem(
   const linked = await deps.problems.linkedCases(problemId);
   const creator = problem.createdBy === `staff:${principal.memberId}`;
   if (!creator && !linked.every((l) => canAccessTeam(principal, l.teamId))) {
-    throw new Forbidden(
+    throw new NotInTeam(
       'only the creator, a member of every linked team or an admin may reopen this problem',
     );
   }

@@ -151,7 +151,7 @@ function queryParameters(query: z.ZodMiniType | undefined): Json[] {
 const errorText: Record<number, string> = {
   400: 'Invalid input: one issue per problem',
   401: 'No valid staff token (answered by the JWT authorizer)',
-  403: "Not yours: another team's case, or an admin route",
+  403: "Not yours, and why in `error`: not_in_team (another team's case, problem or touchpoint) or admin_only (an admin route)",
   404: 'No such case, problem or site',
   409: 'Conflict: stale If-Match version, transition not allowed, or problem state',
   413: 'Body over 32 KiB',

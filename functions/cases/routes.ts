@@ -50,7 +50,8 @@ export const routeSpecs: readonly RouteSpec[] = [
     method: 'GET',
     path: '/v1/cases',
     operationId: 'listCases',
-    summary: "List the cases of your teams (admins: every team's), newest first, paginated",
+    summary:
+      "List the cases of your teams (admins: every team's), newest first, paginated; ?ref= finds the case a customer's reference names",
     access: 'staff',
     query: s.listCasesQuery,
     response: s.caseListResponse,

@@ -9,6 +9,7 @@ import { rangeIssues, validDate, validWeek } from '../../core/insights/metrics.t
 import { trendMetrics, trendQueryIssues } from '../../core/insights/trends.ts';
 import { caseStatuses, timelineEventTypes } from '../../shared/domain/case.ts';
 import { caseActions } from '../../shared/domain/case-commands.ts';
+import { caseRefInputPattern, normalizeCaseRef } from '../../shared/domain/case-ref.ts';
 import { feedbackInputSchema } from '../../shared/domain/feedback.ts';
 import { metricDimensions, trendGroups } from '../../shared/domain/metrics.ts';
 import { problemStatuses } from '../../shared/domain/problem.ts';
@@ -160,8 +161,28 @@ const statusList = z.pipe(
     .check(z.maxLength(6)),
 );
 
+/** The short reference customers quote (`CL-7K3M9`), in either case. */
+export const caseRefSchema = z.pipe(
+  z
+    .string()
+    .check(
+      z.regex(
+        caseRefInputPattern,
+        'must be a case reference: CL- and 5 to 8 letters or digits, like CL-7K3M9',
+      ),
+    ),
+  z.transform(normalizeCaseRef),
+);
+
 export const listCasesQuery = z
   .strictObject({
+    ref: z
+      .optional(caseRefSchema)
+      .check(
+        z.describe(
+          'A case reference as the customer quotes it (CL-7K3M9): the one case it names, if it is of your teams; alone, without other parameters',
+        ),
+      ),
     team: z.optional(idSlug).check(z.describe('One of your teams (admins: any); default: all of yours')),
     status: z.optional(statusList).check(z.describe(`Comma-separated: ${caseStatuses.join(', ')}`)),
     severity: z.optional(z.enum(['critical', 'routine'])),
@@ -186,7 +207,13 @@ export const listCasesQuery = z
       )
       .check(z.describe('Page size, 1–100 (default 25)')),
   })
-  .check(z.describe('GET /v1/cases query'));
+  .check(
+    z.refine((q) => q.ref === undefined || Object.keys(q).length === 1, {
+      error: 'finds one case by itself: send no other parameter with it',
+      path: ['ref'],
+    }),
+    z.describe('GET /v1/cases query'),
+  );
 
 const dateOrWeekPattern = /^(\d{4}-\d{2}-\d{2}|\d{4}-W\d{2})$/;
 const dateOrWeek = z.string().check(
@@ -248,6 +275,9 @@ export const eraseCustomerQuery = z
 export const caseResource = z
   .object({
     caseId: z.string(),
+    ref: z
+      .optional(z.string())
+      .check(z.describe('The short reference the customer is given (CL-7K3M9); absent on older cases')),
     feedbackId: z.string(),
     status: z.enum(caseStatuses),
     severity: z.enum(['critical', 'routine']),

@@ -23,7 +23,8 @@ export const maxBodyBytes = 16 * 1024;
 const idempotencyKeyPattern = /^[\x21-\x7e]{1,255}$/;
 
 export interface IngestDeps extends AcceptDeps {
-  sites: readonly (SiteAccess & { botCheck?: unknown })[];
+  /** `touchpoints`: where the site may ask (config; absent: any touchpoint slug). */
+  sites: readonly (SiteAccess & { botCheck?: unknown; touchpoints?: readonly string[] })[];
   /** `POST /v1/impressions`: shown prompts, counted per touchpoint and week. */
   impressions?: { counter: ImpressionCounter; timeZoneOf: (siteId: string) => string };
   /** Runs for site-key requests to sites whose config has a `botCheck`. */
@@ -64,7 +65,7 @@ async function receive(event: HttpEvent, origin: string | undefined, deps: Inges
     origin,
   };
   const access = typeof siteId === 'string' ? authenticateSite(deps.sites, siteId, credentials) : undefined;
-  const input = parseFeedbackInput(body);
+  const input = parseFeedbackInput(body, deps.sites.find((s) => s.id === siteId)?.touchpoints);
   if (access?.keyKind === 'site') await checkBot(event, input.siteId, deps);
   const accepted = await acceptFeedback({ input, idempotencyKey, origin, keyKind: access?.keyKind }, deps);
   correlate({ feedbackId: accepted.feedbackId });

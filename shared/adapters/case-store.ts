@@ -7,8 +7,10 @@ import type { Case } from '../domain/case.ts';
 import type { CaseCommitResult, CaseWrite, LoadedCase, StaffCaseStore } from '../domain/staff-ports.ts';
 import {
   caseFromItem,
+  caseIdOfRefItem,
   caseKey,
   casePk,
+  caseRefKey,
   caseTeamKey,
   eventFromItem,
   eventSkPrefix,
@@ -225,6 +227,11 @@ export function dynamoStaffCaseStore(db: DynamoDBDocumentClient, tableName: stri
         }
       }
       return { items, reads, ...(lastKey ? { lastKey: lastKey as Record<string, string> } : {}) };
+    },
+
+    async caseIdOfRef(ref) {
+      const Item = await getConsistent(db, tableName, caseRefKey(ref));
+      return Item ? caseIdOfRefItem(Item) : undefined;
     },
 
     async feedback(feedbackId) {

@@ -11,12 +11,13 @@ import type { RoundRobinCursor } from '../domain/assignment.ts';
 import {
   AssignmentConflict,
   type AssignmentStateReader,
+  CaseRefTaken,
   type FeedbackReader,
   TransactionConflict,
   type TriageStore,
   type TriageWrite,
 } from '../domain/triage-ports.ts';
-import { toCaseItem, toEventItem } from '../repository/case-item.ts';
+import { toCaseItem, toCaseRefItem, toEventItem } from '../repository/case-item.ts';
 import { feedbackKey, fromItem } from '../repository/feedback-item.ts';
 import { outboxItem } from '../repository/outbox.ts';
 import { cursorKey, openCounterKey, openCounterSkPrefix, teamPk } from '../repository/team-item.ts';
@@ -69,6 +70,8 @@ interface Built {
   duplicateAt: number[];
   /** Index of the cursor update, if any. */
   cursorAt: number | undefined;
+  /** Index of the case reference's claim, if any. */
+  refAt: number | undefined;
 }
 
 /** The transaction for one triage result (exported for tests and the item-count guard). */
@@ -76,6 +79,7 @@ export function triageTransaction(tableName: string, retentionDays: number, w: T
   const items: TransactItem[] = [];
   const duplicateAt: number[] = [];
   let cursorAt: number | undefined;
+  let refAt: number | undefined;
   const now = w.at.toISOString();
 
   duplicateAt.push(items.length);
@@ -97,6 +101,17 @@ export function triageTransaction(tableName: string, retentionDays: number, w: T
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     });
+    const { ref } = theCase;
+    if (ref !== undefined) {
+      refAt = items.length;
+      items.push({
+        Put: {
+          TableName: tableName,
+          Item: toCaseRefItem({ ...theCase, ref }),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      });
+    }
     events.forEach((event, seq) => {
       items.push({ Put: { TableName: tableName, Item: toEventItem(theCase.caseId, event, seq) } });
     });
@@ -147,7 +162,7 @@ export function triageTransaction(tableName: string, retentionDays: number, w: T
   if (items.length > MAX_TRANSACTION_ITEMS) {
     throw new Error(`triage transaction has ${items.length} items (max ${MAX_TRANSACTION_ITEMS})`);
   }
-  return { items, duplicateAt, cursorAt };
+  return { items, duplicateAt, cursorAt, refAt };
 }
 
 interface CancellationReason {
@@ -177,6 +192,7 @@ export function dynamoTriageStore(
         const failed = (i: number | undefined) =>
           i !== undefined && reasons[i]?.Code === 'ConditionalCheckFailed';
         if (built.duplicateAt.some(failed)) return 'duplicate';
+        if (failed(built.refAt)) throw new CaseRefTaken(write.opened?.case.ref ?? '');
         if (failed(built.cursorAt)) throw new AssignmentConflict(write.opened?.assignment.teamId ?? '');
         if (reasons.some((r) => r.Code === 'TransactionConflict')) {
           throw new TransactionConflict((error as Error).message);

@@ -1,4 +1,4 @@
-import { Forbidden, Unauthenticated } from '../domain/errors.ts';
+import { AdminOnly, Forbidden, NotInTeam, Unauthenticated } from '../domain/errors.ts';
 
 export { Forbidden, Unauthenticated };
 /**
@@ -47,9 +47,9 @@ export function canAccessTeam(principal: Principal, teamId: string): boolean {
 }
 
 export function requireTeam(principal: Principal, teamId: string): void {
-  if (!canAccessTeam(principal, teamId)) throw new Forbidden(`not a member of team ${teamId}`);
+  if (!canAccessTeam(principal, teamId)) throw new NotInTeam(`not a member of team ${teamId}`);
 }
 
 export function requireAdmin(principal: Principal): void {
-  if (!principal.admin) throw new Forbidden('admins only');
+  if (!principal.admin) throw new AdminOnly('admins only');
 }

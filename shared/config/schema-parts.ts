@@ -5,6 +5,7 @@
  * into docs/config.md. Import from ./schema.ts, which re-exports what the rest of the code uses.
  */
 import * as z from 'zod';
+import { knownTouchpoints, touchpointPattern } from '../domain/feedback.ts';
 import { LONGEST_SECRET_SIGNED_LINK_DAYS } from '../domain/signed-link.ts';
 import { isValidTimeZone, WEEKDAYS, type Weekday } from '../domain/time.ts';
 import {
@@ -194,6 +195,14 @@ export const siteSchema = z.strictObject({
   defaultLocale: localeSchema.describe(
     "Language of the site's customer emails and pages when the feedback names none.",
   ),
+  touchpoints: z
+    .array(z.string().regex(touchpointPattern, 'must be a lower-case slug (a-z, 0-9, _; at most 64)'))
+    .min(1, 'needs at least one touchpoint')
+    .refine((list) => new Set(list).size === list.length, 'must not repeat a touchpoint')
+    .default([...knownTouchpoints])
+    .describe(
+      'Where on the site feedback is asked for: `POST /v1/feedback` refuses any other touchpoint with a 400 that names these, so a misspelled one is never routed by fallback.',
+    ),
   botCheck: z
     .strictObject({
       kind: z.literal('turnstile').describe('The bot check: Cloudflare Turnstile.'),

@@ -37,6 +37,11 @@ export type TimelineEventType = (typeof timelineEventTypes)[number];
 
 export interface Case {
   caseId: string;
+  /**
+   * The short reference customers are given (`CL-7K3M9`, shared/domain/case-ref.ts), unique in the
+   * deployment and never reused; absent on cases opened before references existed.
+   */
+  ref?: string;
   feedbackId: string;
   status: CaseStatus;
   severity: Severity;
@@ -92,9 +97,13 @@ export function caseIdFor(feedbackId: string): string {
   return `case_${feedbackId.startsWith('fb_') ? feedbackId.slice(3) : feedbackId}`;
 }
 
+/** Messages name the short reference as `caseRef`, beside `caseId`, when the case has one. */
+const refFact = (c: Pick<Case, 'ref'>) => (c.ref ? { caseRef: c.ref } : {});
+
 /** The facts every message about a case repeats (its event, staff notices): what it is, from where. */
 export const caseFacts = (c: Case) => ({
   caseId: c.caseId,
+  ...refFact(c),
   feedbackId: c.feedbackId,
   siteId: c.siteId,
   severity: c.severity,
@@ -107,6 +116,7 @@ export const caseFacts = (c: Case) => ({
 /** What a customer notice names: the case, the shop (by its configured name) and the touchpoint. */
 export const customerNoticeFacts = (c: Case, siteName: string | undefined) => ({
   caseId: c.caseId,
+  ...refFact(c),
   feedbackId: c.feedbackId,
   siteId: c.siteId,
   ...(siteName ? { siteName } : {}),

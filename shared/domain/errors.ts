@@ -89,3 +89,9 @@ export class Unauthenticated extends DomainError {}
 
 /** An identity that may not do this (403). */
 export class Forbidden extends DomainError {}
+
+/** Staff asked for what belongs to a team they are not on (403 `not_in_team`). */
+export class NotInTeam extends Forbidden {}
+
+/** A route for admins, asked by staff who are not (403 `admin_only`). */
+export class AdminOnly extends Forbidden {}

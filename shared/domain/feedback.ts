@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
-import '../zod-locale.ts';
+import { mustBe, plainly } from '../zod-locale.ts';
 import { type Issue, ValidationFailed } from './errors.ts';
 import { formatIssuePath } from './paths.ts';
 
@@ -14,14 +14,16 @@ export const knownTouchpoints = [
   'delivery',
 ] as const;
 
+export const touchpointPattern = /^[a-z][a-z0-9_]{0,63}$/;
 const slug = z
   .string()
-  .check(z.regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be a lower-case slug (a-z, 0-9, _; at most 64)'));
+  .check(z.regex(touchpointPattern, 'must be a lower-case slug (a-z, 0-9, _; at most 64)'));
 
-const score = (min: number, max: number) =>
-  z
-    .number()
-    .check(z.int('must be a whole number'), z.gte(min, `must be ≥ ${min}`), z.lte(max, `must be ≤ ${max}`));
+/** One message for every way a score can be wrong: what it must be, and what came instead. */
+const score = (min: number, max: number) => {
+  const range = plainly(`a whole number from ${min} to ${max}`);
+  return z.number(range).check(z.int(range), z.gte(min, range), z.lte(max, range));
+};
 
 export const ratingSchema = z.discriminatedUnion(
   'type',
@@ -59,7 +61,8 @@ export const feedbackInputSchema = z.strictObject({
   siteId: z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a site id')),
   touchpoint: slug,
   channel: z.enum(channels, {
-    error: (iss) => (iss.input === undefined ? 'is required' : `must be one of ${channels.join(', ')}`),
+    error: (iss) =>
+      iss.input === undefined ? 'is required' : mustBe(`one of ${channels.join(', ')}`, iss.input),
   }),
   rating: z.optional(ratingSchema),
   comment: z.optional(z.string().check(z.maxLength(4000, 'must be at most 4000 characters'))),
@@ -78,8 +81,11 @@ export const feedbackInputSchema = z.strictObject({
 export type FeedbackInput = z.infer<typeof feedbackInputSchema>;
 export type Rating = z.infer<typeof ratingSchema>;
 
-/** Parses a request body; each problem becomes one issue naming its path. */
-export function parseFeedbackInput(body: unknown): FeedbackInput {
+/**
+ * Parses a request body; each problem becomes one issue naming its path. `touchpoints`: the site's
+ * (config `sites[].touchpoints`); a touchpoint outside them is refused, never routed by fallback.
+ */
+export function parseFeedbackInput(body: unknown, touchpoints?: readonly string[]): FeedbackInput {
   const result = feedbackInputSchema.safeParse(body, { error: requiredMessage });
   const issues = result.success
     ? []
@@ -87,7 +93,7 @@ export function parseFeedbackInput(body: unknown): FeedbackInput {
         path: formatIssuePath(issue.path),
         message: unrecognizedKeysMessage(issue) ?? issue.message,
       }));
-  issues.push(...crossFieldIssues(body));
+  issues.push(...crossFieldIssues(body), ...touchpointIssues(body, touchpoints));
   if (issues.length > 0 || !result.success) throw new ValidationFailed(issues);
   return result.data;
 }
@@ -112,6 +118,20 @@ function crossFieldIssues(body: unknown): Issue[] {
     issues.push({ path: 'customer.email', message: 'is required when contactConsent is true' });
   }
   return issues;
+}
+
+function touchpointIssues(body: unknown, touchpoints: readonly string[] | undefined): Issue[] {
+  if (touchpoints === undefined || !isRecord(body)) return [];
+  const { touchpoint } = body;
+  // A malformed one already has its issue from the schema.
+  if (typeof touchpoint !== 'string' || !touchpointPattern.test(touchpoint)) return [];
+  if (touchpoints.includes(touchpoint)) return [];
+  return [
+    {
+      path: 'touchpoint',
+      message: mustBe(`one of the site's touchpoints (${touchpoints.join(', ')})`, touchpoint),
+    },
+  ];
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -40,6 +40,7 @@ export const sendsAlone = (lane: BurstLane, countInWindow: number) => countInWin
 export interface BatchedCase {
   noticeId: string;
   caseId: string;
+  caseRef?: string;
   category?: string;
   touchpoint?: string;
   severity?: string;

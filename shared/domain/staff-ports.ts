@@ -91,6 +91,8 @@ export interface StaffCaseStore {
   load(caseId: string): Promise<LoadedCase | undefined>;
   commit(write: CaseWrite): Promise<CaseCommitResult>;
   list(query: CaseListQuery): Promise<CasePage>;
+  /** The case a short reference was given to (one GetItem of its claim), or undefined. */
+  caseIdOfRef(ref: string): Promise<string | undefined>;
   feedback(feedbackId: string): Promise<Feedback | undefined>;
   contact(feedbackId: string): Promise<CustomerContact | undefined>;
   /** Whether a single-use signed link was spent. */

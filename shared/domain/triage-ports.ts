@@ -67,7 +67,8 @@ export interface TriageStore {
   /**
    * Writes everything in one transaction. Answers `duplicate` (writing nothing) when the feedback
    * was triaged before; throws `AssignmentConflict` when the team's cursor moved since it was read
-   * and `TransactionConflict` when a concurrent transaction held one of the items.
+   * and `TransactionConflict` when a concurrent transaction held one of the items, and
+   * `CaseRefTaken` when another case holds the new case's reference.
    */
   commit(write: TriageWrite): Promise<CommitResult>;
 }
@@ -89,6 +90,13 @@ export class AssignmentConflict extends WriteConflict {
 export class TransactionConflict extends WriteConflict {
   constructor(detail: string) {
     super(`transaction conflict: ${detail}`);
+  }
+}
+
+/** Another case holds the reference drawn for the new case: draw again (a longer one). */
+export class CaseRefTaken extends WriteConflict {
+  constructor(readonly ref: string) {
+    super(`case reference ${ref} is taken`);
   }
 }
 

@@ -14,6 +14,8 @@ export const caseOpened = defineEvent(
     type: z.literal('case.opened'),
     version: z.literal(1),
     caseId: z.string().check(z.minLength(1)),
+    /** The short reference customers quote (added within v1: optional, so old readers ignore it). */
+    caseRef: z.optional(z.string().check(z.minLength(1))),
     feedbackId: z.string().check(z.minLength(1)),
     siteId: z.string().check(z.minLength(1)),
     severity: z.enum(['critical', 'routine']),

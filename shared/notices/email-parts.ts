@@ -31,7 +31,10 @@ export interface RenderInput {
 export interface Ctx {
   l: NoticeLocale;
   ja: boolean;
+  /** What the customer quotes: the short reference, else (older cases) the case id. */
   caseRef: string;
+  /** The internal case id, for staff beside the reference; undefined when it is what caseRef shows. */
+  caseId: string | undefined;
   tz: string;
   when: (iso: string | undefined) => string;
   input: RenderInput;
@@ -99,7 +102,10 @@ export const percent = (value: number | null) => (value === null ? '-' : `${Math
 export const signed = (value: number | null) =>
   value === null ? '-' : `${value > 0 ? '+' : ''}${Math.round(value)}`;
 
-/** Case ids are ours (`case_<base64url>`); anything else is reduced to id characters. */
-export function caseRefOf(caseId: string | undefined): string {
-  return (caseId ?? '').replace(/[^A-Za-z0-9_-]/g, '').slice(0, 64) || '-';
+/**
+ * The reference a message shows: the short one when the case has it, else the case id. Both are
+ * ours (`CL-…`, `case_<base64url>`); anything else is reduced to id characters.
+ */
+export function caseRefOf(c: { caseId?: string | undefined; caseRef?: string | undefined }): string {
+  return (c.caseRef ?? c.caseId ?? '').replace(/[^A-Za-z0-9_-]/g, '').slice(0, 64) || '-';
 }

@@ -16,6 +16,8 @@ export const optionalLabel = () => z.optional(label);
 
 export const caseFacts = z.object({
   caseId: optionalLabel(),
+  /** The short reference (`CL-7K3M9`); notices of cases opened before references name the id. */
+  caseRef: optionalLabel(),
   siteId: optionalLabel(),
   siteName: optionalLabel(),
   category: optionalLabel(),
@@ -56,6 +58,7 @@ const batchSchema = z.optional(
       .array(
         z.object({
           caseId: label,
+          caseRef: optionalLabel(),
           category: optionalLabel(),
           touchpoint: optionalLabel(),
           severity: optionalLabel(),

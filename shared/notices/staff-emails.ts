@@ -45,6 +45,7 @@ function staffActions(ctx: Ctx): Block[] {
 function caseFactRows(ctx: Ctx, d: z.output<typeof caseFacts>): [string, string][] {
   const rows: [string, string][] = [
     [ctx.ja ? 'ケース' : 'Case', ctx.caseRef],
+    ...(ctx.caseId ? [[ctx.ja ? 'ケースID' : 'Case id', ctx.caseId] as [string, string]] : []),
     [ctx.ja ? '重要度' : 'Severity', labelOf(severityLabels, d.severity, ctx.l)],
     [ctx.ja ? 'カテゴリ' : 'Category', categoryLabel(d.category, ctx.l)],
   ];
@@ -192,7 +193,7 @@ function staffDigest(
           ? ['ケース', 'カテゴリ', 'タッチポイント', '期限']
           : ['Case', 'Category', 'Touchpoint', 'Deadline'],
         rows: batch.cases.map((c) => [
-          caseRefOf(c.caseId),
+          caseRefOf(c),
           categoryLabel(c.category, ctx.l),
           c.touchpoint ?? '-',
           c.deadline ? ctx.when(c.deadline) : '-',

@@ -34,7 +34,7 @@ function documentFor(input: RenderInput): EmailDocument {
   const ctx: Ctx = {
     l,
     ja: l === 'ja',
-    caseRef: caseRefOf(input.caseId ?? (data.caseId as string | undefined)),
+    ...refsOf(input.caseId ?? (data.caseId as string | undefined), data.caseRef as string | undefined),
     tz,
     when: (iso) => formatInstant(iso, l, tz),
     input,
@@ -63,6 +63,12 @@ function documentFor(input: RenderInput): EmailDocument {
     case 'staff_weekly_digest':
       return staffWeeklyDigest(ctx, data as NoticeData<'staff_weekly_digest'>);
   }
+}
+
+function refsOf(caseId: string | undefined, caseRef: string | undefined): Pick<Ctx, 'caseRef' | 'caseId'> {
+  const shown = caseRefOf({ caseId, caseRef });
+  const id = caseRefOf({ caseId });
+  return { caseRef: shown, caseId: shown === id ? undefined : id };
 }
 
 function validTimeZone(zone: string | undefined): string | undefined {

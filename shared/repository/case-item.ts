@@ -16,6 +16,34 @@ export const caseTeamKey = (teamId: string) => `TEAM#${teamId}`;
 export const caseCreatedKey = (createdAt: string, caseId: string) => `${createdAt}#${caseId}`;
 const { partitionKey: teamIndexPk, sortKey: teamIndexSk } = table.casesByTeamIndex;
 
+/**
+ * A case reference's claim (`REF#<ref>` / `REF`): put with the case in triage's transaction, on
+ * the condition that it is new, so two cases never share a reference; never deleted, not even with
+ * its case, so a reference is never given out twice. Holds no personal data.
+ */
+export const caseRefKey = (ref: string) => ({ pk: `REF#${ref}`, sk: 'REF' });
+
+export interface CaseRefItem {
+  pk: string;
+  sk: 'REF';
+  type: typeof itemTypes.caseRef;
+  ref: string;
+  caseId: string;
+  createdAt: string;
+}
+
+export const toCaseRefItem = (c: Pick<Case, 'caseId' | 'createdAt'> & { ref: string }): CaseRefItem => ({
+  ...caseRefKey(c.ref),
+  sk: 'REF',
+  type: itemTypes.caseRef,
+  ref: c.ref,
+  caseId: c.caseId,
+  createdAt: c.createdAt,
+});
+
+export const caseIdOfRefItem = (item: Record<string, unknown>) =>
+  String((item as unknown as CaseRefItem).caseId);
+
 export interface CaseItem extends Case {
   pk: string;
   sk: 'CASE';

@@ -61,6 +61,44 @@ describe('the feedback endpoint on the local stack', () => {
     expect(await countItems(stack, 'feedback')).toBe(before + 1);
   });
 
+  it("refuses a touchpoint the site does not have, naming the site's touchpoints, and stores nothing", async () => {
+    const site = stack.sites[0]!;
+    const before = await countItems(stack, 'feedback');
+
+    const response = await postFeedback(stack, {
+      ...feedback(site.siteId),
+      touchpoint: 'chekout_abandonment',
+    });
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: 'validation_failed',
+      issues: [
+        {
+          path: 'touchpoint',
+          message:
+            'must be one of the site\'s touchpoints (account_creation, checkout_abandonment, support_chat, product_use, post_purchase, delivery), got the text "chekout_abandonment"',
+        },
+      ],
+    });
+    expect(await countItems(stack, 'feedback')).toBe(before);
+  });
+
+  it('says in plain words what a score must be when it comes as text', async () => {
+    const site = stack.sites[0]!;
+
+    const response = await postFeedback(stack, {
+      ...feedback(site.siteId),
+      rating: { type: 'nps', score: '9' },
+    });
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: 'validation_failed',
+      issues: [{ path: 'rating.score', message: 'must be a whole number from 0 to 10, got the text "9"' }],
+    });
+  });
+
   it('answers a preflight only for a configured origin', async () => {
     const allowed = stack.sites[0]!.origins[0]!;
     const preflight = (origin: string) =>

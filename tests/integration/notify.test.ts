@@ -351,18 +351,26 @@ describe('the whole loop: feedback → triage → outbox → relay → notify', 
     );
     expect(response.status).toBe(202);
     const caseId = caseIdFor(((await response.json()) as { feedbackId: string }).feedbackId);
+    // Every mail names the case by its short reference; staff mails also carry the id.
+    const { ref } = await eventually(async () => {
+      const opened = await storedCase(caseId);
+      expect(opened?.ref).toBeDefined();
+      return opened as Case & { ref: string };
+    });
 
-    const toCustomer = await oneMail(caseId, customer);
-    const toInbox = await oneMail(caseId, 'orders@shop.example.jp');
+    const toCustomer = await oneMail(ref, customer);
+    const toInbox = await oneMail(ref, 'orders@shop.example.jp');
 
-    expect(toCustomer.subject).toBe(`ご意見を受け付けました（受付番号 ${caseId}）`);
+    expect(toCustomer.subject).toBe(`ご意見を受け付けました（受付番号 ${ref}）`);
     expect(toCustomer.text).toContain('Eve Bcc: x@evil.example 様');
-    expect(toInbox.subject).toBe(`[Critical] New case ${caseId} (Payment)`); // an inbox has no locale: staff default
+    expect(toCustomer.text).not.toContain(caseId);
+    expect(toInbox.subject).toBe(`[Critical] New case ${ref} (Payment)`); // an inbox has no locale: staff default
+    expect(toInbox.text).toContain(caseId);
     expect(toInbox.html).toContain(
       '&lt;script&gt;alert(1)&lt;/script&gt; 支払いができません &lt;a href=&quot;',
     );
     expect(toInbox.html).not.toMatch(/<script>|href="https:\/\/evil/);
-    const stored = (await store()).filter((m) => m.subject.includes(caseId));
+    const stored = (await store()).filter((m) => m.subject.includes(ref));
     for (const m of stored) {
       expect(m.destination.cc).toEqual([]);
       expect(m.destination.bcc).toEqual([]);
@@ -371,11 +379,11 @@ describe('the whole loop: feedback → triage → outbox → relay → notify', 
     }
     const assignee = (await storedCase(caseId)).assigneeId;
     const member = stack.config.teams.find((t) => t.id === 'orders')!.members.find((m) => m.id === assignee)!;
-    const toMember = await oneMail(caseId, member.email);
+    const toMember = await oneMail(ref, member.email);
     expect(toMember.subject).toBe(
       member.locale === 'ja'
-        ? `[重大] 新しいケース ${caseId}（お支払い）`
-        : `[Critical] New case ${caseId} (Payment)`,
+        ? `[重大] 新しいケース ${ref}（お支払い）`
+        : `[Critical] New case ${ref} (Payment)`,
     );
     expect(stored.map((m) => m.destination.to[0]).sort()).toEqual(
       [customer, member.email, 'orders@shop.example.jp'].sort(),

@@ -142,6 +142,11 @@ describe('authorization matrix', () => {
     const erase = await api('DELETE', '/v1/customers?email=a%40example.jp', { as: 'sato' });
 
     expect([read.status, change.status, list.status, erase.status]).toEqual([403, 403, 403, 403]);
+    // Each refusal says why, in the shape of every other error.
+    expect(read.body).toEqual({ error: 'not_in_team', message: 'not a member of team web' });
+    expect(change.body).toEqual(read.body);
+    expect(list.body).toEqual(read.body);
+    expect(erase.body).toEqual({ error: 'admin_only', message: 'admins only' });
     expect((await api('GET', '/v1/cases/case_does_not_exist', { as: 'tanaka' })).status).toBe(404);
     expect((await getCase(webCase.caseId)).case.version).toBe(1);
   });
@@ -203,6 +208,80 @@ describe('If-Match', () => {
     expect(malformed.status).toBe(400);
     expect(malformed.body.issues).toEqual([{ path: 'header:If-Match', message: expect.any(String) }]);
     expect((await getCase(c.caseId)).case.version).toBe(1);
+  });
+});
+
+describe('the case reference', () => {
+  const customer = 'ref-customer@example.jp';
+  let webCase: Case;
+  beforeAll(async () => {
+    webCase = await openCase(
+      {
+        touchpoint: 'account_creation',
+        rating: { type: 'nps', score: 2 },
+        customer: { email: customer, locale: 'ja', contactConsent: true },
+      },
+      'ref-1',
+    );
+  });
+
+  it('is on the case resource, beside the internal id', () => {
+    expect(webCase.ref).toMatch(/^CL-[23456789ABCDEFGHJKMNPQRSTVWXYZ]{5}$/);
+    expect(webCase.caseId).toMatch(/^case_/);
+  });
+
+  it("is what the customer's email quotes, never the internal id", async () => {
+    const mail = await eventually(async () => {
+      const outbox = (await (await fetch(`${stack.url}/__local/outbox`)).json()) as {
+        to: string[];
+        subject: string;
+        text: string;
+      }[];
+      const found = outbox.find((m) => m.to[0] === customer);
+      expect(found).toBeDefined();
+      return found!;
+    }, 20_000);
+
+    expect(mail.subject).toContain(`受付番号 ${webCase.ref}`);
+    expect(mail.text).toContain(webCase.ref);
+    expect(mail.text).not.toContain(webCase.caseId);
+  });
+
+  it('finds the case for a member of its team, in either case of letters', async () => {
+    const exact = await api('GET', `/v1/cases?ref=${webCase.ref}`, { as: 'sato' });
+    const lower = await api('GET', `/v1/cases?ref=${webCase.ref!.toLowerCase()}`, { as: 'sato' });
+
+    expect(exact.status).toBe(200);
+    expect(exact.body).toEqual({ items: [webCase], cursor: null });
+    expect(lower.body).toEqual(exact.body);
+  });
+
+  it('finds nothing for a member of another team, nor for a reference nobody holds', async () => {
+    const otherTeam = await api('GET', `/v1/cases?ref=${webCase.ref}`, { as: 'tanaka' });
+    const unknown = await api('GET', '/v1/cases?ref=CL-ZZZZZZZZ', { as: 'sato' });
+
+    expect(otherTeam).toMatchObject({ status: 200, body: { items: [], cursor: null } });
+    expect(unknown).toMatchObject({ status: 200, body: { items: [], cursor: null } });
+  });
+
+  it('answers 400 for what is not a reference, or a reference with other parameters', async () => {
+    const malformed = await api('GET', '/v1/cases?ref=CL-0O1IL', { as: 'sato' });
+    const combined = await api('GET', `/v1/cases?ref=${webCase.ref}&team=web`, { as: 'sato' });
+
+    expect(malformed.status).toBe(400);
+    expect(malformed.body).toEqual({
+      error: 'validation_failed',
+      issues: [
+        {
+          path: 'query:ref',
+          message: 'must be a case reference: CL- and 5 to 8 letters or digits, like CL-7K3M9',
+        },
+      ],
+    });
+    expect(combined.status).toBe(400);
+    expect(combined.body.issues).toEqual([
+      { path: 'query:ref', message: 'finds one case by itself: send no other parameter with it' },
+    ]);
   });
 });
 

@@ -117,6 +117,10 @@ export class MemoryStaffStore implements StaffCaseStore, ProblemStore, MetricsRe
     };
   }
 
+  async caseIdOfRef(ref: string) {
+    return [...this.cases.values()].find((s) => s.case.ref === ref)?.case.caseId;
+  }
+
   async feedback(feedbackId: string) {
     return structuredClone(this.feedbacks.get(feedbackId));
   }

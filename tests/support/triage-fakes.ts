@@ -6,6 +6,7 @@ import type { OutboxEntry } from '../../shared/domain/outbox.ts';
 import {
   AssignmentConflict,
   type AssignmentStateReader,
+  CaseRefTaken,
   type CommitResult,
   type FeedbackReader,
   type TriageMarker,
@@ -16,7 +17,8 @@ import {
 /**
  * In-memory stand-in for the table behind the triage ports, with the same all-or-nothing and
  * condition semantics as the DynamoDB transaction: an existing marker or case makes the commit a
- * no-op `duplicate`; a cursor whose sequence moved throws `AssignmentConflict`.
+ * no-op `duplicate`; a cursor whose sequence moved throws `AssignmentConflict`; a case reference
+ * another case holds throws `CaseRefTaken`.
  */
 export class InMemoryTriage implements FeedbackReader, AssignmentStateReader, TriageStore {
   readonly feedback = new Map<string, Feedback>();
@@ -31,6 +33,8 @@ export class InMemoryTriage implements FeedbackReader, AssignmentStateReader, Tr
   /** `dimension#week#key` → tallies. */
   readonly counters = new Map<string, Tallies>();
   readonly outbox = new Map<string, OutboxEntry>();
+  /** Case reference → the case holding it. */
+  readonly refs = new Map<string, string>();
   commits = 0;
   /** Called before each commit; lets a test move the cursor "concurrently". */
   beforeCommit: ((write: TriageWrite) => void) | undefined;
@@ -64,6 +68,8 @@ export class InMemoryTriage implements FeedbackReader, AssignmentStateReader, Tr
     this.beforeCommit?.(w);
     if (this.markers.has(w.marker.feedbackId)) return 'duplicate';
     if (w.opened && this.cases.has(w.opened.case.caseId)) return 'duplicate';
+    const ref = w.opened?.case.ref;
+    if (ref !== undefined && this.refs.has(ref)) throw new CaseRefTaken(ref);
     const cursor = w.opened?.assignment.cursor;
     if (cursor && this.cursors.get(w.opened!.assignment.teamId)?.seq !== cursor.expectedSeq) {
       throw new AssignmentConflict(w.opened!.assignment.teamId);
@@ -74,6 +80,7 @@ export class InMemoryTriage implements FeedbackReader, AssignmentStateReader, Tr
     if (w.opened) {
       const { case: c, events, assignment } = w.opened;
       this.cases.set(c.caseId, structuredClone(c));
+      if (c.ref !== undefined) this.refs.set(c.ref, c.caseId);
       this.timelines.set(c.caseId, structuredClone(events));
       if (w.opened.timer) this.timers.set(c.caseId, { ...w.opened.timer });
       if (assignment.cursor) this.cursors.set(assignment.teamId, assignment.cursor.next);

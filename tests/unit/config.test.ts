@@ -219,6 +219,31 @@ describe('defaults', () => {
     expect(config.service.retentionDays).toBe(730);
   });
 
+  it('gives a site the built-in touchpoints unless it names its own, and refuses a repeated or malformed one', () => {
+    const own = minimal();
+    own.sites[0].touchpoints = ['store_visit', 'delivery'];
+    const repeated = minimal();
+    repeated.sites[0].touchpoints = ['delivery', 'delivery'];
+    const malformed = minimal();
+    malformed.sites[0].touchpoints = ['Store Visit'];
+
+    expect(config.sites[0]?.touchpoints).toEqual([
+      'account_creation',
+      'checkout_abandonment',
+      'support_chat',
+      'product_use',
+      'post_purchase',
+      'delivery',
+    ]);
+    expect(parseConfig(own).sites[0]?.touchpoints).toEqual(['store_visit', 'delivery']);
+    expect(issuesOf(repeated)).toEqual([
+      { path: 'sites[0].touchpoints', message: 'must not repeat a touchpoint' },
+    ]);
+    expect(issuesOf(malformed)).toEqual([
+      { path: 'sites[0].touchpoints[0]', message: 'must be a lower-case slug (a-z, 0-9, _; at most 64)' },
+    ]);
+  });
+
   it('throttles at 50 requests per second with a burst of 100', () => {
     expect(config.service.throttle).toEqual({ rateLimit: 50, burstLimit: 100 });
   });

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { StaleVersion } from '../../shared/domain/case-commands.ts';
 import {
+  AdminOnly,
   BotCheckFailed,
   Forbidden,
   IdempotencyConflict,
   NotFound,
+  NotInTeam,
   OriginRequired,
   PayloadTooLarge,
   PreconditionRequired,
@@ -31,7 +33,9 @@ describe('the one HTTP error mapper', () => {
   it.each([
     [new ValidationFailed([{ path: 'rating.score', message: 'must be 0–10' }]), 400, 'validation_failed'],
     [new UnknownSite('unknown site "x"'), 401, 'unauthorized'],
-    [new Forbidden('not your team'), 403, 'forbidden'],
+    [new Forbidden('this link is not genuine'), 403, 'forbidden'],
+    [new NotInTeam('not a member of team web'), 403, 'not_in_team'],
+    [new AdminOnly('admins only'), 403, 'admin_only'],
     [new OriginRequired('no origin'), 403, 'origin_required'],
     [new WrongKeyKind('server key from a page'), 403, 'wrong_key_kind'],
     [new BotCheckFailed('no token'), 403, 'bot_check_failed'],

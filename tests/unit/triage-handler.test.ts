@@ -74,6 +74,7 @@ const batch = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
 
 type Items = NonNullable<TransactWriteCommandInput['TransactItems']>;
 const cursorIndex = (items: Items) => items.findIndex((i) => i.Update?.Key?.sk === 'CURSOR');
+const refIndex = (items: Items) => items.findIndex((i) => i.Put?.Item?.sk === 'REF');
 const markerIndex = (items: Items) => items.findIndex((i) => i.Put?.Item?.sk === 'TRIAGED');
 
 /** What DynamoDB answers when item `failedAt` of the transaction failed its condition. */
@@ -156,14 +157,23 @@ describe('the triage handler (SQS, partial batch failures)', () => {
     expect(puts.map((p) => [p.Item?.pk, p.Item?.sk, p.ConditionExpression])).toEqual([
       ['FEEDBACK#fb_a', 'TRIAGED', 'attribute_not_exists(pk)'],
       ['CASE#case_a', 'CASE', 'attribute_not_exists(pk)'],
+      [expect.stringMatching(/^REF#CL-[2-9A-HJKMNP-TV-Z]{5}$/), 'REF', 'attribute_not_exists(pk)'],
       ['CASE#case_a', 'EVENT#2026-11-18T02:00:00.000Z#00', undefined],
       ['CASE#case_a', 'EVENT#2026-11-18T02:00:00.000Z#01', undefined],
       ['OUTBOX#event:case.opened:case_a', 'OUTBOX', undefined],
       ['OUTBOX#notice:case_a:staff_new_critical:opened', 'OUTBOX', undefined],
       ['OUTBOX#notice:case_a:customer_received:received', 'OUTBOX', undefined],
     ]);
-    expect(puts.slice(4).map((p) => p.Item?.target)).toEqual(['bus', 'notify', 'notify']);
-    expect(puts[2]!.Item).toMatchObject({
+    expect(puts[2]!.Item).toEqual({
+      pk: `REF#${puts[1]!.Item?.ref}`,
+      sk: 'REF',
+      type: 'caseRef',
+      ref: puts[1]!.Item?.ref,
+      caseId: 'case_a',
+      createdAt: '2026-11-18T02:00:00.000Z',
+    });
+    expect(puts.slice(5).map((p) => p.Item?.target)).toEqual(['bus', 'notify', 'notify']);
+    expect(puts[3]!.Item).toMatchObject({
       type: 'event',
       eventType: 'opened',
       actor: 'system:triage',
@@ -187,6 +197,25 @@ describe('the triage handler (SQS, partial batch failures)', () => {
       ':negative': 1,
       ':cases': 1,
     });
+  });
+
+  it('claims a new, longer reference when the one drawn belongs to another case', async () => {
+    ddb.on(TransactWriteCommand).callsFakeOnce((input: TransactWriteCommandInput) => {
+      const items = input.TransactItems ?? [];
+      throw cancelled(items, refIndex(items));
+    });
+
+    const result = await handler(batch(record('m1', received('fb_a'))));
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    const refs = ddb.commandCalls(TransactWriteCommand).map((c) => {
+      const items = c.args[0].input.TransactItems ?? [];
+      return items[refIndex(items)]?.Put?.Item?.ref;
+    });
+    expect(refs).toEqual([
+      expect.stringMatching(/^CL-[2-9A-HJKMNP-TV-Z]{5}$/),
+      expect.stringMatching(/^CL-[2-9A-HJKMNP-TV-Z]{6}$/),
+    ]);
   });
 
   it('treats a transaction cancelled by the existing triage marker as done (a redelivery), not a failure', async () => {

@@ -3,6 +3,7 @@ import { type TriageDeps, triageFeedback } from '../../core/cases/triage.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import { loadConfigFile } from '../../shared/config/load.ts';
 import type { Config } from '../../shared/config/schema.ts';
+import { caseRefPattern } from '../../shared/domain/case-ref.ts';
 import type { Feedback } from '../../shared/domain/feedback.ts';
 import { AssignmentConflict, FeedbackNotFound } from '../../shared/domain/triage-ports.ts';
 import { caseOpened } from '../../shared/events/case-opened.ts';
@@ -78,6 +79,7 @@ describe('triage: a feedback that opens a case', () => {
     });
     expect(store.cases.get(caseId)).toEqual({
       caseId,
+      ref: expect.stringMatching(caseRefPattern),
       feedbackId: fb.feedbackId,
       status: 'open',
       severity: 'critical',

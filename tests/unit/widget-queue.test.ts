@@ -213,6 +213,26 @@ describe('the widget sender', () => {
     expect(h.timers).toEqual([{ run: expect.any(Function), at: t0 + 1000 }]);
   });
 
+  it("keeps the server's error code and message of a refusal, for the developer console", async () => {
+    const wrongKey = harness([401, {}, { error: 'unauthorized', message: 'wrong site key' }]);
+    const badField = harness([
+      400,
+      {},
+      {
+        error: 'validation_failed',
+        issues: [{ path: 'rating.score', message: 'must be a whole number from 0 to 10, got 11' }],
+      },
+    ]);
+
+    await wrongKey.sender.submit(answer);
+    await badField.sender.submit(answer);
+
+    expect(wrongKey.sender.lastReason).toBe('unauthorized: wrong site key');
+    expect(badField.sender.lastReason).toBe(
+      'validation_failed: rating.score must be a whole number from 0 to 10, got 11',
+    );
+  });
+
   it('gives up an answer the server refuses (4xx) and says so', async () => {
     const h = harness(401);
 

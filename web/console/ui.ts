@@ -57,3 +57,7 @@ export function heading(text: string): HTMLHeadingElement {
 
 /** The case id without its prefix, shortened for tables. */
 export const shortId = (caseId: string): string => caseId.replace(/^case_/, '').slice(0, 8);
+
+/** What the customer quotes on the phone (CL-7K3M9); older cases have only their id. */
+export const caseLabel = (c: { caseId: string; ref?: string | undefined }): string =>
+  c.ref ?? `#${shortId(c.caseId)}`;

@@ -11,7 +11,7 @@ import { type Attempt, decide } from './retry.ts';
 export interface HttpAnswer {
   status: number;
   headers: { get(name: string): string | null };
-  /** The body, read only to tell a failed bot check from another 403. */
+  /** The body of a refusal: its `error` code tells a failed bot check apart and the developer why. */
   json?(): Promise<unknown>;
 }
 
@@ -57,6 +57,8 @@ export class Sender {
   private readonly now: () => number;
   /** The status of the last refusal, for the error a site sees. */
   lastRefusal: number | undefined;
+  /** What the server said of it: `unauthorized: unknown site`, or each field's problem. */
+  lastReason: string | undefined;
 
   constructor(private readonly deps: SenderDeps) {
     this.now = deps.now ?? Date.now;
@@ -85,6 +87,7 @@ export class Sender {
     if (this.inFlight[entry.key]) return 'queued';
     this.inFlight[entry.key] = true;
     let result: Attempt;
+    let refusal: ErrorBody | undefined;
     let unverified = false;
     try {
       const botToken = this.deps.botCheck ? await this.botToken() : undefined;
@@ -95,7 +98,9 @@ export class Sender {
       } else {
         const answer = await this.post(entry, botToken);
         result = { status: answer.status, retryAfter: answer.headers.get('retry-after') };
-        if (answer.status === 403 && this.deps.botCheck && (await isBotCheckFailure(answer))) {
+        // A body can be read once: its error serves both the bot check test and the refusal's reason.
+        refusal = answer.status >= 400 ? await errorOf(answer) : undefined;
+        if (answer.status === 403 && this.deps.botCheck && refusal?.error === 'bot_check_failed') {
           unverified = true;
           // Worth another try with a new token, a few times: then it is a refusal like any 403.
           if ((entry.botFailures ?? 0) + 1 < maxBotCheckFailures) result = {};
@@ -117,6 +122,7 @@ export class Sender {
     this.deps.queue.remove(entry.key);
     if (decision.kind === 'sent') return 'sent';
     this.lastRefusal = result.status;
+    this.lastReason = refusal && reasonOf(refusal);
     return 'refused';
   }
 
@@ -168,11 +174,26 @@ export class Sender {
   }
 }
 
-async function isBotCheckFailure(answer: HttpAnswer): Promise<boolean> {
+/** The API's error shape (docs/api.md#errors). */
+interface ErrorBody {
+  error?: unknown;
+  message?: unknown;
+  issues?: { path?: unknown; message?: unknown }[];
+}
+
+async function errorOf(answer: HttpAnswer): Promise<ErrorBody | undefined> {
   try {
-    const body = (await answer.json?.()) as { error?: unknown } | undefined;
-    return body?.error === 'bot_check_failed';
+    const body = await answer.json?.();
+    return typeof body === 'object' && body !== null ? (body as ErrorBody) : undefined;
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+function reasonOf(body: ErrorBody): string | undefined {
+  if (typeof body.error !== 'string') return undefined;
+  const detail = Array.isArray(body.issues)
+    ? body.issues.map((i) => `${i.path || '(body)'} ${i.message}`).join('; ')
+    : body.message;
+  return typeof detail === 'string' && detail ? `${body.error}: ${detail}` : body.error;
 }

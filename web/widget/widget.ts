@@ -90,7 +90,13 @@ function boot(): void {
               body: buildPayload(config.siteId, options, answer, locale, location.href),
             });
             if (outcome === 'refused') {
-              reject(new Error(`Closeloop: the answer was refused (HTTP ${sender.lastRefusal})`));
+              const why = sender.lastReason ? `: ${sender.lastReason}` : '';
+              const refused = new Error(
+                `Closeloop: the answer was refused (HTTP ${sender.lastRefusal}${why})`,
+              );
+              // Also when the page queued the call without a promise: the developer must see why.
+              console.error(refused.message);
+              reject(refused);
             } else resolve(outcome === 'unverified' ? 'queued' : outcome);
             return outcome;
           },

@@ -9,7 +9,7 @@ import { type Child, field, h, replace } from '../dom.ts';
 import { formatDateTime, label, type MessageKey, t } from '../i18n.ts';
 import { startCountdowns, syncLocalClock } from '../time.ts';
 import type { CaseChange, CaseDetail, CaseResource, CaseStatus, TimelineEvent } from '../types.ts';
-import { badge, errorBox, heading, notice, shortId, type ViewContext } from '../ui.ts';
+import { badge, caseLabel, errorBox, heading, notice, shortId, type ViewContext } from '../ui.ts';
 
 const working: CaseStatus[] = ['open', 'acknowledged', 'waiting_on_customer', 'reopened'];
 
@@ -40,7 +40,7 @@ export async function caseView(ctx: ViewContext): Promise<void> {
     h(
       'div',
       { class: 'case-head' },
-      heading(t('caseTitle', { id: shortId(c.caseId) })),
+      heading(t('caseTitle', { id: caseLabel(c) })),
       badge(c.status),
       badge(c.severity, 'severity'),
       c.escalationLevel > 0 &&

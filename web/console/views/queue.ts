@@ -8,7 +8,7 @@ import { field, h, replace } from '../dom.ts';
 import { formatDateTime, label, t } from '../i18n.ts';
 import { serverNow, startCountdowns, syncLocalClock } from '../time.ts';
 import type { CaseList, CaseResource, CaseStatus } from '../types.ts';
-import { badge, errorBox, heading, shortId, type ViewContext } from '../ui.ts';
+import { badge, caseLabel, errorBox, heading, type ViewContext } from '../ui.ts';
 
 const activeStatuses: CaseStatus[] = ['open', 'acknowledged', 'waiting_on_customer', 'reopened'];
 const allStatuses: CaseStatus[] = [...activeStatuses, 'resolved', 'closed'];
@@ -184,7 +184,7 @@ function row(c: CaseResource): HTMLTableRowElement {
         'a',
         { href: `#/cases/${c.caseId}` },
         `${label(c.category)} `,
-        h('span', { class: 'id' }, `#${shortId(c.caseId)}`),
+        h('span', { class: 'id' }, caseLabel(c)),
       ),
     ),
     h('td', {}, badge(c.status)),
