@@ -12,10 +12,12 @@
  * 3. Meanwhile the stack's own pumps carry the sweep's outbox items: the stream pump → relay →
  *    customer notices queue (fauxqs) → notify → SES local, as on `npm start`.
  * Timed from the first sweep to the last email SES local accepted (seen at the stack's SES client).
- * Then checked at SES local: one email per invitation (by the survey link's token id), none
- * missing, none twice, and every invitation `sent`. Size: INVITATION_BENCH_DUE for a quick run.
+ * Then counted at SES local: one email per invitation (by the survey link's token id), none
+ * missing, none twice, and every invitation `sent`; a shortfall is recorded with where the missing
+ * ones stopped (`whereMissingStopped`), not thrown, so the other figures of the run are kept.
+ * Size: INVITATION_BENCH_DUE for a quick run.
  */
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { journeyRulesOf, recordJourneyEvent } from '../core/invitations/index.ts';
 import { Pool } from '../core/pool.ts';
 import type { LocalStack, LocalStackOptions } from '../infra/local/stack.ts';
@@ -26,6 +28,9 @@ import { verifyLink } from '../shared/domain/signed-link.ts';
 import { HOUR_MS, MINUTE_MS } from '../shared/domain/time.ts';
 import { logger } from '../shared/observability.ts';
 import { queues } from '../shared/queues.ts';
+import { invitationKey } from '../shared/repository/invitation-item.ts';
+import { noticeKey } from '../shared/repository/notice-item.ts';
+import { outboxKey } from '../shared/repository/outbox.ts';
 import { itemTypes } from '../shared/table.ts';
 import type { WithMiddleware } from '../tests/support/faults.ts';
 import { pagesOfType, startTestStack } from '../tests/support/local-stack.ts';
@@ -64,8 +69,10 @@ function watch() {
   return { seen, onClient };
 }
 
+const address = (i: number) => `invitee-${i}@example.jp`;
+
 /** `due` journey events whose invitations fall due over the minute before `dueBy`, recorded 16 at a time. */
-async function seed(stack: LocalStack, due: number): Promise<Set<string>> {
+async function seed(stack: LocalStack, due: number): Promise<Map<string, string>> {
   const journeys = dynamoJourneyStore(
     stack.db,
     stack.tableName,
@@ -81,7 +88,7 @@ async function seed(stack: LocalStack, due: number): Promise<Set<string>> {
     publicBaseUrl: stack.url,
   };
   const delay = HOUR_MS; // the `after-support-chat` rule's
-  const ids = new Set<string>();
+  const ids = new Map<string, string>();
   const pool = new Pool(16);
   for (let i = 0; i < due; i++) {
     const occurredAt = new Date(dueBy.getTime() - delay - MINUTE_MS + Math.ceil(((i + 1) * MINUTE_MS) / due));
@@ -91,7 +98,7 @@ async function seed(stack: LocalStack, due: number): Promise<Set<string>> {
         eventId: `bench-chat-${i}`,
         type: 'support_chat_closed',
         occurredAt: occurredAt.toISOString(),
-        customer: { email: `invitee-${i}@example.jp`, contactConsent: true, locale: 'ja' },
+        customer: { email: address(i), contactConsent: true, locale: 'ja' },
       },
       rules,
       stack.clock.now(),
@@ -105,23 +112,35 @@ async function seed(stack: LocalStack, due: number): Promise<Set<string>> {
           inv!.sendAt! <= dueBy.toISOString(),
         `invitation ${i} is due at ${inv!.sendAt}, not in the minute before ${dueBy.toISOString()}`,
       );
-      ids.add(inv!.invitationId);
+      ids.set(inv!.invitationId, address(i));
     });
   }
   await pool.drain();
   return ids;
 }
 
-async function customerQueueDepth(stack: LocalStack): Promise<number> {
-  const { Attributes = {} } = await stack.sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: stack.queues.customerNotices.url,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible)
-  );
+/** The customer notices queue as `GET /__local/queues/{name}` shows it. */
+async function customerQueue(stack: LocalStack) {
+  const response = await fetch(`${stack.url}/__local/queues/${queues.customerNotices.name}`);
+  return (await response.json()) as { visible: number; inFlight: number; deadLettered: number };
+}
+
+/** Where an invitation's email stopped: its status, its outbox item's relay, its notice claim. */
+async function whereIs(stack: LocalStack, invitationId: string, email: string) {
+  const noticeId = `${invitationId}:customer_survey_invitation:invite`;
+  const get = async (Key: Record<string, string>) =>
+    (await stack.db.send(new GetCommand({ TableName: stack.tableName, Key, ConsistentRead: true }))).Item;
+  const [invitation, outbox, notice] = await Promise.all([
+    get(invitationKey(invitationId)),
+    get(outboxKey(`notice:${noticeId}`)),
+    get(noticeKey(noticeId, email)),
+  ]);
+  return {
+    invitationId,
+    status: invitation?.status,
+    outbox: outbox ? { relayedAt: outbox.relayedAt } : undefined,
+    notice: notice ? { status: notice.status, leases: notice.leases, error: notice.error } : undefined,
+  };
 }
 
 /** Every invitation's status, by a scan of the table. */
@@ -191,31 +210,34 @@ async function measure(
   const emailsDuringSweep = seen.emails;
   log(`invitation bench: swept in ${round(sweepSeconds)} s (${sweeps.length} sweeps); delivering …`);
 
-  // Until SES local has accepted one email per invitation, or nothing moved for a minute.
+  // Until SES local has accepted one email per invitation, or nothing moved for a minute (then
+  // what is missing is reported, not waited for).
   let progress = { emails: -1, at: performance.now() };
-  while (seen.emails < due) {
+  let stalled = false;
+  while (seen.emails < due && !stalled) {
     if (seen.emails !== progress.emails) progress = { emails: seen.emails, at: performance.now() };
-    check(performance.now() - progress.at < 60_000, `delivery stalled at ${seen.emails} of ${due} emails`);
+    stalled = performance.now() - progress.at > 60_000;
     await new Promise((r) => setTimeout(r, 200));
   }
+  if (stalled) log(`invitation bench: delivery stalled at ${seen.emails} of ${due} emails`);
   const deliveredSeconds = (seen.lastEmailAt - started) / 1000;
   log(`invitation bench: ${seen.emails} emails accepted ${round(deliveredSeconds)} s after the first sweep`);
 
   // Settled: nothing more is coming from the stream or the queue that could send twice.
   await stack.streamPump.pollOnce();
-  while ((await customerQueueDepth(stack)) > 0) await new Promise((r) => setTimeout(r, 200));
+  for (let q = await customerQueue(stack); q.visible + q.inFlight > 0; q = await customerQueue(stack)) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
   await stack.sendEventsIdle();
   const held = await emailsPerInvitation(stack);
-  const missing = [...ids].filter((id) => !held.perId.has(id)).length;
+  const missingIds = [...ids.keys()].filter((id) => !held.perId.has(id));
+  const missing = missingIds.length;
   const duplicates = [...held.perId.values()].reduce((n, count) => n + Math.max(0, count - 1), 0);
   const strangers = [...held.perId.keys()].filter((id) => !ids.has(id)).length;
   const status = await statuses(stack);
-  const sent = [...ids].filter((id) => status.get(id) === 'sent').length;
-  check(missing === 0, `${missing} invitations got no email`);
-  check(duplicates === 0, `${duplicates} emails sent twice`);
-  check(strangers === 0, `${strangers} emails for no seeded invitation`);
-  check(sent === due, `${sent} of ${due} invitations are sent`);
-  check(held.total === due, `SES local holds ${held.total} emails for ${due} invitations`);
+  const sent = [...ids.keys()].filter((id) => status.get(id) === 'sent').length;
+  const correct = missing === 0 && duplicates === 0 && strangers === 0 && sent === due && held.total === due;
+  if (!correct) log(`invitation bench: ${missing} missing, ${duplicates} twice, ${sent} of ${due} sent`);
   return {
     note:
       'The local stack in one Node process (handlers, pumps, fauxqs, SES local) with DynamoDB ' +
@@ -241,7 +263,16 @@ async function measure(
     duplicates,
     missing,
     invitationsSent: sent,
-    withinFiveMinutes: deliveredSeconds <= FIVE_MINUTES_S,
+    ...(stalled ? { stalledAfterSeconds: 60 } : {}),
+    ...(missing > 0
+      ? {
+          whereMissingStopped: await Promise.all(
+            missingIds.slice(0, 10).map((id) => whereIs(stack, id, ids.get(id) as string)),
+          ),
+          customerQueue: await customerQueue(stack),
+        }
+      : {}),
+    withinFiveMinutes: correct && deliveredSeconds <= FIVE_MINUTES_S,
   };
 }
 
