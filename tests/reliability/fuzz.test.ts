@@ -181,13 +181,20 @@ const queryValue = fc.oneof(
     'orders',
     '2026-13-01',
     '2026-W54',
+    '2020-W01',
+    'nps',
+    'medianHours',
+    'cohort',
+    'CL-7K3M9',
+    'CL-0O1IL',
     '2026-11-01',
     'a@',
     '%%',
   ),
 );
 function queryNear(valid: Record<string, string>, known: string[]) {
-  const key = fc.oneof(fc.constantFrom(...known), fc.string({ minLength: 1, maxLength: 8 }));
+  const anyKey = fc.string({ minLength: 1, maxLength: 8 });
+  const key = known.length ? fc.oneof(fc.constantFrom(...known), anyKey) : anyKey;
   return fc
     .tuple(fc.dictionary(key, queryValue, { maxKeys: 4 }), fc.boolean())
     .map(([extra, keepValid]) => ({ ...(keepValid ? valid : {}), ...extra }));
@@ -222,9 +229,10 @@ const validBodies: Record<string, Record<string, unknown>> = {
 const validQueries: Record<string, [Record<string, string>, string[]]> = {
   'GET /v1/cases': [
     { status: 'open' },
-    ['team', 'status', 'severity', 'overdue', 'assignee', 'cursor', 'limit'],
+    ['team', 'status', 'severity', 'overdue', 'assignee', 'cursor', 'limit', 'ref'],
   ],
   'GET /v1/metrics': [{ groupBy: 'team' }, ['from', 'to', 'groupBy']],
+  'GET /v1/trends': [{ metric: 'nps', groupBy: 'touchpoint' }, ['metric', 'groupBy', 'from', 'to']],
   'DELETE /v1/customers': [{ email: 'nobody@example.jp' }, ['email']],
 };
 
