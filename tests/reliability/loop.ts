@@ -158,6 +158,14 @@ export interface LoopCounts {
 
 /** Everything the loop wrote, reduced to the counts of the invariants. */
 export async function auditLoop(stack: LocalStack, accepted: Set<string>): Promise<LoopCounts> {
+  return (await audit(stack, accepted)).counts;
+}
+
+/** The audit, and for a loop that did not settle what to look at: claims not sent, by status. */
+async function audit(
+  stack: LocalStack,
+  accepted: Set<string>,
+): Promise<{ counts: LoopCounts; unsentClaims: Record<string, number> }> {
   const items = await scanAll(stack);
   const of = (type: string) => items.filter((i) => i.type === type);
   const feedbackIds = new Set(of('feedback').map((i) => i.feedbackId as string));
@@ -187,7 +195,9 @@ export async function auditLoop(stack: LocalStack, accepted: Set<string>): Promi
   const emails = await sesEmails(stack);
   const distinct = new Set(emails.map((e) => `${e.to}|${e.subject}`));
   const depths = await queueDepths(stack);
-  return {
+  const unsentClaims: Record<string, number> = {};
+  for (const c of claims) if (c !== 'sent') unsentClaims[String(c)] = (unsentClaims[String(c)] ?? 0) + 1;
+  const counts: LoopCounts = {
     accepted: accepted.size,
     stored: feedbackIds.size,
     triaged,
@@ -211,6 +221,7 @@ export async function auditLoop(stack: LocalStack, accepted: Set<string>): Promi
         of('event').filter((e) => e.eventType === 'notice_sent').length,
     ),
   };
+  return { counts, unsentClaims };
 }
 
 /**
@@ -227,9 +238,11 @@ export async function settle(
     // Audited again once the queues were seen empty: every handler that claimed a notice has returned.
     return await auditLoop(stack, accepted);
   } catch (error) {
-    const counts = await auditLoop(stack, accepted);
+    const { counts, unsentClaims } = await audit(stack, accepted);
     const depths = await queueDepths(stack);
-    throw new Error(`the loop did not settle: ${JSON.stringify({ counts, depths })}`, { cause: error });
+    throw new Error(`the loop did not settle: ${JSON.stringify({ counts, unsentClaims, depths })}`, {
+      cause: error,
+    });
   }
 }
 
