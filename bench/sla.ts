@@ -8,11 +8,8 @@
  * SLA_BENCH_STORED / SLA_BENCH_BURST for a quick run.
  */
 import { cpus } from 'node:os';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { sweepDue } from '../core/cases/sla-sweep.ts';
-import { localCredentials, localRegion, startDynamoLocal } from '../infra/local/peers.ts';
-import { ensureTable } from '../infra/local/resources.ts';
 import { dynamoSlaStore, dynamoTimerIndex } from '../shared/adapters/sla-store.ts';
 import { loadConfigFile } from '../shared/config/load.ts';
 import type { Case, TimelineEvent } from '../shared/domain/case.ts';
@@ -20,6 +17,7 @@ import type { SlaStore, TimerIndex } from '../shared/domain/sla-ports.ts';
 import { toCaseItem, toEventItem } from '../shared/repository/case-item.ts';
 import { timerFieldsFor, timerShardOf } from '../shared/repository/case-timer.ts';
 import { aCase as caseFixture } from '../tests/support/case-fixture.ts';
+import { withDynamo } from './dynamo-local.ts';
 
 const config = loadConfigFile('closeloop.config.example.json');
 /** Tuesday 2026-11-24 11:00 JST: a case opened at 09:30 JST has its pre-breach warning due now. */
@@ -110,26 +108,6 @@ function counting(timers: TimerIndex, store: SlaStore) {
 
 function check(condition: boolean, message: string) {
   if (!condition) throw new Error(`sla bench: ${message}`);
-}
-
-/** A fresh in-memory DynamoDB Local with the closeloop table shape, stopped afterwards. */
-async function withDynamo<T>(tableName: string, run: (db: DynamoDBDocumentClient) => Promise<T>): Promise<T> {
-  const peer = await startDynamoLocal({});
-  const client = new DynamoDBClient({
-    endpoint: peer.endpoint,
-    region: localRegion,
-    credentials: localCredentials,
-    maxAttempts: 10,
-  });
-  try {
-    await ensureTable(client, tableName);
-    return await run(
-      DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
-    );
-  } finally {
-    client.destroy();
-    await peer.stop();
-  }
 }
 
 /** 1. `due` cases due now among `stored`: the sweep reads the due ones and one index page per shard. */

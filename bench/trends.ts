@@ -7,12 +7,9 @@
  * - `afterMaxAge`: 10 minutes later, the weeks that may still change summed again.
  * Written under `trends` in bench/results.json by bench/run.ts (`npm run bench -- trends`).
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mondayOfWeek, weeksBetween } from '../core/insights/metrics.ts';
 import { ROLLUP_MAX_AGE_MS, readTrends, settleDays } from '../core/insights/trends.ts';
-import { localCredentials, localRegion, startDynamoLocal } from '../infra/local/peers.ts';
-import { ensureTable } from '../infra/local/resources.ts';
 import { dynamoMetricsReader, dynamoRollupStore } from '../shared/adapters/metrics-reader.ts';
 import { VirtualClock } from '../shared/clock.ts';
 import { loadConfigFile } from '../shared/config/load.ts';
@@ -20,6 +17,7 @@ import { combinedKey } from '../shared/domain/metrics.ts';
 import { DAY_MS } from '../shared/domain/time.ts';
 import { METRIC_SHARDS, metricKey } from '../shared/repository/metric-item.ts';
 import { itemTypes } from '../shared/table.ts';
+import { withDynamo } from './dynamo-local.ts';
 
 const config = loadConfigFile('closeloop.config.example.json');
 const WEEKS = 106;
@@ -97,17 +95,8 @@ async function seedCounters(db: DynamoDBDocumentClient, weeks: readonly string[]
   return items.length;
 }
 
-export async function trendsBench() {
-  const peer = await startDynamoLocal({});
-  const client = new DynamoDBClient({
-    endpoint: peer.endpoint,
-    region: localRegion,
-    credentials: localCredentials,
-    maxAttempts: 10,
-  });
-  try {
-    await ensureTable(client, 'bench');
-    const db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+export function trendsBench() {
+  return withDynamo('bench', async (db) => {
     const to = '2026-W51';
     const from = weeksBetween(
       new Date(mondayOfWeek(to) - (WEEKS - 1) * 7 * DAY_MS).toISOString().slice(0, 10),
@@ -151,8 +140,5 @@ export async function trendsBench() {
       warm,
       afterMaxAge,
     };
-  } finally {
-    client.destroy();
-    await peer.stop();
-  }
+  });
 }

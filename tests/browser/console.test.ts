@@ -9,7 +9,7 @@ import {
   eventually,
   postFeedback,
   postImpressions,
-  postJourneyEvent,
+  signUpInvited,
   startTestStack,
 } from '../support/local-stack.ts';
 
@@ -172,15 +172,7 @@ async function open(keys: (keyof typeof caseFeedback)[]): Promise<void> {
 async function inviteSignUps(): Promise<void> {
   const surveyUrls: string[] = [];
   for (const n of [1, 2]) {
-    const response = await postJourneyEvent(stack, {
-      siteId: 'shop-jp',
-      eventId: `console-signup-${n}`,
-      type: 'account_created',
-      occurredAt: stack.clock.now().toISOString(),
-      customer: { email: `signup-${n}@example.jp`, contactConsent: true, locale: 'ja' },
-    });
-    expect(response.status).toBe(202);
-    surveyUrls.push(((await response.json()) as { invitation: { surveyUrl: string } }).invitation.surveyUrl);
+    surveyUrls.push(await signUpInvited(stack, `console-signup-${n}`, `signup-${n}@example.jp`));
   }
   expect((await stack.sweepInvitations(stack.clock.now())).sent).toBe(2);
   await answerSurvey(surveyUrls[0]!, 7);

@@ -7,7 +7,7 @@ import {
   eventually,
   postFeedback,
   postImpressions,
-  postJourneyEvent,
+  signUpInvited,
   startTestStack,
 } from '../support/local-stack.ts';
 
@@ -56,17 +56,7 @@ async function advance(minutes: number): Promise<void> {
 const base = { siteId: 'shop-jp', touchpoint: 'checkout_abandonment', channel: 'web' };
 
 /** A sign-up reported by the shop's backend: the welcome rule invites at once (a CES survey). */
-async function signUp(n: number): Promise<string> {
-  const response = await postJourneyEvent(stack, {
-    siteId: 'shop-jp',
-    eventId: `digest-signup-${n}`,
-    type: 'account_created',
-    occurredAt: stack.clock.now().toISOString(),
-    customer: { email: `signup-${n}@example.jp`, contactConsent: true, locale: 'ja' },
-  });
-  expect(response.status).toBe(202);
-  return ((await response.json()) as { invitation: { surveyUrl: string } }).invitation.surveyUrl;
-}
+const signUp = (n: number) => signUpInvited(stack, `digest-signup-${n}`, `signup-${n}@example.jp`);
 
 /** Thursday's feedback, invitations and prompts; then the clock passes Monday 09:00 JST once. */
 let week47: Promise<Email[]> | undefined;

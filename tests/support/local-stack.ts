@@ -110,6 +110,22 @@ export function postJourneyEvent(stack: LocalStack, body: { siteId: string } & R
   });
 }
 
+/**
+ * A sign-up the shop's backend reports (`account_created` at shop-jp): the welcome rule invites at
+ * once. Answers the invitation's survey link.
+ */
+export async function signUpInvited(stack: LocalStack, eventId: string, email: string): Promise<string> {
+  const response = await postJourneyEvent(stack, {
+    siteId: 'shop-jp',
+    eventId,
+    type: 'account_created',
+    occurredAt: stack.clock.now().toISOString(),
+    customer: { email, contactConsent: true, locale: 'ja' },
+  });
+  if (response.status !== 202) throw new Error(`POST /v1/events answered ${response.status}`);
+  return ((await response.json()) as { invitation: { surveyUrl: string } }).invitation.surveyUrl;
+}
+
 /** POSTs the widget's batch of prompts shown, as the site's page does (the site key and its origin). */
 export function postImpressions(
   stack: LocalStack,

@@ -17,6 +17,7 @@ import {
   resolveConfigPath,
 } from '../../shared/config/load.ts';
 import { type Config, siteKeyHashesOf } from '../../shared/config/schema.ts';
+import { knownTouchpoints } from '../../shared/domain/feedback.ts';
 
 const EXAMPLE_PATH = 'closeloop.config.example.json';
 const FIXTURE_PATH = 'tests/fixtures/config/minimal.json';
@@ -227,14 +228,7 @@ describe('defaults', () => {
     const malformed = minimal();
     malformed.sites[0].touchpoints = ['Store Visit'];
 
-    expect(config.sites[0]?.touchpoints).toEqual([
-      'account_creation',
-      'checkout_abandonment',
-      'support_chat',
-      'product_use',
-      'post_purchase',
-      'delivery',
-    ]);
+    expect(config.sites[0]?.touchpoints).toEqual([...knownTouchpoints]);
     expect(parseConfig(own).sites[0]?.touchpoints).toEqual(['store_visit', 'delivery']);
     expect(issuesOf(repeated)).toEqual([
       { path: 'sites[0].touchpoints', message: 'must not repeat a touchpoint' },
