@@ -10,7 +10,8 @@ export const table = {
   /** The stream carries new feedback to the triage queue (no dual write). */
   streamView: 'NEW_IMAGE',
   /**
-   * The SLA timers index (functions/sla): sparse, only case items with a next due step carry
+   * The SLA timers index (functions/sla): sparse, only case items with a next due step (a closed
+   * case's: its purge) carry
    * `timerShard` (`T#00`..`T#15`, a stable hash of the case id, so no single hot partition) and
    * `dueAt` (ISO). The sweep queries each shard for `dueAt <= now`. Keys only: the sweep reads
    * the case and its timeline itself (strongly consistent) before acting.
