@@ -11,6 +11,7 @@
 import { canAccessTeam, type Principal } from '../../shared/auth/principal.ts';
 import type { Case } from '../../shared/domain/case.ts';
 import { InvalidTransition, transitions } from '../../shared/domain/case-commands.ts';
+import { contactIdOf, contactRefOf } from '../../shared/domain/contact.ts';
 import { NotFound, NotInTeam, StateConflict, ValidationFailed } from '../../shared/domain/errors.ts';
 import type { Problem } from '../../shared/domain/problem.ts';
 import type { LinkedCase, ProblemStore } from '../../shared/domain/staff-ports.ts';
@@ -49,6 +50,9 @@ export async function createProblem(
     createdBy: `staff:${principal.memberId}`,
     updatedAt: at,
     resolutions: 0,
+    touchpoints: [],
+    teams: [],
+    siteIds: [],
   };
   if (!(await deps.problems.create(problem))) throw new Error(`problem id ${problem.problemId} exists`);
   return problem;
@@ -97,10 +101,17 @@ export async function linkCases(
   const linked: string[] = [];
   const alreadyLinked: string[] = [];
   for (const c of cases) {
+    const contact = c.problemId === problemId ? undefined : await deps.cases.contact(c.feedbackId);
     const outcome = await changeCase(
       {
         caseId: c.caseId,
-        input: { action: 'link', problemId, title: problem.title },
+        input: {
+          action: 'link',
+          problemId,
+          title: problem.title,
+          // Who the case is about, as the hash the contact items use: counts customers, holds no address.
+          ...(contact ? { customerRef: contactIdOf(contactRefOf(c.siteId, contact.email)) } : {}),
+        },
         requester: staff(principal),
       },
       deps,

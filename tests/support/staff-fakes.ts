@@ -14,6 +14,7 @@ import type {
   CustomerDataStore,
   LoadedCase,
   MetricsReader,
+  ProblemCheck,
   ProblemStore,
   RollupStore,
   StaffCaseStore,
@@ -95,8 +96,16 @@ export class MemoryStaffStore implements StaffCaseStore, ProblemStore, MetricsRe
       }
     }
     if (w.link) {
-      const linked = { caseId: w.caseId, teamId: w.link.teamId };
+      const { teamId, touchpoint, siteId, customerRef } = w.link;
+      const linked = { caseId: w.caseId, teamId, touchpoint, ...(customerRef ? { customerRef } : {}) };
       this.links.set(w.link.problemId, [...(this.links.get(w.link.problemId) ?? []), linked]);
+      const p = this.problemsById.get(w.link.problemId);
+      if (p) {
+        const add = (list: string[], v: string) => [...new Set([...list, v])].sort();
+        p.touchpoints = add(p.touchpoints, touchpoint);
+        p.teams = add(p.teams, teamId);
+        p.siteIds = add(p.siteIds, siteId);
+      }
     }
     return 'committed' as const;
   }
@@ -146,11 +155,37 @@ export class MemoryStaffStore implements StaffCaseStore, ProblemStore, MetricsRe
   async linkedCases(problemId: string) {
     return structuredClone(this.links.get(problemId) ?? []);
   }
-  async update(problemId: string, expectedVersion: number, set: Partial<Problem>) {
+  async byStatus(q: Parameters<ProblemStore['byStatus']>[0]) {
+    const all = [...this.problemsById.values()]
+      .filter((p) => p.status === q.status)
+      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+    const start = q.startKey ? Number(q.startKey.offset) : 0;
+    const items = structuredClone(all.slice(start, start + q.limit));
+    const next = start + items.length;
+    return {
+      items,
+      ...(next < all.length
+        ? { lastKey: { problemStatus: `PROBLEMS#${q.status}`, offset: String(next) } }
+        : {}),
+    };
+  }
+  async update(problemId: string, expectedVersion: number, set: Partial<Problem>, check?: ProblemCheck) {
     const p = this.problemsById.get(problemId);
     if (!p || p.version !== expectedVersion) return 'stale' as const;
-    this.problemsById.set(problemId, { ...p, ...structuredClone(set) });
+    const { touchpoints: _t, teams: _m, siteIds: _s, ...own } = structuredClone(set);
+    this.problemsById.set(problemId, { ...p, ...own });
+    if (check) this.checks.set(`${check.dueAt}#${check.problemId}`, check);
     return 'committed' as const;
+  }
+  readonly checks = new Map<string, ProblemCheck>();
+  async dueChecks(dueBy: string, limit: number) {
+    return [...this.checks.values()]
+      .filter((c) => c.dueAt <= dueBy)
+      .sort((a, b) => (a.dueAt < b.dueAt ? -1 : 1))
+      .slice(0, limit);
+  }
+  async dropCheck(check: ProblemCheck) {
+    this.checks.delete(`${check.dueAt}#${check.problemId}`);
   }
 
   // ---- metrics ----
