@@ -1,6 +1,7 @@
 /** The problem store (shared/domain/staff-ports.ts): problems and the cases linked to them. */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ProblemStore } from '../domain/staff-ports.ts';
+import { outboxItem } from '../repository/outbox.ts';
 import {
   problemAttributes,
   problemCaseSkPrefix,
@@ -74,7 +75,7 @@ export function dynamoProblemStore(db: DynamoDBDocumentClient, tableName: string
       }));
     },
 
-    async update(problemId, expectedVersion, set, check) {
+    async update(problemId, expectedVersion, set, also = {}) {
       const update = updateExpression(problemAttributes(set));
       const write = {
         TableName: tableName,
@@ -90,7 +91,13 @@ export function dynamoProblemStore(db: DynamoDBDocumentClient, tableName: string
       try {
         await writeAtomically(db, [
           { Update: write },
-          ...(check ? [{ Put: { TableName: tableName, Item: toProblemCheckItem(check) } }] : []),
+          ...(also.check ? [{ Put: { TableName: tableName, Item: toProblemCheckItem(also.check) } }] : []),
+          ...(also.outbox ?? []).map((o) => ({
+            Put: {
+              TableName: tableName,
+              Item: outboxItem(o.id, o.target, o.message, also.at ?? new Date(set.updatedAt)),
+            },
+          })),
         ]);
         return 'committed';
       } catch (error) {

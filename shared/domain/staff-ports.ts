@@ -145,14 +145,14 @@ export interface ProblemStore {
   /** Every linked case with its team (paginated reads, no cap). */
   linkedCases(problemId: string): Promise<LinkedCase[]>;
   /**
-   * Conditional on `expectedVersion`; `stale` otherwise. With `check`, the verification is
-   * scheduled in the same transaction (a resolution is never left without its check).
+   * Conditional on `expectedVersion`; `stale` otherwise. What `also` names is written in the same
+   * transaction: the verification a resolution schedules, the notices a verification queues.
    */
   update(
     problemId: string,
     expectedVersion: number,
     set: Partial<Problem> & Pick<Problem, 'version' | 'updatedAt'>,
-    check?: ProblemCheck,
+    also?: { check?: ProblemCheck; outbox?: readonly OutboxEntry[]; at?: Date },
   ): Promise<'committed' | 'stale'>;
   /** Checks due by `dueBy`, oldest first, at most `limit`. */
   dueChecks(dueBy: string, limit: number): Promise<ProblemCheck[]>;

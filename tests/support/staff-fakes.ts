@@ -8,6 +8,7 @@
 import type { Case, TimelineEvent } from '../../shared/domain/case.ts';
 import { type ContactRef, contactIdOf } from '../../shared/domain/contact.ts';
 import type { Feedback } from '../../shared/domain/feedback.ts';
+import type { OutboxEntry } from '../../shared/domain/outbox.ts';
 import type { Problem } from '../../shared/domain/problem.ts';
 import type {
   CaseWrite,
@@ -169,12 +170,18 @@ export class MemoryStaffStore implements StaffCaseStore, ProblemStore, MetricsRe
         : {}),
     };
   }
-  async update(problemId: string, expectedVersion: number, set: Partial<Problem>, check?: ProblemCheck) {
+  async update(
+    problemId: string,
+    expectedVersion: number,
+    set: Partial<Problem>,
+    also: { check?: ProblemCheck; outbox?: readonly OutboxEntry[] } = {},
+  ) {
     const p = this.problemsById.get(problemId);
     if (!p || p.version !== expectedVersion) return 'stale' as const;
     const { touchpoints: _t, teams: _m, siteIds: _s, ...own } = structuredClone(set);
     this.problemsById.set(problemId, { ...p, ...own });
-    if (check) this.checks.set(`${check.dueAt}#${check.problemId}`, check);
+    if (also.check) this.checks.set(`${also.check.dueAt}#${also.check.problemId}`, also.check);
+    this.outbox.push(...(also.outbox ?? []));
     return 'committed' as const;
   }
   readonly checks = new Map<string, ProblemCheck>();
