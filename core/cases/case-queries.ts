@@ -7,7 +7,6 @@ import '../../shared/zod-locale.ts';
 import { canAccessTeam, type Principal, requireTeam } from '../../shared/auth/principal.ts';
 import type { Case, CaseStatus, TimelineEvent } from '../../shared/domain/case.ts';
 import type { Severity } from '../../shared/domain/classify.ts';
-import { ValidationFailed } from '../../shared/domain/errors.ts';
 import type { Feedback } from '../../shared/domain/feedback.ts';
 import { decodeCursor, encodeCursor } from '../../shared/pagination.ts';
 import { caseTeamKey } from '../../shared/repository/case-item.ts';
