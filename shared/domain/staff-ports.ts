@@ -65,6 +65,8 @@ export interface CaseWrite {
   redactions?: { key: string; data: Record<string, unknown> }[];
   /** Outbox items deleted (erasure: relayed notices that still hold an address), by outbox id. */
   outboxDeletes?: string[];
+  /** Erasure: the problem whose link item of this case forgets the customer's address hash. */
+  unlinkCustomerFrom?: string;
 }
 
 /**

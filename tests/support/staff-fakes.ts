@@ -96,6 +96,11 @@ export class MemoryStaffStore implements StaffCaseStore, ProblemStore, MetricsRe
         this.counters.set(key, (this.counters.get(key) ?? 0) + (v ?? 0));
       }
     }
+    if (w.unlinkCustomerFrom) {
+      for (const l of this.links.get(w.unlinkCustomerFrom) ?? []) {
+        if (l.caseId === w.caseId) delete (l as { customerRef?: string }).customerRef;
+      }
+    }
     if (w.link) {
       const { teamId, touchpoint, siteId, customerRef } = w.link;
       const linked = { caseId: w.caseId, teamId, touchpoint, ...(customerRef ? { customerRef } : {}) };
