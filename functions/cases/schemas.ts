@@ -12,7 +12,7 @@ import { caseActions } from '../../shared/domain/case-commands.ts';
 import { caseRefInputPattern, normalizeCaseRef } from '../../shared/domain/case-ref.ts';
 import { feedbackInputSchema } from '../../shared/domain/feedback.ts';
 import { metricDimensions, trendGroups } from '../../shared/domain/metrics.ts';
-import { problemStatuses } from '../../shared/domain/problem.ts';
+import { MAX_PUBLIC_MESSAGE, MAX_PUBLIC_TITLE, problemStatuses } from '../../shared/domain/problem.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -115,6 +115,22 @@ export const actionBodies = {
 // Problems
 // ---------------------------------------------------------------------------------------------
 
+/** A problem's public face on the known-issues page (docs/known-issues.md). */
+const publicFieldShapes = {
+  public: z.boolean().check(z.describe('Shown on the known-issues page of each of siteIds')),
+  publicTitle: text(MAX_PUBLIC_TITLE).check(
+    z.describe('What the page calls it (never the internal title); required when public is true'),
+  ),
+  publicMessage: text(MAX_PUBLIC_MESSAGE).check(
+    z.describe('What the page says about it; required when public is true'),
+  ),
+  siteIds: z.array(siteIdParam).check(
+    z.maxLength(50, 'at most 50 sites'),
+    z.refine((ids) => new Set(ids).size === ids.length, 'must not repeat a site'),
+    z.describe('The sites whose known-issues page lists it; at least one when public is true'),
+  ),
+};
+
 export const createProblemBody = z
   .strictObject({
     title: text(200).check(z.describe('Short name, e.g. "Payment provider outage"')),
@@ -124,8 +140,26 @@ export const createProblemBody = z
     customerMessage: z
       .optional(text(4000))
       .check(z.describe('What every linked customer is told when the problem is resolved')),
+    public: z.optional(publicFieldShapes.public),
+    publicTitle: z.optional(publicFieldShapes.publicTitle),
+    publicMessage: z.optional(publicFieldShapes.publicMessage),
+    siteIds: z.optional(publicFieldShapes.siteIds),
   })
   .check(z.describe('POST /v1/problems'));
+export const patchProblemBody = z
+  .strictObject({
+    public: z.optional(publicFieldShapes.public),
+    publicTitle: z.optional(z.nullable(publicFieldShapes.publicTitle)),
+    publicMessage: z.optional(z.nullable(publicFieldShapes.publicMessage)),
+    siteIds: z.optional(publicFieldShapes.siteIds),
+  })
+  .check(
+    z.refine(
+      (b) => Object.keys(b).length > 0,
+      'name at least one of public, publicTitle, publicMessage, siteIds',
+    ),
+    z.describe('PATCH /v1/problems/{id}: each field given replaces the stored one; null clears a text'),
+  );
 export const linkCasesBody = z
   .strictObject({
     caseIds: z.array(caseIdSchema).check(
@@ -353,6 +387,10 @@ export const problemResource = z
     resolvedAt: z.optional(z.string()),
     resolvedBy: z.optional(z.string()),
     resolutions: z.number().check(z.int()),
+    public: z.optional(z.boolean()),
+    publicTitle: z.optional(z.string()),
+    publicMessage: z.optional(z.string()),
+    siteIds: z.optional(z.array(z.string())),
   })
   .check(z.describe('A problem: cases with one root cause'));
 export const problemResponse = z
@@ -499,6 +537,7 @@ export const conflictError = z
   .check(z.describe('409'));
 
 export type CreateProblem = z.output<typeof createProblemBody>;
+export type PatchProblem = z.output<typeof patchProblemBody>;
 export type LinkCases = z.output<typeof linkCasesBody>;
 export type ResolveProblem = z.output<typeof resolveProblemBody>;
 export type EraseCustomer = z.output<typeof eraseCustomerQuery>;

@@ -44,6 +44,7 @@ import {
   dynamoInvitationStore,
   dynamoJourneyStore,
 } from '../../shared/adapters/invitation-store.ts';
+import { dynamoBroadcastStore } from '../../shared/adapters/known-issue-store.ts';
 import { queueSender } from '../../shared/adapters/messaging.ts';
 import { dynamoMetricsReader, dynamoRollupStore } from '../../shared/adapters/metrics-reader.ts';
 import {
@@ -406,6 +407,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const staffApi = makeCasesHandler({
       cases: dynamoStaffCaseStore(db, tableName),
       problems: dynamoProblemStore(db, tableName),
+      broadcasts: dynamoBroadcastStore(db, tableName),
       metrics: dynamoMetricsReader(db, tableName),
       rollups: dynamoRollupStore(db, tableName),
       customers: dynamoCustomerData(db, tableName),

@@ -1,6 +1,7 @@
 /** The problem store (shared/domain/staff-ports.ts): problems and the cases linked to them. */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ProblemStore } from '../domain/staff-ports.ts';
+import { knownIssueKey } from '../repository/known-issue-item.ts';
 import {
   problemCaseSkPrefix,
   problemFromItem,
@@ -8,12 +9,85 @@ import {
   problemPk,
   toProblemItem,
 } from '../repository/problem-item.ts';
-import { getConsistent, putIfAbsent, queryAll, updateExpression, updateIf } from './dynamo.ts';
+import { itemTypes } from '../table.ts';
+import {
+  getConsistent,
+  putIfAbsent,
+  queryAll,
+  updateExpression,
+  updateIf,
+  writeAtomically,
+} from './dynamo.ts';
+import { cancellationCodes, type TransactItem } from './notice-store.ts';
+
+/** The pointers that list a problem on its sites' known-issues pages (shared/repository/known-issue-item.ts). */
+const pointerPuts = (tableName: string, problemId: string, siteIds: readonly string[]): TransactItem[] =>
+  siteIds.map((siteId) => ({
+    Put: {
+      TableName: tableName,
+      Item: { ...knownIssueKey(siteId, problemId), type: itemTypes.knownIssue, siteId, problemId },
+    },
+  }));
 
 export function dynamoProblemStore(db: DynamoDBDocumentClient, tableName: string): ProblemStore {
   return {
     async create(problem) {
-      return putIfAbsent(db, tableName, toProblemItem(problem));
+      const sites = problem.siteIds ?? [];
+      if (sites.length === 0) return putIfAbsent(db, tableName, toProblemItem(problem));
+      try {
+        await writeAtomically(db, [
+          {
+            Put: {
+              TableName: tableName,
+              Item: toProblemItem(problem),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          ...pointerPuts(tableName, problem.problemId, sites),
+        ]);
+        return true;
+      } catch (error) {
+        if (cancellationCodes(error)?.[0] === 'ConditionalCheckFailed') return false;
+        throw error;
+      }
+    },
+
+    async setPublic(next, was) {
+      const fields = ['public', 'publicTitle', 'publicMessage', 'siteIds'] as const;
+      const set: Record<string, unknown> = { version: next.version, updatedAt: next.updatedAt };
+      const remove: string[] = [];
+      for (const f of fields) {
+        if (next[f] === undefined) remove.push(f);
+        else set[f] = next[f];
+      }
+      const update = updateExpression(set, remove);
+      const sites = next.siteIds ?? [];
+      const gone = (was.siteIds ?? []).filter((s) => !sites.includes(s));
+      try {
+        await writeAtomically(db, [
+          {
+            Update: {
+              TableName: tableName,
+              Key: problemKey(next.problemId),
+              ...update,
+              ConditionExpression: 'attribute_exists(pk) AND #version = :expectedVersion',
+              ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#version': 'version' },
+              ExpressionAttributeValues: {
+                ...update.ExpressionAttributeValues,
+                ':expectedVersion': was.version,
+              },
+            },
+          },
+          ...pointerPuts(tableName, next.problemId, sites),
+          ...gone.map((siteId) => ({
+            Delete: { TableName: tableName, Key: knownIssueKey(siteId, next.problemId) },
+          })),
+        ]);
+        return 'committed';
+      } catch (error) {
+        if (cancellationCodes(error)?.[0] === 'ConditionalCheckFailed') return 'stale';
+        throw error;
+      }
     },
 
     async get(problemId) {

@@ -117,6 +117,11 @@ export interface ProblemStore {
     expectedVersion: number,
     set: Partial<Problem> & Pick<Problem, 'version' | 'updatedAt'>,
   ): Promise<'committed' | 'stale'>;
+  /**
+   * Its public face (`public`, `publicTitle`, `publicMessage`, `siteIds`) as in `next`, and the
+   * known-issues pages' pointers with it, in one transaction; conditional on `was.version`.
+   */
+  setPublic(next: Problem, was: Problem): Promise<'committed' | 'stale'>;
 }
 
 export interface MetricsReader {

@@ -3,6 +3,7 @@ import { isValidTimeZone } from '../domain/time.ts';
 import {
   customerConfirm,
   customerFollowUp,
+  customerKnownIssueFixed,
   customerMessage,
   customerReceived,
   customerSurveyInvitation,
@@ -11,7 +12,13 @@ import { type Ctx, caseRefOf, formatInstant, type RenderInput } from './email-pa
 import { headerSafe } from './escape.ts';
 import { type EmailDocument, renderHtml, renderText } from './layout.ts';
 import { type NoticeData, parseNoticeData } from './notice-data.ts';
-import { staffEscalation, staffNewCritical, staffPreBreach, staffWeeklyDigest } from './staff-emails.ts';
+import {
+  staffEscalation,
+  staffNewCritical,
+  staffPreBreach,
+  staffProblemResolved,
+  staffWeeklyDigest,
+} from './staff-emails.ts';
 // ---------------------------------------------------------------------------------------------
 // Rendering
 // ---------------------------------------------------------------------------------------------
@@ -50,8 +57,11 @@ function documentFor(input: RenderInput): EmailDocument {
       return customerMessage(ctx, data as NoticeData<'customer_resolved'>, 'resolved');
     case 'customer_follow_up':
       return customerFollowUp(ctx, data as NoticeData<'customer_follow_up'>);
-    case 'customer_problem_resolved':
-      return customerMessage(ctx, data as NoticeData<'customer_problem_resolved'>, 'problem');
+    case 'customer_problem_resolved': {
+      const d = data as NoticeData<'customer_problem_resolved'>;
+      // A subscriber of the known-issues page has no case: its own wording, no reference.
+      return d.subscriptionId ? customerKnownIssueFixed(ctx, d) : customerMessage(ctx, d, 'problem');
+    }
     case 'customer_survey_invitation':
       return customerSurveyInvitation(ctx, data as NoticeData<'customer_survey_invitation'>);
     case 'staff_new_critical':
@@ -62,6 +72,8 @@ function documentFor(input: RenderInput): EmailDocument {
       return staffEscalation(ctx, data as NoticeData<'staff_escalation'>);
     case 'staff_weekly_digest':
       return staffWeeklyDigest(ctx, data as NoticeData<'staff_weekly_digest'>);
+    case 'staff_problem_resolved':
+      return staffProblemResolved(ctx, data as NoticeData<'staff_problem_resolved'>);
   }
 }
 
