@@ -18,11 +18,7 @@ import {
   type QuotaItem,
   quotaKey,
 } from '../repository/contact-item.ts';
-import {
-  SUBSCRIBED_PREFIX,
-  subscriptionIdOf,
-  subscriptionKey,
-} from '../repository/known-issue-item.ts';
+import { SUBSCRIBED_PREFIX, subscriptionIdOf, subscriptionKey } from '../repository/known-issue-item.ts';
 import { unsubscribeKeyKey } from '../repository/notice-item.ts';
 import { outboxItem } from '../repository/outbox.ts';
 import { itemTypes } from '../table.ts';
