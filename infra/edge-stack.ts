@@ -25,7 +25,13 @@ export const webAclParameterName = (stage: Stage) => `/closeloop/${stage}/edge/w
  * and the survey pages, whose poster answers anyone may send (every request under `/s/` counts, as
  * the local front counts them).
  */
-export const PUBLIC_INTAKE_PATHS = ['/v1/feedback', '/v1/impressions', '/v1/events', '/s/'] as const;
+export const PUBLIC_INTAKE_PATHS = [
+  '/v1/feedback',
+  '/v1/impressions',
+  '/v1/events',
+  '/s/',
+  '/known-issues/',
+] as const;
 
 /** The 429 every rate rule answers: the local front's body and `Retry-After`. */
 const RATE_LIMITED_BODY = 'rate-limited';

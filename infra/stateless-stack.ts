@@ -571,6 +571,47 @@ export class StatelessStack extends Stack {
       );
     }
 
+    // ---- The public known-issues page (docs/known-issues.md) ------------------------------------
+    const knownIssues = new LoopFunction(this, 'KnownIssues', {
+      name: 'known-issues',
+      config,
+      stage,
+      description:
+        'GET /known-issues/{siteId}, POST /known-issues/{siteId}/{problemId}/subscribe: the public page and its notify-me form',
+    });
+    // Query: the site's pointers. BatchGetItem: the problems. GetItem / UpdateItem: the contact's
+    // confirmation stamp and the site's quota. PutItem: the subscription's transaction (with the
+    // confirmation's outbox item).
+    bindTable(knownIssues, table, [
+      'dynamodb:Query',
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:PutItem',
+    ]);
+    bindSecret(knownIssues, originVerifySecret, 'ORIGIN_VERIFY_SECRET_ARN');
+    const knownIssuesIntegration = new HttpLambdaIntegration('KnownIssuesIntegration', knownIssues);
+    const knownIssuesRoutes = [
+      ...this.api.addRoutes({
+        path: '/known-issues/{siteId}',
+        methods: [HttpMethod.GET],
+        integration: knownIssuesIntegration,
+      }),
+      ...this.api.addRoutes({
+        path: '/known-issues/{siteId}/{problemId}/subscribe',
+        methods: [HttpMethod.POST],
+        integration: knownIssuesIntegration,
+      }),
+    ];
+    for (const route of knownIssuesRoutes) {
+      acknowledge(
+        route,
+        'AwsSolutions-APIG4',
+        'The known-issues page is public by design: it shows only what staff wrote for the public; ' +
+          "its form can only ask for the intake's one confirmation email, within its limits; WAF rate-limits it per client.",
+      );
+    }
+
     // ---- The link secret rotates on a schedule; notify signs with AWSCURRENT, actions verify with
     // AWSCURRENT and AWSPREVIOUS (docs/operations.md#key-rotation). Here rather than in the
     // stateful stack, which the functions' stack depends on.

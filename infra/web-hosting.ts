@@ -144,7 +144,7 @@ export class WebHosting extends Construct {
       },
       // The API, and the survey pages it serves (`/s/{token}`: links in emails, QR codes on
       // receipts and posters), uncached: each page is one customer's.
-      additionalBehaviors: { '/v1/*': apiBehavior, '/s/*': apiBehavior },
+      additionalBehaviors: { '/v1/*': apiBehavior, '/s/*': apiBehavior, '/known-issues/*': apiBehavior },
     });
     acknowledge(
       this.distribution,

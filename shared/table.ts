@@ -118,6 +118,11 @@ export const tableIndexes: readonly IndexShape[] = [
  * - `poster`: `POSTER#<posterId>` / `POSTER`, a touchpoint's reusable survey code;
  *   `posterPointer`: `POSTERFOR#<siteId>#<touchpoint>` / `POSTER`, which poster that is
  *   (shared/repository/poster-item.ts)
+ * - `knownIssue`: `KNOWN#<siteId>` / `PROBLEM#<problemId>`, a public problem on a site's
+ *   known-issues page; `subscription`: `PROBLEM#<problemId>` / `SUB#<hash>#<siteId>`, a "notify me";
+ *   `subscribed`: `CONTACT#<siteId>#<hash>` / `SUBSCRIBED#<problemId>`, its pointer for erasure;
+ *   `broadcast`: `BROADCASTS` / `<problemId>#<n>`, a resolution's fan-out still to do
+ *   (shared/repository/known-issue-item.ts)
  */
 export const itemTypes = {
   feedback: 'feedback',
@@ -149,4 +154,8 @@ export const itemTypes = {
   poster: 'poster',
   posterPointer: 'posterPointer',
   caseRef: 'caseRef',
+  knownIssue: 'knownIssue',
+  subscription: 'subscription',
+  subscribed: 'subscribed',
+  broadcast: 'broadcast',
 } as const;

@@ -29,6 +29,7 @@ import {
   renderNotice,
 } from '../../shared/notices/templates.ts';
 import { countLoop, logger, loopMetric } from '../../shared/observability.ts';
+import { parseSubscriptionId } from '../../shared/repository/known-issue-item.ts';
 import { admitCustomerNotice, confirmationNotice, releasedCopyIsStale } from '../contacts/index.ts';
 import { admitStaffNotice } from './staff-bursts.ts';
 
@@ -132,6 +133,11 @@ async function deliverTo(
     const refusal = await customerRefusal(notice, recipient, found, deps);
     if (refusal) return unsent(refusal, 'the customer may not be mailed');
     const vouched = found ? found.contactVouched === true : vouchedWithoutCase(notice);
+    // A known-issues subscriber asked through the public page: only a confirmed address is told,
+    // and its mail is never held for a later confirmation (docs/known-issues.md).
+    if (notice.kind !== 'customer_confirm' && (await unconfirmedSubscriber(notice, deps))) {
+      return unsent('no_consent', 'the subscriber never confirmed the address');
+    }
     if (notice.kind !== 'customer_confirm') {
       const held = await holdUnconfirmed(notice, recipient, found, vouched, deps);
       if (held) return held;
@@ -369,6 +375,8 @@ async function unsubscribeSigner(
   const caseId =
     notice.caseId ??
     (typeof notice.data.caseId === 'string' ? notice.data.caseId : undefined) ??
+    // A known-issues subscriber's link names the subscription: its key is kept under that id.
+    (typeof notice.data.subscriptionId === 'string' ? notice.data.subscriptionId : undefined) ??
     (notice.kind === 'customer_survey_invitation' && typeof notice.data.invitationId === 'string'
       ? notice.data.invitationId
       : undefined);
@@ -467,6 +475,15 @@ function surveyLinks(notice: NoticeRequested, locale: NoticeLocale, base: string
     url: `${surveyUrl}?score=${value}`,
   }));
   return { url: surveyUrl, scores };
+}
+
+/** A mail to a known-issues subscriber whose address is not confirmed at its site. */
+async function unconfirmedSubscriber(notice: NoticeRequested, deps: DeliverDeps): Promise<boolean> {
+  const id = notice.data.subscriptionId;
+  if (typeof id !== 'string') return false;
+  const parsed = parseSubscriptionId(id);
+  if (!parsed) return true;
+  return (await deps.contacts.status(parsed.ref)) !== 'confirmed';
 }
 
 const newJti = (deps: DeliverDeps) => deps.newId().replace(/-/g, '');

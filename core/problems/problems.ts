@@ -15,15 +15,25 @@ import type { Case } from '../../shared/domain/case.ts';
 import { InvalidTransition, transitions } from '../../shared/domain/case-commands.ts';
 import { contactIdOf, contactRefOf } from '../../shared/domain/contact.ts';
 import { NotFound, NotInTeam, StateConflict, ValidationFailed } from '../../shared/domain/errors.ts';
-import { flaggedVerdict, type Problem, type ProblemStatus } from '../../shared/domain/problem.ts';
+import type { BroadcastStore } from '../../shared/domain/known-issue-ports.ts';
+import {
+  flaggedVerdict,
+  type Problem,
+  type ProblemStatus,
+  type PublicFields,
+  publicFieldIssues,
+} from '../../shared/domain/problem.ts';
 import type { LinkedCase, ProblemStore } from '../../shared/domain/staff-ports.ts';
 import { decodeCursor, encodeCursor } from '../../shared/pagination.ts';
 import { problemStatusKey } from '../../shared/repository/problem-item.ts';
 import { type CaseDeps, changeCase, loadAuthorized, type ResolutionActions } from '../cases/case-changes.ts';
+import { armBroadcast } from './broadcast.ts';
 import { checkDueAt } from './impact.ts';
 
 export interface ProblemDeps extends CaseDeps {
   problems: ProblemStore;
+  /** Where a resolution's broadcast to subscribers and stakeholders is armed (core/problems/broadcast.ts). */
+  broadcasts: BroadcastStore;
   newId: () => string;
 }
 
@@ -39,16 +49,25 @@ export async function visibleCaseIds(problemId: string, principal: Principal, de
 }
 
 export async function createProblem(
-  input: { title: string; description: string; customerMessage?: string },
+  input: { title: string; description: string; customerMessage?: string } & PublicFields,
   principal: Principal,
   deps: ProblemDeps,
 ): Promise<Problem> {
+  const issues = publicFieldIssues(
+    input,
+    deps.config.sites.map((s) => s.id),
+  );
+  if (issues.length > 0) throw new ValidationFailed(issues);
   const at = deps.clock.now().toISOString();
   const problem: Problem = {
     problemId: `prb_${deps.newId().replace(/-/g, '')}`,
     title: input.title,
     description: input.description,
     ...(input.customerMessage ? { customerMessage: input.customerMessage } : {}),
+    ...(input.public !== undefined ? { public: input.public } : {}),
+    ...(input.publicTitle ? { publicTitle: input.publicTitle } : {}),
+    ...(input.publicMessage ? { publicMessage: input.publicMessage } : {}),
+    ...(input.publicSiteIds?.length ? { publicSiteIds: [...input.publicSiteIds] } : {}),
     status: 'open',
     version: 1,
     createdAt: at,
@@ -159,6 +178,13 @@ export async function resolveProblem(
       await loadAuthorized(deps, caseId, staff(principal));
     }
     cases.push(loaded.case);
+  }
+
+  if (problem.status !== 'resolved') {
+    // Armed before the problem is written resolved, so no resolution goes without its broadcast;
+    // the minute job sends it once the resolution committed (core/problems/broadcast.ts).
+    const changes = input.actions ? [...input.actions.internal, ...input.actions.external] : [];
+    await armBroadcast(problem, cases, working, { customerMessage, changes }, deps);
   }
 
   const at = deps.clock.now().toISOString();

@@ -12,6 +12,7 @@ import { type MetricsDeps, readMetrics } from '../../core/insights/metrics.ts';
 import { readTrends, type TrendsDeps } from '../../core/insights/trends.ts';
 import { type PosterDeps, touchpointPoster } from '../../core/invitations/posters.ts';
 import { problemImpact } from '../../core/problems/impact.ts';
+import { updatePublicFields } from '../../core/problems/known-issues.ts';
 import {
   createProblem,
   getProblem,
@@ -104,6 +105,10 @@ const impls: Record<string, Impl> = {
     json(200, await listProblems(req.query as s.ListProblemsQuery, deps)),
   'GET /v1/problems/{id}/impact': async (req, deps) => json(200, await problemImpact(req.id, deps)),
   'GET /v1/problems/{id}': async (req, deps) => json(200, await getProblem(req.id, req.principal, deps)),
+  'PATCH /v1/problems/{id}': async (req, deps) => {
+    await updatePublicFields(req.id, req.body as s.PatchProblem, req.principal, deps);
+    return json(200, await getProblem(req.id, req.principal, deps));
+  },
   'POST /v1/problems/{id}/cases': async (req, deps) =>
     json(200, await linkCases(req.id, (req.body as s.LinkCases).caseIds, req.principal, deps)),
   'POST /v1/problems/{id}/resolve': async (req, deps) =>

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { dynamoStaffCaseStore } from '../../shared/adapters/case-store.ts';
 import { dynamoCustomerData } from '../../shared/adapters/customer-data.ts';
 import { documentClient } from '../../shared/adapters/dynamo.ts';
+import { dynamoBroadcastStore } from '../../shared/adapters/known-issue-store.ts';
 import { dynamoMetricsReader, dynamoRollupStore } from '../../shared/adapters/metrics-reader.ts';
 import { originVerified } from '../../shared/adapters/origin-verify.ts';
 import { dynamoPosterStore } from '../../shared/adapters/poster-store.ts';
@@ -23,6 +24,7 @@ export const handler = lambdaEntry(
   makeCasesHandler({
     cases: dynamoStaffCaseStore(db, env.TABLE_NAME),
     problems: dynamoProblemStore(db, env.TABLE_NAME),
+    broadcasts: dynamoBroadcastStore(db, env.TABLE_NAME),
     metrics: dynamoMetricsReader(db, env.TABLE_NAME),
     rollups: dynamoRollupStore(db, env.TABLE_NAME),
     customers: dynamoCustomerData(db, env.TABLE_NAME),

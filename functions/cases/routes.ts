@@ -11,7 +11,7 @@ import * as s from './schemas.ts';
 export type Access = 'public' | 'staff' | 'admin';
 
 export interface RouteSpec {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** API Gateway style: `/v1/cases/{id}`. */
   path: string;
   operationId: string;
@@ -127,6 +127,19 @@ export const routeSpecs: readonly RouteSpec[] = [
     response: s.problemResponse,
     status: 200,
     errors: [400, 404],
+  },
+  {
+    method: 'PATCH',
+    path: '/v1/problems/{id}',
+    operationId: 'updateProblem',
+    summary:
+      "Set a problem's public face on the known-issues page: public, publicTitle, publicMessage, siteIds",
+    access: 'staff',
+    id: s.problemIdSchema,
+    body: s.patchProblemBody,
+    response: s.problemResponse,
+    status: 200,
+    errors: [400, 404, 409, 413, 415],
   },
   {
     method: 'POST',

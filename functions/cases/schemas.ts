@@ -12,7 +12,12 @@ import { caseActions } from '../../shared/domain/case-commands.ts';
 import { caseRefInputPattern, normalizeCaseRef } from '../../shared/domain/case-ref.ts';
 import { feedbackInputSchema } from '../../shared/domain/feedback.ts';
 import { metricDimensions, trendGroups } from '../../shared/domain/metrics.ts';
-import { impactVerdicts, problemStatuses } from '../../shared/domain/problem.ts';
+import {
+  impactVerdicts,
+  MAX_PUBLIC_MESSAGE,
+  MAX_PUBLIC_TITLE,
+  problemStatuses,
+} from '../../shared/domain/problem.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -126,6 +131,22 @@ const pageSize = z
 // Problems
 // ---------------------------------------------------------------------------------------------
 
+/** A problem's public face on the known-issues page (docs/known-issues.md). */
+const publicFieldShapes = {
+  public: z.boolean().check(z.describe('Shown on the known-issues page of each of publicSiteIds')),
+  publicTitle: text(MAX_PUBLIC_TITLE).check(
+    z.describe('What the page calls it (never the internal title); required when public is true'),
+  ),
+  publicMessage: text(MAX_PUBLIC_MESSAGE).check(
+    z.describe('What the page says about it; required when public is true'),
+  ),
+  publicSiteIds: z.array(siteIdParam).check(
+    z.maxLength(50, 'at most 50 sites'),
+    z.refine((ids) => new Set(ids).size === ids.length, 'must not repeat a site'),
+    z.describe('The sites whose known-issues page lists it; at least one when public is true'),
+  ),
+};
+
 export const createProblemBody = z
   .strictObject({
     title: text(200).check(z.describe('Short name, e.g. "Payment provider outage"')),
@@ -135,8 +156,26 @@ export const createProblemBody = z
     customerMessage: z
       .optional(text(4000))
       .check(z.describe('What every linked customer is told when the problem is resolved')),
+    public: z.optional(publicFieldShapes.public),
+    publicTitle: z.optional(publicFieldShapes.publicTitle),
+    publicMessage: z.optional(publicFieldShapes.publicMessage),
+    publicSiteIds: z.optional(publicFieldShapes.publicSiteIds),
   })
   .check(z.describe('POST /v1/problems'));
+export const patchProblemBody = z
+  .strictObject({
+    public: z.optional(publicFieldShapes.public),
+    publicTitle: z.optional(z.nullable(publicFieldShapes.publicTitle)),
+    publicMessage: z.optional(z.nullable(publicFieldShapes.publicMessage)),
+    publicSiteIds: z.optional(publicFieldShapes.publicSiteIds),
+  })
+  .check(
+    z.refine(
+      (b) => Object.keys(b).length > 0,
+      'name at least one of public, publicTitle, publicMessage, publicSiteIds',
+    ),
+    z.describe('PATCH /v1/problems/{id}: each field given replaces the stored one; null clears a text'),
+  );
 export const linkCasesBody = z
   .strictObject({
     caseIds: z.array(caseIdSchema).check(
@@ -378,6 +417,10 @@ export const problemResource = z
         })
         .check(z.describe('The fix check of the last resolution (docs/design.md#did-the-fix-work)')),
     ),
+    public: z.optional(z.boolean()),
+    publicTitle: z.optional(z.string()),
+    publicMessage: z.optional(z.string()),
+    publicSiteIds: z.optional(z.array(z.string())),
   })
   .check(z.describe('A problem: cases with one root cause'));
 export const problemListResponse = z
@@ -558,6 +601,7 @@ export const conflictError = z
 
 export type ListProblemsQuery = z.output<typeof listProblemsQuery>;
 export type CreateProblem = z.output<typeof createProblemBody>;
+export type PatchProblem = z.output<typeof patchProblemBody>;
 export type LinkCases = z.output<typeof linkCasesBody>;
 export type ResolveProblem = z.output<typeof resolveProblemBody>;
 export type EraseCustomer = z.output<typeof eraseCustomerQuery>;

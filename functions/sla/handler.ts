@@ -8,6 +8,7 @@ import {
   sweepInvitations,
 } from '../../core/invitations/index.ts';
 import { flushStaffDigests } from '../../core/notices/staff-bursts.ts';
+import { type BroadcastDeps, runBroadcasts } from '../../core/problems/broadcast.ts';
 import { type ImpactDeps, verifyDueProblems } from '../../core/problems/impact.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { ContactStore } from '../../shared/domain/contact-ports.ts';
@@ -24,6 +25,8 @@ export interface SlaHandlerDeps extends Omit<SweepDeps, 'shouldStop'> {
   invitations?: Omit<SweepInvitationDeps, 'shouldStop'>;
   /** Problems: the before/after fix checks that fell due run in the same minute job (core/problems/impact.ts). */
   problems?: ImpactDeps;
+  /** Problem resolutions' broadcasts to subscribers and stakeholders (core/problems/broadcast.ts). */
+  broadcasts?: Omit<BroadcastDeps, 'clock'>;
   /** Powertools Metrics (EMF): breaches, escalations, sweep size and time. Optional in tests. */
   metrics?: Metrics;
   /**
@@ -95,6 +98,15 @@ export function makeSlaHandler(deps: SlaHandlerDeps) {
         if (digests > 0) logger.info('staff digests queued', { digests });
       } catch (error) {
         logger.error('staff digest run failed', { error: error as Error });
+      }
+    }
+    if (deps.broadcasts) {
+      // Its own try: a failed broadcast run does not fail the sweep; the job stays armed.
+      try {
+        const told = await runBroadcasts({ ...deps.broadcasts, clock: deps.clock }, shouldStop);
+        if (told.jobs > 0) logger.info('problem broadcasts', { ...told });
+      } catch (error) {
+        logger.error('problem broadcast run failed', { error: error as Error });
       }
     }
     if (deps.metrics) recordMetrics(deps.metrics, result, summary);

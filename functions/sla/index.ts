@@ -2,6 +2,7 @@ import { dynamoStaffBurstStore } from '../../shared/adapters/burst-store.ts';
 import { dynamoContactStore } from '../../shared/adapters/contact-store.ts';
 import { documentClient } from '../../shared/adapters/dynamo.ts';
 import { dynamoCustomerFacts, dynamoInvitationStore } from '../../shared/adapters/invitation-store.ts';
+import { dynamoBroadcastStore } from '../../shared/adapters/known-issue-store.ts';
 import { dynamoMetricsReader } from '../../shared/adapters/metrics-reader.ts';
 import { dynamoProblemStore } from '../../shared/adapters/problem-store.ts';
 import { dynamoSlaStore, dynamoTimerIndex } from '../../shared/adapters/sla-store.ts';
@@ -31,6 +32,11 @@ export const handler = lambdaEntry(
       problems: dynamoProblemStore(db, env.TABLE_NAME),
       metrics: dynamoMetricsReader(db, env.TABLE_NAME),
       clock: systemClock,
+      config,
+    },
+    broadcasts: {
+      broadcasts: dynamoBroadcastStore(db, env.TABLE_NAME),
+      problems: dynamoProblemStore(db, env.TABLE_NAME),
       config,
     },
     config,

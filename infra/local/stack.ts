@@ -18,12 +18,14 @@ import {
 } from '../../core/invitations/index.ts';
 import type { LeaseReconcileResult } from '../../core/notices/leases.ts';
 import { flushStaffDigests } from '../../core/notices/staff-bursts.ts';
+import { runBroadcasts } from '../../core/problems/broadcast.ts';
 import { verifyDueProblems } from '../../core/problems/impact.ts';
 import { makeActionsHandler } from '../../functions/actions/handler.ts';
 import { makeCasesHandler } from '../../functions/cases/handler.ts';
 import { routeSpecs } from '../../functions/cases/routes.ts';
 import { makeEventsHandler } from '../../functions/events/handler.ts';
 import { makeIngestHandler } from '../../functions/ingest/handler.ts';
+import { makeKnownIssuesHandler } from '../../functions/known-issues/handler.ts';
 import { makeNoticeReconcilerHandler } from '../../functions/notice-reconciler/handler.ts';
 import { makeNotifyHandler } from '../../functions/notify/handler.ts';
 import { makeRelayHandler } from '../../functions/relay/handler.ts';
@@ -45,6 +47,7 @@ import {
   dynamoInvitationStore,
   dynamoJourneyStore,
 } from '../../shared/adapters/invitation-store.ts';
+import { dynamoBroadcastStore, dynamoKnownIssueStore } from '../../shared/adapters/known-issue-store.ts';
 import { queueSender } from '../../shared/adapters/messaging.ts';
 import { dynamoMetricsReader, dynamoRollupStore } from '../../shared/adapters/metrics-reader.ts';
 import {
@@ -373,6 +376,15 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         });
         for (const v of checks.verified) log(`problem fix check: ${v.problemId} ${v.verdict}`);
       },
+      // Problem broadcasts: the part of functions/sla's minute run that tells subscribers and stakeholders.
+      async (now) => {
+        await runBroadcasts({
+          broadcasts: dynamoBroadcastStore(db, tableName),
+          problems: dynamoProblemStore(db, tableName),
+          config,
+          clock: { now: () => now },
+        });
+      },
       // Flood containment: the part of functions/sla's minute run that queues staff digests.
       async (now) => {
         await flushStaffDigests({ bursts: dynamoStaffBurstStore(db, tableName), now });
@@ -417,6 +429,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const staffApi = makeCasesHandler({
       cases: dynamoStaffCaseStore(db, tableName),
       problems: dynamoProblemStore(db, tableName),
+      broadcasts: dynamoBroadcastStore(db, tableName),
       metrics: dynamoMetricsReader(db, tableName),
       rollups: dynamoRollupStore(db, tableName),
       customers: dynamoCustomerData(db, tableName),
@@ -440,6 +453,13 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       config,
       newId: randomUUID,
       publicBaseUrl,
+    }) as HttpHandler;
+    const knownIssues = makeKnownIssuesHandler({
+      knownIssues: dynamoKnownIssueStore(db, tableName),
+      contacts: dynamoContactStore(db, tableName),
+      clock,
+      config,
+      timeZone: config.calendars[0]?.timeZone ?? 'UTC',
     }) as HttpHandler;
     const staffRoutes: Route[] = routeSpecs.map((r) => ({
       method: r.method,
@@ -471,6 +491,14 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       { method: 'GET', path: '/s/{token}', handler: survey, publicIntake: true },
       { method: 'POST', path: '/s/{token}', handler: survey, publicIntake: true },
       { method: 'GET', path: '/s/{token}/qr.svg', handler: survey, publicIntake: true },
+      // The known-issues page: the same handler as functions/known-issues, counted like the intake.
+      { method: 'GET', path: '/known-issues/{siteId}', handler: knownIssues, publicIntake: true },
+      {
+        method: 'POST',
+        path: '/known-issues/{siteId}/{problemId}/subscribe',
+        handler: knownIssues,
+        publicIntake: true,
+      },
       ...staticRoutes(buildWebAssets()),
       ...localRoutes({
         jwt,

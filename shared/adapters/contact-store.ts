@@ -18,6 +18,8 @@ import {
   type QuotaItem,
   quotaKey,
 } from '../repository/contact-item.ts';
+import { SUBSCRIBED_PREFIX, subscriptionIdOf, subscriptionKey } from '../repository/known-issue-item.ts';
+import { unsubscribeKeyKey } from '../repository/notice-item.ts';
 import { outboxItem } from '../repository/outbox.ts';
 import { itemTypes } from '../table.ts';
 import { deleteKeys, getConsistent, putIfAbsent, queryAll, updateIf, writeAtomically } from './dynamo.ts';
@@ -225,7 +227,15 @@ export function dynamoContactStore(db: DynamoDBDocumentClient, tableName: string
         ProjectionExpression: 'pk, sk',
         ConsistentRead: true,
       });
-      await deleteAll(items.map((i) => ({ pk: i.pk as string, sk: i.sk as string })));
+      const keys = items.map((i) => ({ pk: i.pk as string, sk: i.sk as string }));
+      // Its "notify me" subscriptions go too (their pointers sit in this partition), with the
+      // subscription's unsubscribe key: nothing is left that could mail the address.
+      for (const { sk } of keys) {
+        if (!sk.startsWith(SUBSCRIBED_PREFIX)) continue;
+        const problemId = sk.slice(SUBSCRIBED_PREFIX.length);
+        keys.push(subscriptionKey(problemId, ref), unsubscribeKeyKey(subscriptionIdOf(problemId, ref)));
+      }
+      await deleteAll(keys);
     },
   };
 }

@@ -29,6 +29,7 @@ import type {
 } from '../domain/notice-ports.ts';
 import { caseKey, toEventItem } from '../repository/case-item.ts';
 import { invitationKey } from '../repository/invitation-item.ts';
+import { parseSubscriptionId } from '../repository/known-issue-item.ts';
 import {
   addressHash,
   claimOfKeys,
@@ -58,6 +59,7 @@ import {
   updateExpression,
   updateIf,
 } from './dynamo.ts';
+import { subscriptionAddress } from './known-issue-store.ts';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -456,6 +458,9 @@ export function dynamoUnsubscribeKeys(db: DynamoDBDocumentClient, tableName: str
 export function dynamoCaseCustomers(db: DynamoDBDocumentClient, tableName: string): CaseCustomers {
   return {
     async addressOf(caseId) {
+      // A known-issues subscriber's names the subscription (docs/known-issues.md).
+      const subscription = parseSubscriptionId(caseId);
+      if (subscription) return subscriptionAddress(db, tableName, subscription.problemId, subscription.ref);
       // A survey invitation's unsubscribe link names the invitation (core/notices/deliver.ts).
       if (isInvitationId(caseId)) {
         const invitation = await getConsistent(db, tableName, invitationKey(caseId));

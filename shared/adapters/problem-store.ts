@@ -1,6 +1,7 @@
 /** The problem store (shared/domain/staff-ports.ts): problems and the cases linked to them. */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ProblemStore } from '../domain/staff-ports.ts';
+import { knownIssueKey } from '../repository/known-issue-item.ts';
 import { outboxItem } from '../repository/outbox.ts';
 import {
   problemAttributes,
@@ -14,7 +15,7 @@ import {
   toProblemCheckItem,
   toProblemItem,
 } from '../repository/problem-item.ts';
-import { table } from '../table.ts';
+import { itemTypes, table } from '../table.ts';
 import {
   cancelledByCondition,
   deleteKeys,
@@ -25,12 +26,77 @@ import {
   updateExpression,
   writeAtomically,
 } from './dynamo.ts';
+import type { TransactItem } from './notice-store.ts';
+
+/** The pointers that list a problem on its sites' known-issues pages (shared/repository/known-issue-item.ts). */
+const pointerPuts = (tableName: string, problemId: string, siteIds: readonly string[]): TransactItem[] =>
+  siteIds.map((siteId) => ({
+    Put: {
+      TableName: tableName,
+      Item: { ...knownIssueKey(siteId, problemId), type: itemTypes.knownIssue, siteId, problemId },
+    },
+  }));
 
 export function dynamoProblemStore(db: DynamoDBDocumentClient, tableName: string): ProblemStore {
   const index = table.problemsByStatusIndex;
   return {
     async create(problem) {
-      return putIfAbsent(db, tableName, toProblemItem(problem));
+      const sites = problem.publicSiteIds ?? [];
+      if (sites.length === 0) return putIfAbsent(db, tableName, toProblemItem(problem));
+      try {
+        await writeAtomically(db, [
+          {
+            Put: {
+              TableName: tableName,
+              Item: toProblemItem(problem),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          ...pointerPuts(tableName, problem.problemId, sites),
+        ]);
+        return true;
+      } catch (error) {
+        if (cancelledByCondition(error)) return false;
+        throw error;
+      }
+    },
+
+    async setPublic(next, was) {
+      const fields = ['public', 'publicTitle', 'publicMessage', 'publicSiteIds'] as const;
+      const set: Record<string, unknown> = { version: next.version, updatedAt: next.updatedAt };
+      const remove: string[] = [];
+      for (const f of fields) {
+        if (next[f] === undefined) remove.push(f);
+        else set[f] = next[f];
+      }
+      const update = updateExpression(set, remove);
+      const sites = next.publicSiteIds ?? [];
+      const gone = (was.publicSiteIds ?? []).filter((s) => !sites.includes(s));
+      try {
+        await writeAtomically(db, [
+          {
+            Update: {
+              TableName: tableName,
+              Key: problemKey(next.problemId),
+              ...update,
+              ConditionExpression: 'attribute_exists(pk) AND #version = :expectedVersion',
+              ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#version': 'version' },
+              ExpressionAttributeValues: {
+                ...update.ExpressionAttributeValues,
+                ':expectedVersion': was.version,
+              },
+            },
+          },
+          ...pointerPuts(tableName, next.problemId, sites),
+          ...gone.map((siteId) => ({
+            Delete: { TableName: tableName, Key: knownIssueKey(siteId, next.problemId) },
+          })),
+        ]);
+        return 'committed';
+      } catch (error) {
+        if (cancelledByCondition(error)) return 'stale';
+        throw error;
+      }
     },
 
     async get(problemId) {

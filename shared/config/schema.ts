@@ -395,6 +395,27 @@ export const problemsSchema = z
   .prefault({});
 
 // ---------------------------------------------------------------------------------------------
+// Stakeholders (the broadcast when a problem is resolved)
+// ---------------------------------------------------------------------------------------------
+
+const teamList = z.array(idSchema).min(1, 'name at least one team');
+export const stakeholdersSchema = z
+  .strictObject({
+    byTouchpoint: z
+      .record(z.string(), teamList)
+      .default({})
+      .describe(
+        "Touchpoint → the teams told (`staff_problem_resolved` to each team's inbox) when a problem with a linked case on that touchpoint is resolved.",
+      ),
+    byCategory: z
+      .record(z.string(), teamList)
+      .default({})
+      .describe('Category → the teams told when a problem with a linked case of that category is resolved.'),
+  })
+  .prefault({});
+export type Stakeholders = z.infer<typeof stakeholdersSchema>;
+
+// ---------------------------------------------------------------------------------------------
 // The whole file
 // ---------------------------------------------------------------------------------------------
 
@@ -468,6 +489,9 @@ export const configSchema = z
     ),
     insights: insightsSchema.describe('The weekly trends (`GET /v1/trends`): cohort bounds.'),
     problems: problemsSchema.describe('Problems: whether a fix delivered, checked after its resolution.'),
+    stakeholders: stakeholdersSchema.describe(
+      'Who hears that a problem was resolved besides its customers: what broke, the root cause, what changed and how many customers were affected (docs/known-issues.md).',
+    ),
   })
   .superRefine((config, ctx) => {
     checkUnique(ctx, config.sites, ['sites'], 'site');
@@ -518,6 +542,20 @@ export const configSchema = z
     }
 
     checkInvitations(ctx, config);
+
+    for (const by of ['byTouchpoint', 'byCategory'] as const) {
+      for (const [key, teams] of Object.entries(config.stakeholders[by])) {
+        teams.forEach((teamId, i) => {
+          if (!teamIds.has(teamId)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['stakeholders', by, key, i],
+              message: `unknown team "${teamId}" (${known(teamIds)})`,
+            });
+          }
+        });
+      }
+    }
 
     if (config.executives.length === 0) {
       for (const severity of SEVERITIES) {

@@ -40,7 +40,7 @@ export class PoisonMessage extends DomainError {}
 
 export class NotFound extends DomainError {
   constructor(
-    readonly resource: 'case' | 'problem' | 'survey' | 'site',
+    readonly resource: 'case' | 'problem' | 'survey' | 'site' | 'known issue',
     readonly id: string,
   ) {
     super(`no ${resource} ${id}`);

@@ -31,6 +31,55 @@ export interface Problem {
   siteIds: string[];
   /** The before/after check at the follow-up point of the last resolution (core/problems/impact.ts). */
   verification?: ProblemVerification;
+  /**
+   * Shown on the known-issues page of each of `publicSiteIds` (docs/known-issues.md): only `publicTitle`,
+   * `publicMessage`, the status and when it was fixed, never the internal title or description.
+   */
+  public?: boolean;
+  publicTitle?: string;
+  publicMessage?: string;
+  /** The sites whose known-issues page lists it (staff choose; `siteIds` are the linked cases'). */
+  publicSiteIds?: string[];
+}
+
+/** What staff may set about a problem's public face (at create, or by PATCH /v1/problems/{id}). */
+export interface PublicFields {
+  public?: boolean;
+  publicTitle?: string;
+  publicMessage?: string;
+  publicSiteIds?: string[];
+}
+
+export const MAX_PUBLIC_TITLE = 120;
+export const MAX_PUBLIC_MESSAGE = 1000;
+
+/**
+ * The rules of a public problem, as issues naming each field: a public problem needs a
+ * `publicTitle`, a `publicMessage` and at least one site, each site one the config knows.
+ */
+export function publicFieldIssues(
+  p: PublicFields,
+  knownSites: readonly string[],
+): { path: string; message: string }[] {
+  const issues: { path: string; message: string }[] = [];
+  (p.publicSiteIds ?? []).forEach((siteId, i) => {
+    if (!knownSites.includes(siteId)) {
+      issues.push({
+        path: `publicSiteIds[${i}]`,
+        message: `must be a site of the config (${knownSites.join(', ')})`,
+      });
+    }
+  });
+  if (p.public !== true) return issues;
+  if (!p.publicTitle?.trim())
+    issues.push({ path: 'publicTitle', message: 'is required when public is true' });
+  if (!p.publicMessage?.trim()) {
+    issues.push({ path: 'publicMessage', message: 'is required when public is true' });
+  }
+  if ((p.publicSiteIds ?? []).length === 0) {
+    issues.push({ path: 'publicSiteIds', message: 'must name at least one site when public is true' });
+  }
+  return issues;
 }
 
 export const impactVerdicts = ['improved', 'no_change', 'worse', 'too_early'] as const;

@@ -160,6 +160,11 @@ export interface ProblemStore {
   dueChecks(dueBy: string, limit: number): Promise<ProblemCheck[]>;
   /** Removes a check that ran (or no longer applies). */
   dropCheck(check: ProblemCheck): Promise<void>;
+  /**
+   * Its public face (`public`, `publicTitle`, `publicMessage`, `publicSiteIds`) as in `next`, and the
+   * known-issues pages' pointers with it, in one transaction; conditional on `was.version`.
+   */
+  setPublic(next: Problem, was: Problem): Promise<'committed' | 'stale'>;
 }
 
 export interface MetricsReader {

@@ -16,6 +16,7 @@ export const noticeKinds = [
   'staff_escalation',
   'staff_weekly_digest',
   'staff_problem_verification',
+  'staff_problem_resolved',
 ] as const;
 export type NoticeKind = (typeof noticeKinds)[number];
 

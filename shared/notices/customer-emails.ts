@@ -42,12 +42,17 @@ function footerWith(ctx: Ctx, why: string, unsubscribeText: string): Block[] {
 export function customerConfirm(ctx: Ctx, d: NoticeData<'customer_confirm'>): EmailDocument {
   const service = d.siteName ?? ctx.input.serviceName;
   const confirm = ctx.input.links.confirm;
+  const knownIssue = d.purpose === 'known_issue';
   const footer: Block[] = [
     {
       kind: 'note',
-      text: ctx.ja
-        ? `このメールアドレスで ${service} にご意見が送信されました。お心当たりがない場合は、このメールを無視してください。確認されない限り、これ以上メールは届きません。`
-        : `Feedback was sent to ${service} with this email address. If this was not you, ignore this email: unless the address is confirmed, no further email will follow.`,
+      text: knownIssue
+        ? ctx.ja
+          ? `このメールアドレスで ${service} の既知の問題の解決通知が申し込まれました。お心当たりがない場合は、このメールを無視してください。確認されない限り、これ以上メールは届きません。`
+          : `Someone asked ${service} to tell this address when a known problem is fixed. If this was not you, ignore this email: unless the address is confirmed, no further email will follow.`
+        : ctx.ja
+          ? `このメールアドレスで ${service} にご意見が送信されました。お心当たりがない場合は、このメールを無視してください。確認されない限り、これ以上メールは届きません。`
+          : `Feedback was sent to ${service} with this email address. If this was not you, ignore this email: unless the address is confirmed, no further email will follow.`,
     },
   ];
   const unsubscribe = ctx.input.links.unsubscribe;
@@ -65,9 +70,13 @@ export function customerConfirm(ctx: Ctx, d: NoticeData<'customer_confirm'>): Em
     blocks: [
       {
         kind: 'p',
-        text: ctx.ja
-          ? 'ご意見についてのご連絡をこのアドレスにお送りしてよいか、確認させてください。'
-          : 'Before we write to you about your feedback, please confirm that this address is yours.',
+        text: knownIssue
+          ? ctx.ja
+            ? '問題が解決したときのお知らせをこのアドレスにお送りしてよいか、確認させてください。'
+            : 'Before we tell you when the problem is fixed, please confirm that this address is yours.'
+          : ctx.ja
+            ? 'ご意見についてのご連絡をこのアドレスにお送りしてよいか、確認させてください。'
+            : 'Before we write to you about your feedback, please confirm that this address is yours.',
       },
       ...(confirm
         ? [
@@ -149,6 +158,39 @@ export function customerMessage(
       { kind: 'facts', rows: [[ctx.ja ? '受付番号' : 'Reference', ctx.caseRef]] },
     ],
     footer: customerFooter(ctx, d.siteName),
+  };
+}
+
+/**
+ * To a subscriber of the known-issues page: the problem they asked about is fixed. No case, so no
+ * reference; the subject is fixed text and the site's name, the body the public title and the
+ * resolution's message, both written by staff.
+ */
+export function customerKnownIssueFixed(ctx: Ctx, d: NoticeData<'customer_problem_resolved'>): EmailDocument {
+  const service = d.siteName ?? ctx.input.serviceName;
+  return {
+    lang: ctx.l,
+    title: ctx.ja
+      ? `お知らせした問題は解決しました（${service}）`
+      : `The problem you asked about is fixed (${service})`,
+    greeting: ctx.ja ? 'お客様へ' : 'Hello,',
+    blocks: [
+      {
+        kind: 'p',
+        text: ctx.ja
+          ? '解決したらお知らせするとお約束した問題が解決しました。ご不便をおかけし申し訳ございませんでした。'
+          : 'The problem you asked us to tell you about has been fixed. We are sorry for the trouble.',
+      },
+      ...(d.problemTitle ? [{ kind: 'p' as const, text: d.problemTitle }] : []),
+      { kind: 'quote', label: ctx.ja ? '担当者より' : 'From our team', text: d.message },
+    ],
+    footer: footerWith(
+      ctx,
+      ctx.ja
+        ? `このメールは ${service} の既知の問題ページで解決時の通知を申し込まれた方にお送りしています。`
+        : `You receive this email because you asked ${service}'s known-issues page to tell you when this was fixed.`,
+      ctx.ja ? '今後このようなメールが不要な場合は、配信を停止できます。' : 'No more emails like this?',
+    ),
   };
 }
 

@@ -71,7 +71,12 @@ const batchSchema = z.optional(
 
 export const noticeDataSchemas = {
   /** Double opt-in: fixed text only (nothing the submitter wrote), the site's name from config. */
-  customer_confirm: z.object({ siteId: label, siteName: optionalLabel() }),
+  customer_confirm: z.object({
+    siteId: label,
+    siteName: optionalLabel(),
+    /** What asked for it: feedback (the default), or a "notify me" on the known-issues page. */
+    purpose: z._default(z.enum(['feedback', 'known_issue']), 'feedback'),
+  }),
   customer_received: caseFacts,
   customer_progress: z.extend(caseFacts, { message: nonEmptyText() }),
   customer_resolved: z.extend(caseFacts, { message: nonEmptyText() }),
@@ -79,7 +84,12 @@ export const noticeDataSchemas = {
     /** good / bad buttons, or 1–5 stars. */
     scale: z._default(z.enum(['good_bad', 'one_to_five']), 'good_bad'),
   }),
-  customer_problem_resolved: z.extend(caseFacts, { message: nonEmptyText(), problemTitle: optionalLabel() }),
+  customer_problem_resolved: z.extend(caseFacts, {
+    message: nonEmptyText(),
+    problemTitle: optionalLabel(),
+    /** To a subscriber of the known-issues page (no case): its subscription. */
+    subscriptionId: optionalLabel(),
+  }),
   /** A survey invitation (core/invitations): fixed text and the page link, nothing anyone typed. */
   customer_survey_invitation: z.object({
     siteId: label,
@@ -189,6 +199,23 @@ export const noticeDataSchemas = {
     pValue: z.nullable(z.number()),
     reopened: z._default(z.boolean(), false),
     timeZone: optionalLabel(),
+  }),
+  /** A problem was resolved: to each stakeholder team's inbox (config `stakeholders`). */
+  staff_problem_resolved: z.object({
+    problemId: label,
+    teamId: optionalLabel(),
+    teamName: optionalLabel(),
+    /** What broke: the problem's title. */
+    title: label,
+    /** The problem's description: the root cause the cases were resolved with. */
+    rootCause: text,
+    /** The resolution's actions, internal and external. */
+    changes: z._default(z.array(text).check(z.maxLength(50)), []),
+    affectedCases: count,
+    customersTold: count,
+    subscribers: z.optional(count),
+    touchpoints: z._default(z.array(label).check(z.maxLength(50)), []),
+    resolvedAt: optionalLabel(),
   }),
 } satisfies Record<NoticeKind, z.ZodMiniType>;
 

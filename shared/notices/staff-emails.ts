@@ -408,3 +408,54 @@ export function staffProblemVerification(
     footer: [],
   };
 }
+
+/** A problem was resolved: what broke, the root cause, what changed and how many were affected. */
+export function staffProblemResolved(ctx: Ctx, d: NoticeData<'staff_problem_resolved'>): EmailDocument {
+  const team = d.teamName ?? d.teamId;
+  const rows: [string, string][] = [
+    [ctx.ja ? '問題' : 'Problem', d.problemId],
+    [ctx.ja ? '影響を受けたケース' : 'Cases affected', String(d.affectedCases)],
+    [ctx.ja ? 'ケースで連絡した顧客' : 'Customers told through their case', String(d.customersTold)],
+  ];
+  if (d.subscribers !== undefined) {
+    rows.push([
+      ctx.ja ? '通知を希望した購読者' : 'Subscribers of the known-issues page',
+      String(d.subscribers),
+    ]);
+  }
+  if (d.touchpoints.length) rows.push([ctx.ja ? 'タッチポイント' : 'Touchpoints', d.touchpoints.join(', ')]);
+  if (d.resolvedAt) rows.push([ctx.ja ? '解決日時' : 'Resolved', ctx.when(d.resolvedAt)]);
+  return {
+    lang: ctx.l,
+    title: ctx.ja ? `[問題解決] ${d.problemId}` : `[Problem resolved] ${d.problemId}`,
+    greeting: staffGreeting(ctx),
+    blocks: [
+      {
+        kind: 'p',
+        text: ctx.ja
+          ? `${team ? `${team} の皆さんへ: ` : ''}関係者としてお知らせします。次の問題が解決しました。`
+          : `${team ? `To ${team}: ` : ''}you are named as a stakeholder of this problem, which is now resolved.`,
+      },
+      { kind: 'quote', label: ctx.ja ? '何が起きたか' : 'What broke', text: d.title },
+      { kind: 'quote', label: ctx.ja ? '根本原因' : 'Root cause', text: d.rootCause },
+      {
+        kind: 'quote',
+        label: ctx.ja ? '何を変えたか' : 'What changed',
+        text: d.changes.length
+          ? d.changes.map((c) => `- ${c}`).join('\n')
+          : ctx.ja
+            ? '（記載なし）'
+            : '(none given)',
+      },
+      { kind: 'facts', rows },
+    ],
+    footer: [
+      {
+        kind: 'note',
+        text: ctx.ja
+          ? 'このメールは設定の stakeholders に基づいてチームの共有アドレスに送られています。'
+          : "This email goes to the team's shared inbox because the config's stakeholders name the team.",
+      },
+    ],
+  };
+}

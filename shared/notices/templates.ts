@@ -3,6 +3,7 @@ import { isValidTimeZone } from '../domain/time.ts';
 import {
   customerConfirm,
   customerFollowUp,
+  customerKnownIssueFixed,
   customerMessage,
   customerReceived,
   customerSurveyInvitation,
@@ -15,6 +16,7 @@ import {
   staffEscalation,
   staffNewCritical,
   staffPreBreach,
+  staffProblemResolved,
   staffProblemVerification,
   staffWeeklyDigest,
 } from './staff-emails.ts';
@@ -56,8 +58,11 @@ function documentFor(input: RenderInput): EmailDocument {
       return customerMessage(ctx, data as NoticeData<'customer_resolved'>, 'resolved');
     case 'customer_follow_up':
       return customerFollowUp(ctx, data as NoticeData<'customer_follow_up'>);
-    case 'customer_problem_resolved':
-      return customerMessage(ctx, data as NoticeData<'customer_problem_resolved'>, 'problem');
+    case 'customer_problem_resolved': {
+      const d = data as NoticeData<'customer_problem_resolved'>;
+      // A subscriber of the known-issues page has no case: its own wording, no reference.
+      return d.subscriptionId ? customerKnownIssueFixed(ctx, d) : customerMessage(ctx, d, 'problem');
+    }
     case 'customer_survey_invitation':
       return customerSurveyInvitation(ctx, data as NoticeData<'customer_survey_invitation'>);
     case 'staff_new_critical':
@@ -70,6 +75,8 @@ function documentFor(input: RenderInput): EmailDocument {
       return staffWeeklyDigest(ctx, data as NoticeData<'staff_weekly_digest'>);
     case 'staff_problem_verification':
       return staffProblemVerification(ctx, data as NoticeData<'staff_problem_verification'>);
+    case 'staff_problem_resolved':
+      return staffProblemResolved(ctx, data as NoticeData<'staff_problem_resolved'>);
   }
 }
 

@@ -8,6 +8,7 @@
 import type { Case, TimelineEvent } from '../../shared/domain/case.ts';
 import { type ContactRef, contactIdOf } from '../../shared/domain/contact.ts';
 import type { Feedback } from '../../shared/domain/feedback.ts';
+import type { BroadcastJob, BroadcastStore, Subscription } from '../../shared/domain/known-issue-ports.ts';
 import type { OutboxEntry } from '../../shared/domain/outbox.ts';
 import type { Problem } from '../../shared/domain/problem.ts';
 import type {
@@ -21,6 +22,7 @@ import type {
   StaffCaseStore,
   WeekRollup,
 } from '../../shared/domain/staff-ports.ts';
+import type { NoticeRequested } from '../../shared/events/notice-requested.ts';
 import { customerHashOf } from '../../shared/repository/feedback-item.ts';
 
 interface StoredCase {
@@ -200,6 +202,13 @@ export class MemoryStaffStore implements StaffCaseStore, ProblemStore, MetricsRe
     this.checks.delete(`${check.dueAt}#${check.problemId}`);
   }
 
+  async setPublic(next: Problem, was: Problem) {
+    const p = this.problemsById.get(next.problemId);
+    if (!p || p.version !== was.version) return 'stale' as const;
+    this.problemsById.set(next.problemId, structuredClone(next));
+    return 'committed' as const;
+  }
+
   // ---- metrics ----
   async week(dimension: string, week: string) {
     return this.metricItems.filter((i) => i.dimension === dimension && i.week === week);
@@ -244,5 +253,61 @@ export class MemoryRollups implements RollupStore {
   }
   async put(r: WeekRollup) {
     this.items.set(`${r.groupBy}#${r.week}`, r);
+  }
+}
+
+/**
+ * In-memory broadcast store (shared/domain/known-issue-ports.ts) with the adapter's conditions: a
+ * job armed once, the cursor moved only from where it was, each outbox id queued once.
+ */
+export class MemoryBroadcasts implements BroadcastStore {
+  readonly jobs = new Map<string, BroadcastJob>();
+  readonly subscriptions: Subscription[] = [];
+  readonly confirmedIds = new Set<string>();
+  readonly addresses = new Map<string, string>();
+  /** Every notice queued, by id (a second put of an id is dropped, as the outbox's condition drops it). */
+  readonly outbox = new Map<string, NoticeRequested>();
+  /** Puts refused because the id was queued before. */
+  duplicatePuts = 0;
+
+  private key = (j: Pick<BroadcastJob, 'problemId' | 'resolution'>) => `${j.problemId}#${j.resolution}`;
+
+  async arm(job: BroadcastJob) {
+    if (this.jobs.has(this.key(job))) return false;
+    this.jobs.set(this.key(job), structuredClone(job));
+    return true;
+  }
+  async pending() {
+    return [...this.jobs.values()].map((j) => structuredClone(j));
+  }
+  async subscribers(problemId: string, cursor: string | undefined, limit: number) {
+    const all = this.subscriptions
+      .filter((s) => s.problemId === problemId)
+      .sort((a, b) => `${a.hash}#${a.siteId}`.localeCompare(`${b.hash}#${b.siteId}`));
+    const start = cursor === undefined ? 0 : Number(cursor);
+    const items = all.slice(start, start + limit);
+    const next = start + limit < all.length ? String(start + limit) : undefined;
+    return { items, ...(next !== undefined ? { next } : {}) };
+  }
+  async confirmed(refs: readonly ContactRef[]) {
+    return new Set(refs.map(contactIdOf).filter((id) => this.confirmedIds.has(id)));
+  }
+  async queue(notices: readonly NoticeRequested[]) {
+    for (const n of notices) {
+      if (this.outbox.has(n.noticeId)) this.duplicatePuts += 1;
+      else this.outbox.set(n.noticeId, structuredClone(n));
+    }
+  }
+  async advance(job: BroadcastJob, next: Partial<BroadcastJob>) {
+    const stored = this.jobs.get(this.key(job));
+    if (!stored || stored.cursor !== job.cursor) return false;
+    this.jobs.set(this.key(job), { ...stored, ...structuredClone(next) });
+    return true;
+  }
+  async finish(job: BroadcastJob) {
+    this.jobs.delete(this.key(job));
+  }
+  async customerAddressOf(caseId: string) {
+    return this.addresses.get(caseId);
   }
 }

@@ -10,7 +10,7 @@ import { contactIdOf, contactRefOf } from '../../shared/domain/contact.ts';
 import { StateConflict } from '../../shared/domain/errors.ts';
 import type { NoticeRequested } from '../../shared/events/notice-requested.ts';
 import { sampleCase } from '../support/notices.ts';
-import { MemoryStaffStore } from '../support/staff-fakes.ts';
+import { MemoryBroadcasts, MemoryStaffStore } from '../support/staff-fakes.ts';
 
 const config = loadConfigFile('closeloop.config.example.json');
 const tanaka: Requester = {
@@ -222,7 +222,8 @@ describe('signed links go through the same use case', () => {
 
 describe('problems', () => {
   const admin = { memberId: 'boss', teamIds: [], admin: true };
-  const problemDeps = () => ({ ...deps, problems: store, newId: () => 'id-1' });
+  const broadcasts = new MemoryBroadcasts();
+  const problemDeps = () => ({ ...deps, problems: store, broadcasts, newId: () => 'id-1' });
 
   it('resolves every linked open case with the problem message, each customer told once, and skips closed ones', async () => {
     seed({ caseId: 'case_b', feedbackId: 'fb_b', teamId: 'web', assigneeId: 'sato' });

@@ -7,7 +7,7 @@ import type { HttpEvent } from '../../shared/http.ts';
 import { httpEvent } from '../support/http-events.ts';
 import { sampleCase } from '../support/notices.ts';
 import { decodeQrSvg } from '../support/qr.ts';
-import { MemoryRollups, MemoryStaffStore } from '../support/staff-fakes.ts';
+import { MemoryBroadcasts, MemoryRollups, MemoryStaffStore } from '../support/staff-fakes.ts';
 import { MemoryPosters } from '../support/survey-fakes.ts';
 
 const config = loadConfigFile('closeloop.config.example.json');
@@ -28,6 +28,7 @@ function handler() {
   const deps: CasesDeps = {
     cases: store,
     problems: store,
+    broadcasts: new MemoryBroadcasts(),
     metrics: store,
     rollups: new MemoryRollups(),
     customers: store,

@@ -65,6 +65,18 @@ const sampleData: Record<NoticeKind, Record<string, unknown>> = {
     change: -0.19,
     pValue: 0.00001,
   },
+  staff_problem_resolved: {
+    problemId: 'prb_0123456789abcdef',
+    teamName: 'Orders',
+    title: USER,
+    rootCause: USER,
+    changes: [USER],
+    affectedCases: 5,
+    customersTold: 4,
+    subscribers: 2,
+    touchpoints: ['checkout_abandonment'],
+    resolvedAt: '2026-11-21T03:00:00Z',
+  },
   staff_weekly_digest: {
     teamName: 'Orders',
     week: '2026-W47',

@@ -9,7 +9,7 @@ import { ValidationFailed } from '../../shared/domain/errors.ts';
 import { normalCdf, twoProportionPValue, verdictOf } from '../../shared/domain/impact.ts';
 import type { NoticeRequested } from '../../shared/events/notice-requested.ts';
 import { sampleCase } from '../support/notices.ts';
-import { MemoryStaffStore } from '../support/staff-fakes.ts';
+import { MemoryBroadcasts, MemoryStaffStore } from '../support/staff-fakes.ts';
 
 const example = loadConfigFile('closeloop.config.example.json');
 const admin = { memberId: 'boss', teamIds: [], admin: true };
@@ -30,6 +30,7 @@ const deps = () => ({
   metrics: store,
   clock,
   config,
+  broadcasts: new MemoryBroadcasts(),
   newId: () => `id-${store.problemsById.size + 1}`,
   backoff: async () => {},
 });
