@@ -174,7 +174,8 @@ export function subscriberNotice(
       // The subscriber asked for exactly this mail, and confirmed the address (checked again by notify).
       contactConsent: true,
       message: job.message,
-      problemTitle: problem.publicTitle ?? problem.title,
+      // Only the public face reaches a subscriber: the internal title never leaves the staff side.
+      ...(problem.publicTitle ? { problemTitle: problem.publicTitle } : {}),
     },
     requestedAt: now.toISOString(),
   };

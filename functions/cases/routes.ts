@@ -133,7 +133,7 @@ export const routeSpecs: readonly RouteSpec[] = [
     path: '/v1/problems/{id}',
     operationId: 'updateProblem',
     summary:
-      "Set a problem's public face on the known-issues page: public, publicTitle, publicMessage, siteIds",
+      "Set a problem's public face on the known-issues page: public, publicTitle, publicMessage, publicSiteIds",
     access: 'staff',
     id: s.problemIdSchema,
     body: s.patchProblemBody,

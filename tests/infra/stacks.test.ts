@@ -1606,7 +1606,7 @@ describe('staff API: Cognito, JWT authorizer, the cases function', () => {
       expect(jwt).toContain(clientId.replace(/[0-9A-F]{8}$/, ''));
 
       const staff = routes(built).filter((r) =>
-        /^(GET|POST) \/v1\/(cases|problems|metrics|trends|sites)|^DELETE \/v1\/customers$/.test(
+        /^(GET|POST|PATCH) \/v1\/(cases|problems|metrics|trends|sites)|^DELETE \/v1\/customers$/.test(
           r.Properties.RouteKey,
         ),
       );
@@ -1628,6 +1628,7 @@ describe('staff API: Cognito, JWT authorizer, the cases function', () => {
           'POST /v1/problems',
           'GET /v1/problems',
           'GET /v1/problems/{id}',
+          'PATCH /v1/problems/{id}',
           'GET /v1/problems/{id}/impact',
           'POST /v1/problems/{id}/cases',
           'POST /v1/problems/{id}/resolve',
@@ -1644,10 +1645,12 @@ describe('staff API: Cognito, JWT authorizer, the cases function', () => {
       }
       const open = routes(built).filter((r) => !staff.includes(r));
       expect(open.map((r) => r.Properties.RouteKey).sort()).toEqual([
+        'GET /known-issues/{siteId}',
         'GET /s/{token}',
         'GET /s/{token}/qr.svg',
         'GET /v1/actions/{token}',
         'GET /v1/openapi.json',
+        'POST /known-issues/{siteId}/{problemId}/subscribe',
         'POST /s/{token}',
         'POST /v1/actions/{token}',
         'POST /v1/events',
@@ -1666,7 +1669,7 @@ describe('staff API: Cognito, JWT authorizer, the cases function', () => {
     const mine = routes().filter((r) =>
       /\/v1\/(cases|problems|metrics|customers|sites|openapi\.json)/.test(r.Properties.RouteKey),
     );
-    expect(mine).toHaveLength(22);
+    expect(mine).toHaveLength(23);
     for (const route of mine) {
       const integration = dev.statelessJson.Resources[route.Properties.Target['Fn::Join'][1][1].Ref];
       expect(integration.Properties.IntegrationType).toBe('AWS_PROXY');
@@ -1839,10 +1842,14 @@ describe('web front ends: S3 + CloudFront, console sign-in', () => {
     expect(Object.keys(ofType(dev.statelessJson, 'AWS::CloudFront::OriginAccessControl'))).toHaveLength(1);
   });
 
-  it('forwards /v1/* and the survey pages /s/* to the HTTP API uncached with every method, and sends the strict CSP on assets', () => {
+  it('forwards /v1/*, the survey pages /s/* and the known-issues pages to the HTTP API uncached with every method, and sends the strict CSP on assets', () => {
     const [, distribution] = only(ofType(dev.statelessJson, 'AWS::CloudFront::Distribution'));
     const config = distribution.Properties.DistributionConfig;
-    expect(config.CacheBehaviors.map((b: Json) => b.PathPattern)).toEqual(['/v1/*', '/s/*']);
+    expect(config.CacheBehaviors.map((b: Json) => b.PathPattern)).toEqual([
+      '/v1/*',
+      '/s/*',
+      '/known-issues/*',
+    ]);
     for (const api of config.CacheBehaviors) {
       expect(api.AllowedMethods).toEqual(['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE']);
       expect(api.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad'); // Managed-CachingDisabled
@@ -1947,7 +1954,7 @@ describe('the edge: WAF rate limits, the origin check, server keys', () => {
     // A dynamic reference resolved by CloudFormation: the template holds no secret value.
     expect(JSON.stringify(header.HeaderValue)).toContain('{{resolve:secretsmanager:');
     expect(JSON.stringify(header.HeaderValue)).toContain(secretId);
-    const routed = ['Ingest', 'Events', 'Actions', 'Cases', 'Survey'];
+    const routed = ['Ingest', 'Events', 'Actions', 'Cases', 'Survey', 'KnownIssues'];
     for (const prefix of routed) {
       const [, fn] = Object.entries(loopFunctions(dev.statelessJson)).find(([id]) =>
         id.startsWith(prefix),
