@@ -12,8 +12,10 @@ import { canAccessTeam, type Principal } from '../../shared/auth/principal.ts';
 import type { Case } from '../../shared/domain/case.ts';
 import { InvalidTransition, transitions } from '../../shared/domain/case-commands.ts';
 import { NotFound, NotInTeam, StateConflict, ValidationFailed } from '../../shared/domain/errors.ts';
+import type { OutboxEntry } from '../../shared/domain/outbox.ts';
 import type { Problem } from '../../shared/domain/problem.ts';
 import type { LinkedCase, ProblemStore } from '../../shared/domain/staff-ports.ts';
+import { type ProblemResolved, problemResolved } from '../../shared/events/problem-resolved.ts';
 import { type CaseDeps, changeCase, loadAuthorized, type ResolutionActions } from '../cases/case-changes.ts';
 
 export interface ProblemDeps extends CaseDeps {
@@ -158,7 +160,9 @@ export async function resolveProblem(
       resolvedBy: `staff:${principal.memberId}`,
       resolutions: problem.status === 'resolved' ? problem.resolutions : problem.resolutions + 1,
     };
-    const result = await deps.problems.update(problemId, problem.version, next);
+    // A new resolution (not a changed message) tells the bus, in the problem's own write.
+    const events = problem.status === 'resolved' ? [] : [problemResolvedEvent(next, at)];
+    const result = await deps.problems.update(problemId, problem.version, next, events);
     if (result === 'stale') {
       throw new StateConflict('problem_changed', `problem ${problemId} changed meanwhile; try again`);
     }
@@ -199,6 +203,20 @@ export async function resolveProblem(
     }
   }
   return { problem, resolved, skipped };
+}
+
+function problemResolvedEvent(p: Problem, at: string): OutboxEntry {
+  const event: ProblemResolved = {
+    type: 'problem.resolved',
+    version: 1,
+    problemId: p.problemId,
+    title: p.title,
+    resolution: p.resolutions,
+    resolvedBy: p.resolvedBy ?? 'system',
+    resolvedAt: at,
+  };
+  const id = `event:${problemResolved.name}:${p.problemId}:r${p.resolutions}`;
+  return { id, target: 'bus', message: event };
 }
 
 /**

@@ -1,6 +1,7 @@
 /** The problem store (shared/domain/staff-ports.ts): problems and the cases linked to them. */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ProblemStore } from '../domain/staff-ports.ts';
+import { outboxItem } from '../repository/outbox.ts';
 import {
   problemCaseSkPrefix,
   problemFromItem,
@@ -8,7 +9,20 @@ import {
   problemPk,
   toProblemItem,
 } from '../repository/problem-item.ts';
-import { getConsistent, putIfAbsent, queryAll, updateExpression, updateIf } from './dynamo.ts';
+import {
+  getConsistent,
+  putIfAbsent,
+  queryAll,
+  updateExpression,
+  updateIf,
+  writeAtomically,
+} from './dynamo.ts';
+
+/** A cancelled transaction whose first item (the problem) failed its condition. */
+const conditionFailedFirst = (error: unknown) =>
+  (error as { name?: string })?.name === 'TransactionCanceledException' &&
+  (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons?.[0]?.Code ===
+    'ConditionalCheckFailed';
 
 export function dynamoProblemStore(db: DynamoDBDocumentClient, tableName: string): ProblemStore {
   return {
@@ -32,9 +46,9 @@ export function dynamoProblemStore(db: DynamoDBDocumentClient, tableName: string
       return items.map((i) => ({ caseId: String(i.caseId), teamId: String(i.teamId) }));
     },
 
-    async update(problemId, expectedVersion, set) {
+    async update(problemId, expectedVersion, set, outbox = []) {
       const update = updateExpression(set);
-      const committed = await updateIf(db, {
+      const input = {
         TableName: tableName,
         Key: problemKey(problemId),
         ...update,
@@ -44,8 +58,22 @@ export function dynamoProblemStore(db: DynamoDBDocumentClient, tableName: string
           ...update.ExpressionAttributeValues,
           ':expectedVersion': expectedVersion,
         },
-      });
-      return committed ? 'committed' : 'stale';
+      };
+      if (outbox.length === 0) return (await updateIf(db, input)) ? 'committed' : 'stale';
+      // The problem and its events together (shared/repository/outbox.ts), or neither.
+      const at = new Date(String(set.updatedAt));
+      try {
+        await writeAtomically(db, [
+          { Update: input },
+          ...outbox.map((o) => ({
+            Put: { TableName: tableName, Item: outboxItem(o.id, o.target, o.message, at) },
+          })),
+        ]);
+        return 'committed';
+      } catch (error) {
+        if (conditionFailedFirst(error)) return 'stale';
+        throw error;
+      }
     },
   };
 }

@@ -111,11 +111,15 @@ export interface ProblemStore {
   get(problemId: string): Promise<Problem | undefined>;
   /** Every linked case with its team (paginated reads, no cap). */
   linkedCases(problemId: string): Promise<LinkedCase[]>;
-  /** Conditional on `expectedVersion`; `stale` otherwise. */
+  /**
+   * Conditional on `expectedVersion`; `stale` otherwise. `outbox` items (a `problem.resolved`
+   * event) are written in the same transaction.
+   */
   update(
     problemId: string,
     expectedVersion: number,
     set: Partial<Problem> & Pick<Problem, 'version' | 'updatedAt'>,
+    outbox?: readonly OutboxEntry[],
   ): Promise<'committed' | 'stale'>;
 }
 

@@ -146,10 +146,16 @@ export class MemoryStaffStore implements StaffCaseStore, ProblemStore, MetricsRe
   async linkedCases(problemId: string) {
     return structuredClone(this.links.get(problemId) ?? []);
   }
-  async update(problemId: string, expectedVersion: number, set: Partial<Problem>) {
+  async update(
+    problemId: string,
+    expectedVersion: number,
+    set: Partial<Problem>,
+    outbox: CaseWrite['outbox'] = [],
+  ) {
     const p = this.problemsById.get(problemId);
     if (!p || p.version !== expectedVersion) return 'stale' as const;
     this.problemsById.set(problemId, { ...p, ...structuredClone(set) });
+    this.outbox.push(...outbox);
     return 'committed' as const;
   }
 
