@@ -104,10 +104,13 @@ export const tableIndexes: readonly IndexShape[] = [
  * - `poster`: `POSTER#<posterId>` / `POSTER`, a touchpoint's reusable survey code;
  *   `posterPointer`: `POSTERFOR#<siteId>#<touchpoint>` / `POSTER`, which poster that is
  *   (shared/repository/poster-item.ts)
+ * - `webhookEndpoint`: `WEBHOOK#<channel>:<id>` / `STATE`, an outbound endpoint disabled after it
+ *   answered 410 (shared/repository/webhook-item.ts)
  */
 export const itemTypes = {
   feedback: 'feedback',
   outbox: 'outbox',
+  webhookEndpoint: 'webhookEndpoint',
   case: 'case',
   event: 'event',
   triaged: 'triaged',

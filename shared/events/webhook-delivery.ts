@@ -18,6 +18,8 @@ export const webhookDelivery = defineEvent(
     endpointId: z.optional(z.string().check(z.minLength(1))),
     /** The bus event as published: a versioned contract from shared/events. */
     event: z.record(z.string(), z.unknown()),
+    /** Set on the copy the consumer dead-lettered: why, after how many attempts. */
+    deadLettered: z.optional(z.object({ at: z.string(), attempts: z.number(), reason: z.string() })),
   }),
 );
 export type WebhookDelivery = z.infer<typeof webhookDelivery.schema>;
