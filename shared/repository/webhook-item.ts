@@ -1,5 +1,5 @@
 /**
- * Key format of an outbound endpoint's state (docs/webhooks.md#gone-endpoints):
+ * Key format of an outbound endpoint's state (docs/webhooks.md#delivery):
  * `WEBHOOK#<channel>:<id>` / `STATE` (`webhook:crm`, `slack`), written once the endpoint answered
  * 410 Gone. Its deliveries are dropped from then on, until an operator deletes the item. Kept for
  * good: it holds no personal data, and a deleted one would start the deliveries again.
