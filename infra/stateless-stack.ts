@@ -280,7 +280,10 @@ export class StatelessStack extends Stack {
     // log) and of a retime. BatchGetItem: an invitee's triage markers and cases (a case being
     // worked on holds the invitation). Query on the timers index (case and invitation timers) and
     // on the customer index (that invitee's feedback), not on every index.
-    // DeleteItem / BatchWriteItem: a closed case past its retention, with its timeline.
+    // DeleteItem / BatchWriteItem: a closed case past its retention, with its timeline. Problems:
+    // the due fix checks (Query), the problem and its links (GetItem, Query), the weekly
+    // touchpoint counters (Query), the verdict with its notice (TransactWriteItems of UpdateItem
+    // and PutItem), the check dropped (BatchWriteItem).
     bindTable(this.sla, data.table, [
       'dynamodb:Query',
       'dynamodb:GetItem',
@@ -652,8 +655,8 @@ export class StatelessStack extends Stack {
     // UpdateItem: the actions of each change's TransactWriteItems (case, event, outbox, counters,
     // links), problems, erasure's feedback update, a touchpoint's poster, a week's trend rollup.
     // BatchGetItem: the trend rollups of a range (one item per week). DeleteItem: erasure's
-    // deletion of relayed customer notices (outbox items naming the address). The two indexes it
-    // reads, and only those, with Query.
+    // deletion of relayed customer notices (outbox items naming the address). The three indexes it
+    // reads (cases by team, feedback by customer, problems by status), and only those, with Query.
     bindTable(this.cases, table, [
       'dynamodb:GetItem',
       'dynamodb:BatchGetItem',
@@ -664,6 +667,7 @@ export class StatelessStack extends Stack {
     ]);
     bindTableIndex(this.cases, table, tableSpec.casesByTeamIndex.name, ['dynamodb:Query']);
     bindTableIndex(this.cases, table, tableSpec.customerIndex.name, ['dynamodb:Query']);
+    bindTableIndex(this.cases, table, tableSpec.problemsByStatusIndex.name, ['dynamodb:Query']);
     bindSecret(this.cases, originVerifySecret, 'ORIGIN_VERIFY_SECRET_ARN');
 
     // Cognito JWTs of the staff pool, for the staff API client and the console's client only (audience / client_id checked

@@ -59,6 +59,18 @@ export const table = {
     projection: 'KEYS_ONLY',
     shards: 16,
   },
+  /**
+   * Problems by status (`GET /v1/problems?status=`): every problem item carries `problemStatus`
+   * (`PROBLEMS#<status>`) and `problemCreated` (`<createdAt>#<problemId>`), rewritten with the
+   * status (shared/repository/problem-item.ts), so a status is one partition, newest first.
+   * Problems are few (staff create them by hand), so one partition per status is no hot key.
+   */
+  problemsByStatusIndex: {
+    name: 'problemsByStatus',
+    partitionKey: 'problemStatus',
+    sortKey: 'problemCreated',
+    projection: 'ALL',
+  },
 } as const;
 
 export interface IndexShape {
@@ -74,6 +86,7 @@ export const tableIndexes: readonly IndexShape[] = [
   table.casesByTeamIndex,
   table.customerIndex,
   table.arrivalsIndex,
+  table.problemsByStatusIndex,
 ];
 
 /**
@@ -96,7 +109,8 @@ export const tableIndexes: readonly IndexShape[] = [
  *   case whose consent lapses if still unconfirmed; `confirmQuota`: `CONFIRMQUOTA#<siteId>` /
  *   `<hour>`, confirmations sent that hour (shared/repository/contact-item.ts)
  * - `problem`: `PROBLEM#<problemId>` / `PROBLEM`; `problemCase`: `PROBLEM#<problemId>` /
- *   `CASE#<caseId>`, one per linked case (shared/repository/problem-item.ts)
+ *   `CASE#<caseId>`, one per linked case; `problemCheck`: `PROBLEMCHECK` / `<dueAt>#<problemId>`,
+ *   a resolved problem's before/after verification still to run (shared/repository/problem-item.ts)
  * - `checkpoint`: `RECONCILE#intake` / `CHECKPOINT`, how far the intake reconciler has checked
  *   (shared/repository/arrival.ts)
  * - `journeyEvent`, `invitation`, `contactState`, `contactLog`: the ask side's journey events,
@@ -122,6 +136,7 @@ export const itemTypes = {
   suppression: 'suppression',
   problem: 'problem',
   problemCase: 'problemCase',
+  problemCheck: 'problemCheck',
   contact: 'contact',
   heldNotice: 'heldNotice',
   lapse: 'lapse',

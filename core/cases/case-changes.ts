@@ -95,7 +95,7 @@ export type ChangeInput =
   | { action: 'reopen'; reason?: string; answer?: FollowUpAnswer }
   | { action: 'close'; reason?: string; answer?: FollowUpAnswer }
   /** Links the case to a problem: a `note` event, `problemId` set, the link item written. */
-  | { action: 'link'; problemId: string; title: string };
+  | { action: 'link'; problemId: string; title: string; customerRef?: string };
 
 /** A customer's follow-up survey answer, recorded as a `verified` event before its transition. */
 export interface FollowUpAnswer {
@@ -369,7 +369,16 @@ export function planChange(
     counters,
     openCounters,
     ...(input.action === 'link'
-      ? { link: { problemId: input.problemId, teamId: c.teamId, linkedBy: actor } }
+      ? {
+          link: {
+            problemId: input.problemId,
+            teamId: c.teamId,
+            touchpoint: c.touchpoint,
+            siteId: c.siteId,
+            ...(input.customerRef ? { customerRef: input.customerRef } : {}),
+            linkedBy: actor,
+          },
+        }
       : {}),
     ...(req.singleUse ? { singleUse: req.singleUse } : {}),
   };

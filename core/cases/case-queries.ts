@@ -7,8 +7,8 @@ import '../../shared/zod-locale.ts';
 import { canAccessTeam, type Principal, requireTeam } from '../../shared/auth/principal.ts';
 import type { Case, CaseStatus, TimelineEvent } from '../../shared/domain/case.ts';
 import type { Severity } from '../../shared/domain/classify.ts';
-import { ValidationFailed } from '../../shared/domain/errors.ts';
 import type { Feedback } from '../../shared/domain/feedback.ts';
+import { decodeCursor, encodeCursor } from '../../shared/pagination.ts';
 import { caseTeamKey } from '../../shared/repository/case-item.ts';
 import type { CaseDeps } from './case-changes.ts';
 import { loadAuthorized } from './case-changes.ts';
@@ -80,22 +80,12 @@ const cursorSchema = z.strictObject({
 });
 type Cursor = z.infer<typeof cursorSchema>;
 
-const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
-
-function decodeCursor(raw: string, teams: readonly string[]): Cursor {
-  const bad = () =>
-    new ValidationFailed([{ path: 'query:cursor', message: 'is not a cursor of this listing' }]);
-  let parsed: Cursor;
-  try {
-    parsed = cursorSchema.parse(JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')));
-  } catch {
-    throw bad();
-  }
-  const team = teams[parsed.t];
-  // The key must lie in the partition of the team it names: a cursor never widens what is read.
-  if (team === undefined || (parsed.k && parsed.k.caseTeam !== caseTeamKey(team))) throw bad();
-  return parsed;
-}
+/** The key must lie in the partition of the team it names. */
+const decodeCaseCursor = (raw: string, teams: readonly string[]): Cursor =>
+  decodeCursor(raw, cursorSchema, (c) => {
+    const team = teams[c.t];
+    return team !== undefined && (!c.k || c.k.caseTeam === caseTeamKey(team));
+  });
 
 /**
  * What staff find by the reference a customer quotes: the case, when it is of one of their teams
@@ -129,7 +119,7 @@ export async function listCases(
     teams = [...new Set(teams)].sort();
   }
   const limit = input.limit ?? DEFAULT_PAGE_SIZE;
-  let cursor: Cursor = input.cursor ? decodeCursor(input.cursor, teams) : { t: 0 };
+  let cursor: Cursor = input.cursor ? decodeCaseCursor(input.cursor, teams) : { t: 0 };
   const items: Case[] = [];
   const now = deps.clock.now().toISOString();
   let reads = 0;

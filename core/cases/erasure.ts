@@ -119,6 +119,8 @@ export function planErasure(
     openCounters: [],
     redactions,
     outboxDeletes,
+    // The link counts the problem's customers by a hash of the address: erased with the address.
+    ...(c.problemId ? { unlinkCustomerFrom: c.problemId } : {}),
   };
 }
 

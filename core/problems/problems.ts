@@ -8,15 +8,21 @@
  * checked for all of them before anything is written. Reopening undoes every team's resolution,
  * so it takes the problem's creator, a member of every linked team, or an admin.
  */
+
+import * as z from 'zod/mini';
 import { canAccessTeam, type Principal } from '../../shared/auth/principal.ts';
 import type { Case } from '../../shared/domain/case.ts';
 import { InvalidTransition, transitions } from '../../shared/domain/case-commands.ts';
+import { contactIdOf, contactRefOf } from '../../shared/domain/contact.ts';
 import { NotFound, NotInTeam, StateConflict, ValidationFailed } from '../../shared/domain/errors.ts';
 import type { OutboxEntry } from '../../shared/domain/outbox.ts';
-import type { Problem } from '../../shared/domain/problem.ts';
+import { flaggedVerdict, type Problem, type ProblemStatus } from '../../shared/domain/problem.ts';
 import type { LinkedCase, ProblemStore } from '../../shared/domain/staff-ports.ts';
 import { type ProblemResolved, problemResolved } from '../../shared/events/problem-resolved.ts';
+import { decodeCursor, encodeCursor } from '../../shared/pagination.ts';
+import { problemStatusKey } from '../../shared/repository/problem-item.ts';
 import { type CaseDeps, changeCase, loadAuthorized, type ResolutionActions } from '../cases/case-changes.ts';
+import { checkDueAt } from './impact.ts';
 
 export interface ProblemDeps extends CaseDeps {
   problems: ProblemStore;
@@ -51,6 +57,9 @@ export async function createProblem(
     createdBy: `staff:${principal.memberId}`,
     updatedAt: at,
     resolutions: 0,
+    touchpoints: [],
+    teams: [],
+    siteIds: [],
   };
   if (!(await deps.problems.create(problem))) throw new Error(`problem id ${problem.problemId} exists`);
   return problem;
@@ -99,10 +108,17 @@ export async function linkCases(
   const linked: string[] = [];
   const alreadyLinked: string[] = [];
   for (const c of cases) {
+    const contact = c.problemId === problemId ? undefined : await deps.cases.contact(c.feedbackId);
     const outcome = await changeCase(
       {
         caseId: c.caseId,
-        input: { action: 'link', problemId, title: problem.title },
+        input: {
+          action: 'link',
+          problemId,
+          title: problem.title,
+          // Who the case is about, as the hash the contact items use: counts customers, holds no address.
+          ...(contact ? { customerRef: contactIdOf(contactRefOf(c.siteId, contact.email)) } : {}),
+        },
         requester: staff(principal),
       },
       deps,
@@ -160,9 +176,20 @@ export async function resolveProblem(
       resolvedBy: `staff:${principal.memberId}`,
       resolutions: problem.status === 'resolved' ? problem.resolutions : problem.resolutions + 1,
     };
-    // A new resolution (not a changed message) tells the bus, in the problem's own write.
-    const events = problem.status === 'resolved' ? [] : [problemResolvedEvent(next, at)];
-    const result = await deps.problems.update(problemId, problem.version, next, events);
+    const newlyResolved = problem.status !== 'resolved';
+    // A new resolution (not a changed message) tells the bus and schedules its fix's check, in the
+    // problem's own write.
+    const result = await deps.problems.update(
+      problemId,
+      problem.version,
+      next,
+      newlyResolved
+        ? {
+            check: { problemId, dueAt: checkDueAt(at, deps.config), resolution: next.resolutions },
+            outbox: [problemResolvedEvent(next, at)],
+          }
+        : {},
+    );
     if (result === 'stale') {
       throw new StateConflict('problem_changed', `problem ${problemId} changed meanwhile; try again`);
     }
@@ -249,4 +276,70 @@ export async function reopenProblem(
     throw new StateConflict('problem_changed', `problem ${problemId} changed meanwhile; try again`);
   }
   return next;
+}
+
+export interface ListProblemsInput {
+  status?: ProblemStatus;
+  cursor?: string;
+  limit?: number;
+}
+
+/** A problems list row: the problem and what its links add up to (counts only, no case ids). */
+export interface ProblemSummary {
+  problem: Problem;
+  caseCount: number;
+  /** Distinct customer addresses among the linked cases. */
+  customerCount: number;
+  /** The fix check said `worse` or `no_change`: staff should look again. */
+  flagged: boolean;
+}
+
+export const DEFAULT_PROBLEM_PAGE = 20;
+
+/** Where a problems listing stopped: the status (index into `order`) and the index key. */
+const problemCursor = z.strictObject({
+  s: z.number().check(z.int(), z.gte(0)),
+  k: z.optional(z.record(z.string(), z.string())),
+});
+
+/**
+ * `GET /v1/problems`: one status's problems (both: open first), newest first. A problem belongs to
+ * no team, so every staff member sees the list; counts come from the links, which name no case
+ * the caller may not see.
+ */
+export async function listProblems(
+  input: ListProblemsInput,
+  deps: ProblemDeps,
+): Promise<{ items: ProblemSummary[]; cursor: string | null }> {
+  const order: ProblemStatus[] = input.status ? [input.status] : ['open', 'resolved'];
+  const limit = input.limit ?? DEFAULT_PROBLEM_PAGE;
+  let at = input.cursor
+    ? decodeCursor(input.cursor, problemCursor, (c) => {
+        const status = order[c.s];
+        return status !== undefined && (!c.k || c.k.problemStatus === problemStatusKey(status));
+      })
+    : { s: 0 };
+  const problems: Problem[] = [];
+  while (at.s < order.length && problems.length < limit) {
+    const page = await deps.problems.byStatus({
+      status: order[at.s] as ProblemStatus,
+      limit: limit - problems.length,
+      ...(at.k ? { startKey: at.k } : {}),
+    });
+    problems.push(...page.items);
+    at = page.lastKey ? { s: at.s, k: page.lastKey } : { s: at.s + 1 };
+  }
+  const items = await Promise.all(
+    problems.map(async (problem) => {
+      const links = await deps.problems.linkedCases(problem.problemId);
+      const customers = new Set(links.flatMap((l) => (l.customerRef ? [l.customerRef] : [])));
+      return {
+        problem,
+        caseCount: links.length,
+        customerCount: customers.size,
+        flagged: flaggedVerdict(problem.verification),
+      };
+    }),
+  );
+  return { items, cursor: at.s < order.length ? encodeCursor(at) : null };
 }

@@ -11,10 +11,12 @@ import { type ErasureDeps, eraseCustomer } from '../../core/cases/erasure.ts';
 import { type MetricsDeps, readMetrics } from '../../core/insights/metrics.ts';
 import { readTrends, type TrendsDeps } from '../../core/insights/trends.ts';
 import { type PosterDeps, touchpointPoster } from '../../core/invitations/posters.ts';
+import { problemImpact } from '../../core/problems/impact.ts';
 import {
   createProblem,
   getProblem,
   linkCases,
+  listProblems,
   type ProblemDeps,
   reopenProblem,
   resolveProblem,
@@ -98,6 +100,9 @@ const impls: Record<string, Impl> = {
     const problem = await createProblem(req.body as s.CreateProblem, req.principal, deps);
     return json(201, { problem, caseIds: [] }, { location: `/v1/problems/${problem.problemId}` });
   },
+  'GET /v1/problems': async (req, deps) =>
+    json(200, await listProblems(req.query as s.ListProblemsQuery, deps)),
+  'GET /v1/problems/{id}/impact': async (req, deps) => json(200, await problemImpact(req.id, deps)),
   'GET /v1/problems/{id}': async (req, deps) => json(200, await getProblem(req.id, req.principal, deps)),
   'POST /v1/problems/{id}/cases': async (req, deps) =>
     json(200, await linkCases(req.id, (req.body as s.LinkCases).caseIds, req.principal, deps)),

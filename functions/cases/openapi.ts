@@ -44,6 +44,8 @@ const responseComponents: Record<string, z.ZodMiniType> = {
   ProblemWithCases: s.problemResponse,
   LinkCasesResult: s.linkCasesResponse,
   ResolveProblemResult: s.resolveProblemResponse,
+  ProblemList: s.problemListResponse,
+  ProblemImpact: s.impactResponse,
   MetricsGroup: s.metricsGroup,
   Metrics: s.metricsResponse,
   TrendPoint: s.trendPoint,

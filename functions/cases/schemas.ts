@@ -12,7 +12,7 @@ import { caseActions } from '../../shared/domain/case-commands.ts';
 import { caseRefInputPattern, normalizeCaseRef } from '../../shared/domain/case-ref.ts';
 import { feedbackInputSchema } from '../../shared/domain/feedback.ts';
 import { metricDimensions, trendGroups } from '../../shared/domain/metrics.ts';
-import { problemStatuses } from '../../shared/domain/problem.ts';
+import { impactVerdicts, problemStatuses } from '../../shared/domain/problem.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -111,6 +111,17 @@ export const actionBodies = {
   close: closeBody,
 } as const satisfies Record<(typeof caseActions)[number], z.ZodMiniType>;
 
+/** The two query parameters of every paginated listing. */
+const pageCursor = z
+  .optional(z.string().check(z.maxLength(2000)))
+  .check(z.describe('From the previous page'));
+const pageSize = z
+  .pipe(
+    z.string().check(z.regex(/^[1-9]\d{0,2}$/, 'must be a whole number from 1 to 100')),
+    z.transform(Number),
+  )
+  .check(z.refine((n) => n <= 100, 'must be a whole number from 1 to 100'));
+
 // ---------------------------------------------------------------------------------------------
 // Problems
 // ---------------------------------------------------------------------------------------------
@@ -143,6 +154,15 @@ export const resolveProblemBody = z
     actions: z.optional(resolutionActionsSchema),
   })
   .check(z.describe('POST /v1/problems/{id}/resolve'));
+export const listProblemsQuery = z
+  .strictObject({
+    status: z
+      .optional(z.enum(problemStatuses, { error: `must be one of ${problemStatuses.join(', ')}` }))
+      .check(z.describe('Only problems in this status; default: open ones first, then resolved')),
+    cursor: pageCursor,
+    limit: z.optional(pageSize).check(z.describe('Page size, 1–100 (default 20)')),
+  })
+  .check(z.describe('GET /v1/problems query'));
 export const reopenProblemBody = z
   .strictObject({ reason: optionalText(500) })
   .check(z.describe('POST /v1/problems/{id}/reopen'));
@@ -195,17 +215,8 @@ export const listCasesQuery = z
       )
       .check(z.describe('true: past acknowledgeBy (open, reopened) or resolveBy (acknowledged)')),
     assignee: z.optional(idSlug).check(z.describe('Only cases assigned to this member')),
-    cursor: z.optional(z.string().check(z.maxLength(2000))).check(z.describe('From the previous page')),
-    limit: z
-      .optional(
-        z
-          .pipe(
-            z.string().check(z.regex(/^[1-9]\d{0,2}$/, 'must be a whole number from 1 to 100')),
-            z.transform(Number),
-          )
-          .check(z.refine((n) => n <= 100, 'must be a whole number from 1 to 100')),
-      )
-      .check(z.describe('Page size, 1–100 (default 25)')),
+    cursor: pageCursor,
+    limit: z.optional(pageSize).check(z.describe('Page size, 1–100 (default 25)')),
   })
   .check(
     z.refine((q) => q.ref === undefined || Object.keys(q).length === 1, {
@@ -353,8 +364,55 @@ export const problemResource = z
     resolvedAt: z.optional(z.string()),
     resolvedBy: z.optional(z.string()),
     resolutions: z.number().check(z.int()),
+    touchpoints: z.array(z.string()).check(z.describe("Its linked cases' touchpoints")),
+    teams: z.array(z.string()).check(z.describe("Its linked cases' teams")),
+    siteIds: z.array(z.string()).check(z.describe("Its linked cases' sites")),
+    verification: z.optional(
+      z
+        .object({
+          at: z.string(),
+          resolution: z.number().check(z.int()),
+          verdict: z.enum(impactVerdicts),
+          change: z.nullable(z.number()),
+          pValue: z.nullable(z.number()),
+        })
+        .check(z.describe('The fix check of the last resolution (docs/design.md#did-the-fix-work)')),
+    ),
   })
   .check(z.describe('A problem: cases with one root cause'));
+export const problemListResponse = z
+  .object({
+    items: z.array(
+      z.object({
+        problem: problemResource,
+        caseCount: z.number().check(z.int()),
+        customerCount: z.number().check(z.int(), z.describe('Distinct customer addresses of its cases')),
+        flagged: z.boolean().check(z.describe('The fix check said worse or no_change')),
+      }),
+    ),
+    cursor: z.nullable(z.string()).check(z.describe('Pass as ?cursor= for the next page; null at the end')),
+  })
+  .check(z.describe('GET /v1/problems'));
+const impactWindow = z.object({
+  from: z.string().check(z.describe('First ISO week')),
+  to: z.string().check(z.describe('Last ISO week')),
+  n: z.number().check(z.int(), z.describe('Responses on the touchpoints')),
+  negativeShare: z.nullable(z.number()),
+  nps: z.nullable(z.number()),
+});
+export const impactResponse = z
+  .object({
+    problemId: z.string(),
+    touchpoints: z.array(z.string()),
+    resolvedAt: z.optional(z.string()),
+    windowWeeks: z.number().check(z.int()),
+    before: impactWindow,
+    after: impactWindow,
+    change: z.nullable(z.number()).check(z.describe('Negative share after minus before')),
+    pValue: z.nullable(z.number()).check(z.describe('Two-sided, pooled two-proportion z-test')),
+    verdict: z.enum(impactVerdicts),
+  })
+  .check(z.describe('GET /v1/problems/{id}/impact'));
 export const problemResponse = z
   .object({ problem: problemResource, caseIds: z.array(z.string()) })
   .check(z.describe('A problem and its linked case ids'));
@@ -498,6 +556,7 @@ export const conflictError = z
   })
   .check(z.describe('409'));
 
+export type ListProblemsQuery = z.output<typeof listProblemsQuery>;
 export type CreateProblem = z.output<typeof createProblemBody>;
 export type LinkCases = z.output<typeof linkCasesBody>;
 export type ResolveProblem = z.output<typeof resolveProblemBody>;

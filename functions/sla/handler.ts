@@ -8,6 +8,7 @@ import {
   sweepInvitations,
 } from '../../core/invitations/index.ts';
 import { flushStaffDigests } from '../../core/notices/staff-bursts.ts';
+import { type ImpactDeps, verifyDueProblems } from '../../core/problems/impact.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { ContactStore } from '../../shared/domain/contact-ports.ts';
 import type { StaffBurstStore } from '../../shared/domain/staff-bursts.ts';
@@ -21,6 +22,8 @@ export interface SlaHandlerDeps extends Omit<SweepDeps, 'shouldStop'> {
   bursts?: StaffBurstStore;
   /** Survey invitations: sent, reminded and closed in the same minute job (core/invitations). */
   invitations?: Omit<SweepInvitationDeps, 'shouldStop'>;
+  /** Problems: the before/after fix checks that fell due run in the same minute job (core/problems/impact.ts). */
+  problems?: ImpactDeps;
   /** Powertools Metrics (EMF): breaches, escalations, sweep size and time. Optional in tests. */
   metrics?: Metrics;
   /**
@@ -66,6 +69,15 @@ export function makeSlaHandler(deps: SlaHandlerDeps) {
         if (deps.metrics) recordInvitationMetrics(deps.metrics, invited);
       } catch (error) {
         logger.error('invitation sweep failed', { error: error as Error });
+      }
+    }
+    if (deps.problems) {
+      // Its own try: a failed check run does not fail the sweep; the checks stay due.
+      try {
+        const checks = await verifyDueProblems(deps.problems);
+        if (checks.verified.length + checks.dropped > 0) logger.info('problem fix checks', { ...checks });
+      } catch (error) {
+        logger.error('problem fix checks failed', { error: error as Error });
       }
     }
     if (deps.contacts) {

@@ -2,6 +2,8 @@ import { dynamoStaffBurstStore } from '../../shared/adapters/burst-store.ts';
 import { dynamoContactStore } from '../../shared/adapters/contact-store.ts';
 import { documentClient } from '../../shared/adapters/dynamo.ts';
 import { dynamoCustomerFacts, dynamoInvitationStore } from '../../shared/adapters/invitation-store.ts';
+import { dynamoMetricsReader } from '../../shared/adapters/metrics-reader.ts';
+import { dynamoProblemStore } from '../../shared/adapters/problem-store.ts';
 import { dynamoSlaStore, dynamoTimerIndex } from '../../shared/adapters/sla-store.ts';
 import { systemClock } from '../../shared/clock.ts';
 import { bakedConfig } from '../../shared/config/baked.ts';
@@ -24,6 +26,12 @@ export const handler = lambdaEntry(
       config,
       invitations: dynamoInvitationStore(db, env.TABLE_NAME, config.service.retentionDays, systemClock),
       customers: dynamoCustomerFacts(db, env.TABLE_NAME),
+    },
+    problems: {
+      problems: dynamoProblemStore(db, env.TABLE_NAME),
+      metrics: dynamoMetricsReader(db, env.TABLE_NAME),
+      clock: systemClock,
+      config,
     },
     config,
     clock: systemClock,

@@ -18,6 +18,7 @@ import {
 } from '../../core/invitations/index.ts';
 import type { LeaseReconcileResult } from '../../core/notices/leases.ts';
 import { flushStaffDigests } from '../../core/notices/staff-bursts.ts';
+import { verifyDueProblems } from '../../core/problems/impact.ts';
 import { makeActionsHandler } from '../../functions/actions/handler.ts';
 import { makeCasesHandler } from '../../functions/cases/handler.ts';
 import { routeSpecs } from '../../functions/cases/routes.ts';
@@ -361,6 +362,16 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       // Double opt-in: the part of functions/sla's minute run that lapses unconfirmed consent.
       async (now) => {
         await lapseUnconfirmed({ contacts: dynamoContactStore(db, tableName), clock: { now: () => now } });
+      },
+      // Problems: the part of functions/sla's minute run that checks resolved problems' fixes.
+      async (now) => {
+        const checks = await verifyDueProblems({
+          problems: dynamoProblemStore(db, tableName),
+          metrics: dynamoMetricsReader(db, tableName),
+          clock: { now: () => now },
+          config,
+        });
+        for (const v of checks.verified) log(`problem fix check: ${v.problemId} ${v.verdict}`);
       },
       // Flood containment: the part of functions/sla's minute run that queues staff digests.
       async (now) => {

@@ -18,7 +18,7 @@ import {
 import { feedbackKey, fromItem } from '../repository/feedback-item.ts';
 import { tokenKey } from '../repository/notice-item.ts';
 import { outboxItem, outboxKey } from '../repository/outbox.ts';
-import { toProblemCaseItem } from '../repository/problem-item.ts';
+import { problemCaseKey, problemLinkUpdate, toProblemCaseItem } from '../repository/problem-item.ts';
 import { openCounterKey } from '../repository/team-item.ts';
 import { itemTypes, table } from '../table.ts';
 import { caseFieldsUpdate } from './case-update.ts';
@@ -95,11 +95,15 @@ export function caseChangeItems(
           problemId: w.link.problemId,
           caseId: w.caseId,
           teamId: w.link.teamId,
+          touchpoint: w.link.touchpoint,
+          siteId: w.link.siteId,
+          ...(w.link.customerRef ? { customerRef: w.link.customerRef } : {}),
           linkedAt: w.at.toISOString(),
           linkedBy: w.link.linkedBy,
         }),
       },
     });
+    items.push({ Update: problemLinkUpdate(tableName, w.link.problemId, w.link) });
   }
   for (const r of w.redactions ?? []) {
     items.push({
@@ -110,6 +114,16 @@ export function caseChangeItems(
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: { '#data': 'data' },
         ExpressionAttributeValues: { ':data': r.data },
+      },
+    });
+  }
+  if (w.unlinkCustomerFrom) {
+    items.push({
+      Update: {
+        TableName: tableName,
+        Key: problemCaseKey(w.unlinkCustomerFrom, w.caseId),
+        UpdateExpression: 'REMOVE customerRef',
+        ConditionExpression: 'attribute_exists(pk)',
       },
     });
   }

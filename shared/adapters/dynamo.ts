@@ -29,6 +29,15 @@ export function isConditionFailure(error: unknown): error is Error & { Item?: Re
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
 
+/** Whether a single write's condition failed, or a transaction was cancelled for one of its conditions. */
+export const cancelledByCondition = (error: unknown) =>
+  isConditionFailure(error) ||
+  (error instanceof Error &&
+    error.name === 'TransactionCanceledException' &&
+    ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).some(
+      (r) => r.Code === 'ConditionalCheckFailed',
+    ));
+
 /**
  * Awaits a conditional write; answers whether its condition held. A failed condition is an
  * answer (someone else got there first, or the state moved on), any other error is thrown.

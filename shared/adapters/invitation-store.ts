@@ -41,10 +41,10 @@ import { triageMarkerKey } from '../repository/triage-marker.ts';
 import { table } from '../table.ts';
 import {
   batchGetAll,
+  cancelledByCondition,
   customerIndexKeys,
   dueTimerPages,
   getConsistent,
-  isConditionFailure,
   writeAtomically,
 } from './dynamo.ts';
 import { metricAddUpdate } from './metric-update.ts';
@@ -123,14 +123,6 @@ const feedbackPut = (tableName: string, feedback: Feedback, retentionDays: numbe
     ConditionExpression: 'attribute_not_exists(pk)',
   },
 });
-
-const cancelledByCondition = (error: unknown) =>
-  isConditionFailure(error) ||
-  (error instanceof Error &&
-    error.name === 'TransactionCanceledException' &&
-    ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).some(
-      (r) => r.Code === 'ConditionalCheckFailed',
-    ));
 
 /** Reads one invitation (notify checks that an invitation's email is still wanted). */
 export function dynamoInvitationReader(db: DynamoDBDocumentClient, tableName: string): InvitationReader {

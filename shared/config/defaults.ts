@@ -41,6 +41,9 @@ export const DEFAULT_TARGETS = {
 /** Cohort bounds in days as a customer (docs/trends.md#cohorts): new < 30, long-term > 365. */
 export const DEFAULT_COHORTS = { newDays: 30, longTermDays: 365 } as const;
 
+/** A resolved problem's before/after check (docs/design.md#did-the-fix-work). */
+export const DEFAULT_PROBLEM_VERIFICATION = { afterDays: 14, windowWeeks: 2, reopenOn: [] } as const;
+
 /** Which feedback opens a case. */
 export const DEFAULT_CASE_POLICY = { negative: true, critical: true, commentWithConsent: true } as const;
 

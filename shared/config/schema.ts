@@ -13,6 +13,7 @@ import {
   DEFAULT_CATEGORY_REASONS,
   DEFAULT_COHORTS,
   DEFAULT_FOLLOW_UP,
+  DEFAULT_PROBLEM_VERIFICATION,
   DEFAULT_SEVERITY_KEYWORDS,
   DEFAULT_TARGETS,
   DEFAULT_WARN_AT,
@@ -374,6 +375,33 @@ export const insightsSchema = z
   .prefault({});
 export type Insights = z.infer<typeof insightsSchema>;
 
+export const problemsSchema = z
+  .strictObject({
+    verification: z
+      .strictObject({
+        afterDays: positiveInt
+          .default(DEFAULT_PROBLEM_VERIFICATION.afterDays)
+          .describe(
+            "Days after a problem's resolution its fix is checked (or once the after window's last week has closed, if later).",
+          ),
+        windowWeeks: positiveInt
+          .max(13)
+          .default(DEFAULT_PROBLEM_VERIFICATION.windowWeeks)
+          .describe(
+            'Whole ISO weeks compared on each side of the resolution week (the week itself is left out: it mixes both).',
+          ),
+        reopenOn: z
+          .array(z.enum(['worse', 'no_change']))
+          .default([...DEFAULT_PROBLEM_VERIFICATION.reopenOn])
+          .describe('Verdicts that reopen the problem (its cases stay as they are); empty: only flag it.'),
+      })
+      .prefault({})
+      .describe(
+        "The before/after check of a resolved problem's touchpoints (`GET /v1/problems/{id}/impact`).",
+      ),
+  })
+  .prefault({});
+
 // ---------------------------------------------------------------------------------------------
 // The whole file
 // ---------------------------------------------------------------------------------------------
@@ -458,6 +486,7 @@ export const configSchema = z
       .describe(
         'A Slack channel (incoming webhook) told of new critical cases and escalations (docs/webhooks.md#slack). None when absent.',
       ),
+    problems: problemsSchema.describe('Problems: whether a fix delivered, checked after its resolution.'),
   })
   .superRefine((config, ctx) => {
     checkUnique(ctx, config.sites, ['sites'], 'site');

@@ -11,7 +11,7 @@ import type { ContactRef } from './contact.ts';
 import type { Feedback } from './feedback.ts';
 import type { TrendGroup } from './metrics.ts';
 import type { SingleUse } from './notice-ports.ts';
-import type { Problem } from './problem.ts';
+import type { Problem, ProblemStatus } from './problem.ts';
 import type { TimerFields } from './sla.ts';
 import type { CustomerContact } from './sla-ports.ts';
 
@@ -47,14 +47,26 @@ export interface CaseWrite {
   outbox: OutboxEntry[];
   counters: AttainmentIncrement[];
   openCounters: OpenCounterDelta[];
-  /** Links the case to a problem (the link item is written with the change). */
-  link?: { problemId: string; teamId: string; linkedBy: string };
+  /**
+   * Links the case to a problem: the link item is written with the change, and the case's
+   * touchpoint, team and site are added to the problem's.
+   */
+  link?: {
+    problemId: string;
+    teamId: string;
+    touchpoint: string;
+    siteId: string;
+    customerRef?: string;
+    linkedBy: string;
+  };
   /** The single-use signed link this change spends (conditional on not being spent). */
   singleUse?: SingleUse & { act: string };
   /** Timeline entries whose `data` is replaced (erasure), by sort key. */
   redactions?: { key: string; data: Record<string, unknown> }[];
   /** Outbox items deleted (erasure: relayed notices that still hold an address), by outbox id. */
   outboxDeletes?: string[];
+  /** Erasure: the problem whose link item of this case forgets the customer's address hash. */
+  unlinkCustomerFrom?: string;
 }
 
 /**
@@ -103,24 +115,51 @@ export interface StaffCaseStore {
 export interface LinkedCase {
   caseId: string;
   teamId: string;
+  /** Absent on links written before links carried them. */
+  touchpoint?: string;
+  /** `<siteId>.<hash>` of the customer's address (shared/domain/contact.ts), when the case has one. */
+  customerRef?: string;
+}
+
+/** A resolved problem's before/after verification, due at `dueAt`. */
+export interface ProblemCheck {
+  problemId: string;
+  dueAt: string;
+  /** The resolution it checks: a problem reopened or resolved again since is not checked by it. */
+  resolution: number;
+}
+
+export interface ProblemPage {
+  items: Problem[];
+  lastKey?: Record<string, string>;
 }
 
 export interface ProblemStore {
   /** Conditional create; false when the id exists. */
   create(problem: Problem): Promise<boolean>;
   get(problemId: string): Promise<Problem | undefined>;
+  /** One status's problems, newest first (the problems-by-status index). */
+  byStatus(query: {
+    status: ProblemStatus;
+    limit: number;
+    startKey?: Record<string, string>;
+  }): Promise<ProblemPage>;
   /** Every linked case with its team (paginated reads, no cap). */
   linkedCases(problemId: string): Promise<LinkedCase[]>;
   /**
-   * Conditional on `expectedVersion`; `stale` otherwise. `outbox` items (a `problem.resolved`
-   * event) are written in the same transaction.
+   * Conditional on `expectedVersion`; `stale` otherwise. What `also` names is written in the same
+   * transaction: the verification a resolution schedules, the notices a verification queues.
    */
   update(
     problemId: string,
     expectedVersion: number,
     set: Partial<Problem> & Pick<Problem, 'version' | 'updatedAt'>,
-    outbox?: readonly OutboxEntry[],
+    also?: { check?: ProblemCheck; outbox?: readonly OutboxEntry[]; at?: Date },
   ): Promise<'committed' | 'stale'>;
+  /** Checks due by `dueBy`, oldest first, at most `limit`. */
+  dueChecks(dueBy: string, limit: number): Promise<ProblemCheck[]>;
+  /** Removes a check that ran (or no longer applies). */
+  dropCheck(check: ProblemCheck): Promise<void>;
 }
 
 export interface MetricsReader {

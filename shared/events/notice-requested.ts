@@ -15,6 +15,7 @@ export const noticeKinds = [
   'staff_pre_breach',
   'staff_escalation',
   'staff_weekly_digest',
+  'staff_problem_verification',
 ] as const;
 export type NoticeKind = (typeof noticeKinds)[number];
 

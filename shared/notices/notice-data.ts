@@ -164,6 +164,32 @@ export const noticeDataSchemas = {
     ),
     topReasons: z._default(z.array(z.object({ reason: label, count })).check(z.maxLength(20)), []),
   }),
+  /** A resolved problem's before/after check (core/problems/impact.ts). */
+  staff_problem_verification: z.object({
+    problemId: label,
+    title: label,
+    resolvedAt: label,
+    verdict: z.enum(['improved', 'no_change', 'worse', 'too_early']),
+    touchpoints: z.array(label).check(z.maxLength(50)),
+    before: z.object({
+      from: label,
+      to: label,
+      n: count,
+      negativeShare: share,
+      nps: nps(),
+    }),
+    after: z.object({
+      from: label,
+      to: label,
+      n: count,
+      negativeShare: share,
+      nps: nps(),
+    }),
+    change: z.nullable(z.number()),
+    pValue: z.nullable(z.number()),
+    reopened: z._default(z.boolean(), false),
+    timeZone: optionalLabel(),
+  }),
 } satisfies Record<NoticeKind, z.ZodMiniType>;
 
 export type NoticeData<K extends NoticeKind> = z.output<(typeof noticeDataSchemas)[K]>;

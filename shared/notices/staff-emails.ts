@@ -338,3 +338,73 @@ export function staffWeeklyDigest(ctx: Ctx, d: NoticeData<'staff_weekly_digest'>
     footer: [],
   };
 }
+
+const verdictLabels = {
+  improved: { ja: '改善しました', en: 'improved' },
+  no_change: { ja: '変化は見られません', en: 'no measurable change' },
+  worse: { ja: '悪化しました', en: 'got worse' },
+  too_early: { ja: 'まだ判断できません', en: 'too early to tell' },
+} as const;
+
+/** The before/after check of a resolved problem: did the fix show in the touchpoints' answers? */
+export function staffProblemVerification(
+  ctx: Ctx,
+  d: NoticeData<'staff_problem_verification'>,
+): EmailDocument {
+  const title = singleLine(d.title);
+  const verdict = verdictLabels[d.verdict][ctx.l];
+  const windowRow = (w: typeof d.before, name: string): string[] => [
+    name,
+    `${singleLine(w.from)} – ${singleLine(w.to)}`,
+    String(w.n),
+    percent(w.negativeShare),
+    signed(w.nps),
+  ];
+  const change = d.change === null ? '-' : `${d.change > 0 ? '+' : ''}${Math.round(d.change * 1000) / 10} pt`;
+  return {
+    lang: ctx.l,
+    // Staff wrote the title: it stays out of the subject, like every text a person typed.
+    title: ctx.ja ? `[効果確認] 解決した問題: ${verdict}` : `[Fix check] Resolved problem: ${verdict}`,
+    greeting: staffGreeting(ctx),
+    blocks: [
+      { kind: 'facts', rows: [[ctx.ja ? '問題' : 'Problem', title]] },
+      {
+        kind: 'p',
+        text: ctx.ja
+          ? `${ctx.when(d.resolvedAt)} に解決した問題について、解決前後の同じ長さの期間でネガティブな回答の割合を比べました。結果: ${verdict}。`
+          : `The problem resolved on ${ctx.when(d.resolvedAt)}: its touchpoints' share of negative answers, in equal windows before and after the fix. Verdict: ${verdict}.`,
+      },
+      {
+        kind: 'table',
+        caption: ctx.ja
+          ? `タッチポイント: ${d.touchpoints.join(', ') || '-'}`
+          : `Touchpoints: ${d.touchpoints.join(', ') || '-'}`,
+        head: ctx.ja
+          ? ['期間', '週', '回答数', 'ネガティブ率', 'NPS']
+          : ['Window', 'Weeks', 'Responses', 'Negative share', 'NPS'],
+        rows: [
+          windowRow(d.before, ctx.ja ? '解決前' : 'Before'),
+          windowRow(d.after, ctx.ja ? '解決後' : 'After'),
+        ],
+        empty: '-',
+      },
+      {
+        kind: 'p',
+        text: ctx.ja
+          ? `ネガティブ率の変化: ${change}（p 値 ${d.pValue ?? '-'}、二つの割合の検定、有意水準 5%）`
+          : `Change in negative share: ${change} (p-value ${d.pValue ?? '-'}, two-proportion test at 5%).`,
+      },
+      ...(d.reopened
+        ? [
+            {
+              kind: 'note' as const,
+              text: ctx.ja
+                ? '設定により、この問題は再オープンされました（紐づくケースはそのままです）。'
+                : 'As configured, the problem was reopened (its cases stay as they are).',
+            },
+          ]
+        : []),
+    ],
+    footer: [],
+  };
+}

@@ -11,7 +11,13 @@ import { type Ctx, caseRefOf, formatInstant, type RenderInput } from './email-pa
 import { headerSafe } from './escape.ts';
 import { type EmailDocument, renderHtml, renderText } from './layout.ts';
 import { type NoticeData, parseNoticeData } from './notice-data.ts';
-import { staffEscalation, staffNewCritical, staffPreBreach, staffWeeklyDigest } from './staff-emails.ts';
+import {
+  staffEscalation,
+  staffNewCritical,
+  staffPreBreach,
+  staffProblemVerification,
+  staffWeeklyDigest,
+} from './staff-emails.ts';
 // ---------------------------------------------------------------------------------------------
 // Rendering
 // ---------------------------------------------------------------------------------------------
@@ -62,6 +68,8 @@ function documentFor(input: RenderInput): EmailDocument {
       return staffEscalation(ctx, data as NoticeData<'staff_escalation'>);
     case 'staff_weekly_digest':
       return staffWeeklyDigest(ctx, data as NoticeData<'staff_weekly_digest'>);
+    case 'staff_problem_verification':
+      return staffProblemVerification(ctx, data as NoticeData<'staff_problem_verification'>);
   }
 }
 

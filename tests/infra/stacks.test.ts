@@ -1626,7 +1626,9 @@ describe('staff API: Cognito, JWT authorizer, the cases function', () => {
             'close',
           ].map((a) => `POST /v1/cases/{id}/${a}`),
           'POST /v1/problems',
+          'GET /v1/problems',
           'GET /v1/problems/{id}',
+          'GET /v1/problems/{id}/impact',
           'POST /v1/problems/{id}/cases',
           'POST /v1/problems/{id}/resolve',
           'POST /v1/problems/{id}/reopen',
@@ -1664,7 +1666,7 @@ describe('staff API: Cognito, JWT authorizer, the cases function', () => {
     const mine = routes().filter((r) =>
       /\/v1\/(cases|problems|metrics|customers|sites|openapi\.json)/.test(r.Properties.RouteKey),
     );
-    expect(mine).toHaveLength(20);
+    expect(mine).toHaveLength(22);
     for (const route of mine) {
       const integration = dev.statelessJson.Resources[route.Properties.Target['Fn::Join'][1][1].Ref];
       expect(integration.Properties.IntegrationType).toBe('AWS_PROXY');
@@ -1726,7 +1728,7 @@ describe('staff API: Cognito, JWT authorizer, the cases function', () => {
     expect(devPool.DeletionPolicy).toBe('Delete');
   });
 
-  it('lets the cases function get, batch-get (trend rollups), query, put, update and delete (erasure) on the table and query its two indexes, nothing else', () => {
+  it('lets the cases function get, batch-get (trend rollups), query, put, update and delete (erasure) on the table and query its three indexes, nothing else', () => {
     const [, fn] = casesFn();
     const [tableId] = only(ofType(dev.statefulJson, 'AWS::DynamoDB::Table'));
     const statements = allowStatements(dev.statelessJson)
@@ -1765,6 +1767,10 @@ describe('staff API: Cognito, JWT authorizer, the cases function', () => {
       {
         actions: ['dynamodb:Query'],
         resource: { join: [tableArn, `/index/${tableSpec.customerIndex.name}`] },
+      },
+      {
+        actions: ['dynamodb:Query'],
+        resource: { join: [tableArn, `/index/${tableSpec.problemsByStatusIndex.name}`] },
       },
     ]);
     // Inside API Gateway's 30 s integration timeout.

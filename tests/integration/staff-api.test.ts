@@ -4,8 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import { type Case, caseIdFor, type TimelineEvent } from '../../shared/domain/case.ts';
+import { contactIdOf, contactRefOf } from '../../shared/domain/contact.ts';
 import { feedbackKey } from '../../shared/repository/feedback-item.ts';
 import { noticeKey, suppressionKey } from '../../shared/repository/notice-item.ts';
+import { problemCaseKey } from '../../shared/repository/problem-item.ts';
 import { eventually, postFeedback, startTestStack } from '../support/local-stack.ts';
 import { staffNotice, staffTanaka } from '../support/notices.ts';
 
@@ -345,6 +347,37 @@ describe('problems', () => {
     expect(again.body.resolved).toEqual([]);
     expect(again.body.skipped).toHaveLength(3);
   });
+
+  it("keeps its cases' touchpoints across its own changes: reopened, it takes a case of another touchpoint", async () => {
+    const first = await openCase(
+      { touchpoint: 'checkout_abandonment', rating: { type: 'nps', score: 2 } },
+      'tp-1',
+    );
+    const second = await openCase({ touchpoint: 'post_purchase', rating: { type: 'nps', score: 2 } }, 'tp-2');
+    const created = await api('POST', '/v1/problems', {
+      body: { title: 'Two touchpoints', description: 'd', customerMessage: 'fixed' },
+    });
+    const problemId = created.body.problem.problemId as string;
+    await api('POST', `/v1/problems/${problemId}/cases`, { body: { caseIds: [first.caseId] } });
+    // Resolving and reopening rewrite the problem item; the sets the links keep must survive them.
+    await api('POST', `/v1/problems/${problemId}/resolve`, { body: {} });
+    await api('POST', `/v1/problems/${problemId}/reopen`, { body: {} });
+
+    const linked = await api('POST', `/v1/problems/${problemId}/cases`, {
+      body: { caseIds: [second.caseId] },
+    });
+
+    expect(linked.status).toBe(200);
+    expect(linked.body.linked).toEqual([second.caseId]);
+    const listed = await api('GET', '/v1/problems?status=open');
+    const row = listed.body.items.find(
+      (i: { problem: { problemId: string } }) => i.problem.problemId === problemId,
+    );
+    expect(row).toMatchObject({
+      caseCount: 2,
+      problem: { touchpoints: ['checkout_abandonment', 'post_purchase'] },
+    });
+  });
 });
 
 describe('metrics', () => {
@@ -473,9 +506,28 @@ describe('erasure and retention', () => {
       }),
     );
 
+    // Linked to a problem, whose link counts the customer by a hash of the address.
+    const problem = await api('POST', '/v1/problems', {
+      as: 'sato',
+      body: { title: 'Sign-up', description: 'd' },
+    });
+    const problemId = problem.body.problem.problemId as string;
+    await api('POST', `/v1/problems/${problemId}/cases`, { as: 'sato', body: { caseIds: [c.caseId] } });
+    const link = () =>
+      stack.db.send(
+        new GetCommand({
+          TableName: stack.tableName,
+          Key: problemCaseKey(problemId, c.caseId),
+          ConsistentRead: true,
+        }),
+      );
+    expect((await link()).Item?.customerRef).toBe(contactIdOf(contactRefOf('shop-jp', email)));
+
     const response = await api('DELETE', `/v1/customers?email=${encodeURIComponent(email.toUpperCase())}`, {
       as: 'admin',
     });
+    expect((await link()).Item).toMatchObject({ caseId: c.caseId, touchpoint: 'account_creation' });
+    expect((await link()).Item).not.toHaveProperty('customerRef');
 
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ feedback: 1, cases: 1 });

@@ -8,12 +8,14 @@
 import type { Case, TimelineEvent } from '../../shared/domain/case.ts';
 import { type ContactRef, contactIdOf } from '../../shared/domain/contact.ts';
 import type { Feedback } from '../../shared/domain/feedback.ts';
+import type { OutboxEntry } from '../../shared/domain/outbox.ts';
 import type { Problem } from '../../shared/domain/problem.ts';
 import type {
   CaseWrite,
   CustomerDataStore,
   LoadedCase,
   MetricsReader,
+  ProblemCheck,
   ProblemStore,
   RollupStore,
   StaffCaseStore,
@@ -94,9 +96,22 @@ export class MemoryStaffStore implements StaffCaseStore, ProblemStore, MetricsRe
         this.counters.set(key, (this.counters.get(key) ?? 0) + (v ?? 0));
       }
     }
+    if (w.unlinkCustomerFrom) {
+      for (const l of this.links.get(w.unlinkCustomerFrom) ?? []) {
+        if (l.caseId === w.caseId) delete (l as { customerRef?: string }).customerRef;
+      }
+    }
     if (w.link) {
-      const linked = { caseId: w.caseId, teamId: w.link.teamId };
+      const { teamId, touchpoint, siteId, customerRef } = w.link;
+      const linked = { caseId: w.caseId, teamId, touchpoint, ...(customerRef ? { customerRef } : {}) };
       this.links.set(w.link.problemId, [...(this.links.get(w.link.problemId) ?? []), linked]);
+      const p = this.problemsById.get(w.link.problemId);
+      if (p) {
+        const add = (list: string[], v: string) => [...new Set([...list, v])].sort();
+        p.touchpoints = add(p.touchpoints, touchpoint);
+        p.teams = add(p.teams, teamId);
+        p.siteIds = add(p.siteIds, siteId);
+      }
     }
     return 'committed' as const;
   }
@@ -146,17 +161,43 @@ export class MemoryStaffStore implements StaffCaseStore, ProblemStore, MetricsRe
   async linkedCases(problemId: string) {
     return structuredClone(this.links.get(problemId) ?? []);
   }
+  async byStatus(q: Parameters<ProblemStore['byStatus']>[0]) {
+    const all = [...this.problemsById.values()]
+      .filter((p) => p.status === q.status)
+      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+    const start = q.startKey ? Number(q.startKey.offset) : 0;
+    const items = structuredClone(all.slice(start, start + q.limit));
+    const next = start + items.length;
+    return {
+      items,
+      ...(next < all.length
+        ? { lastKey: { problemStatus: `PROBLEMS#${q.status}`, offset: String(next) } }
+        : {}),
+    };
+  }
   async update(
     problemId: string,
     expectedVersion: number,
     set: Partial<Problem>,
-    outbox: CaseWrite['outbox'] = [],
+    also: { check?: ProblemCheck; outbox?: readonly OutboxEntry[] } = {},
   ) {
     const p = this.problemsById.get(problemId);
     if (!p || p.version !== expectedVersion) return 'stale' as const;
-    this.problemsById.set(problemId, { ...p, ...structuredClone(set) });
-    this.outbox.push(...outbox);
+    const { touchpoints: _t, teams: _m, siteIds: _s, ...own } = structuredClone(set);
+    this.problemsById.set(problemId, { ...p, ...own });
+    if (also.check) this.checks.set(`${also.check.dueAt}#${also.check.problemId}`, also.check);
+    this.outbox.push(...(also.outbox ?? []));
     return 'committed' as const;
+  }
+  readonly checks = new Map<string, ProblemCheck>();
+  async dueChecks(dueBy: string, limit: number) {
+    return [...this.checks.values()]
+      .filter((c) => c.dueAt <= dueBy)
+      .sort((a, b) => (a.dueAt < b.dueAt ? -1 : 1))
+      .slice(0, limit);
+  }
+  async dropCheck(check: ProblemCheck) {
+    this.checks.delete(`${check.dueAt}#${check.problemId}`);
   }
 
   // ---- metrics ----

@@ -54,6 +54,17 @@ const sampleData: Record<NoticeKind, Record<string, unknown>> = {
     category: 'delivery',
     assigneeName: NAME,
   },
+  staff_problem_verification: {
+    problemId: 'prb_1',
+    title: USER,
+    resolvedAt: '2026-11-20T03:00:00Z',
+    verdict: 'improved',
+    touchpoints: ['checkout_abandonment'],
+    before: { from: '2026-W45', to: '2026-W46', n: 200, negativeShare: 0.31, nps: -12 },
+    after: { from: '2026-W48', to: '2026-W49', n: 180, negativeShare: 0.12, nps: 20 },
+    change: -0.19,
+    pValue: 0.00001,
+  },
   staff_weekly_digest: {
     teamName: 'Orders',
     week: '2026-W47',
