@@ -1,5 +1,5 @@
 /**
- * The local stack's webhook receiver (docs/local.md#webhooks): the one endpoint `npm start`
+ * The local stack's webhook receiver (docs/local.md#in-process-stand-ins): the one endpoint `npm start`
  * configures, for every event, so a delivery can be seen and its signature checked without
  * anything leaving the machine. It keeps each POST as received (headers and the raw body, which
  * is what the signature covers), and can be told to fail the next ones to show retries and 410.
