@@ -21,7 +21,7 @@ export const serverKeySecretName = (stage: Stage, siteId: string) =>
 export const userPoolName = (stage: Stage) => `${prefixOf(stage)}-staff`;
 
 export interface DeadLetterQueue {
-  /** What the operator types: `triage`, `notify`, `triage-pipe`. */
+  /** What the operator types: `triage`, `notify`, `webhooks`, `triage-pipe`. */
   key: string;
   name: string;
   /** The queue its messages came from; none for the Pipe's DLQ (its source is the table stream). */
@@ -35,7 +35,12 @@ export function deadLetterQueues(stage: Stage): DeadLetterQueue[] {
     name: `${prefix}-${dlqName(queues[key].name)}`,
     sourceName: `${prefix}-${queues[key].name}`,
   }));
-  return [...fromQueues, { key: 'triage-pipe', name: `${prefix}-${dlqName('triage-pipe')}` }];
+  // Neither the Pipe's DLQ nor the webhook rules' holds messages of a queue: nothing to move back.
+  return [
+    ...fromQueues,
+    { key: 'triage-pipe', name: `${prefix}-${dlqName('triage-pipe')}` },
+    { key: 'webhook-routes', name: `${prefix}-${dlqName('webhook-routes')}` },
+  ];
 }
 
 /** infra/stateful-stack.ts: the work queues are `closeloop-<stage>-<name>`. */

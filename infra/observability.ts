@@ -38,6 +38,11 @@ export const BREACH_SPIKE_THRESHOLD = 10;
 /** A message older than this on any queue or DLQ pages: the loop promises minutes, not hours. */
 export const QUEUE_AGE_THRESHOLD = Duration.minutes(15);
 /**
+ * The webhooks queue holds a failing endpoint's deliveries on purpose, backing off for 24 h: its
+ * oldest message pages after an hour (about seven failed attempts), not after 15 minutes.
+ */
+export const WEBHOOKS_QUEUE_AGE_THRESHOLD = Duration.hours(1);
+/**
  * SES reviews an account whose bounce rate passes 5 % or complaint rate 0.1 %, and may pause its
  * sending; these page before that, on the account-level rates SES enforces.
  */
@@ -58,6 +63,8 @@ export interface ObservabilityProps {
   readonly dlqs: Readonly<Record<string, IQueue>>;
   /** Every work queue, by its name: an age alarm each (work waiting longer than it should). */
   readonly queues: Readonly<Record<string, IQueue>>;
+  /** A work queue's own age threshold, by its name, where QUEUE_AGE_THRESHOLD does not fit. */
+  readonly queueAgeThresholds?: Readonly<Record<string, Duration>>;
   /** Functions reading the table stream: an IteratorAge alarm each (the stream waits for them). */
   readonly streamReaders?: readonly LoopFunction[];
   readonly api: HttpApi;
@@ -131,18 +138,20 @@ export class Observability extends Construct {
         }),
       );
     }
-    const queueAge = (name: string, queue: IQueue, what: string) =>
-      page(
+    const queueAge = (name: string, queue: IQueue, what: string) => {
+      const threshold = props.queueAgeThresholds?.[name] ?? QUEUE_AGE_THRESHOLD;
+      return page(
         new Alarm(this, `QueueAgeAlarm-${name}`, {
           alarmName: `${prefix}-age-${name}`,
-          alarmDescription: `The oldest message in ${name} waited over ${QUEUE_AGE_THRESHOLD.toMinutes()} minutes: ${what}`,
+          alarmDescription: `The oldest message in ${name} waited over ${threshold.toMinutes()} minutes: ${what}`,
           metric: queue.metricApproximateAgeOfOldestMessage({ period: minute, statistic: 'Maximum' }),
-          threshold: QUEUE_AGE_THRESHOLD.toSeconds(),
+          threshold: threshold.toSeconds(),
           comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
           evaluationPeriods: 1,
           treatMissingData: TreatMissingData.NOT_BREACHING,
         }),
       );
+    };
     for (const [name, queue] of Object.entries(props.queues)) {
       queueAge(name, queue, 'its consumer is failing, throttled or too slow.');
     }

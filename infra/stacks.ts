@@ -6,6 +6,7 @@
 import type { Environment } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { Config } from '../shared/config/schema.ts';
+import { deliveryRoutes } from '../shared/domain/webhooks.ts';
 import type { Stage } from './config.ts';
 import { EDGE_REGION, EdgeStack } from './edge-stack.ts';
 import { StatefulStack } from './stateful-stack.ts';
@@ -33,6 +34,7 @@ export function closeloopStacks(
     senderEmail: config.service.senderEmail,
     teamIds: config.teams.map((t) => t.id),
     siteIds: config.sites.map((s) => s.id),
+    webhookRoutes: deliveryRoutes(config),
     description: `Closeloop (${stage}): table, queues with DLQs, event bus, stream pipe, SES, secrets`,
     terminationProtection: stage === 'prod',
   });

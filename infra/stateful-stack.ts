@@ -13,7 +13,8 @@ import {
   Table,
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
-import { EventBus } from 'aws-cdk-lib/aws-events';
+import { EventBus, EventField, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
+import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
@@ -28,6 +29,8 @@ import {
 } from 'aws-cdk-lib/aws-ses';
 import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { eventSource } from '../shared/adapters/messaging.ts';
+import type { DeliveryRoute } from '../shared/domain/webhooks.ts';
 import { pipeFilterPattern, pipeInputTemplate } from '../shared/events/feedback-received.ts';
 import { dlqName, type QueueName, queues as queueSpecs } from '../shared/queues.ts';
 import { tableIndexes, table as tableSpec } from '../shared/table.ts';
@@ -44,6 +47,11 @@ export interface StatefulStackProps extends StackProps {
   readonly teamIds?: readonly string[];
   /** Site ids from config: each gets a generated server key in Secrets Manager. */
   readonly siteIds?: readonly string[];
+  /**
+   * Where the bus's events go out (shared/domain/webhooks.ts `deliveryRoutes` of the config): one
+   * rule each, writing one webhooks queue message per event.
+   */
+  readonly webhookRoutes?: readonly DeliveryRoute[];
 }
 
 /** DLQs keep messages for the SQS maximum, so an operator has two weeks to look and redrive. */
@@ -72,6 +80,10 @@ export class StatefulStack extends Stack {
   /** Where the Pipe puts stream batches it could not deliver to the triage queue. */
   readonly pipeDlq: Queue;
   readonly bus: EventBus;
+  /** One rule per webhook route (bus → webhooks queue), by the route's id. */
+  readonly webhookRules: Record<string, Rule>;
+  /** Where EventBridge puts an event it could not write to the webhooks queue. */
+  readonly webhookRoutesDlq: Queue;
   readonly feedbackPipe: CfnPipe;
   readonly pipeRole: Role;
   /** The SES domain identity of the sender address (functions/notify sends as it). */
@@ -142,6 +154,47 @@ export class StatefulStack extends Stack {
     this.dlqs = dlqs as Record<QueueName, Queue>;
 
     this.bus = new EventBus(this, 'Bus', { eventBusName: prefix });
+
+    // ---- Webhooks: bus → webhooks queue, one rule per route (docs/webhooks.md#delivery) ---------
+    // A rule per endpoint rather than one fan-out function: EventBridge writes one message per
+    // endpoint and event, so each endpoint is retried (and dead-lettered) on its own. Here, beside
+    // the queue, because the queue's policy names each rule: across stacks that is a cycle.
+    this.webhookRoutesDlq = this.secureQueue('WebhookRoutesDlq', `${prefix}-${dlqName('webhook-routes')}`, {
+      retentionPeriod: DLQ_RETENTION,
+    });
+    acknowledge(
+      this.webhookRoutesDlq,
+      'AwsSolutions-SQS3',
+      'This queue is itself a dead-letter queue: the DeadLetterConfig of the webhook rules targets ' +
+        '(cdk-nag only recognises DLQs named in an SQS redrive policy).',
+    );
+    this.webhookRules = {};
+    for (const route of props.webhookRoutes ?? []) {
+      this.webhookRules[route.id] = new Rule(this, `WebhookRoute-${route.id}`, {
+        eventBus: this.bus,
+        description: `Closeloop ${stage}: ${route.eventTypes.join(', ')} → webhooks queue (${route.id})`,
+        eventPattern: {
+          source: [eventSource],
+          detailType: [...route.eventTypes],
+          ...(route.severities ? { detail: { severity: [...route.severities] } } : {}),
+        },
+        targets: [
+          new SqsQueue(this.queues.webhooks, {
+            // shared/events/webhook-delivery.ts `deliveryMessage`, built by EventBridge.
+            message: RuleTargetInput.fromObject({
+              type: 'webhook.delivery',
+              version: 1,
+              channel: route.channel,
+              ...(route.endpointId ? { endpointId: route.endpointId } : {}),
+              event: EventField.fromPath('$.detail'),
+            }),
+            deadLetterQueue: this.webhookRoutesDlq,
+            retryAttempts: 185,
+            maxEventAge: Duration.hours(24),
+          }),
+        ],
+      });
+    }
 
     // ---- Pipe: table stream (new feedback only) → triage queue -----------------------------------
     this.pipeDlq = this.secureQueue('TriagePipeDlq', `${prefix}-${dlqName('triage-pipe')}`, {

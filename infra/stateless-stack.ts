@@ -46,7 +46,7 @@ import type { Stage } from './config.ts';
 import { EDGE_REGION, webAclParameterName } from './edge-stack.ts';
 import { LOG_RETENTION, LoopFunction } from './function.ts';
 import { acknowledge } from './nag.ts';
-import { Observability } from './observability.ts';
+import { Observability, WEBHOOKS_QUEUE_AGE_THRESHOLD } from './observability.ts';
 import { applyRouteThrottling } from './route-throttle.ts';
 import { WebHosting } from './web-hosting.ts';
 
@@ -57,6 +57,8 @@ export interface StatefulResources {
   readonly dlqs: Readonly<Record<QueueName, IQueue>>;
   /** The feedback Pipe's dead-letter queue (alarmed like the others). */
   readonly pipeDlq?: IQueue;
+  /** The webhook rules' dead-letter queue (alarmed like the others). */
+  readonly webhookRoutesDlq?: IQueue;
   readonly bus: IEventBus;
   readonly emailIdentity: IEmailIdentity;
   readonly configurationSet: IConfigurationSet;
@@ -104,6 +106,8 @@ export class StatelessStack extends Stack {
   readonly sesEvents: LoopFunction;
   readonly noticeReconciler: LoopFunction;
   readonly cases: LoopFunction;
+  /** Outbound webhooks and Slack: the webhooks queue's consumer (docs/webhooks.md). */
+  readonly webhooks: LoopFunction;
   /** The link secret's rotation function (Secrets Manager invokes it on the schedule). */
   readonly rotateLinkSecret: LoopFunction;
   /** Every staff route (all but the public ones) goes through it. */
@@ -711,6 +715,45 @@ export class StatelessStack extends Stack {
     bindTableIndex(this.cases, table, tableSpec.problemsByStatusIndex.name, ['dynamodb:Query']);
     bindSecret(this.cases, originVerifySecret, 'ORIGIN_VERIFY_SECRET_ARN');
 
+    // ---- Outbound webhooks and Slack (docs/webhooks.md) ------------------------------------------
+    // The stateful stack's rules put one message per endpoint and event on the webhooks queue.
+    this.webhooks = new LoopFunction(this, 'Webhooks', {
+      name: 'webhooks',
+      config,
+      stage,
+      description: 'Webhooks queue → signed POSTs to the configured endpoints, Block Kit posts to Slack',
+      // A batch of 5 one after another, each POST cut at 5 s; below the queue's visibility timeout.
+      timeout: Duration.seconds(40),
+      memorySize: 256,
+      // The Slack message's "Open" button points at the console.
+      environment: { PUBLIC_BASE_URL: publicBaseUrl },
+    });
+    // GetItem: the feedback a body describes, an endpoint's disabled flag. PutItem: the flag a 410
+    // sets (conditional, the first kept).
+    bindTable(this.webhooks, table, ['dynamodb:GetItem', 'dynamodb:PutItem']);
+    // Consume (receive, delete, change visibility: the backoff of a failed attempt), and send
+    // to its DLQ (a delivery given up 24 h after its event).
+    bindQueue(this.webhooks, data.queues.webhooks, 'consume', 'WEBHOOKS_QUEUE_URL');
+    bindQueue(this.webhooks, data.dlqs.webhooks, 'send', 'WEBHOOKS_DLQ_URL');
+    // Each endpoint's signing secret and Slack's URL, by the names in config, and no other secret.
+    for (const webhook of config.webhooks) {
+      Secret.fromSecretNameV2(this, `WebhookSecret-${webhook.id}`, webhook.secretName).grantRead(
+        this.webhooks,
+      );
+    }
+    if (config.slack) {
+      Secret.fromSecretNameV2(this, 'SlackWebhookSecret', config.slack.webhookSecretName).grantRead(
+        this.webhooks,
+      );
+    }
+    this.webhooks.addEventSource(
+      new SqsEventSource(data.queues.webhooks, {
+        batchSize: 5,
+        reportBatchItemFailures: true,
+        maxConcurrency: queueSpecs.webhooks.maxConcurrency,
+      }),
+    );
+
     // Cognito JWTs of the staff pool, for the staff API client and the console's client only (audience / client_id checked
     // by API Gateway before the function runs; expired, forged or alg:none tokens answer 401).
     this.staffAuthorizer = new HttpUserPoolAuthorizer('StaffAuthorizer', data.userPool, {
@@ -759,6 +802,7 @@ export class StatelessStack extends Stack {
           Object.entries(data.dlqs).map(([key, q]) => [dlqName(queueSpecs[key as QueueName].name), q]),
         ),
         ...(data.pipeDlq ? { 'triage-pipe-dlq': data.pipeDlq } : {}),
+        ...(data.webhookRoutesDlq ? { 'webhook-routes-dlq': data.webhookRoutesDlq } : {}),
         'ses-events-dlq': sesEventsDlq,
         'relay-dlq': this.relayDlq,
       },
@@ -766,6 +810,7 @@ export class StatelessStack extends Stack {
       queues: Object.fromEntries(
         Object.entries(data.queues).map(([key, q]) => [queueSpecs[key as QueueName].name, q]),
       ),
+      queueAgeThresholds: { [queueSpecs.webhooks.name]: WEBHOOKS_QUEUE_AGE_THRESHOLD },
       api: this.api,
     });
   }

@@ -17,6 +17,14 @@ export const loopMetric = {
   noticeLeasesFailed: 'NoticeLeasesFailed',
   outboxForwarded: 'OutboxForwarded',
   outboxFailed: 'OutboxFailed',
+  /** Outbound webhook and Slack deliveries (docs/webhooks.md). */
+  webhooksDelivered: 'WebhooksDelivered',
+  webhooksFailed: 'WebhooksFailed',
+  webhooksSkipped: 'WebhooksSkipped',
+  /** Given up after 24 h (or unreadable): moved to the webhooks DLQ (pages through the DLQ alarm). */
+  webhooksDeadLettered: 'WebhooksDeadLettered',
+  /** An endpoint answered 410 Gone and is disabled (pages). */
+  webhookEndpointsDisabled: 'WebhookEndpointsDisabled',
 } as const;
 export type LoopMetric = (typeof loopMetric)[keyof typeof loopMetric];
 

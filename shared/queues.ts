@@ -16,6 +16,10 @@ export const queues = {
     maxReceiveCount: 8,
     maxConcurrency: 2,
   },
+  // One message per webhook endpoint (or Slack) and event. The consumer sets each failed
+  // delivery's visibility to its backoff and dead-letters it itself 24 h after the event (about 30
+  // attempts, 10 more after a redrive), so this maxReceiveCount is only a backstop above both.
+  webhooks: { name: 'webhooks', visibilityTimeoutSeconds: 60, maxReceiveCount: 50, maxConcurrency: 2 },
 } as const;
 
 export type QueueName = keyof typeof queues;

@@ -123,10 +123,13 @@ export const tableIndexes: readonly IndexShape[] = [
  *   `subscribed`: `CONTACT#<siteId>#<hash>` / `SUBSCRIBED#<problemId>`, its pointer for erasure;
  *   `broadcast`: `BROADCASTS` / `<problemId>#<n>`, a resolution's fan-out still to do
  *   (shared/repository/known-issue-item.ts)
+ * - `webhookEndpoint`: `WEBHOOK#<channel>:<id>` / `STATE`, an outbound endpoint disabled after it
+ *   answered 410 (shared/repository/webhook-item.ts)
  */
 export const itemTypes = {
   feedback: 'feedback',
   outbox: 'outbox',
+  webhookEndpoint: 'webhookEndpoint',
   case: 'case',
   event: 'event',
   triaged: 'triaged',

@@ -10,6 +10,7 @@
  *   sees the next step at once (a pause takes the case out of the timers index),
  * - the customer notice it implies, as an outbox item (updates → customer_progress, resolve →
  *   customer_resolved or customer_problem_resolved), only with contact consent and an address,
+ * - a resolution's `case.resolved` event for the bus (webhooks), as an outbox item too,
  * - the attainment counters (acknowledge / resolve / close, shared/domain/attainment.ts),
  * - the open-case counters of the fewest_open assignment (resolve −1, reopen +1, reassign moves 1),
  * - and, for a signed link, the spent single-use token.
@@ -48,6 +49,7 @@ import type {
   OpenCounterDelta,
   StaffCaseStore,
 } from '../../shared/domain/staff-ports.ts';
+import { type CaseResolved, caseResolved } from '../../shared/events/case-resolved.ts';
 import { type NoticeKind, noticeIdOf } from '../../shared/events/notice-requested.ts';
 import { timerFieldsFor } from '../../shared/repository/case-timer.ts';
 
@@ -320,6 +322,8 @@ export function planChange(
     }
   }
 
+  if (action === 'resolve') outbox.push(resolvedEvent(change.next, actor, atIso, input));
+
   const events = [...before, event];
   const timeline = [...loaded.timeline, ...events];
   const next: Case = { ...change.next };
@@ -379,6 +383,27 @@ export function planChange(
     ...(req.singleUse ? { singleUse: req.singleUse } : {}),
   };
   return { write, next };
+}
+
+/** `case.resolved` on the bus, in the resolution's transaction; one per resolution (by version). */
+function resolvedEvent(next: Case, actor: string, at: string, input: ChangeInput): OutboxEntry {
+  const event: CaseResolved = {
+    type: 'case.resolved',
+    version: 1,
+    caseId: next.caseId,
+    ...(next.ref ? { caseRef: next.ref } : {}),
+    feedbackId: next.feedbackId,
+    siteId: next.siteId,
+    severity: next.severity,
+    touchpoint: next.touchpoint,
+    teamId: next.teamId,
+    assigneeId: next.assigneeId,
+    caseVersion: next.version,
+    ...(input.action === 'resolve' && input.problem ? { problemId: input.problem.problemId } : {}),
+    resolvedBy: actor,
+    resolvedAt: at,
+  };
+  return { id: `event:${caseResolved.name}:${next.caseId}:v${next.version}`, target: 'bus', message: event };
 }
 
 interface CustomerNoticeSpec {

@@ -22,6 +22,7 @@ import type {
   TimerIndex,
 } from '../../shared/domain/sla-ports.ts';
 import { DAY_MS } from '../../shared/domain/time.ts';
+import { type CaseEscalated, caseEscalated } from '../../shared/events/case-escalated.ts';
 import type { NoticeKind, NoticeRequested } from '../../shared/events/notice-requested.ts';
 import { logger } from '../../shared/observability.ts';
 import { timerFieldsOf, timerShards } from '../../shared/repository/case-timer.ts';
@@ -234,6 +235,27 @@ export function planStep(
     data.notified = to.map((r) => r.memberId ?? r.email);
     const kind: NoticeKind = step.kind === 'warn' ? 'staff_pre_breach' : 'staff_escalation';
     outbox.push(stepNotice(c, kind, step, 'staff', to, staffNoticeData(c, step, ctx, set), at));
+    if (step.kind === 'escalate' && step.level) {
+      // On the bus in the step's own transaction: the webhooks and Slack hear of each rung once.
+      const event: CaseEscalated = {
+        type: 'case.escalated',
+        version: 1,
+        ...escalationFacts(c),
+        teamId: c.teamId,
+        assigneeId: c.assigneeId,
+        level: step.level,
+        ...(step.clock ? { clock: step.clock } : {}),
+        ...(step.deadline ? { deadline: step.deadline } : {}),
+        stepId: step.stepId,
+        escalationLevel: levelRank[step.level],
+        escalatedAt: at,
+      };
+      outbox.push({
+        id: `event:${caseEscalated.name}:${c.caseId}:${step.stepId}`,
+        target: 'bus',
+        message: event,
+      });
+    }
   } else if (step.kind === 'follow_up') {
     const respondBy = new Date(now.getTime() + ctx.followUp.closeUnansweredAfterDays * DAY_MS).toISOString();
     data.respondBy = respondBy;
@@ -324,6 +346,16 @@ function staffNoticeData(
     timeZone: ctx.calendar.timeZone,
   };
 }
+
+/** The case facts an escalation event names (no customer text). */
+const escalationFacts = (c: Case) => ({
+  caseId: c.caseId,
+  ...(c.ref ? { caseRef: c.ref } : {}),
+  feedbackId: c.feedbackId,
+  siteId: c.siteId,
+  severity: c.severity,
+  touchpoint: c.touchpoint,
+});
 
 function stepNotice(
   c: Case,

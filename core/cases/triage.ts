@@ -33,7 +33,9 @@ import {
   type TriageWrite,
   WriteConflict,
 } from '../../shared/domain/triage-ports.ts';
+import { anyEndpointWants } from '../../shared/domain/webhooks.ts';
 import { type CaseOpened, caseOpened } from '../../shared/events/case-opened.ts';
+import { type FeedbackReceived, feedbackReceived } from '../../shared/events/feedback-received.ts';
 import { noticeLocales } from '../../shared/notices/locale.ts';
 import { timerFieldsFor } from '../../shared/repository/case-timer.ts';
 
@@ -144,7 +146,7 @@ export async function triageFeedback(feedbackId: string, deps: TriageDeps): Prom
 
   if (!open) {
     const done = await commitWithRetry(async () => ({
-      write: { at: now, marker, counters, outbox: [] },
+      write: { at: now, marker, counters, outbox: feedbackEventOf(fb, config) },
       result: undefined,
     }));
     return done === undefined
@@ -188,7 +190,7 @@ export async function triageFeedback(feedbackId: string, deps: TriageDeps): Prom
         ...(timer ? { timer } : {}),
       },
       counters,
-      outbox: outboxOf(theCase, fb, config, now),
+      outbox: [...feedbackEventOf(fb, config), ...outboxOf(theCase, fb, config, now)],
     };
     return { write, result: assignment.assigneeId };
   });
@@ -308,6 +310,22 @@ function timelineOf(
       },
     },
   ];
+}
+
+/**
+ * `feedback.received` on the bus, in the marker's transaction (so once per feedback), only when a
+ * webhook asks for it: a deployment without one pays no outbox write per feedback.
+ */
+function feedbackEventOf(fb: Feedback, config: Config): OutboxEntry[] {
+  if (!anyEndpointWants(config, 'feedback.received')) return [];
+  const event: FeedbackReceived = {
+    type: 'feedback.received',
+    version: 1,
+    feedbackId: fb.feedbackId,
+    siteId: fb.siteId,
+    receivedAt: fb.receivedAt,
+  };
+  return [{ id: `event:${feedbackReceived.name}:${fb.feedbackId}`, target: 'bus', message: event }];
 }
 
 function outboxOf(c: Case, fb: Feedback, config: Config, now: Date): OutboxEntry[] {

@@ -16,6 +16,7 @@ import { InvalidTransition, transitions } from '../../shared/domain/case-command
 import { contactIdOf, contactRefOf } from '../../shared/domain/contact.ts';
 import { NotFound, NotInTeam, StateConflict, ValidationFailed } from '../../shared/domain/errors.ts';
 import type { BroadcastStore } from '../../shared/domain/known-issue-ports.ts';
+import type { OutboxEntry } from '../../shared/domain/outbox.ts';
 import {
   flaggedVerdict,
   type Problem,
@@ -24,6 +25,7 @@ import {
   publicFieldIssues,
 } from '../../shared/domain/problem.ts';
 import type { LinkedCase, ProblemStore } from '../../shared/domain/staff-ports.ts';
+import { type ProblemResolved, problemResolved } from '../../shared/events/problem-resolved.ts';
 import { decodeCursor, encodeCursor } from '../../shared/pagination.ts';
 import { problemStatusKey } from '../../shared/repository/problem-item.ts';
 import { type CaseDeps, changeCase, loadAuthorized, type ResolutionActions } from '../cases/case-changes.ts';
@@ -201,12 +203,17 @@ export async function resolveProblem(
       resolutions: problem.status === 'resolved' ? problem.resolutions : problem.resolutions + 1,
     };
     const newlyResolved = problem.status !== 'resolved';
+    // A new resolution (not a changed message) tells the bus and schedules its fix's check, in the
+    // problem's own write.
     const result = await deps.problems.update(
       problemId,
       problem.version,
       next,
       newlyResolved
-        ? { check: { problemId, dueAt: checkDueAt(at, deps.config), resolution: next.resolutions } }
+        ? {
+            check: { problemId, dueAt: checkDueAt(at, deps.config), resolution: next.resolutions },
+            outbox: [problemResolvedEvent(next, at)],
+          }
         : {},
     );
     if (result === 'stale') {
@@ -249,6 +256,20 @@ export async function resolveProblem(
     }
   }
   return { problem, resolved, skipped };
+}
+
+function problemResolvedEvent(p: Problem, at: string): OutboxEntry {
+  const event: ProblemResolved = {
+    type: 'problem.resolved',
+    version: 1,
+    problemId: p.problemId,
+    title: p.title,
+    resolution: p.resolutions,
+    resolvedBy: p.resolvedBy ?? 'system',
+    resolvedAt: at,
+  };
+  const id = `event:${problemResolved.name}:${p.problemId}:r${p.resolutions}`;
+  return { id, target: 'bus', message: event };
 }
 
 /**

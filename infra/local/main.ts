@@ -30,6 +30,7 @@ async function main() {
     port,
     host,
     memory,
+    webhookSink: true,
     log: (line) => console.log(line),
   });
 
@@ -49,6 +50,7 @@ Closeloop local stack is up (config: ${configPath}${memory ? ', in memory' : ', 
   Outbox       ${stack.url}/__local/outbox  (every email sent)
   Events       ${stack.url}/__local/events
   Triage queue ${stack.url}/__local/queues/triage
+  Webhooks     ${stack.url}/__local/webhook-sink  (every delivery; endpoints and secrets: ${stack.url}/__local/webhooks)
   DynamoDB     ${stack.endpoints.dynamodb}  (table "${stack.tableName}")
   SQS          ${stack.endpoints.sqs}
   SES          ${stack.endpoints.ses}  (sent mail: ${stack.endpoints.ses}/)

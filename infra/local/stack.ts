@@ -33,6 +33,7 @@ import { makeRotationHandler } from '../../functions/rotate-link-secret/handler.
 import { makeSesEventsHandler } from '../../functions/ses-events/handler.ts';
 import { makeSurveyHandler } from '../../functions/survey/handler.ts';
 import { makeTriageHandler } from '../../functions/triage/handler.ts';
+import { makeWebhooksHandler } from '../../functions/webhooks/handler.ts';
 import { dynamoStaffBurstStore } from '../../shared/adapters/burst-store.ts';
 import { dynamoCaseReader } from '../../shared/adapters/case-reader.ts';
 import { dynamoStaffCaseStore } from '../../shared/adapters/case-store.ts';
@@ -40,6 +41,7 @@ import { dynamoContactStore } from '../../shared/adapters/contact-store.ts';
 import { dynamoCustomerData } from '../../shared/adapters/customer-data.ts';
 import { dynamoDigestCases, dynamoDigestOutbox } from '../../shared/adapters/digest-store.ts';
 import { dynamoFeedbackStore } from '../../shared/adapters/feedback-store.ts';
+import { fetchPoster } from '../../shared/adapters/http-poster.ts';
 import {
   dynamoCustomerFacts,
   dynamoImpressionCounter,
@@ -69,11 +71,14 @@ import {
   dynamoTriageStore,
 } from '../../shared/adapters/triage-store.ts';
 import { turnstileBotCheck } from '../../shared/adapters/turnstile.ts';
+import { dynamoEndpointStates } from '../../shared/adapters/webhook-store.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import type { Config } from '../../shared/config/schema.ts';
 import type { Mailer } from '../../shared/domain/notice-ports.ts';
 import { MINUTE_MS } from '../../shared/domain/time.ts';
+import { deliveryRoutes, routeMatches } from '../../shared/domain/webhooks.ts';
 import { toTriageMessage } from '../../shared/events/feedback-received.ts';
+import { deliveryMessage } from '../../shared/events/webhook-delivery.ts';
 import { type QueueName, queues as queueSpecs } from '../../shared/queues.ts';
 import { buildWebAssets } from '../../web/build.ts';
 import { LocalBus } from './bus.ts';
@@ -97,6 +102,7 @@ import { LocalSecret } from './secret-store.ts';
 import { withSendEvents } from './send-events.ts';
 import { staticRoutes } from './static-routes.ts';
 import { StreamPump } from './stream-pump.ts';
+import { newWebhookSecret, SINK_PATH, sinkEndpoint, WebhookSink, webhookSinkRoutes } from './webhook-sink.ts';
 
 export type ClientName = 'dynamodb' | 'streams' | 'sqs' | 'ses';
 
@@ -124,6 +130,12 @@ export interface LocalStackOptions {
     name: ClientName,
     client: DynamoDBClient | DynamoDBStreamsClient | SQSClient | SESv2Client,
   ) => void;
+  /**
+   * Configure one webhook endpoint, for every event, at the stack's own sink
+   * (`/__local/webhook-sink`; `npm start` turns it on). Endpoints in the config are never called
+   * locally: with this off there are none.
+   */
+  webhookSink?: boolean;
   /** Start the stream and queue pumps (default true); tests may drive them by hand. */
   pumps?: boolean;
   /**
@@ -167,6 +179,10 @@ export interface LocalStack {
    * each queue with as many pumps as its `maxConcurrency` (shared/queues.ts).
    */
   notifyPump: PumpSet;
+  /** The webhooks queue's event source mapping (functions/webhooks → the sink). */
+  webhooksPump: QueuePump;
+  /** What the local webhook sink received (empty without `webhookSink`). */
+  webhookSink: WebhookSink;
   /** The link secret's AWSCURRENT value (random per start; Secrets Manager in AWS). */
   readonly linkSecret: string;
   /** The link secret itself: an in-process stand-in for Secrets Manager, with staging labels. */
@@ -219,8 +235,11 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     serverKey: localServerKey(s.id),
     origins: origins[i]!,
   }));
+  // Locally deliveries go only to the sink, whose URL is known once the server listens.
+  const sinkWebhook = sinkEndpoint();
   const config: Config = {
     ...opts.config,
+    webhooks: opts.webhookSink ? [sinkWebhook] : [],
     sites: opts.config.sites.map((s, i) => ({
       ...s,
       origins: origins[i]!,
@@ -262,6 +281,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const queues = await ensureQueues(sqs);
 
     const bus = new LocalBus(() => clock.now());
+    // Survey pages, QR codes and the sink's URL carry the stack's own address, known once it listens.
+    let ownUrl = '';
     const relayTargets = {
       notifyStaff: queueSender(sqs, queues.staffNotices.url),
       notifyCustomer: queueSender(sqs, queues.customerNotices.url),
@@ -326,6 +347,54 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       batchSize: 10,
       onError: (error) => log(`triage pump: ${(error as Error).message} (will retry)`),
     });
+
+    // Webhooks: the stand-in for the stateful stack's rules (one message per endpoint and event on
+    // the webhooks queue), and functions/webhooks' handler behind the queue's pump.
+    const webhookSink = new WebhookSink(() => clock.now());
+    const webhookSecrets = new Map(config.webhooks.map((w) => [w.secretName, newWebhookSecret()]));
+    for (const route of deliveryRoutes(config)) {
+      // No Slack locally: its incoming webhook is a real channel.
+      if (route.channel !== 'webhook') continue;
+      for (const detailType of route.eventTypes) {
+        bus.subscribe(detailType, async (event) => {
+          if (!routeMatches(route, event)) return;
+          await queueSender(sqs, queues.webhooks.url)({ ...deliveryMessage(route, event) });
+        });
+      }
+    }
+    const webhooks = makeWebhooksHandler({
+      webhooks: config.webhooks,
+      slackUrl: undefined,
+      secretOf: async (name) => {
+        const secret = webhookSecrets.get(name);
+        if (secret === undefined) throw new Error(`no local webhook secret ${name}`);
+        return secret;
+      },
+      states: dynamoEndpointStates(db, tableName),
+      feedback: dynamoFeedbackReader(db, tableName),
+      http: fetchPoster(),
+      clock,
+      get publicBaseUrl() {
+        return ownUrl;
+      },
+      teams: config.teams,
+      // The pump makes a failed record visible again after a second (its retryDelaySeconds): the
+      // backoff is AWS's; here a retry is soon, and the 24 h window runs on the virtual clock.
+      retryLater: async () => {},
+      deadLetter: async (body) => {
+        await sqs.send(new SendMessageCommand({ QueueUrl: queues.webhooks.dlqUrl, MessageBody: body }));
+      },
+    });
+    const webhooksPump = new QueuePump(
+      sqs,
+      queues.webhooks.url,
+      localQueueArn(queueSpecs.webhooks.name),
+      webhooks,
+      {
+        batchSize: 5,
+        onError: (error) => log(`webhooks pump: ${(error as Error).message} (will retry)`),
+      },
+    );
 
     const jwt = new LocalJwt();
     // The SLA sweep: the same use case as functions/sla, run by the stand-in for its rate(1 minute) rule.
@@ -420,8 +489,6 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       suppression: dynamoSuppressionList(db, tableName),
       contacts: dynamoContactStore(db, tableName),
     }) as HttpHandler;
-    // Survey pages and QR codes carry the stack's own address, known once it listens.
-    let ownUrl = '';
     const publicBaseUrl = () => ownUrl;
     const posters = dynamoPosterStore(db, tableName);
     // The staff API: the same handler as functions/cases; staff routes get the bearer JWT verified
@@ -500,6 +567,14 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         publicIntake: true,
       },
       ...staticRoutes(buildWebAssets()),
+      ...webhookSinkRoutes(webhookSink, () =>
+        config.webhooks.map((w) => ({
+          id: w.id,
+          url: w.url,
+          events: w.events,
+          secret: webhookSecrets.get(w.secretName) ?? '',
+        })),
+      ),
       ...localRoutes({
         jwt,
         config,
@@ -541,6 +616,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     // site. Its port is known now that it listens (PORT=0 picks one).
     allowOwnOrigin(origins, http);
     ownUrl = http.url;
+    sinkWebhook.url = `${http.url}${SINK_PATH}`;
     // SES's send events: SES local's answer stands in for them (infra/local/send-events.ts), and
     // functions/ses-events' handler settles the claim a dead sender left open.
     const ledger = dynamoNoticeLedger(db, tableName);
@@ -608,6 +684,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     if (opts.pumps !== false) streamPump.start();
     if (opts.triagePump ?? opts.pumps !== false) triagePump.start();
     if (opts.pumps !== false) notifyPump.start();
+    if (opts.pumps !== false) webhooksPump.start();
 
     // The one-minute schedule in real time too; a run still going when the next is due is skipped
     // (as the Lambda's timeout keeps AWS runs from piling up).
@@ -640,6 +717,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       streamPump,
       triagePump,
       notifyPump,
+      webhooksPump,
+      webhookSink,
       get linkSecret() {
         return currentLinkSecret();
       },
@@ -661,7 +740,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       async stop() {
         clearInterval(scheduleTimer);
         await scheduleRun;
-        await Promise.all([streamPump.stop(), triagePump.stop(), notifyPump.stop()]);
+        await Promise.all([streamPump.stop(), triagePump.stop(), notifyPump.stop(), webhooksPump.stop()]);
         await sendEventsIdle();
         const closed = new Promise<void>((resolve) => http.server.close(() => resolve()));
         http.server.closeAllConnections();

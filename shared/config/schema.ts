@@ -38,6 +38,7 @@ import {
   teamSchema,
   unlessMissing,
 } from './schema-parts.ts';
+import { slackSchema, webhookSchema } from './webhooks-schema.ts';
 
 export {
   type ContactLimits,
@@ -87,6 +88,13 @@ export {
   weeklyHoursSchema,
 } from './schema-parts.ts';
 export { serverKeyHashesOf, siteKeyHashesOf } from './site-keys.ts';
+export {
+  type Slack,
+  slackSchema,
+  type Webhook,
+  webhookSchema,
+  webhookUrlProblem,
+} from './webhooks-schema.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Matching, categories, routing, severity
@@ -488,6 +496,17 @@ export const configSchema = z
       'Surveys the journey events (`POST /v1/events`) invite customers to, and the contact limits.',
     ),
     insights: insightsSchema.describe('The weekly trends (`GET /v1/trends`): cohort bounds.'),
+    webhooks: z
+      .array(webhookSchema)
+      .default([])
+      .describe(
+        'Outbound webhooks: each endpoint gets the events it names, signed per Standard Webhooks (docs/webhooks.md). Ids unique.',
+      ),
+    slack: slackSchema
+      .optional()
+      .describe(
+        'A Slack channel (incoming webhook) told of new critical cases and escalations (docs/webhooks.md#slack). None when absent.',
+      ),
     problems: problemsSchema.describe('Problems: whether a fix delivered, checked after its resolution.'),
     stakeholders: stakeholdersSchema.describe(
       'Who hears that a problem was resolved besides its customers: what broke, the root cause, what changed and how many customers were affected (docs/known-issues.md).',
@@ -499,6 +518,7 @@ export const configSchema = z
     checkUnique(ctx, config.teams, ['teams'], 'team');
     checkUnique(ctx, config.routing.rules, ['routing', 'rules'], 'rule');
     checkUnique(ctx, config.severity.rules, ['severity', 'rules'], 'rule');
+    checkUnique(ctx, config.webhooks, ['webhooks'], 'webhook');
 
     const calendarIds = new Set(config.calendars.map((c) => c.id));
     const teamIds = new Set(config.teams.map((t) => t.id));

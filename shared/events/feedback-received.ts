@@ -3,7 +3,12 @@ import '../zod-locale.ts';
 import { itemTypes } from '../table.ts';
 import { defineEvent } from './contract.ts';
 
-/** What the triage queue carries: a pointer to stored feedback, never the feedback itself. */
+/**
+ * What the triage queue carries: a pointer to stored feedback, never the feedback itself. Triage
+ * also publishes it on the event bus once the feedback is triaged, when a webhook asks for it
+ * (with `siteId` and `receivedAt`, added within v1: optional, so old readers ignore them); the
+ * webhooks consumer reads the feedback itself.
+ */
 export const feedbackReceived = defineEvent(
   'feedback.received',
   1,
@@ -11,6 +16,8 @@ export const feedbackReceived = defineEvent(
     type: z.literal('feedback.received'),
     version: z.literal(1),
     feedbackId: z.string().check(z.minLength(1)),
+    siteId: z.optional(z.string().check(z.minLength(1))),
+    receivedAt: z.optional(z.iso.datetime()),
   }),
 );
 export type FeedbackReceived = z.infer<typeof feedbackReceived.schema>;

@@ -217,7 +217,7 @@ describe('stateful stack: queues', () => {
         expect(q.Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
       else expect(q.Properties.RedrivePolicy?.maxReceiveCount).toBeGreaterThan(0);
     }
-    expect(Object.keys(queues)).toHaveLength(2 * Object.keys(queueSpecs).length + 1); // + the pipe DLQ
+    expect(Object.keys(queues)).toHaveLength(2 * Object.keys(queueSpecs).length + 2); // + the pipe and webhook routes DLQs
   });
 
   it('encrypts every queue (SSE-SQS) and denies every request not made over TLS', () => {
@@ -670,7 +670,7 @@ describe('stateless stack: ops topic, alarms, dashboard', () => {
         const dlqId = queue.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0];
         expect(dlqs.map((d) => d.id)).toContain(dlqId);
       }
-      expect(dlqs).toHaveLength(Object.keys(queueSpecs).length + 3); // + pipe, SES events and relay DLQs
+      expect(dlqs).toHaveLength(Object.keys(queueSpecs).length + 4); // + pipe, webhook routes, SES events and relay DLQs
       const queueAlarms = Object.values(alarms(built)).filter(
         (a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible',
       );
@@ -695,7 +695,7 @@ describe('stateless stack: ops topic, alarms, dashboard', () => {
     }
   });
 
-  it('keeps a queued message 14 days, and alarms when any queue or DLQ holds one older than 15 minutes', () => {
+  it('keeps a queued message 14 days, and alarms when any queue or DLQ holds one older than 15 minutes (the webhooks queue: an hour)', () => {
     for (const built of [dev, prod]) {
       const stage = built === dev ? 'dev' : 'prod';
       const { queues, byName } = queueIds(built.statefulJson);
@@ -705,6 +705,7 @@ describe('stateless stack: ops topic, alarms, dashboard', () => {
       const names = [
         ...Object.values(queueSpecs).flatMap((spec) => [spec.name, `${spec.name}-dlq`]),
         'triage-pipe-dlq',
+        'webhook-routes-dlq',
         'ses-events-dlq',
         'relay-dlq',
       ];
@@ -719,7 +720,8 @@ describe('stateless stack: ops topic, alarms, dashboard', () => {
         expect(alarm[0].Properties).toMatchObject({
           Namespace: 'AWS/SQS',
           Statistic: 'Maximum',
-          Threshold: 900,
+          // A failing endpoint's deliveries wait on purpose while they back off.
+          Threshold: name === 'webhooks' ? 3600 : 900,
           ComparisonOperator: 'GreaterThanThreshold',
           TreatMissingData: 'notBreaching',
         });
@@ -1141,6 +1143,115 @@ describe('stateless stack: triage', () => {
     expect(runBundleScript(script)).toEqual({
       batchItemFailures: [{ itemIdentifier: 'm1' }, { itemIdentifier: 'm2' }],
     });
+  });
+});
+
+describe('outbound webhooks: rules, queue, function', () => {
+  const webhooksFn = (): [string, Json] =>
+    Object.entries(loopFunctions(dev.statelessJson)).find(([id]) => id.startsWith('Webhooks')) as [
+      string,
+      Json,
+    ];
+  const granted = () =>
+    allowStatements(dev.statelessJson)
+      .filter(({ where }) => where.startsWith('WebhooksRole'))
+      .flatMap(({ statement }) =>
+        asArray(statement.Action)
+          .filter((a: string) => !a.startsWith('logs:'))
+          .flatMap((action: string) =>
+            asArray(statement.Resource).map((r: Json) => ({ action, resource: resolveCrossStack(r) })),
+          ),
+      );
+
+  it('routes each endpoint and Slack through its own rule on the bus, writing one delivery message to the webhooks queue', () => {
+    const { byName } = queueIds(dev.statefulJson);
+    const bus = only(ofType(dev.statefulJson, 'AWS::Events::EventBus'))[0];
+    const rules = Object.values(ofType(dev.statefulJson, 'AWS::Events::Rule'));
+    const target = (rule: Json) => rule.Properties.Targets[0];
+
+    // The example config: the crm endpoint, and Slack (critical openings, every escalation).
+    expect(rules).toHaveLength(3);
+    for (const rule of rules) {
+      expect(rule.Properties.EventBusName).toEqual({ Ref: bus });
+      expect(target(rule).Arn).toEqual({ 'Fn::GetAtt': [byName('closeloop-dev-webhooks'), 'Arn'] });
+      expect(target(rule).DeadLetterConfig).toEqual({
+        Arn: { 'Fn::GetAtt': [byName('closeloop-dev-webhook-routes-dlq'), 'Arn'] },
+      });
+      expect(target(rule).RetryPolicy).toEqual({
+        MaximumEventAgeInSeconds: 86_400,
+        MaximumRetryAttempts: 185,
+      });
+    }
+    const crm = rules.find((r) =>
+      String(target(r).InputTransformer?.InputTemplate).includes('"endpointId":"crm"'),
+    );
+    expect(target(crm).InputTransformer.InputPathsMap).toEqual({ detail: '$.detail' });
+    expect(crm?.Properties.EventPattern).toEqual({
+      source: ['closeloop'],
+      'detail-type': ['case.opened', 'case.escalated', 'case.resolved', 'problem.resolved'],
+    });
+    expect(JSON.parse(target(crm).InputTransformer.InputTemplate.replace('<detail>', '{}'))).toEqual({
+      type: 'webhook.delivery',
+      version: 1,
+      channel: 'webhook',
+      endpointId: 'crm',
+      event: {},
+    });
+    const slackOpened = rules.find((r) => JSON.stringify(r.Properties.EventPattern).includes('critical'));
+    expect(slackOpened?.Properties.EventPattern).toEqual({
+      source: ['closeloop'],
+      'detail-type': ['case.opened'],
+      detail: { severity: ['critical'] },
+    });
+  });
+
+  it('consumes the webhooks queue in batches of 5 with partial batch failures, within its visibility timeout', () => {
+    const [, mapping] = mappingOf('Webhooks');
+    const { byName, queues } = queueIds(dev.statefulJson);
+    const [, fn] = webhooksFn();
+
+    expect(resolveCrossStack(mapping.Properties.EventSourceArn)).toEqual({
+      'Fn::GetAtt': [byName('closeloop-dev-webhooks'), 'Arn'],
+    });
+    expect(mapping.Properties.BatchSize).toBe(5);
+    expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    expect(fn.Properties.Timeout).toBeLessThan(
+      queues[byName('closeloop-dev-webhooks')].Properties.VisibilityTimeout,
+    );
+  });
+
+  it('may get and put table items, consume its queue, send to its DLQ and read the configured secrets, nothing else', () => {
+    const [tableId] = only(ofType(dev.statefulJson, 'AWS::DynamoDB::Table'));
+    const { byName } = queueIds(dev.statefulJson);
+    const tableArn = { 'Fn::GetAtt': [tableId, 'Arn'] };
+    const queueArn = { 'Fn::GetAtt': [byName('closeloop-dev-webhooks'), 'Arn'] };
+    const grants = granted();
+    const secretReads = grants.filter((g) => g.action.startsWith('secretsmanager:'));
+    const others = grants
+      .filter((g) => !g.action.startsWith('secretsmanager:'))
+      .map((g) => `${g.action} ${JSON.stringify(g.resource)}`)
+      .sort();
+
+    expect(others).toEqual(
+      [
+        `dynamodb:GetItem ${JSON.stringify(tableArn)}`,
+        `dynamodb:PutItem ${JSON.stringify(tableArn)}`,
+        ...[
+          'sqs:ChangeMessageVisibility',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:GetQueueUrl',
+          'sqs:ReceiveMessage',
+        ].map((a) => `${a} ${JSON.stringify(queueArn)}`),
+        `sqs:SendMessage ${JSON.stringify({ 'Fn::GetAtt': [byName('closeloop-dev-webhooks-dlq'), 'Arn'] })}`,
+      ].sort(),
+    );
+    const names = [...config.webhooks.map((w) => w.secretName), config.slack?.webhookSecretName];
+    const readSecrets = new Set(
+      secretReads.map((g) => names.find((n) => n && JSON.stringify(g.resource).includes(`:secret:${n}-`))),
+    );
+    expect([...readSecrets].sort()).toEqual([...names].sort());
+    expect(secretReads.map((g) => g.action)).not.toContain('secretsmanager:PutSecretValue');
   });
 });
 

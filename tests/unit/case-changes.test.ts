@@ -8,7 +8,9 @@ import { loadConfigFile } from '../../shared/config/load.ts';
 import type { Case, TimelineEvent } from '../../shared/domain/case.ts';
 import { contactIdOf, contactRefOf } from '../../shared/domain/contact.ts';
 import { StateConflict } from '../../shared/domain/errors.ts';
+import { caseResolved } from '../../shared/events/case-resolved.ts';
 import type { NoticeRequested } from '../../shared/events/notice-requested.ts';
+import { problemResolved } from '../../shared/events/problem-resolved.ts';
 import { sampleCase } from '../support/notices.ts';
 import { MemoryBroadcasts, MemoryStaffStore } from '../support/staff-fakes.ts';
 
@@ -51,7 +53,9 @@ const act = (input: Parameters<typeof changeCase>[0]['input'], caseId = 'case_ab
     deps,
   );
 const current = (caseId = 'case_abc123') => store.cases.get(caseId)!.case;
-const notices = () => store.outbox.map((o) => o.message as NoticeRequested);
+const notices = () =>
+  store.outbox.filter((o) => o.target === 'notify').map((o) => o.message as NoticeRequested);
+const busEvents = () => store.outbox.filter((o) => o.target === 'bus').map((o) => o.message);
 
 beforeEach(() => {
   store = new MemoryStaffStore();
@@ -152,6 +156,29 @@ describe('one change = state + one event + timer + counters + notices, in one wr
     expect(store.timerOf('case_abc123')?.dueStep).toBe('follow_up');
   });
 
+  it("publishes case.resolved (contract v1, no customer text) in the resolution's own write, once per resolution", async () => {
+    await act({ action: 'notes', text: 'looking' }, 'case_abc123', 1);
+    expect(busEvents()).toEqual([]);
+
+    await act(
+      { action: 'resolve', customerMessage: 'ok', rootCause: 'r', actions: { internal: [], external: [] } },
+      'case_abc123',
+      2,
+    );
+
+    const [event] = busEvents();
+    expect(caseResolved.schema.safeParse(event).success).toBe(true);
+    expect(event).toMatchObject({
+      type: 'case.resolved',
+      caseId: 'case_abc123',
+      caseVersion: 3,
+      resolvedBy: 'staff:tanaka',
+      teamId: 'orders',
+    });
+    expect(JSON.stringify(event)).not.toMatch(/ok|@example/);
+    expect(store.outbox.find((o) => o.target === 'bus')?.id).toBe('event:case.resolved:case_abc123:v3');
+  });
+
   it('reassigning moves the open-case counter; reopening counts the case open again', async () => {
     await act({ action: 'assign', assigneeId: 'watanabe' }, 'case_abc123', 1);
     await act(
@@ -249,6 +276,37 @@ describe('problems', () => {
     ).toEqual(['case_abc123', 'case_b']);
     expect(notices()[0]!.data).toMatchObject({ message: 'Fixed now', problemTitle: 'Payment outage' });
     expect(current('case_b')).toMatchObject({ status: 'resolved', problemId: problem.problemId });
+  });
+
+  it('publishes problem.resolved once per resolution, and case.resolved for each case it resolves', async () => {
+    seed({ caseId: 'case_b', feedbackId: 'fb_b' });
+    const admin = { memberId: 'admin', teamIds: [], admin: true };
+    const problem = await createProblem(
+      { title: 'Payment outage', description: 'PSP down', customerMessage: 'Fixed now' },
+      admin,
+      problemDeps(),
+    );
+    await linkCases(problem.problemId, ['case_abc123', 'case_b'], admin, problemDeps());
+
+    await resolveProblem(problem.problemId, {}, admin, problemDeps());
+    await resolveProblem(problem.problemId, {}, admin, problemDeps());
+
+    const events = busEvents();
+    expect(events.filter((e) => e.type === 'problem.resolved')).toEqual([
+      expect.objectContaining({ problemId: problem.problemId, resolution: 1, resolvedBy: 'staff:admin' }),
+    ]);
+    expect(problemResolved.schema.safeParse(events.find((e) => e.type === 'problem.resolved')).success).toBe(
+      true,
+    );
+    expect(
+      events
+        .filter((e) => e.type === 'case.resolved')
+        .map((e) => [e.caseId, e.problemId])
+        .sort(),
+    ).toEqual([
+      ['case_abc123', problem.problemId],
+      ['case_b', problem.problemId],
+    ]);
   });
 
   it('checks every case before linking any: a case of another team is 403 and nothing is linked', async () => {

@@ -126,7 +126,9 @@ describe('names the CLI derives from the stage', () => {
       'triage',
       'notify',
       'notify-customer',
+      'webhooks',
       'triage-pipe',
+      'webhook-routes',
     ]);
     expect(template).toContain(`"Name": "${serverKeySecretName('dev', 'shop-jp')}"`);
     expect(template).toContain(`"UserPoolName": "${userPoolName('dev')}"`);
@@ -590,7 +592,9 @@ describe('closeloop dlq', () => {
       expect(pipe.err).toContain('no source queue');
       const unknown = await cli(['dlq', 'redrive', 'orders'], f);
       expect(unknown.code).toBe(1);
-      expect(unknown.err).toContain('one of triage, notify, notify-customer, triage-pipe');
+      expect(unknown.err).toContain(
+        'one of triage, notify, notify-customer, webhooks, triage-pipe, webhook-routes',
+      );
       expect(sqs.commandCalls(StartMessageMoveTaskCommand)).toHaveLength(0);
     } finally {
       sqs.restore();

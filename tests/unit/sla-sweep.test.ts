@@ -16,6 +16,7 @@ import { dynamoSlaStore, dynamoTimerIndex } from '../../shared/adapters/sla-stor
 import { loadConfigFile } from '../../shared/config/load.ts';
 import type { Config } from '../../shared/config/schema.ts';
 import type { Case, TimelineEvent } from '../../shared/domain/case.ts';
+import { caseEscalated } from '../../shared/events/case-escalated.ts';
 import { noticeRequested } from '../../shared/events/notice-requested.ts';
 import { parseNoticeData } from '../../shared/notices/templates.ts';
 import { toCaseItem, toEventItem } from '../../shared/repository/case-item.ts';
@@ -323,6 +324,32 @@ describe('the sweep: one step, one transaction', () => {
     });
   });
 
+  it("publishes case.escalated for each rung (not for the warning) in the rung's own transaction", async () => {
+    store(unacknowledged('case_esc'));
+    listDue('T#07', [['case_esc']]);
+    await sweepDue(new Date(jst('2026-11-24 12:45')), deps());
+    const busEvents = transactions().map((t) =>
+      t
+        .TransactItems!.filter((i) => i.Put?.Item?.type === 'outbox' && i.Put.Item.target === 'bus')
+        .map((i) => [i.Put!.Item!.pk, i.Put!.Item!.message]),
+    );
+    expect(busEvents[0]).toEqual([]); // ack:warn
+    expect(busEvents[1]).toEqual([
+      [
+        'OUTBOX#event:case.escalated:case_esc:ack:lead',
+        expect.objectContaining({
+          type: 'case.escalated',
+          level: 'lead',
+          clock: 'acknowledge',
+          escalationLevel: 1,
+        }),
+      ],
+    ]);
+    expect(busEvents[2]?.[0]?.[1]).toMatchObject({ stepId: 'ack:manager', escalationLevel: 2 });
+    for (const [, event] of busEvents.flat())
+      expect(caseEscalated.schema.safeParse(event).success).toBe(true);
+  });
+
   it('sends the executive rung to config.executives and then removes the timer (sparse index)', async () => {
     store(unacknowledged('case_exec', ['ack:warn', 'ack:lead', 'ack:manager']));
     listDue('T#07', [['case_exec']]);
@@ -526,7 +553,9 @@ describe('the notices the sweep queues', () => {
     listDue('T#10', [['case_n1', 'case_n2']]);
     await sweepDue(new Date(jst('2026-12-01 16:00')), deps());
     const messages = transactions().flatMap((t) =>
-      t.TransactItems!.filter((i) => i.Put?.Item?.type === 'outbox').map((i) => i.Put!.Item!.message),
+      t
+        .TransactItems!.filter((i) => i.Put?.Item?.type === 'outbox' && i.Put.Item.target === 'notify')
+        .map((i) => i.Put!.Item!.message),
     );
     expect(new Set(messages.map((m) => m.kind))).toEqual(
       new Set(['staff_pre_breach', 'staff_escalation', 'customer_follow_up']),

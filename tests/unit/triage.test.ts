@@ -7,6 +7,7 @@ import { caseRefPattern } from '../../shared/domain/case-ref.ts';
 import type { Feedback } from '../../shared/domain/feedback.ts';
 import { AssignmentConflict, FeedbackNotFound } from '../../shared/domain/triage-ports.ts';
 import { caseOpened } from '../../shared/events/case-opened.ts';
+import { feedbackReceived } from '../../shared/events/feedback-received.ts';
 import { noticeRequested } from '../../shared/events/notice-requested.ts';
 import { InMemoryTriage } from '../support/triage-fakes.ts';
 
@@ -453,5 +454,48 @@ describe('triage: assignment over several cases', () => {
     expect(result).toMatchObject({ outcome: 'case_opened', assigneeId: 'sato' });
     expect(store.timelines.get((result as { caseId: string }).caseId)?.[1]?.data.rule).toBe('lead_fallback');
     expect(store.cursors.has('web')).toBe(false);
+  });
+});
+
+describe('triage: feedback.received for webhooks', () => {
+  const withWebhook = (events: Config['webhooks'][number]['events']): Config => ({
+    ...config,
+    webhooks: [
+      { id: 'crm', url: 'https://crm.example.jp/hooks', events, secretName: 's', includePersonalData: false },
+    ],
+  });
+
+  it("publishes feedback.received in the marker's transaction, with or without a case, when a webhook asks for it", async () => {
+    const d = { ...deps, config: withWebhook(['feedback.received']) };
+    const withCase = feedback();
+    const without = feedback({ rating: { type: 'nps', score: 10 }, comment: undefined, customer: undefined });
+
+    await triage(withCase, d);
+    await triage(without, d);
+
+    for (const fb of [withCase, without]) {
+      const entry = store.outbox.get(`event:feedback.received:${fb.feedbackId}`);
+      expect(entry).toMatchObject({
+        target: 'bus',
+        message: {
+          type: 'feedback.received',
+          version: 1,
+          feedbackId: fb.feedbackId,
+          receivedAt: fb.receivedAt,
+        },
+      });
+      expect(feedbackReceived.schema.safeParse(entry!.message).success).toBe(true);
+      // A pointer: the comment and the address stay in the table.
+      expect(JSON.stringify(entry!.message)).not.toMatch(/example\.jp|支払い/);
+    }
+  });
+
+  it('publishes no feedback.received when no webhook asks for it (no outbox write per feedback)', async () => {
+    const d = { ...deps, config: withWebhook(['case.opened']) };
+    const fb = feedback({ rating: { type: 'nps', score: 10 }, comment: undefined, customer: undefined });
+
+    await triage(fb, d);
+
+    expect(store.outbox.size).toBe(0);
   });
 });
