@@ -161,9 +161,14 @@ describe('notify me when fixed, and the broadcast on resolution', () => {
     expect((await subscribe(WATCHER)).status).toBe(200);
     expect((await subscribe(LURKER)).status).toBe(200);
     expect((await subscribe(linked[0] as string)).status).toBe(200);
+    // The confirmation goes through the outbox and the stream, so it is waited for, not assumed.
+    const confirmation = await eventually(async () => {
+      const mails = await mailTo(WATCHER);
+      expect(mails).toHaveLength(1);
+      return mails[0];
+    }, 30_000);
+    await eventually(async () => expect(await mailTo(LURKER)).toHaveLength(1), 30_000);
     await settled();
-
-    const [confirmation] = await mailTo(WATCHER);
     expect(await mailTo(WATCHER)).toHaveLength(1);
     expect(confirmation?.subject).toMatch(/確認|confirm/i);
     const [token] = actionTokens(confirmation?.text ?? '');
@@ -185,11 +190,15 @@ describe('notify me when fixed, and the broadcast on resolution', () => {
     const resolved = await admin('POST', `/v1/problems/${problemId}/resolve`, {});
     expect(resolved.status).toBe(200);
     await minute();
-    await settled();
-    await minute();
-    await settled();
 
     const added = async (address: string) => (await mailTo(address)).slice(before.get(address));
+    await eventually(async () => {
+      for (const address of [...linked, WATCHER, 'orders@shop.example.jp', 'web@shop.example.jp']) {
+        expect(await added(address), address).toHaveLength(1);
+      }
+    }, 60_000);
+    await minute();
+    await settled();
     for (const address of linked) expect(await added(address), address).toHaveLength(1);
     expect(await added(WATCHER)).toHaveLength(1);
     expect((await added(WATCHER))[0]?.text).toContain(PUBLIC_TITLE);
@@ -209,6 +218,7 @@ describe('notify me when fixed, and the broadcast on resolution', () => {
     await settled();
 
     expect((await outbox()).length).toBe(count);
+    expect(await countItems(stack, 'broadcast')).toBe(0);
   });
 
   it('shows the problem fixed and answers 409 to a late subscriber', async () => {
