@@ -582,6 +582,23 @@ describe('staff console', () => {
     await screenshot(page, 'console-problems');
   });
 
+  it('flags a resolved problem whose fix check found no change, and explains the verdict', async () => {
+    // Three weeks pass with no feedback on the touchpoints; the minute job checks the fixes.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    stack.clock.advance(21 * 24 * 60 * 60_000);
+    for (const job of stack.scheduled) await job(stack.clock.now());
+    await signInAs('tanaka');
+
+    await page.goto(`${stack.url}/console/#/problems?status=resolved`);
+    const row = problemRow('Checkout drops coupons and stock');
+    await attrOf(row, 'class').toBe('flagged');
+    await textOf(row.getByTestId('flag')).toBe('⚑ Needs a look: no change');
+    await row.getByRole('link').click();
+    await textOf(page.getByTestId('impact-verdict')).toBe('no change');
+    await textOf(page.getByTestId('impact-explained')).toMatch(/^No clear change/);
+    await textOf(page.getByTestId('impact-p')).toBe('—');
+  });
+
   it('reports no Content-Security-Policy violation and no script error on any screen', async () => {
     await page.goto(`${stack.url}/console/#/problems`);
     await textOf(page.getByRole('heading', { level: 1 })).toBe('Problems');
