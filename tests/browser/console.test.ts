@@ -597,6 +597,58 @@ describe('staff console', () => {
     await textOf(page.getByTestId('impact-verdict')).toBe('no change');
     await textOf(page.getByTestId('impact-explained')).toMatch(/^No clear change/);
     await textOf(page.getByTestId('impact-p')).toBe('—');
+    await screenshot(page, 'console-problem');
+  });
+
+  it('says so in the queue when the chosen problem was resolved meanwhile, and links nothing', async () => {
+    await page.goto(`${stack.url}/console/#/queue`);
+    const box = page.locator('td.select input:not([disabled])').first();
+    const caseId = await box.getAttribute('value');
+    await page
+      .getByLabel('Problem', { exact: true })
+      .selectOption({ label: 'Loyalty points missing on receipts (Linked cases: 0)' });
+    // A colleague resolves that problem while the queue is open.
+    const listed = (await staffApi('GET', '/v1/problems?status=open')).body as unknown as {
+      items: { problem: { problemId: string; title: string } }[];
+    };
+    const loyalty = listed.items.find((i) => i.problem.title === 'Loyalty points missing on receipts');
+    expect(
+      (
+        await staffApi('POST', `/v1/problems/${loyalty?.problem.problemId}/resolve`, {
+          customerMessage: 'Fixed.',
+        })
+      ).status,
+    ).toBe(200);
+
+    await box.check();
+    await page.getByRole('button', { name: 'Link to problem' }).click();
+
+    await textOf(page.locator('form.link-bar [role="alert"]')).toBe(
+      'The problem is resolved: reopen it before linking cases.',
+    );
+    const stored = await staffApi('GET', `/v1/cases/${caseId}`);
+    expect((stored.body.case as { problemId?: string }).problemId).toBeUndefined();
+  });
+
+  it('labels the problems list in Japanese', async () => {
+    await page.goto(`${stack.url}/console/#/problems`);
+    await page.getByRole('button', { name: 'Switch the console to Japanese' }).click();
+    const backToEnglish = page.getByRole('button', { name: 'コンソールを英語に切り替える' });
+    try {
+      await textOf(page.getByRole('heading', { level: 1 })).toBe('問題');
+      await poll(() =>
+        page.getByRole('navigation', { name: '状態で絞り込む' }).getByRole('link').allInnerTexts(),
+      ).toEqual(['すべて', '未解決', '解決済み']);
+      await textOf(page.locator('table.problems thead')).toBe(
+        '問題\t状態\tチーム\tケース数\tお客様数\t作成\t解決\t効果の確認',
+      );
+      await textOf(problemRow('Checkout drops coupons and stock').getByTestId('flag')).toBe(
+        '⚑ 要確認: 変化なし',
+      );
+    } finally {
+      if (await backToEnglish.count()) await backToEnglish.click();
+    }
+    await textOf(page.getByRole('heading', { level: 1 })).toBe('Problems');
   });
 
   it('reports no Content-Security-Policy violation and no script error on any screen', async () => {
