@@ -478,28 +478,177 @@ describe('staff console', () => {
     await poll(() => page.evaluate('document.activeElement?.tagName')).toBe('H1');
   });
 
-  it('creates a problem, links a case to it, and resolving the problem resolves the case', async () => {
+  /** Creates a problem from the problems page; the console opens its detail. */
+  async function createProblem(title: string, description: string, customerMessage?: string) {
     await page.goto(`${stack.url}/console/#/problems`);
     await page.getByText('New problem').click();
-    await page.getByLabel('Title').fill('Card payments charged twice');
-    await page
-      .getByLabel('What is wrong (internal; becomes the root cause)')
-      .fill('The payment provider retried captures after a timeout');
-    await page
-      .getByLabel('Message to every linked customer (optional)')
-      .fill('二重に請求された金額は返金いたしました。ご迷惑をおかけしました。');
+    await page.getByLabel('Title').fill(title);
+    await page.getByLabel('What is wrong (internal; becomes the root cause)').fill(description);
+    if (customerMessage)
+      await page.getByLabel('Message to every linked customer (optional)').fill(customerMessage);
     await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await textOf(page.getByRole('heading', { level: 1 })).toBe(title);
+  }
 
-    const card = page.locator('article.problem', { hasText: 'Card payments charged twice' });
-    await textOf(card.locator('h2')).toBe('Card payments charged twice open');
-    await card.getByLabel(`#${caseIds.charged.replace(/^case_/, '').slice(0, 8)}`).check();
-    await card.getByRole('button', { name: 'Link', exact: true }).click();
-    await textOf(card).toContain('Linked cases: 1');
-    await card.getByRole('button', { name: 'Resolve problem and its cases' }).click();
+  const problemRow = (title: string) => page.locator('table.problems tbody tr', { hasText: title });
+
+  it('creates a problem, links a case to it, and resolving the problem resolves the case', async () => {
+    await createProblem(
+      'Card payments charged twice',
+      'The payment provider retried captures after a timeout',
+      '二重に請求された金額は返金いたしました。ご迷惑をおかけしました。',
+    );
+
+    await poll(async () => page.url()).toMatch(/#\/problems\/prb_[\w-]+$/);
+    await textOf(page.getByRole('status')).toBe('Problem created: Card payments charged twice');
+    await textOf(page.locator('.problem-head .badge')).toBe('open');
+    await textOf(page.getByTestId('linked-count')).toBe('Linked cases: 0');
+    await page.locator(`form.link-cases label[data-case="${caseIds.charged}"] input`).check();
+    await page.getByRole('button', { name: 'Link', exact: true }).click();
+    await textOf(page.getByRole('status')).toBe(
+      'Cases linked to "Card payments charged twice": 1 (already linked: 0).',
+    );
+    await textOf(page.getByTestId('linked-count')).toBe('Linked cases: 1');
+    await attrOf(page.locator('.linked-cases li a'), 'href').toBe(`#/cases/${caseIds.charged}`);
+    await page.getByRole('button', { name: 'Resolve problem and its cases' }).click();
 
     await textOf(page.getByRole('status')).toBe('Cases resolved: 1; already resolved or closed: 0.');
+    await textOf(page.locator('.problem-head .badge')).toBe('resolved');
     const charged = await staffApi('GET', `/v1/cases/${caseIds.charged}`);
     expect(charged.body.case?.status).toBe('resolved');
+  });
+
+  it('lists a problem with no linked cases from the API, still there after signing in again', async () => {
+    await createProblem('Loyalty points missing on receipts', 'Receipts print before the points are added');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.reload();
+    await signInAs('tanaka');
+    await page.goto(`${stack.url}/console/#/problems`);
+
+    const row = problemRow('Loyalty points missing on receipts');
+    await countOf(row).toBe(1);
+    await textOf(row.getByTestId('case-count')).toBe('0');
+    await textOf(row.locator('.badge')).toBe('open');
+    // Open ones first: it comes before the resolved double charge.
+    const titles = await page.locator('table.problems tbody th').allInnerTexts();
+    expect(titles.indexOf('Loyalty points missing on receipts')).toBeLessThan(
+      titles.indexOf('Card payments charged twice'),
+    );
+  });
+
+  it('links two cases selected in the queue to a new problem in one action; resolved, it is under the resolved filter', async () => {
+    await page.goto(`${stack.url}/console/#/queue`);
+    await countOf(page.getByRole('checkbox', { name: /^Select case / })).toBeGreaterThan(1);
+    await page.locator(`tr[data-case="${caseIds.coupon}"] td.select input`).check();
+    await page.locator(`tr[data-case="${caseIds.stock}"] td.select input`).check();
+    await textOf(page.getByTestId('selected-count')).toBe('2 selected');
+    await page.getByLabel('Problem', { exact: true }).selectOption({ label: 'New problem…' });
+    await page.getByLabel('Title').fill('Checkout drops coupons and stock');
+    await page
+      .getByLabel('What is wrong (internal; becomes the root cause)')
+      .fill('The basket is recalculated without the coupon when stock changes');
+    await page.getByRole('button', { name: 'Link to problem' }).click();
+
+    await textOf(page.getByRole('status')).toContain(
+      'Cases linked to "Checkout drops coupons and stock": 2 (already linked: 0).',
+    );
+    await page.getByRole('status').getByRole('link', { name: 'Checkout drops coupons and stock' }).click();
+    await textOf(page.getByRole('heading', { level: 1 })).toBe('Checkout drops coupons and stock');
+    await textOf(page.getByTestId('linked-count')).toBe('Linked cases: 2');
+    await countOf(page.locator('.linked-cases li')).toBe(2);
+    await textOf(page.getByTestId('impact-verdict')).toBe('too early');
+    await textOf(page.getByTestId('impact-explained')).toMatch(/^Still open/);
+
+    await page.goto(`${stack.url}/console/#/problems?status=open`);
+    const row = problemRow('Checkout drops coupons and stock');
+    await textOf(row.getByTestId('case-count')).toBe('2');
+    await textOf(row.getByTestId('customer-count')).toBe('2');
+    await textOf(row).toContain('orders');
+    await row.getByRole('link').click();
+    await page.getByLabel('Message to the customer').fill('The coupon now stays on the basket. Sorry!');
+    await page.getByRole('button', { name: 'Resolve problem and its cases' }).click();
+    await textOf(page.getByRole('status')).toMatch(/^Cases resolved: /);
+    await textOf(page.getByTestId('impact-explained')).toMatch(/^Too early to tell/);
+
+    await page.getByRole('link', { name: '← Problems' }).click();
+    await page
+      .getByRole('navigation', { name: 'Show problems by state' })
+      .getByRole('link', { name: 'Resolved' })
+      .click();
+    await poll(async () => page.url()).toMatch(/#\/problems\?status=resolved$/);
+    await textOf(problemRow('Checkout drops coupons and stock').locator('.badge')).toBe('resolved');
+    await countOf(problemRow('Loyalty points missing on receipts')).toBe(0);
+    await screenshot(page, 'console-problems');
+  });
+
+  it('flags a resolved problem whose fix check found no change, and explains the verdict', async () => {
+    // Three weeks pass with no feedback on the touchpoints; the minute job checks the fixes.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    stack.clock.advance(21 * 24 * 60 * 60_000);
+    for (const job of stack.scheduled) await job(stack.clock.now());
+    await signInAs('tanaka');
+
+    await page.goto(`${stack.url}/console/#/problems?status=resolved`);
+    const row = problemRow('Checkout drops coupons and stock');
+    await attrOf(row, 'class').toBe('flagged');
+    await textOf(row.getByTestId('flag')).toBe('⚑ Needs a look: no change');
+    await row.getByRole('link').click();
+    await textOf(page.getByTestId('impact-verdict')).toBe('no change');
+    await textOf(page.getByTestId('impact-explained')).toMatch(/^No clear change/);
+    await textOf(page.getByTestId('impact-p')).toBe('—');
+    await screenshot(page, 'console-problem');
+  });
+
+  it('says so in the queue when the chosen problem was resolved meanwhile, and links nothing', async () => {
+    await page.goto(`${stack.url}/console/#/queue`);
+    const box = page.locator('td.select input:not([disabled])').first();
+    const caseId = await box.getAttribute('value');
+    await page
+      .getByLabel('Problem', { exact: true })
+      .selectOption({ label: 'Loyalty points missing on receipts (Linked cases: 0)' });
+    // A colleague resolves that problem while the queue is open.
+    const listed = (await staffApi('GET', '/v1/problems?status=open')).body as unknown as {
+      items: { problem: { problemId: string; title: string } }[];
+    };
+    const loyalty = listed.items.find((i) => i.problem.title === 'Loyalty points missing on receipts');
+    expect(
+      (
+        await staffApi('POST', `/v1/problems/${loyalty?.problem.problemId}/resolve`, {
+          customerMessage: 'Fixed.',
+        })
+      ).status,
+    ).toBe(200);
+
+    await box.check();
+    await page.getByRole('button', { name: 'Link to problem' }).click();
+
+    await textOf(page.locator('form.link-bar [role="alert"]')).toBe(
+      'The problem is resolved: reopen it before linking cases.',
+    );
+    const stored = await staffApi('GET', `/v1/cases/${caseId}`);
+    expect((stored.body.case as { problemId?: string }).problemId).toBeUndefined();
+  });
+
+  it('labels the problems list in Japanese', async () => {
+    await page.goto(`${stack.url}/console/#/problems`);
+    await page.getByRole('button', { name: 'Switch the console to Japanese' }).click();
+    const backToEnglish = page.getByRole('button', { name: 'コンソールを英語に切り替える' });
+    try {
+      await textOf(page.getByRole('heading', { level: 1 })).toBe('問題');
+      await poll(() =>
+        page.getByRole('navigation', { name: '状態で絞り込む' }).getByRole('link').allInnerTexts(),
+      ).toEqual(['すべて', '未解決', '解決済み']);
+      await textOf(page.locator('table.problems thead')).toBe(
+        '問題\t状態\tチーム\tケース数\tお客様数\t作成\t解決\t効果の確認',
+      );
+      await textOf(problemRow('Checkout drops coupons and stock').getByTestId('flag')).toBe(
+        '⚑ 要確認: 変化なし',
+      );
+    } finally {
+      if (await backToEnglish.count()) await backToEnglish.click();
+    }
+    await textOf(page.getByRole('heading', { level: 1 })).toBe('Problems');
   });
 
   it('reports no Content-Security-Policy violation and no script error on any screen', async () => {

@@ -12,6 +12,9 @@ export interface ProblemBody {
   issues?: { path: string; message: string }[];
   current?: number;
   status?: string;
+  /** `409 already_linked`: the case and the problem it is linked to. */
+  caseId?: string;
+  problemId?: string;
 }
 
 export class ApiError extends Error {
@@ -93,6 +96,12 @@ export function describeError(error: unknown): string {
       return t('conflict', { current: p.current ?? '?' });
     case p.error === 'invalid_transition':
       return t('invalidTransition', { status: label(p.status ?? '?') });
+    case p.error === 'already_linked':
+      return t('errAlreadyLinked', { caseId: p.caseId ?? '?' });
+    case p.error === 'problem_resolved':
+      return t('errProblemResolved');
+    case p.error === 'problem_changed':
+      return t('errProblemChanged');
     case p.error === 'validation_failed':
       return t('errValidation');
     case error.status === 401:

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 /**
  * The staff console: loads /console/config.json, signs the member in (local roster or Cognito),
- * then routes `#/queue`, `#/cases/{id}`, `#/problems` and `#/metrics` into `<main>`.
+ * then routes `#/queue`, `#/cases/{id}`, `#/problems`, `#/problems/{id}` and `#/metrics` into `<main>`.
  */
 import { configureApi } from './api.ts';
 import { clearSession, completeCognitoSignIn, loadSession, type Session, signOut } from './auth.ts';
@@ -12,6 +12,7 @@ import { serverNow, syncLocalClock } from './time.ts';
 import { heading, type View, type ViewContext } from './ui.ts';
 import { caseView } from './views/case.ts';
 import { metricsView } from './views/metrics.ts';
+import { problemView } from './views/problem.ts';
 import { problemsView } from './views/problems.ts';
 import { queueView } from './views/queue.ts';
 import { renderSignIn, type SignInMessage } from './views/signin.ts';
@@ -20,6 +21,7 @@ const routes: { pattern: RegExp; view: View; nav?: string }[] = [
   { pattern: /^\/queue$/, view: queueView, nav: '#/queue' },
   { pattern: /^\/cases\/([^/]+)$/, view: caseView, nav: '#/queue' },
   { pattern: /^\/problems$/, view: problemsView, nav: '#/problems' },
+  { pattern: /^\/problems\/([^/]+)$/, view: problemView, nav: '#/problems' },
   { pattern: /^\/metrics$/, view: metricsView, nav: '#/metrics' },
 ];
 
@@ -32,6 +34,8 @@ let cleanups: (() => void)[] = [];
 /** Increases with every render, so a slow render of a route the user already left does nothing. */
 let renderId = 0;
 let focusOnRender = false;
+/** The flash message of `navigate(hash, flash)`, shown by the render the hash change starts. */
+let pendingFlash: HTMLElement | undefined;
 
 function cleanup() {
   for (const fn of cleanups) fn();
@@ -112,6 +116,8 @@ function renderHeader(current?: string) {
 
 async function render(flash?: HTMLElement, message?: SignInMessage): Promise<void> {
   cleanup();
+  if (flash === undefined) flash = pendingFlash;
+  pendingFlash = undefined;
   const id = ++renderId;
   const hash = location.hash.replace(/^#/, '') || '/queue';
   const [path = '', queryString = ''] = hash.split('?');
@@ -146,9 +152,12 @@ async function render(flash?: HTMLElement, message?: SignInMessage): Promise<voi
     params: (route.pattern.exec(path) ?? []).slice(1).map(decodeURIComponent),
     query: new URLSearchParams(queryString),
     flash,
-    navigate: (next) => {
-      if (location.hash === next) void render();
-      else location.hash = next;
+    navigate: (next, nextFlash) => {
+      if (location.hash === next) void render(nextFlash);
+      else {
+        pendingFlash = nextFlash;
+        location.hash = next;
+      }
     },
     onCleanup: (fn) => {
       if (id === renderId) cleanups.push(fn);

@@ -8,9 +8,12 @@ import type {
   caseDetailResponse,
   caseListResponse,
   caseResource,
+  impactResponse,
   linkCasesResponse,
   metricsGroup,
   metricsResponse,
+  problemListResponse,
+  problemResource,
   problemResponse,
   resolveProblemResponse,
   timelineEventResource,
@@ -22,7 +25,12 @@ export type TimelineEvent = z.output<typeof timelineEventResource>;
 export type CaseDetail = z.output<typeof caseDetailResponse>;
 export type CaseList = z.output<typeof caseListResponse>;
 export type CaseChange = z.output<typeof caseChangeResponse>;
+export type ProblemResource = z.output<typeof problemResource>;
 export type ProblemResponse = z.output<typeof problemResponse>;
+export type ProblemList = z.output<typeof problemListResponse>;
+export type ProblemListItem = ProblemList['items'][number];
+export type Impact = z.output<typeof impactResponse>;
+export type ImpactVerdict = Impact['verdict'];
 export type LinkCasesResponse = z.output<typeof linkCasesResponse>;
 export type ResolveProblemResponse = z.output<typeof resolveProblemResponse>;
 export type Metrics = z.output<typeof metricsResponse>;

@@ -3,7 +3,7 @@
 import { ApiError, describeError } from './api.ts';
 import type { Session } from './auth.ts';
 import type { ConsoleConfig } from './config.ts';
-import { h } from './dom.ts';
+import { type Child, h, replace } from './dom.ts';
 import { label } from './i18n.ts';
 
 export interface ViewContext {
@@ -15,7 +15,8 @@ export interface ViewContext {
   params: string[];
   /** The query part of the hash (`#/queue?status=open`). */
   query: URLSearchParams;
-  navigate(hash: string): void;
+  /** Goes to `hash`, optionally with a flash message on top of the page it opens. */
+  navigate(hash: string, flash?: HTMLElement): void;
   /** Runs when the user leaves the view (timers, charts). */
   onCleanup(fn: () => void): void;
   /** A flash message to show after the next render of this route (e.g. a conflict that reloaded). */
@@ -42,8 +43,37 @@ export function errorBox(error: unknown): HTMLElement {
   );
 }
 
-export function notice(text: string): HTMLElement {
-  return h('div', { class: 'alert ok', role: 'status' }, text);
+export function notice(text: string, ...more: Child[]): HTMLElement {
+  return h('div', { class: 'alert ok', role: 'status' }, text, more.length > 0 && [' ', ...more]);
+}
+
+/** A mistake the console catches before asking the API (shown like an API error, in the form). */
+export class InputProblem extends Error {}
+
+/**
+ * A form's submit handler: the submit button is disabled while `run` works, and whatever it
+ * throws is shown in the form's `.form-message` (an `ApiError` in the user's language).
+ */
+export function submitter(run: (form: HTMLFormElement) => Promise<void>) {
+  return async (event: Event) => {
+    event.preventDefault();
+    const form = event.currentTarget as HTMLFormElement;
+    const button = form.querySelector<HTMLButtonElement>('button[type=submit]');
+    const message = form.querySelector<HTMLElement>('.form-message');
+    if (button) button.disabled = true;
+    if (message) replace(message);
+    try {
+      await run(form);
+    } catch (error) {
+      const box =
+        error instanceof InputProblem
+          ? h('div', { class: 'alert error', role: 'alert' }, h('p', {}, error.message))
+          : errorBox(error);
+      if (message) replace(message, box);
+    } finally {
+      if (button) button.disabled = false;
+    }
+  };
 }
 
 export function badge(value: string, kind = 'status'): HTMLElement {

@@ -129,7 +129,9 @@ function detailsCard(c: CaseResource, version: number): HTMLElement {
             ]
           : deadline(c.resolveBy, c.status === 'acknowledged'),
       ),
-      c.problemId ? pair(t('problem'), h('a', { href: '#/problems' }, c.problemId)) : null,
+      c.problemId
+        ? pair(t('problem'), h('a', { href: `#/problems/${encodeURIComponent(c.problemId)}` }, c.problemId))
+        : null,
       pair(t('routedBy'), c.routedBy),
       pair(t('colOpened'), formatDateTime(c.createdAt)),
       pair(t('version'), String(version), 'version'),

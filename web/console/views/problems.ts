@@ -1,36 +1,40 @@
 /// <reference lib="dom" />
 /**
- * Problems: the API has no list route, so the list is the problems linked to the cases the member
- * can see plus the ones created in this browser; create, link cases, resolve, reopen.
+ * Problems: the list from `GET /v1/problems` (open, resolved or all, kept in the hash as
+ * `#/problems?status=…`), a page at a time, and the form that creates one. The detail of one
+ * problem is views/problem.ts.
  */
 import { api } from '../api.ts';
 import { field, h, replace } from '../dom.ts';
-import { label, t } from '../i18n.ts';
-import type {
-  CaseList,
-  CaseResource,
-  LinkCasesResponse,
-  ProblemResponse,
-  ResolveProblemResponse,
-} from '../types.ts';
-import { errorBox, heading, notice, shortId, type ViewContext } from '../ui.ts';
+import { formatDateTime, t } from '../i18n.ts';
+import type { ProblemList, ProblemListItem, ProblemResource, ProblemResponse } from '../types.ts';
+import { errorBox, heading, notice, submitter, type ViewContext } from '../ui.ts';
 
-const knownKey = 'closeloop.problems';
-const known = (): string[] => {
-  try {
-    return JSON.parse(localStorage.getItem(knownKey) ?? '[]') as string[];
-  } catch {
-    return [];
-  }
-};
-const remember = (problemId: string) =>
-  localStorage.setItem(knownKey, JSON.stringify([...new Set([problemId, ...known()])].slice(0, 50)));
+const filters = ['all', 'open', 'resolved'] as const;
+type Filter = (typeof filters)[number];
+const pageSize = 20;
 
-async function visibleCases(): Promise<CaseResource[]> {
-  const items: CaseResource[] = [];
+const filterOf = (value: string | null): Filter =>
+  filters.includes(value as Filter) ? (value as Filter) : 'all';
+const filterHash = (f: Filter) => (f === 'all' ? '#/problems' : `#/problems?status=${f}`);
+export const problemHash = (problemId: string) => `#/problems/${encodeURIComponent(problemId)}`;
+
+/** One page of the list; `status` undefined: open ones first, then resolved. */
+async function listPage(status: Filter, cursor?: string): Promise<ProblemList> {
+  const { data } = await api<ProblemList>('GET', '/v1/problems', {
+    query: { status: status === 'all' ? undefined : status, limit: String(pageSize), cursor },
+  });
+  return data;
+}
+
+/** The open problems, newest first (for the queue's "link to problem"); at most 300. */
+export async function openProblems(): Promise<ProblemListItem[]> {
+  const items: ProblemListItem[] = [];
   let cursor: string | undefined;
-  for (let page = 0; page < 4; page++) {
-    const { data } = await api<CaseList>('GET', '/v1/cases', { query: { limit: '100', cursor } });
+  for (let page = 0; page < 3; page++) {
+    const { data } = await api<ProblemList>('GET', '/v1/problems', {
+      query: { status: 'open', limit: '100', cursor },
+    });
     items.push(...data.items);
     cursor = data.cursor ?? undefined;
     if (!cursor) break;
@@ -38,23 +42,68 @@ async function visibleCases(): Promise<CaseResource[]> {
   return items;
 }
 
+export function problemBadge(status: ProblemResource['status']): HTMLElement {
+  return h('span', { class: `badge problem-${status}` }, t(`problemStatus_${status}` as const));
+}
+
+/** The verdict of the last fix check; a `worse` / `no_change` one flagged for a look. */
+export function fixCheck(problem: ProblemResource, flagged: boolean): HTMLElement {
+  const v = problem.verification;
+  if (!v) return h('span', { class: 'muted' }, t('notChecked'));
+  const verdict = t(`verdict_${v.verdict}` as const);
+  return flagged
+    ? h('strong', { class: 'flag', 'data-testid': 'flag' }, '⚑ ', t('flagged', { verdict }))
+    : h('span', { class: `verdict verdict-${v.verdict}` }, verdict);
+}
+
+export const timeOf = (iso: string | undefined): HTMLElement =>
+  iso ? h('time', { datetime: iso }, formatDateTime(iso)) : h('span', { class: 'muted' }, t('none'));
+
+function problemRow({ problem, caseCount, customerCount, flagged }: ProblemListItem): HTMLElement {
+  return h(
+    'tr',
+    { 'data-problem': problem.problemId, class: flagged ? 'flagged' : undefined },
+    h('th', { scope: 'row' }, h('a', { href: problemHash(problem.problemId) }, problem.title)),
+    h('td', {}, problemBadge(problem.status)),
+    h('td', {}, problem.teams.join(', ') || h('span', { class: 'muted' }, t('none'))),
+    h('td', { class: 'num', 'data-testid': 'case-count' }, caseCount),
+    h('td', { class: 'num', 'data-testid': 'customer-count' }, customerCount),
+    h('td', {}, timeOf(problem.createdAt)),
+    h('td', {}, timeOf(problem.status === 'resolved' ? problem.resolvedAt : undefined)),
+    h('td', {}, fixCheck(problem, flagged)),
+  );
+}
+
 export async function problemsView(ctx: ViewContext): Promise<void> {
+  const status = filterOf(ctx.query.get('status'));
   replace(ctx.root, heading(t('problemsTitle')), h('p', {}, t('loading')));
-  let cases: CaseResource[];
-  let problems: ProblemResponse[];
+  let first: ProblemList;
   try {
-    cases = await visibleCases();
-    const ids = [...new Set([...known(), ...cases.flatMap((c) => (c.problemId ? [c.problemId] : []))])];
-    const answers = await Promise.allSettled(
-      ids.map((id) => api<ProblemResponse>('GET', `/v1/problems/${encodeURIComponent(id)}`)),
-    );
-    problems = answers.flatMap((a) => (a.status === 'fulfilled' ? [a.value.data] : []));
-    problems.sort((a, b) => b.problem.createdAt.localeCompare(a.problem.createdAt));
+    first = await listPage(status);
   } catch (error) {
     replace(ctx.root, heading(t('problemsTitle')), errorBox(error));
     return;
   }
-  const linkable = cases.filter((c) => !c.problemId && c.status !== 'closed' && c.status !== 'resolved');
+
+  const nav = h(
+    'nav',
+    { class: 'segmented', 'aria-label': t('problemsFilterLabel') },
+    h(
+      'ul',
+      {},
+      filters.map((f) =>
+        h(
+          'li',
+          {},
+          h(
+            'a',
+            { href: filterHash(f), 'aria-current': f === status ? 'true' : undefined },
+            t(`problemsFilter_${f}` as const),
+          ),
+        ),
+      ),
+    ),
+  );
 
   replace(
     ctx.root,
@@ -62,32 +111,61 @@ export async function problemsView(ctx: ViewContext): Promise<void> {
     h('p', { class: 'intro' }, t('problemsIntro')),
     h('div', { class: 'flash', 'aria-live': 'polite' }, ctx.flash),
     createForm(ctx),
-    problems.length === 0
-      ? h('p', { class: 'empty' }, t('problemsNone'))
-      : h(
-          'ul',
-          { class: 'problems' },
-          problems.map((p) => h('li', {}, problemCard(ctx, p, linkable))),
-        ),
+    nav,
+    first.items.length === 0
+      ? h('p', { class: 'empty' }, t(`problemsNone_${status}` as const))
+      : problemTable(first, status),
   );
 }
 
-/** Submits a form's request, then re-renders with a notice, or shows the error in the form. */
-function submitter(ctx: ViewContext, run: () => Promise<string>) {
-  return async (event: Event) => {
-    event.preventDefault();
-    const form = event.currentTarget as HTMLFormElement;
-    const button = form.querySelector('button[type=submit]') as HTMLButtonElement;
-    const message = form.querySelector('.form-message') as HTMLElement;
-    button.disabled = true;
+/** The table and, while the API has more, a button that appends the next page. */
+function problemTable(first: ProblemList, status: Filter): HTMLElement[] {
+  const tbody = h('tbody', {}, first.items.map(problemRow));
+  const table = h(
+    'table',
+    { class: 'problems' },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        [
+          t('colProblem'),
+          t('colStatus'),
+          t('colTeams'),
+          t('colCases'),
+          t('colCustomers'),
+          t('colCreated'),
+          t('colResolved'),
+          t('colFixCheck'),
+        ].map((c) => h('th', { scope: 'col' }, c)),
+      ),
+    ),
+    tbody,
+  );
+  let cursor = first.cursor;
+  const message = h('div', { class: 'form-message' });
+  const more = h('button', { type: 'button', class: 'more', hidden: !cursor }, t('problemsMore'));
+  more.addEventListener('click', async () => {
+    if (!cursor) return;
+    more.disabled = true;
     replace(message);
     try {
-      ctx.rerender(notice(await run()));
+      const next = await listPage(status, cursor);
+      const rows = next.items.map(problemRow);
+      tbody.append(...rows);
+      cursor = next.cursor;
+      more.hidden = !cursor;
+      // Keyboard users carry on at the first new row rather than at the page's end.
+      rows[0]?.querySelector('a')?.focus();
     } catch (error) {
       replace(message, errorBox(error));
-      button.disabled = false;
+    } finally {
+      more.disabled = false;
     }
-  };
+  });
+  return [table, h('div', { class: 'paging' }, more, message)];
 }
 
 function createForm(ctx: ViewContext): HTMLElement {
@@ -102,7 +180,7 @@ function createForm(ctx: ViewContext): HTMLElement {
       'form',
       {
         on: {
-          submit: submitter(ctx, async () => {
+          submit: submitter(async () => {
             const { data } = await api<ProblemResponse>('POST', '/v1/problems', {
               body: {
                 title: title.value,
@@ -110,8 +188,10 @@ function createForm(ctx: ViewContext): HTMLElement {
                 ...(customerMessage.value.trim() ? { customerMessage: customerMessage.value } : {}),
               },
             });
-            remember(data.problem.problemId);
-            return `${t('create')}: ${data.problem.title}`;
+            ctx.navigate(
+              problemHash(data.problem.problemId),
+              notice(t('problemCreated', { title: data.problem.title })),
+            );
           }),
         },
       },
@@ -121,114 +201,5 @@ function createForm(ctx: ViewContext): HTMLElement {
       h('button', { type: 'submit', class: 'primary' }, t('create')),
       h('div', { class: 'form-message' }),
     ),
-  );
-}
-
-function problemCard(
-  ctx: ViewContext,
-  { problem, caseIds }: ProblemResponse,
-  linkable: CaseResource[],
-): HTMLElement {
-  const path = `/v1/problems/${encodeURIComponent(problem.problemId)}`;
-  const forms: HTMLElement[] = [];
-  if (problem.status === 'open') {
-    if (linkable.length > 0) {
-      const boxes = linkable.map((c) => h('input', { type: 'checkbox', name: 'caseIds', value: c.caseId }));
-      forms.push(
-        h(
-          'form',
-          {
-            class: 'link-cases',
-            on: {
-              submit: submitter(ctx, async () => {
-                const ids = boxes.filter((b) => b.checked).map((b) => b.value);
-                const { data } = await api<LinkCasesResponse>('POST', `${path}/cases`, {
-                  body: { caseIds: ids },
-                });
-                return `${t('link')}: ${data.linked.length}`;
-              }),
-            },
-          },
-          h(
-            'fieldset',
-            {},
-            h('legend', {}, t('linkCases')),
-            linkable.map((c, i) =>
-              h(
-                'label',
-                { class: 'check' },
-                boxes[i],
-                `${label(c.category)} #${shortId(c.caseId)} · ${label(c.status)} · ${c.teamId}`,
-              ),
-            ),
-          ),
-          h('button', { type: 'submit' }, t('link')),
-          h('div', { class: 'form-message' }),
-        ),
-      );
-    }
-    const message = h('textarea', {
-      name: 'customerMessage',
-      rows: 2,
-      maxlength: 4000,
-      required: !problem.customerMessage,
-    });
-    message.value = problem.customerMessage ?? '';
-    forms.push(
-      h(
-        'form',
-        {
-          class: 'resolve-problem',
-          on: {
-            submit: submitter(ctx, async () => {
-              const { data } = await api<ResolveProblemResponse>('POST', `${path}/resolve`, {
-                body: message.value.trim() ? { customerMessage: message.value } : {},
-              });
-              return t('problemResolved', { count: data.resolved.length, skipped: data.skipped.length });
-            }),
-          },
-        },
-        field(t('resolveMessage'), message),
-        h('button', { type: 'submit', class: 'primary' }, t('resolveProblem')),
-        h('div', { class: 'form-message' }),
-      ),
-    );
-  } else {
-    forms.push(
-      h(
-        'form',
-        {
-          class: 'reopen-problem',
-          on: {
-            submit: submitter(ctx, async () => {
-              await api<ProblemResponse>('POST', `${path}/reopen`, { body: {} });
-              return `${t('reopenProblem')}: ${problem.title}`;
-            }),
-          },
-        },
-        h('button', { type: 'submit' }, t('reopenProblem')),
-        h('div', { class: 'form-message' }),
-      ),
-    );
-  }
-  return h(
-    'article',
-    { class: 'card problem', 'data-problem': problem.problemId },
-    h(
-      'h2',
-      {},
-      problem.title,
-      ' ',
-      h('span', { class: `badge problem-${problem.status}` }, t(`problemStatus_${problem.status}` as const)),
-    ),
-    h('p', {}, problem.description),
-    h('p', { class: 'muted' }, t('linkedCases', { count: caseIds.length })),
-    caseIds.length > 0 &&
-      h(
-        'ul',
-        { class: 'chips' },
-        caseIds.map((id) => h('li', {}, h('a', { href: `#/cases/${id}` }, `#${shortId(id)}`))),
-      ),
-    forms,
   );
 }

@@ -7,8 +7,25 @@ import { api } from '../api.ts';
 import { field, h, replace } from '../dom.ts';
 import { formatDateTime, label, t } from '../i18n.ts';
 import { serverNow, startCountdowns, syncLocalClock } from '../time.ts';
-import type { CaseList, CaseResource, CaseStatus } from '../types.ts';
-import { badge, caseLabel, errorBox, heading, type ViewContext } from '../ui.ts';
+import type {
+  CaseList,
+  CaseResource,
+  CaseStatus,
+  LinkCasesResponse,
+  ProblemListItem,
+  ProblemResponse,
+} from '../types.ts';
+import {
+  badge,
+  caseLabel,
+  errorBox,
+  heading,
+  InputProblem,
+  notice,
+  submitter,
+  type ViewContext,
+} from '../ui.ts';
+import { openProblems, problemHash } from './problems.ts';
 
 const activeStatuses: CaseStatus[] = ['open', 'acknowledged', 'waiting_on_customer', 'reopened'];
 const allStatuses: CaseStatus[] = [...activeStatuses, 'resolved', 'closed'];
@@ -41,6 +58,11 @@ export async function queueView(ctx: ViewContext): Promise<void> {
   const statusParam = status === 'all' ? undefined : status === 'active' ? activeStatuses.join(',') : status;
 
   replace(ctx.root, heading(t('queueTitle')), h('p', {}, t('loading')));
+  // For "link to problem"; the queue works without it.
+  const problemsAnswer = openProblems().then(
+    (list) => list,
+    () => undefined,
+  );
   let items: CaseResource[] = [];
   let truncated = false;
   try {
@@ -119,6 +141,37 @@ export async function queueView(ctx: ViewContext): Promise<void> {
     return d !== undefined && Date.parse(d.at) < now;
   }).length;
 
+  const problems = await problemsAnswer;
+  const boxes = items.map((c) =>
+    h('input', {
+      type: 'checkbox',
+      name: 'select',
+      value: c.caseId,
+      disabled: !linkable(c),
+      'aria-label': t('selectCase', { case: caseLabel(c) }),
+    }),
+  );
+  const selectAll = h('input', { type: 'checkbox', name: 'selectAll', 'aria-label': t('selectAll') });
+  const selected = h('p', {
+    class: 'selected-count',
+    'aria-live': 'polite',
+    'data-testid': 'selected-count',
+  });
+  const enabled = boxes.filter((b) => !b.disabled);
+  const syncSelection = () => {
+    const n = enabled.filter((b) => b.checked).length;
+    selectAll.checked = n > 0 && n === enabled.length;
+    selectAll.indeterminate = n > 0 && n < enabled.length;
+    selected.textContent = t('selectedCount', { count: n });
+  };
+  for (const b of enabled) b.addEventListener('change', syncSelection);
+  selectAll.disabled = enabled.length === 0;
+  selectAll.addEventListener('change', () => {
+    for (const b of enabled) b.checked = selectAll.checked;
+    syncSelection();
+  });
+  syncSelection();
+
   const table =
     items.length === 0
       ? h('p', { class: 'empty' }, t('queueEmpty'))
@@ -131,6 +184,7 @@ export async function queueView(ctx: ViewContext): Promise<void> {
             h(
               'tr',
               {},
+              h('th', { scope: 'col', class: 'select' }, selectAll),
               [
                 t('colDue'),
                 t('colCase'),
@@ -143,13 +197,18 @@ export async function queueView(ctx: ViewContext): Promise<void> {
               ].map((c) => h('th', { scope: 'col' }, c)),
             ),
           ),
-          h('tbody', {}, items.map(row)),
+          h(
+            'tbody',
+            {},
+            items.map((c, i) => row(c, boxes[i] as HTMLInputElement)),
+          ),
         );
 
   replace(
     ctx.root,
     heading(t('queueTitle')),
     h('p', { class: 'intro' }, t('queueIntro')),
+    h('div', { class: 'flash', 'aria-live': 'polite' }, ctx.flash),
     filters,
     h(
       'p',
@@ -157,16 +216,129 @@ export async function queueView(ctx: ViewContext): Promise<void> {
       t('queueSummary', { count: items.length, overdue: overdueCount }),
     ),
     truncated && h('p', { class: 'alert info' }, t('queueMore', { count: items.length })),
+    items.length > 0 && linkBar(ctx, boxes, selected, problems),
     table,
   );
   ctx.onCleanup(startCountdowns(ctx.root));
 }
 
-function row(c: CaseResource): HTMLTableRowElement {
+/** A case a problem can take: not closed and not linked to one already. */
+const linkable = (c: CaseResource) => !c.problemId && c.status !== 'closed';
+const newProblem = '__new';
+
+/**
+ * "Link to problem" for the cases ticked in the table: an open problem from the list, or a new one
+ * (created first, then linked; a failed link leaves it selected for another try).
+ */
+function linkBar(
+  ctx: ViewContext,
+  boxes: HTMLInputElement[],
+  selected: HTMLElement,
+  problems: ProblemListItem[] | undefined,
+): HTMLElement {
+  const target = h(
+    'select',
+    { name: 'problem' },
+    (problems ?? []).map(({ problem, caseCount }) =>
+      h(
+        'option',
+        { value: problem.problemId },
+        `${problem.title} (${t('linkedCases', { count: caseCount })})`,
+      ),
+    ),
+    h('option', { value: newProblem }, t('linkTargetNew')),
+  );
+  target.value = problems?.[0]?.problem.problemId ?? newProblem;
+  const title = h('input', { name: 'title', type: 'text', maxlength: 200 });
+  const description = h('textarea', { name: 'description', rows: 2, maxlength: 4000 });
+  const newFields = h(
+    'div',
+    { class: 'new-problem' },
+    field(t('problemTitle'), title),
+    field(t('problemDescription'), description),
+  );
+  const syncTarget = () => {
+    const isNew = target.value === newProblem;
+    newFields.hidden = !isNew;
+    title.required = isNew;
+    description.required = isNew;
+  };
+  target.addEventListener('change', syncTarget);
+  syncTarget();
+  const message = h('div', { class: 'form-message' });
+  return h(
+    'form',
+    {
+      class: 'card link-bar',
+      'aria-labelledby': 'link-bar-title',
+      on: {
+        submit: submitter(async () => {
+          const ids = boxes.filter((b) => b.checked && !b.disabled).map((b) => b.value);
+          if (ids.length === 0) throw new InputProblem(t('linkNoneSelected'));
+          let problemId = target.value;
+          let problemTitle = target.selectedOptions[0]?.textContent ?? '';
+          let created = false;
+          if (problemId === newProblem) {
+            const { data } = await api<ProblemResponse>('POST', '/v1/problems', {
+              body: { title: title.value, description: description.value },
+            });
+            problemId = data.problem.problemId;
+            problemTitle = data.problem.title;
+            created = true;
+            target.prepend(h('option', { value: problemId }, problemTitle));
+            target.value = problemId;
+            syncTarget();
+          }
+          try {
+            const { data } = await api<LinkCasesResponse>(
+              'POST',
+              `/v1/problems/${encodeURIComponent(problemId)}/cases`,
+              {
+                body: { caseIds: ids },
+              },
+            );
+            ctx.rerender(
+              notice(
+                t('casesLinked', {
+                  title: data.problem.title,
+                  count: data.linked.length,
+                  already: data.alreadyLinked.length,
+                }),
+                h('a', { href: problemHash(problemId) }, data.problem.title),
+              ),
+            );
+          } catch (error) {
+            if (!created) throw error;
+            replace(
+              message,
+              h(
+                'p',
+                {},
+                t('createdButNotLinked', { title: problemTitle }),
+                ' ',
+                h('a', { href: problemHash(problemId) }, problemTitle),
+              ),
+              errorBox(error),
+            );
+          }
+        }),
+      },
+    },
+    h('h2', { id: 'link-bar-title' }, t('linkBarTitle')),
+    selected,
+    problems === undefined && h('p', { class: 'hint' }, t('openProblemsFailed')),
+    h('div', { class: 'link-controls' }, field(t('linkTarget'), target), newFields),
+    h('button', { type: 'submit' }, t('linkToProblem')),
+    message,
+  );
+}
+
+function row(c: CaseResource, box: HTMLInputElement): HTMLTableRowElement {
   const deadline = activeDeadline(c);
   return h(
     'tr',
     { 'data-case': c.caseId, class: `severity-${c.severity}` },
+    h('td', { class: 'select' }, box),
     h(
       'td',
       { class: 'due' },
@@ -186,6 +358,10 @@ function row(c: CaseResource): HTMLTableRowElement {
         `${label(c.category)} `,
         h('span', { class: 'id' }, caseLabel(c)),
       ),
+      c.problemId && [
+        ' ',
+        h('a', { class: 'badge problem-link', href: problemHash(c.problemId) }, t('linkedToProblem')),
+      ],
     ),
     h('td', {}, badge(c.status)),
     h('td', {}, badge(c.severity, 'severity')),
