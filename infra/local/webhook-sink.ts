@@ -38,28 +38,31 @@ export function sinkEndpoint(): Webhook {
 
 export class WebhookSink {
   readonly deliveries: SinkDelivery[] = [];
-  #failures: { status: number; left: number } | undefined;
+  #failures: { status: number; left: number; type?: string } | undefined;
 
   constructor(private readonly now: () => Date) {}
 
-  /** The next `times` deliveries are answered `status` (500, 410 …), then 204 again. */
-  failNext(status: number, times: number): void {
-    this.#failures = times > 0 ? { status, left: times } : undefined;
+  /**
+   * The next `times` deliveries (of event `type` only, when given: one event's retries can then
+   * be followed while others arrive) are answered `status` (500, 410 …), then 204 again.
+   */
+  failNext(status: number, times: number, type?: string): void {
+    this.#failures = times > 0 ? { status, left: times, ...(type ? { type } : {}) } : undefined;
   }
 
   receive(event: HttpEvent): number {
-    let status = 204;
-    if (this.#failures) {
-      status = this.#failures.status;
-      this.#failures.left -= 1;
-      if (this.#failures.left <= 0) this.#failures = undefined;
-    }
     const body =
       event.body === undefined
         ? ''
         : event.isBase64Encoded
           ? Buffer.from(event.body, 'base64').toString('utf8')
           : event.body;
+    let status = 204;
+    if (this.#failures && (!this.#failures.type || typeOf(body) === this.#failures.type)) {
+      status = this.#failures.status;
+      this.#failures.left -= 1;
+      if (this.#failures.left <= 0) this.#failures = undefined;
+    }
     this.deliveries.push({
       at: this.now().toISOString(),
       status,
@@ -79,7 +82,7 @@ export class WebhookSink {
 
 /**
  * `POST /__local/webhook-sink` (what the endpoint receives), `GET` (every delivery, newest last),
- * `DELETE` (forget them), `POST /__local/webhook-sink/fail` with `{ status, times }`, and
+ * `DELETE` (forget them), `POST /__local/webhook-sink/fail` with `{ status, times, type? }`, and
  * `GET /__local/webhooks` (each endpoint with its secret, to verify signatures with).
  */
 export function webhookSinkRoutes(
@@ -110,7 +113,7 @@ export function webhookSinkRoutes(
       handler: async (event) => {
         const parsed = parseFail(event.body);
         if (typeof parsed === 'string') return json(400, { error: 'validation_failed', message: parsed });
-        sink.failNext(parsed.status, parsed.times);
+        sink.failNext(parsed.status, parsed.times, parsed.type);
         return json(200, parsed);
       },
     },
@@ -118,19 +121,30 @@ export function webhookSinkRoutes(
   ];
 }
 
-function parseFail(body: string | undefined): { status: number; times: number } | string {
+const typeOf = (body: string): unknown => {
+  try {
+    return (JSON.parse(body) as { type?: unknown }).type;
+  } catch {
+    return undefined;
+  }
+};
+
+function parseFail(body: string | undefined): { status: number; times: number; type?: string } | string {
   let value: unknown;
   try {
     value = JSON.parse(body ?? '');
   } catch {
     return 'body must be JSON: { "status": 500, "times": 1 }';
   }
-  const { status, times = 1 } = (value ?? {}) as { status?: unknown; times?: unknown };
+  const { status, times = 1, type } = (value ?? {}) as { status?: unknown; times?: unknown; type?: unknown };
   if (!Number.isInteger(status) || (status as number) < 200 || (status as number) > 599) {
     return 'status must be an HTTP status code (200 to 599)';
   }
   if (!Number.isInteger(times) || (times as number) < 0 || (times as number) > 1000) {
     return 'times must be an integer from 0 to 1000';
   }
-  return { status: status as number, times: times as number };
+  if (type !== undefined && !(WEBHOOK_EVENT_TYPES as readonly unknown[]).includes(type)) {
+    return `type must be one of ${WEBHOOK_EVENT_TYPES.join(', ')}`;
+  }
+  return { status: status as number, times: times as number, ...(type ? { type: type as string } : {}) };
 }

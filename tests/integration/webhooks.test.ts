@@ -201,31 +201,59 @@ describe('outbound webhooks on the local stack', () => {
     expect(response.status).toBe(400);
   });
 
-  it('delivers again, under the same webhook-id, what the sink answered 500 to', async () => {
+  it('delivers on the fourth try, under the same webhook-id, what the sink answered 500 to three times', async () => {
     const secret = await sinkSecret();
     const before = (await deliveries()).length;
     const fail = await fetch(`${stack.url}/__local/webhook-sink/fail`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ status: 500, times: 1 }),
+      body: JSON.stringify({ status: 500, times: 3, type: 'case.opened' }),
     });
     expect(fail.status).toBe(200);
 
     await postCritical('wh-retried');
-    const [failed, retried] = await eventually(async () => {
-      const recent = (await deliveries()).slice(before);
-      const first = recent.find((d) => d.status === 500);
-      expect(first).toBeDefined();
-      const again = recent.find(
-        (d) => d.status === 204 && d.headers['webhook-id'] === first!.headers['webhook-id'],
-      );
-      expect(again).toBeDefined();
-      return [first!, again!];
-    }, 20_000);
+    const attempts = await eventually(async () => {
+      const opened = (await deliveries()).slice(before).filter((d) => bodyOf(d).type === 'case.opened');
+      expect(opened.map((d) => d.status)).toEqual([500, 500, 500, 204]);
+      return opened;
+    }, 30_000);
 
+    expect(new Set(attempts.map((d) => d.headers['webhook-id'])).size).toBe(1);
+    const [failed, , , retried] = attempts;
     expect(bodyOf(retried!)).toEqual(bodyOf(failed!));
     expect(verify(secret, retried!)).toEqual(bodyOf(retried!));
-  }, 40_000);
+  }, 60_000);
+
+  it('delivers problem.resolved, signed, when staff resolve a problem', async () => {
+    const secret = await sinkSecret();
+    const authorization = `Bearer ${await adminToken()}`;
+    const call = async (path: string, body: unknown) =>
+      fetch(`${stack.url}${path}`, {
+        method: 'POST',
+        headers: { authorization, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const { caseId } = await postCritical('wh-problem');
+    await eventually(async () => expect((await deliveredFor('case.opened', caseId)).length).toBe(1), 20_000);
+    const created = await call('/v1/problems', {
+      title: 'PSP outage',
+      description: 'The payment provider timed out',
+      customerMessage: 'Card payments work again.',
+    });
+    const { problem } = (await created.json()) as { problem: { problemId: string } };
+    expect((await call(`/v1/problems/${problem.problemId}/cases`, { caseIds: [caseId] })).status).toBe(200);
+
+    expect((await call(`/v1/problems/${problem.problemId}/resolve`, {})).status).toBe(200);
+
+    const delivered = await eventually(async () => {
+      const found = (await deliveries()).filter((d) => bodyOf(d).type === 'problem.resolved');
+      expect(found).toHaveLength(1);
+      return found[0]!;
+    }, 20_000);
+    expect(bodyOf(delivered)).toMatchObject({ data: { problemId: problem.problemId } });
+    expect(verify(secret, delivered)).toEqual(bodyOf(delivered));
+    expect(delivered.body).not.toContain(email);
+  }, 60_000);
 
   it('disables the endpoint that answers 410, and delivers nothing more to it', async () => {
     const before = (await deliveries()).length;
