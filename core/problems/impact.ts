@@ -9,11 +9,12 @@ import type { Clock } from '../../shared/clock.ts';
 import type { Config } from '../../shared/config/schema.ts';
 import { NotFound } from '../../shared/domain/errors.ts';
 import { figuresOf, verdictOf, type WindowTally } from '../../shared/domain/impact.ts';
-import { noticeEntry } from '../../shared/domain/outbox.ts';
+import { noticeEntry, type OutboxEntry } from '../../shared/domain/outbox.ts';
 import type { Problem, ProblemVerification } from '../../shared/domain/problem.ts';
 import type { MetricsReader, ProblemCheck, ProblemStore } from '../../shared/domain/staff-ports.ts';
 import { DAY_MS, isoWeekOf } from '../../shared/domain/time.ts';
 import { type NoticeRequested, noticeIdOf } from '../../shared/events/notice-requested.ts';
+import { type ProblemVerified, problemVerified } from '../../shared/events/problem-verified.ts';
 import { logger } from '../../shared/observability.ts';
 import { mondayOfWeek, reportingZone, sumByKey } from '../insights/metrics.ts';
 
@@ -210,8 +211,24 @@ async function verifyOne(check: ProblemCheck, deps: ImpactDeps) {
     updatedAt: at.toISOString(),
     ...(reopen ? { status: 'open' as const } : {}),
   };
+  const verified: ProblemVerified = {
+    type: 'problem.verified',
+    version: 1,
+    problemId: problem.problemId,
+    resolution: check.resolution,
+    verdict: impact.verdict,
+    change: impact.change,
+    pValue: impact.pValue,
+    reopened: reopen,
+    verifiedAt: verification.at,
+  };
+  const event: OutboxEntry = {
+    id: `event:${problemVerified.name}:${problem.problemId}:r${check.resolution}`,
+    target: 'bus',
+    message: verified,
+  };
   const written = await deps.problems.update(problem.problemId, problem.version, next, {
-    outbox: notice ? [noticeEntry(notice)] : [],
+    outbox: [event, ...(notice ? [noticeEntry(notice)] : [])],
     at,
   });
   // A change meanwhile: the check stays due, and the next run reads the problem again.

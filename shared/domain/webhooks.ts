@@ -13,6 +13,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'case.escalated',
   'case.resolved',
   'problem.resolved',
+  'problem.verified',
   'insight.spike',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
@@ -45,6 +46,7 @@ export function eventKeyOf(event: Event): string | undefined {
     case 'case.resolved':
       return caseId && typeof event.caseVersion === 'number' ? `${caseId}:v${event.caseVersion}` : undefined;
     case 'problem.resolved':
+    case 'problem.verified':
       return text(event.problemId) && typeof event.resolution === 'number'
         ? `${event.problemId}:r${event.resolution}`
         : undefined;
@@ -65,6 +67,8 @@ export function occurredAtOf(event: Event): string | undefined {
     case 'case.resolved':
     case 'problem.resolved':
       return text(event.resolvedAt);
+    case 'problem.verified':
+      return text(event.verifiedAt);
     default:
       return undefined;
   }

@@ -8,6 +8,7 @@ import type { Case } from '../../shared/domain/case.ts';
 import { ValidationFailed } from '../../shared/domain/errors.ts';
 import { normalCdf, twoProportionPValue, verdictOf } from '../../shared/domain/impact.ts';
 import type { NoticeRequested } from '../../shared/events/notice-requested.ts';
+import { problemVerified } from '../../shared/events/problem-verified.ts';
 import { sampleCase } from '../support/notices.ts';
 import { MemoryBroadcasts, MemoryStaffStore } from '../support/staff-fakes.ts';
 
@@ -154,7 +155,7 @@ describe('the fix check at the follow-up point', () => {
     expect(checkDueAt('2026-11-18T01:00:00.000Z', config)).toBe('2026-12-18T01:00:00.000Z');
   });
 
-  it("records the verdict once, tells the problem's owners, and drops the check", async () => {
+  it("records the verdict once, tells the problem's owners and the bus (problem.verified), and drops the check", async () => {
     const id = await resolvedProblem();
     plant('2026-W45', 'checkout_abandonment', 50, 30);
     plant('2026-W48', 'checkout_abandonment', 50, 30);
@@ -173,8 +174,17 @@ describe('the fix check at the follow-up point', () => {
       status: 'resolved',
       verification: { verdict: 'no_change', resolution: 1 },
     });
-    const notices = store.outbox.slice(before).map((o) => o.message as NoticeRequested);
+    const written = store.outbox.slice(before).map((o) => o.message as { type: string });
+    const notices = written.filter((m) => m.type === 'notice.requested') as NoticeRequested[];
     expect(notices.map((n) => n.kind)).toEqual(['staff_problem_verification']);
+    const events = written.filter((m) => m.type === 'problem.verified');
+    expect(events).toHaveLength(1);
+    expect(problemVerified.schema.parse(events[0])).toMatchObject({
+      problemId: id,
+      resolution: 1,
+      verdict: 'no_change',
+      reopened: false,
+    });
     // The resolver (tanaka), the creator (boss, not a member of any team: not addressable), the orders lead.
     const orders = config.teams.find((t) => t.id === 'orders')!;
     expect(new Set(notices[0]!.to.map((r) => r.memberId))).toEqual(new Set(['tanaka', orders.leadId]));
