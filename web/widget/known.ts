@@ -1,5 +1,5 @@
 /**
- * The "we know about this" hint (docs/known-issues.md#the-widget-hint): the site's open public
+ * The "we know about this" hint (docs/known-issues.md, "Widget hint"): the site's open public
  * problems from `GET <endpoint>/known-issues/<siteId>?format=json`, fetched once per page load on
  * the first prompt and kept. Any failure (network, status, shape) means no hint: it never holds up
  * or breaks the feedback. DOM-free: fetch is passed in.
