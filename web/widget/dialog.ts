@@ -7,6 +7,7 @@
  * constructed stylesheet (fine under a CSP without 'unsafe-inline').
  */
 import { type Locale, reasonIds, type Scale, texts } from './i18n.ts';
+import type { KnownIssueHint } from './known.ts';
 import { type Answer, maxComment, scoreRange } from './payload.ts';
 import { css } from './styles.ts';
 
@@ -19,6 +20,8 @@ export interface PromptProps {
   onSubmit: (answer: Answer) => Promise<'sent' | 'queued' | 'refused' | 'unverified'>;
   /** The prompt was closed (after sending or not). */
   onClose: () => void;
+  /** An open public problem on this touchpoint, when there is one: one line above the form. */
+  known?: Promise<KnownIssueHint | undefined>;
 }
 
 function h<K extends keyof HTMLElementTagNameMap>(
@@ -150,7 +153,7 @@ export function showPrompt(p: PromptProps): void {
 
   /** What Tab visits, in order: one radio per group (the checked one, else the first). */
   const tabbable = () =>
-    Array.from(dialog.querySelectorAll<HTMLInputElement>('input,textarea,button')).filter(
+    Array.from(dialog.querySelectorAll<HTMLInputElement>('a[href],input,textarea,button')).filter(
       (el) =>
         !el.closest('[hidden]') &&
         (el.type !== 'radio' || el.checked || (el === radios[0] && checked('score').length === 0)),
@@ -185,4 +188,14 @@ export function showPrompt(p: PromptProps): void {
 
   (document.body ?? document.documentElement).appendChild(host);
   radios[0]!.focus();
+
+  p.known?.then((hint) => {
+    if (!hint || closed) return;
+    const link = h('a', { href: hint.href, target: '_blank', rel: 'noopener' });
+    link.textContent = hint.publicTitle;
+    const line = h('p', { class: 'known' });
+    line.textContent = t.known;
+    line.appendChild(link);
+    dialog.insertBefore(line, form);
+  });
 }

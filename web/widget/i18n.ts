@@ -19,6 +19,8 @@ export interface Texts {
   unverified: string;
   failed: string;
   empty: string;
+  /** Before the title of an open public problem on this touchpoint (its link to the known-issues page). */
+  known: string;
 }
 
 /** The checkout-abandonment reasons, by the ids the contract and the config's `categories.reasons` use. */
@@ -59,6 +61,7 @@ export const texts: Record<Locale, Texts> = {
       'Thank you. We could not complete the security check just now: your answer is kept and will be sent when it passes. Please try again later.',
     failed: 'Sorry, your answer could not be sent.',
     empty: 'Please choose a score, tick a reason or write a comment.',
+    known: 'We know about this: ',
   },
   ja: {
     question: {
@@ -86,6 +89,7 @@ export const texts: Record<Locale, Texts> = {
       'ありがとうございました。ただいまセキュリティ確認を完了できませんでした。ご回答は保存し、確認が済みしだい送信します。しばらくしてからもう一度お試しください。',
     failed: '申し訳ありません。回答を送信できませんでした。',
     empty: '点数を選ぶか、理由を選ぶか、コメントをご記入ください。',
+    known: 'この問題は把握しています: ',
   },
 };
 

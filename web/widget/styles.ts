@@ -27,7 +27,9 @@ cursor:pointer;font-weight:600;background:#f6f8fa;user-select:none}
 .chk input:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
 label.txt{display:block;font-weight:600;font-size:.95rem;margin-bottom:.35rem}
 textarea{display:block;width:100%;min-height:4.5rem;font:inherit;padding:.5rem;border:1px solid #8c959f;border-radius:6px;resize:vertical;color:inherit}
-textarea:focus-visible,button:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
+textarea:focus-visible,button:focus-visible,a:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
+.known{margin:0 0 .9rem;padding:.5rem .75rem;border-radius:6px;background:#fff8c5;color:#6b4400;font-size:.9rem}
+.known a{color:inherit;font-weight:600;text-decoration:underline}
 .err{color:#b42318;font-size:.9rem;margin:.5rem 0 0}
 .err:empty{display:none}
 .send{margin-top:.9rem;font:inherit;font-weight:600;padding:.55rem 1.6rem;border:0;border-radius:6px;background:#1a56db;color:#fff;cursor:pointer}

@@ -13,6 +13,7 @@ import { configFrom, drainQueue, type Outcome, type ScriptData } from './config.
 import { showPrompt } from './dialog.ts';
 import { resolveLocale } from './i18n.ts';
 import { ImpressionBatch } from './impressions.ts';
+import { knownIssues } from './known.ts';
 import { type AskOptions, buildPayload, checkOptions, newIdempotencyKey } from './payload.ts';
 import { type KeyValueStore, PendingQueue } from './pending.ts';
 import { Sender } from './sender.ts';
@@ -65,6 +66,13 @@ function boot(): void {
           }).catch(() => {});
         });
   addEventListener('pagehide', () => impressions?.flush());
+  // Public data: fetched on the first prompt only, without credentials, and never in the way.
+  const known =
+    typeof config === 'string'
+      ? undefined
+      : knownIssues(config.endpoint, config.siteId, (url) =>
+          fetch(url, { mode: 'cors', credentials: 'omit' }),
+        );
 
   const ask = (options: AskOptions): Promise<Outcome> => {
     const problem = typeof config === 'string' ? config : checkOptions(options);
@@ -81,6 +89,7 @@ function boot(): void {
           scale: options.scale ?? 'nps',
           reasons: options.reasons === true,
           askConsent: options.askConsent === true && Boolean(options.customer?.email),
+          ...(known ? { known: known(options.touchpoint, locale) } : {}),
           onSubmit: async (answer) => {
             submitted = true;
             const outcome = await sender.submit({
