@@ -537,6 +537,23 @@ describe('staff console', () => {
     );
   });
 
+  it("puts a problem on the site's known-issues page under its public title, never the internal one", async () => {
+    await page.goto(`${stack.url}/console/#/problems`);
+    await problemRow('Loyalty points missing on receipts').getByRole('link').first().click();
+    const form = page.locator('form.public-problem');
+    await form.getByLabel('Show it on the known-issues page').check();
+    await form.getByLabel('Public title').fill('ポイントがレシートに反映されない');
+    await form.getByLabel('Public message').fill('レシート印刷後にポイントが付与される不具合を調査中です。');
+    await form.getByLabel('Sites').fill('shop-jp');
+
+    await form.getByRole('button', { name: 'Save' }).click();
+
+    await textOf(page.locator('.flash')).toContain('It is on the known-issues page.');
+    const known = await (await fetch(`${stack.url}/known-issues/shop-jp?lang=ja`)).text();
+    expect(known).toContain('ポイントがレシートに反映されない');
+    expect(known).not.toContain('Loyalty points missing on receipts');
+  });
+
   it('links two cases selected in the queue to a new problem in one action; resolved, it is under the resolved filter', async () => {
     await page.goto(`${stack.url}/console/#/queue`);
     await countOf(page.getByRole('checkbox', { name: /^Select case / })).toBeGreaterThan(1);

@@ -110,6 +110,7 @@ export async function problemView(ctx: ViewContext): Promise<void> {
         problem.status === 'open'
           ? [linkForm(ctx, path, problem, linkable), resolveForm(ctx, path, problem)]
           : reopenForm(ctx, path, problem),
+        publicForm(ctx, path, problem),
       ),
     ),
   );
@@ -355,6 +356,51 @@ function reopenForm(ctx: ViewContext, path: string, problem: ProblemResource): H
     h('h3', {}, t('reopenProblem')),
     field(t('reopenReason'), reason),
     h('button', { type: 'submit' }, t('reopenProblem')),
+    h('div', { class: 'form-message' }),
+  );
+}
+
+/**
+ * The problem's public face on the sites' known-issues pages (docs/known-issues.md): never the
+ * internal title. The sites start as those of its linked cases, the likeliest to be asked.
+ */
+function publicForm(ctx: ViewContext, path: string, problem: ProblemResource): HTMLElement {
+  const shown = h('input', { type: 'checkbox', name: 'public', checked: problem.public === true });
+  const title = h('input', { name: 'publicTitle', type: 'text', maxlength: 120 });
+  title.value = problem.publicTitle ?? '';
+  const message = h('textarea', { name: 'publicMessage', rows: 3, maxlength: 1000 });
+  message.value = problem.publicMessage ?? '';
+  const sites = h('input', { name: 'publicSiteIds', type: 'text' });
+  sites.value = (problem.publicSiteIds?.length ? problem.publicSiteIds : problem.siteIds).join(', ');
+  const text = (v: string) => (v.trim() ? v.trim() : null);
+  return h(
+    'form',
+    {
+      class: 'action public-problem',
+      on: {
+        submit: submitter(async () => {
+          await api<ProblemResponse>('PATCH', path, {
+            body: {
+              public: shown.checked,
+              publicTitle: text(title.value),
+              publicMessage: text(message.value),
+              publicSiteIds: sites.value
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean),
+            },
+          });
+          ctx.rerender(notice(t(shown.checked ? 'problemPublished' : 'problemUnpublished')));
+        }),
+      },
+    },
+    h('h3', {}, t('publicFace')),
+    h('p', { class: 'hint' }, t('publicFaceHint')),
+    h('div', { class: 'field checkbox' }, h('label', {}, shown, ' ', t('publicShown'))),
+    field(t('publicTitle'), title),
+    field(t('publicMessage'), message),
+    field(t('publicSites'), sites, t('publicSitesHint')),
+    h('button', { type: 'submit' }, t('savePublicFace')),
     h('div', { class: 'form-message' }),
   );
 }
