@@ -225,6 +225,12 @@ const validBodies: Record<string, Record<string, unknown>> = {
   'POST /v1/problems/{id}/cases': { caseIds: ['case_x'] },
   'POST /v1/problems/{id}/resolve': { customerMessage: 'fixed', actions: { internal: [], external: [] } },
   'POST /v1/problems/{id}/reopen': { reason: 'back' },
+  'PATCH /v1/problems/{id}': {
+    public: true,
+    publicTitle: 'Card payments fail',
+    publicMessage: 'We are on it',
+    publicSiteIds: ['shop-jp'],
+  },
 };
 const validQueries: Record<string, [Record<string, string>, string[]]> = {
   'GET /v1/cases': [
@@ -232,6 +238,7 @@ const validQueries: Record<string, [Record<string, string>, string[]]> = {
     ['team', 'status', 'severity', 'overdue', 'assignee', 'cursor', 'limit', 'ref'],
   ],
   'GET /v1/metrics': [{ groupBy: 'team' }, ['from', 'to', 'groupBy']],
+  'GET /v1/problems': [{ status: 'open' }, ['status', 'cursor', 'limit']],
   'GET /v1/trends': [{ metric: 'nps', groupBy: 'touchpoint' }, ['metric', 'groupBy', 'from', 'to']],
   'DELETE /v1/customers': [{ email: 'nobody@example.jp' }, ['email']],
 };
