@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import { caseIdFor } from '../../shared/domain/case.ts';
-import { countItems, eventually, postFeedback, startTestStack } from '../support/local-stack.ts';
+import { advanceDays, countItems, eventually, postFeedback, startTestStack } from '../support/local-stack.ts';
 
 /**
  * A problem's fix checked on the local stack: feedback on checkout_abandonment over two weeks
@@ -46,15 +46,6 @@ async function api(method: string, path: string, as = 'admin', body?: unknown) {
   return { status: response.status, body: (await response.json()) as Body };
 }
 
-async function advanceDays(days: number) {
-  const response = await fetch(`${stack.url}/__local/clock`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ advanceMinutes: days * 1440, stepMinutes: 1440 }),
-  });
-  expect(response.status).toBe(200);
-}
-
 /** A week's answers on checkout_abandonment: `detractors` NPS 2, the rest NPS 10; the feedback ids. */
 async function week(label: string, detractors: number, total: number): Promise<string[]> {
   const ids: string[] = [];
@@ -84,9 +75,9 @@ let problemId: string;
 beforeAll(async () => {
   stack = await startTestStack({ clock: new VirtualClock(T0), schedule: false });
   const [first] = await week('w45', 6, 8);
-  await advanceDays(7);
+  await advanceDays(stack, 7);
   await week('w46', 6, 8);
-  await advanceDays(9); // Wednesday of W47
+  await advanceDays(stack, 9); // Wednesday of W47
   const created = await api('POST', '/v1/problems', 'tanaka', {
     title: 'Card payments failing',
     description: 'The PSP refused 3-D Secure',
@@ -98,9 +89,9 @@ beforeAll(async () => {
   });
   expect(linked.status).toBe(200);
   expect((await api('POST', `/v1/problems/${problemId}/resolve`, 'tanaka', {})).status).toBe(200);
-  await advanceDays(5); // Monday of W48
+  await advanceDays(stack, 5); // Monday of W48
   await week('w48', 1, 8);
-  await advanceDays(7);
+  await advanceDays(stack, 7);
   await week('w49', 1, 8);
 }, 240_000);
 
@@ -129,7 +120,7 @@ describe('a resolved problem', () => {
     const early = await api('GET', `/v1/problems/${problemId}/impact`);
     expect(early.body.verdict).toBe('too_early');
 
-    await advanceDays(9); // Wednesday of W50: the fix check fell due on the way (2026-12-08)
+    await advanceDays(stack, 9); // Wednesday of W50: the fix check fell due on the way (2026-12-08)
     const impact = await api('GET', `/v1/problems/${problemId}/impact`);
 
     expect(impact.status).toBe(200);

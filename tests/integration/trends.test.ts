@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import { isoWeekOf } from '../../shared/domain/time.ts';
-import { countItems, eventually, postFeedback, startTestStack } from '../support/local-stack.ts';
+import { advanceDays, countItems, eventually, postFeedback, startTestStack } from '../support/local-stack.ts';
 
 /**
  * `GET /v1/trends` on the local stack: feedback posted through the widget's endpoint over twelve
@@ -40,16 +40,6 @@ interface TrendsBody {
   issues?: { path: string; message: string }[];
 }
 
-async function advanceDays(days: number) {
-  const response = await fetch(`${stack.url}/__local/clock`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ advanceMinutes: days * 1440, stepMinutes: 1440 }),
-  });
-  expect(response.status).toBe(200);
-  return (await response.json()) as { now: string; steps: number };
-}
-
 /** A few ratings a week whose mix changes from week to week (some weeks get none on a touchpoint). */
 function weekOfRatings(i: number): Posted['rating'][] {
   const nps = [10, 9, 3, (i * 3) % 11, (i * 7) % 11].slice(0, 2 + (i % 4));
@@ -77,7 +67,7 @@ beforeAll(async () => {
       posted.push({ week, touchpoint, rating });
     }
     await eventually(async () => expect(await countItems(stack, 'triaged')).toBe(posted.length), 30_000);
-    await advanceDays(7);
+    await advanceDays(stack, 7);
   }
 }, 600_000);
 afterAll(async () => {

@@ -151,3 +151,17 @@ export async function answerSurvey(surveyUrl: string, score: number): Promise<vo
   });
   if (answer.status !== 200) throw new Error(`survey answer answered ${answer.status}`);
 }
+
+/**
+ * Moves the stack's virtual clock on by whole days, the scheduled jobs running once per virtual
+ * day (`POST /__local/clock` with a one-day step), so weeks pass in seconds.
+ */
+export async function advanceDays(stack: LocalStack, days: number): Promise<{ now: string; steps: number }> {
+  const response = await fetch(`${stack.url}/__local/clock`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ advanceMinutes: days * 1440, stepMinutes: 1440 }),
+  });
+  if (response.status !== 200) throw new Error(`POST /__local/clock answered ${response.status}`);
+  return (await response.json()) as { now: string; steps: number };
+}
