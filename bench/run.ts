@@ -34,6 +34,7 @@ import type { Feedback } from '../shared/domain/feedback.ts';
 import { toItem as feedbackToItem } from '../shared/repository/feedback-item.ts';
 import { httpEvent } from '../tests/support/http-events.ts';
 import { buildWebAssets } from '../web/build.ts';
+import { broadcastBench } from './broadcast.ts';
 import { costBench } from './cost.ts';
 import { intakeBench } from './intake.ts';
 import { invitationBench } from './invitations.ts';
@@ -356,7 +357,8 @@ const machine = () => ({
 /**
  * `npm run bench` measures everything; `npm run bench -- bundles` only bundle sizes, import times
  * and web sizes; `npm run bench -- intake` only the intake limit's cost (`intake`); `npm run bench
- * -- invitations` only the invitation burst (`invitations`); `npm run bench -- survey` only the
+ * -- invitations` only the invitation burst (`invitations`); `npm run bench -- broadcast` only
+ * the broadcast to a resolved problem's subscribers (`broadcast`); `npm run bench -- survey` only the
  * survey page's size (`survey`); `npm run bench -- trends` only the trends reads (`trends`);
  * `npm run bench -- scale cost` only the counted (untimed) figures, `scale` and `cost`, either or
  * both. Each merges into bench/results.json, keeping the other keys.
@@ -367,6 +369,16 @@ async function main() {
     const survey = surveyPageSizes();
     writeFileSync(resultsFile, `${JSON.stringify({ ...previous, survey }, null, 2)}\n`);
     console.log(JSON.stringify({ survey }, null, 2));
+    return;
+  }
+  if (process.argv.includes('broadcast')) {
+    const broadcast = {
+      machine: machine(),
+      measuredAt: new Date(Date.now()).toISOString(),
+      ...(await broadcastBench()),
+    };
+    writeFileSync(resultsFile, `${JSON.stringify({ ...previous, broadcast }, null, 2)}\n`);
+    console.log(JSON.stringify({ broadcast }, null, 2));
     return;
   }
   if (process.argv.includes('trends')) {
@@ -403,6 +415,7 @@ async function main() {
           sla: await slaBench(),
           trends: await trendsBench(),
           invitations: await invitationBench(),
+          broadcast: await broadcastBench(),
           intake: await intakeBench(),
           ingest: { inProcessMockedClients: await ingestThroughput() },
           triage: { inProcessMockedClients: await triageThroughput() },
