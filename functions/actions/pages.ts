@@ -4,8 +4,9 @@
  * Customers see them (follow-up answers, unsubscribing) as much as staff do: a clear heading, one
  * or two sentences, the case reference, and a layout that reads well on a phone.
  */
-import { createHash } from 'node:crypto';
+
 import type { Case } from '../../shared/domain/case.ts';
+import { htmlPageHeaders, styledPageCsp } from '../../shared/html-page.ts';
 import type { HttpResult } from '../../shared/http.ts';
 import { escapeHtml, singleLine } from '../../shared/notices/escape.ts';
 import type { NoticeLocale } from '../../shared/notices/locale.ts';
@@ -41,26 +42,10 @@ export const pageCss =
   'section+section{border-top:1px solid #d8dee4;margin-top:1.5rem;padding-top:1.5rem}' +
   '@media (max-width:30rem){main{margin:0;border-radius:0;border-width:6px 0 0;min-height:100vh;box-sizing:border-box}button{width:100%}}';
 
-const styleHash = `'sha256-${createHash('sha256').update(pageCss).digest('base64')}'`;
-
 /** No scripts at all, this one stylesheet, and the only form posts back here. */
-export const pageCsp = [
-  "default-src 'none'",
-  `style-src ${styleHash}`,
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-].join('; ');
+export const pageCsp = styledPageCsp(pageCss);
 
-const pageHeaders = {
-  'content-type': 'text/html; charset=utf-8',
-  'cache-control': 'no-store',
-  'content-security-policy': pageCsp,
-  'x-frame-options': 'DENY',
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'x-robots-tag': 'noindex, nofollow',
-};
+const pageHeaders = htmlPageHeaders(pageCsp, { private: true });
 
 const referenceLabel: Text = { ja: '受付番号', en: 'Reference' };
 

@@ -4,8 +4,9 @@
  * public (title, message), the status and when it was fixed; every value is escaped. Each open
  * item has a "notify me when fixed" form that posts `email` back here.
  */
-import { createHash } from 'node:crypto';
+
 import type { KnownIssue } from '../../core/problems/known-issues.ts';
+import { htmlPageHeaders, styledPageCsp } from '../../shared/html-page.ts';
 import type { HttpResult } from '../../shared/http.ts';
 import { escapeHtml } from '../../shared/notices/escape.ts';
 
@@ -29,26 +30,12 @@ export const knownIssuesCss =
   '.banner.bad{border-color:#b42318}' +
   '@media (max-width:30rem){main{margin:0;border-radius:0;border-width:6px 0 0;min-height:100vh;box-sizing:border-box}button{width:100%}}';
 
-const styleHash = `'sha256-${createHash('sha256').update(knownIssuesCss).digest('base64')}'`;
-
 /** No scripts, this one stylesheet, no images, and the forms post back here. */
-export const knownIssuesCsp = [
-  "default-src 'none'",
-  `style-src ${styleHash}`,
-  "form-action 'self'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const knownIssuesCsp = styledPageCsp(knownIssuesCss);
 
 /** GET pages are the same for everyone for a minute; a form's answer is nobody else's. */
-export const pageHeaders = (cacheable: boolean): Record<string, string> => ({
-  'content-type': 'text/html; charset=utf-8',
-  'cache-control': cacheable ? 'public, max-age=60' : 'no-store',
-  'content-security-policy': knownIssuesCsp,
-  'x-frame-options': 'DENY',
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-});
+export const pageHeaders = (cacheable: boolean): Record<string, string> =>
+  htmlPageHeaders(knownIssuesCsp, cacheable ? { maxAgeSeconds: 60 } : { private: true });
 
 const words = {
   title: { ja: '既知の問題', en: 'Known issues' },

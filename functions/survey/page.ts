@@ -5,11 +5,12 @@
  * label and is reached with Tab, chosen with Space or the arrow keys and sent with Enter. One inline
  * stylesheet, allowed by its hash; every value from the config or the customer is escaped.
  */
-import { createHash } from 'node:crypto';
+
 import type { SurveyView } from '../../core/invitations/answer.ts';
 import type { Issue } from '../../shared/domain/errors.ts';
 import { SCORE_RANGES, type SurveyType } from '../../shared/domain/invitation.ts';
 import { MAX_SURVEY_COMMENT } from '../../shared/domain/survey-answer.ts';
+import { htmlPageHeaders, styledPageCsp } from '../../shared/html-page.ts';
 import type { HttpResult } from '../../shared/http.ts';
 import { escapeHtml, singleLine } from '../../shared/notices/escape.ts';
 
@@ -40,27 +41,10 @@ export const surveyCss =
   'section+section{border-top:1px solid #d8dee4;margin-top:1.5rem;padding-top:1.5rem}' +
   '@media (max-width:30rem){main{margin:0;border-radius:0;border-width:6px 0 0;min-height:100vh;box-sizing:border-box}button,.review{width:100%;text-align:center}}';
 
-const styleHash = `'sha256-${createHash('sha256').update(surveyCss).digest('base64')}'`;
-
 /** No scripts, this one stylesheet, images from here only, and the form posts back here. */
-export const surveyCsp = [
-  "default-src 'none'",
-  `style-src ${styleHash}`,
-  "img-src 'self'",
-  "form-action 'self'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const surveyCsp = styledPageCsp(surveyCss, { images: true });
 
-export const pageHeaders = (): Record<string, string> => ({
-  'content-type': 'text/html; charset=utf-8',
-  'cache-control': 'no-store',
-  'content-security-policy': surveyCsp,
-  'x-frame-options': 'DENY',
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'x-robots-tag': 'noindex, nofollow',
-});
+export const pageHeaders = (): Record<string, string> => htmlPageHeaders(surveyCsp, { private: true });
 
 // ---- words -------------------------------------------------------------------------------------
 

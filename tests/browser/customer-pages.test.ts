@@ -90,7 +90,7 @@ async function expectStrictPage(page: Page, response: Response | null) {
   const headers = response!.headers();
   const csp = headers['content-security-policy'] ?? '';
   expect(csp).toMatch(
-    /^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/]{43}='; form-action 'self'; frame-ancestors 'none'; base-uri 'none'$/,
+    /^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/]{43}='; form-action 'self'; base-uri 'none'; frame-ancestors 'none'$/,
   );
   expect(headers['x-content-type-options']).toBe('nosniff');
   expect(headers['referrer-policy']).toBe('no-referrer');
