@@ -3,7 +3,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import { caseIdFor } from '../../shared/domain/case.ts';
 import { launchChromium, screenshot } from '../support/browser.ts';
-import { countItems, eventually, postFeedback, startTestStack } from '../support/local-stack.ts';
+import {
+  countItems,
+  eventually,
+  mailsTo,
+  postFeedback,
+  staffApi,
+  startTestStack,
+} from '../support/local-stack.ts';
 
 /**
  * The public known-issues page (docs/known-issues.md) and the widget's hint, in Chromium on the
@@ -20,24 +27,6 @@ let stack: LocalStack;
 let browser: Browser;
 let context: BrowserContext | undefined;
 let problemId: string;
-
-async function staffApi(method: string, path: string, body?: unknown) {
-  const { token } = (await (await fetch(`${stack.url}/__local/token?admin=1`)).json()) as { token: string };
-  const response = await fetch(`${stack.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
-
-const mailsTo = async (address: string) =>
-  ((await (await fetch(`${stack.url}/__local/outbox`)).json()) as { to: string[]; subject: string }[]).filter(
-    (m) => m.to.some((to) => to.toLowerCase().includes(address)),
-  );
 
 beforeAll(async () => {
   [stack, browser] = await Promise.all([startTestStack({ schedule: false }), launchChromium()]);
@@ -61,7 +50,7 @@ beforeAll(async () => {
     caseIds.push(caseIdFor(((await response.json()) as { feedbackId: string }).feedbackId));
   }
   await eventually(async () => expect(await countItems(stack, 'triaged')).toBe(caseIds.length), 30_000);
-  const created = await staffApi('POST', '/v1/problems', {
+  const created = await staffApi(stack, 'POST', '/v1/problems', {
     title: INTERNAL_TITLE,
     description: 'Internal only: the PSP callback times out',
     customerMessage: 'カード決済の不具合を修正しました。',
@@ -72,7 +61,7 @@ beforeAll(async () => {
   });
   expect(created.status).toBe(201);
   problemId = (created.body.problem as { problemId: string }).problemId;
-  expect((await staffApi('POST', `/v1/problems/${problemId}/cases`, { caseIds })).status).toBe(200);
+  expect((await staffApi(stack, 'POST', `/v1/problems/${problemId}/cases`, { caseIds })).status).toBe(200);
 }, 120_000);
 
 afterAll(async () => {
@@ -185,7 +174,7 @@ describe('notify me when fixed', () => {
     await screenshot(page, 'known-issues-thanks-ja');
     const mails = await eventually(
       async () => {
-        const found = await mailsTo(address);
+        const found = await mailsTo(stack, address);
         expect(found).toHaveLength(1);
         return found;
       },
@@ -222,7 +211,7 @@ describe('notify me when fixed', () => {
     expect(await error.evaluate((el) => el.nextElementSibling?.tagName)).toBe('INPUT');
     await screenshot(page, 'known-issues-bad-email-en');
     expect(await countItems(stack, 'subscription')).toBe(before);
-    expect(await mailsTo('hanako@example')).toEqual([]);
+    expect(await mailsTo(stack, 'hanako@example')).toEqual([]);
     expect(await problems()).toEqual([]);
   });
 });
@@ -288,7 +277,7 @@ describe('the widget on the shop', () => {
 
 describe('once the problem is resolved', () => {
   it('shows it fixed, with the time, and without a form', async () => {
-    expect((await staffApi('POST', `/v1/problems/${problemId}/resolve`, {})).status).toBe(200);
+    expect((await staffApi(stack, 'POST', `/v1/problems/${problemId}/resolve`, {})).status).toBe(200);
     const { page, problems } = await watchedPage();
 
     const response = await page.goto(`${stack.url}/known-issues/shop-jp?lang=en`);

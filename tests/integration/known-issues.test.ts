@@ -1,9 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import { VirtualClock } from '../../shared/clock.ts';
-import { normalizeAddress } from '../../shared/domain/address.ts';
 import { caseIdFor } from '../../shared/domain/case.ts';
-import { countItems, eventually, postFeedback, startTestStack } from '../support/local-stack.ts';
+import {
+  countItems,
+  eventually,
+  mailsTo,
+  outboxMails,
+  postFeedback,
+  staffApi,
+  startTestStack,
+} from '../support/local-stack.ts';
 import { actionTokens } from '../support/notices.ts';
 
 /**
@@ -21,27 +28,9 @@ const WATCHER = 'watcher@example.jp';
 const LURKER = 'never-confirms@example.jp';
 let problemId: string;
 
-interface OutboxMail {
-  to: string[];
-  subject: string;
-  text: string;
-}
-const outbox = async () => (await (await fetch(`${stack.url}/__local/outbox`)).json()) as OutboxMail[];
-const mailTo = async (address: string) =>
-  (await outbox()).filter((m) => m.to.some((to) => normalizeAddress(to) === address));
-
-async function admin(method: string, path: string, body?: unknown) {
-  const { token } = (await (await fetch(`${stack.url}/__local/token?admin=1`)).json()) as { token: string };
-  const response = await fetch(`${stack.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
+const outbox = () => outboxMails(stack);
+const mailTo = (address: string) => mailsTo(stack, address);
+const admin = (method: string, path: string, body?: unknown) => staffApi(stack, method, path, body);
 
 const subscribe = (email: string, id = problemId, site = 'shop-jp') =>
   fetch(`${stack.url}/known-issues/${site}/${id}/subscribe?lang=ja`, {
@@ -153,6 +142,48 @@ describe('the known-issues page', () => {
 
     expect(response.status).toBe(400);
     expect(await countItems(stack, 'subscription')).toBe(before);
+  });
+});
+
+describe('PATCH /v1/problems/{id}: the public face', () => {
+  const hint = async (site: string) =>
+    ((await (await fetch(`${stack.url}/known-issues/${site}?format=json`)).json()) as { issues: unknown[] })
+      .issues;
+
+  it('answers 400 naming each field a public problem lacks, and changes nothing', async () => {
+    const answer = await admin('PATCH', `/v1/problems/${problemId}`, {
+      publicTitle: null,
+      publicMessage: null,
+      publicSiteIds: ['nowhere'],
+    });
+
+    expect(answer.status).toBe(400);
+    const paths = (answer.body.issues as { path: string }[]).map((i) => i.path).sort();
+    expect(paths).toEqual(['publicMessage', 'publicSiteIds[0]', 'publicTitle']);
+    expect(await hint('shop-jp')).toHaveLength(1);
+  });
+
+  it('moves the problem off one page and onto another, then back', async () => {
+    const moved = await admin('PATCH', `/v1/problems/${problemId}`, { publicSiteIds: ['shop-en'] });
+
+    expect(moved.status).toBe(200);
+    expect(await hint('shop-jp')).toEqual([]);
+    expect(await hint('shop-en')).toHaveLength(1);
+    expect((await subscribe(WATCHER)).status).toBe(404);
+
+    expect((await admin('PATCH', `/v1/problems/${problemId}`, { publicSiteIds: ['shop-jp'] })).status).toBe(
+      200,
+    );
+    expect(await hint('shop-en')).toEqual([]);
+    expect(await hint('shop-jp')).toHaveLength(1);
+  });
+
+  it('takes the problem off every page when public is set false', async () => {
+    expect((await admin('PATCH', `/v1/problems/${problemId}`, { public: false })).status).toBe(200);
+    expect(await hint('shop-jp')).toEqual([]);
+
+    expect((await admin('PATCH', `/v1/problems/${problemId}`, { public: true })).status).toBe(200);
+    expect(await hint('shop-jp')).toHaveLength(1);
   });
 });
 

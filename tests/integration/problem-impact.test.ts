@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import { caseIdFor } from '../../shared/domain/case.ts';
-import { advanceDays, countItems, eventually, postFeedback, startTestStack } from '../support/local-stack.ts';
+import {
+  advanceDays,
+  countItems,
+  eventually,
+  postFeedback,
+  staffApi,
+  startTestStack,
+} from '../support/local-stack.ts';
 
 /**
  * A problem's fix checked on the local stack: feedback on checkout_abandonment over two weeks
@@ -15,11 +22,6 @@ let stack: LocalStack;
 // Monday 2026-11-02 10:00 JST, ISO week 2026-W45.
 const T0 = new Date('2026-11-02T01:00:00.000Z');
 let posted = 0;
-
-async function token(who: string): Promise<string> {
-  const query = who === 'admin' ? 'admin=1' : `staff=${who}`;
-  return ((await (await fetch(`${stack.url}/__local/token?${query}`)).json()) as { token: string }).token;
-}
 
 /** The few fields these tests read from the answers. */
 interface ProblemItem {
@@ -34,17 +36,8 @@ interface Body {
   issues: { path: string }[];
 }
 
-async function api(method: string, path: string, as = 'admin', body?: unknown) {
-  const response = await fetch(`${stack.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${await token(as)}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: response.status, body: (await response.json()) as Body };
-}
+const api = (method: string, path: string, as = 'admin', body?: unknown) =>
+  staffApi<Body>(stack, method, path, body, as);
 
 /** A week's answers on checkout_abandonment: `detractors` NPS 2, the rest NPS 10; the feedback ids. */
 async function week(label: string, detractors: number, total: number): Promise<string[]> {

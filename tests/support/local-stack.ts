@@ -3,6 +3,7 @@ import { ScanCommand, type ScanCommandInput } from '@aws-sdk/lib-dynamodb';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../infra/local/stack.ts';
 import { loadConfigFile } from '../../shared/config/load.ts';
 import type { Config } from '../../shared/config/schema.ts';
+import { normalizeAddress } from '../../shared/domain/address.ts';
 
 export const exampleConfig = (): Config => loadConfigFile('closeloop.config.example.json');
 
@@ -165,3 +166,44 @@ export async function advanceDays(stack: LocalStack, days: number): Promise<{ no
   if (response.status !== 200) throw new Error(`POST /__local/clock answered ${response.status}`);
   return (await response.json()) as { now: string; steps: number };
 }
+
+/**
+ * Calls the staff API as a local member (`staff=<id>`) or, by default, as an admin, with a token
+ * from `/__local/token`: the JSON answer and its status.
+ */
+export async function staffApi<T = Record<string, unknown>>(
+  stack: LocalStack,
+  method: string,
+  path: string,
+  body?: unknown,
+  as = 'admin',
+): Promise<{ status: number; body: T }> {
+  const query = as === 'admin' ? 'admin=1' : `staff=${encodeURIComponent(as)}`;
+  const { token } = (await (await fetch(`${stack.url}/__local/token?${query}`)).json()) as { token: string };
+  const response = await fetch(`${stack.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+export interface OutboxMail {
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Every mail the SES peer took (`GET /__local/outbox`), oldest first. */
+export const outboxMails = async (stack: LocalStack): Promise<OutboxMail[]> =>
+  (await (await fetch(`${stack.url}/__local/outbox`)).json()) as OutboxMail[];
+
+/** The mails to one address, compared as normalized addresses. */
+export const mailsTo = async (stack: LocalStack, address: string): Promise<OutboxMail[]> =>
+  (await outboxMails(stack)).filter((m) =>
+    m.to.some((to) => normalizeAddress(to) === normalizeAddress(address)),
+  );
