@@ -5,8 +5,9 @@
  * of the config get `staff_problem_resolved` in their inboxes. Each address once: a subscriber
  * who is also a linked customer is told through the case only.
  *
- * Durable and resumable: resolving arms one job per resolution (`armBroadcast`, before the
- * problem's own write, so a resolution never goes without it); the minute job works it
+ * Durable and resumable: resolving writes one job per resolution (`broadcastJobOf`) in the
+ * problem's own conditional write, so a resolution never goes without it and a resolve that lost
+ * its race leaves none; the minute job works it
  * (`runBroadcasts`): the staff mails, then the subscribers a page at a time, each page's mails
  * put in the outbox with ids made of the problem, the resolution and the contact hash, then the
  * job's cursor moved on (on condition it did not move meanwhile). A run that dies half-way leaves
@@ -20,7 +21,6 @@ import { type ContactRef, contactIdOf, contactRefOf } from '../../shared/domain/
 import type { BroadcastJob, BroadcastStore, Subscription } from '../../shared/domain/known-issue-ports.ts';
 import type { Problem } from '../../shared/domain/problem.ts';
 import type { ProblemStore } from '../../shared/domain/staff-ports.ts';
-import { HOUR_MS } from '../../shared/domain/time.ts';
 import type { NoticeRequested } from '../../shared/events/notice-requested.ts';
 import { subscriptionIdOf } from '../../shared/repository/known-issue-item.ts';
 
@@ -33,9 +33,6 @@ export interface BroadcastDeps {
   pageSize?: number;
 }
 
-/** A job whose resolution never committed (the problem's write lost its race) is dropped after this. */
-const ABANDONED_AFTER_MS = HOUR_MS;
-
 /** The customer notice id of one subscriber's mail: one per address per resolution, whatever the site. */
 export const subscriberNoticeId = (problemId: string, resolution: number, hash: string) =>
   `problem:${problemId}:customer_problem_resolved:r${resolution}:${hash}`;
@@ -44,11 +41,11 @@ export const stakeholderNoticeId = (problemId: string, resolution: number, teamI
   `problem:${problemId}:staff_problem_resolved:r${resolution}:${teamId}`;
 
 /**
- * Arms the broadcast of the problem's next resolution, before the problem is written resolved.
- * `cases` are its linked cases as read for the resolution: those still being worked on (`working`)
- * will tell their customers, so those addresses are not mailed again as subscribers.
+ * The broadcast of the problem's next resolution, to be written with it. `cases` are its linked
+ * cases as read for the resolution: those still being worked on (`working`) will tell their
+ * customers, so those addresses are not mailed again as subscribers.
  */
-export async function armBroadcast(
+export async function broadcastJobOf(
   problem: Problem,
   cases: readonly Case[],
   working: readonly Case['status'][],
@@ -61,7 +58,7 @@ export async function armBroadcast(
     const email = await deps.broadcasts.customerAddressOf(c.caseId);
     if (email) skip.add(contactRefOf(c.siteId ?? '', email).hash);
   }
-  const touchpoints = new Set<string>((problem as Problem & { touchpoints?: string[] }).touchpoints ?? []);
+  const touchpoints = new Set<string>(problem.touchpoints);
   for (const c of cases) touchpoints.add(c.touchpoint);
   const job: BroadcastJob = {
     problemId: problem.problemId,
@@ -75,7 +72,6 @@ export async function armBroadcast(
     skip: [...skip],
     createdAt: deps.clock.now().toISOString(),
   };
-  await deps.broadcasts.arm(job);
   return job;
 }
 
@@ -98,13 +94,6 @@ export async function runBroadcasts(
     const problem = await deps.problems.get(job.problemId);
     if (problem === undefined) {
       await deps.broadcasts.finish(job);
-      continue;
-    }
-    if (problem.resolutions < job.resolution) {
-      // Armed by a resolve whose write did not (yet) commit: wait, then give it up.
-      if (deps.clock.now().getTime() - Date.parse(job.createdAt) > ABANDONED_AFTER_MS) {
-        await deps.broadcasts.finish(job);
-      }
       continue;
     }
     await runJob(job, problem, deps, shouldStop, result);

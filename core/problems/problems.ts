@@ -29,7 +29,7 @@ import { type ProblemResolved, problemResolved } from '../../shared/events/probl
 import { decodeCursor, encodeCursor } from '../../shared/pagination.ts';
 import { problemStatusKey } from '../../shared/repository/problem-item.ts';
 import { type CaseDeps, changeCase, loadAuthorized, type ResolutionActions } from '../cases/case-changes.ts';
-import { armBroadcast } from './broadcast.ts';
+import { broadcastJobOf } from './broadcast.ts';
 import { checkDueAt } from './impact.ts';
 
 export interface ProblemDeps extends CaseDeps {
@@ -182,13 +182,6 @@ export async function resolveProblem(
     cases.push(loaded.case);
   }
 
-  if (problem.status !== 'resolved') {
-    // Armed before the problem is written resolved, so no resolution goes without its broadcast;
-    // the minute job sends it once the resolution committed (core/problems/broadcast.ts).
-    const changes = input.actions ? [...input.actions.internal, ...input.actions.external] : [];
-    await armBroadcast(problem, cases, working, { customerMessage, changes }, deps);
-  }
-
   const at = deps.clock.now().toISOString();
   const needsUpdate = problem.status !== 'resolved' || customerMessage !== problem.customerMessage;
   if (needsUpdate) {
@@ -203,6 +196,12 @@ export async function resolveProblem(
       resolutions: problem.status === 'resolved' ? problem.resolutions : problem.resolutions + 1,
     };
     const newlyResolved = problem.status !== 'resolved';
+    // Its broadcast to subscribers and stakeholders is written with it; the minute job sends it
+    // (core/problems/broadcast.ts).
+    const changes = input.actions ? [...input.actions.internal, ...input.actions.external] : [];
+    const broadcast = newlyResolved
+      ? await broadcastJobOf(problem, cases, working, { customerMessage, changes }, deps)
+      : undefined;
     // A new resolution (not a changed message) tells the bus and schedules its fix's check, in the
     // problem's own write.
     const result = await deps.problems.update(
@@ -212,6 +211,7 @@ export async function resolveProblem(
       newlyResolved
         ? {
             check: { problemId, dueAt: checkDueAt(at, deps.config), resolution: next.resolutions },
+            ...(broadcast ? { broadcast } : {}),
             outbox: [problemResolvedEvent(next, at)],
           }
         : {},

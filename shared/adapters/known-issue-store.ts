@@ -99,11 +99,6 @@ const decodeCursor = (cursor: string | undefined) =>
 
 export function dynamoBroadcastStore(db: DynamoDBDocumentClient, tableName: string): BroadcastStore {
   return {
-    async arm(job) {
-      const item = { ...broadcastKey(job.problemId, job.resolution), type: itemTypes.broadcast, ...job };
-      return putIfAbsent(db, tableName, item);
-    },
-
     async pending() {
       const items = await queryAll(db, {
         TableName: tableName,

@@ -1,7 +1,7 @@
 /** The problem store (shared/domain/staff-ports.ts): problems and the cases linked to them. */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ProblemStore } from '../domain/staff-ports.ts';
-import { knownIssueKey } from '../repository/known-issue-item.ts';
+import { knownIssueKey, toBroadcastItem } from '../repository/known-issue-item.ts';
 import { outboxItem } from '../repository/outbox.ts';
 import {
   problemAttributes,
@@ -158,6 +158,9 @@ export function dynamoProblemStore(db: DynamoDBDocumentClient, tableName: string
         await writeAtomically(db, [
           { Update: write },
           ...(also.check ? [{ Put: { TableName: tableName, Item: toProblemCheckItem(also.check) } }] : []),
+          ...(also.broadcast
+            ? [{ Put: { TableName: tableName, Item: toBroadcastItem(also.broadcast) } }]
+            : []),
           ...(also.outbox ?? []).map((o) => ({
             Put: {
               TableName: tableName,

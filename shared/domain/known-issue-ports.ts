@@ -61,8 +61,6 @@ export interface SubscriberPage {
 }
 
 export interface BroadcastStore {
-  /** Puts the job unless it exists (a resolution is armed once); true when written. */
-  arm(job: BroadcastJob): Promise<boolean>;
   /** Every job not finished. */
   pending(): Promise<BroadcastJob[]>;
   subscribers(problemId: string, cursor: string | undefined, limit: number): Promise<SubscriberPage>;

@@ -9,6 +9,7 @@ import type { Case, CaseStatus, TimelineEvent } from './case.ts';
 import type { Severity } from './classify.ts';
 import type { ContactRef } from './contact.ts';
 import type { Feedback } from './feedback.ts';
+import type { BroadcastJob } from './known-issue-ports.ts';
 import type { TrendGroup } from './metrics.ts';
 import type { SingleUse } from './notice-ports.ts';
 import type { Problem, ProblemStatus } from './problem.ts';
@@ -148,13 +149,14 @@ export interface ProblemStore {
   linkedCases(problemId: string): Promise<LinkedCase[]>;
   /**
    * Conditional on `expectedVersion`; `stale` otherwise. What `also` names is written in the same
-   * transaction: the verification a resolution schedules, the notices a verification queues.
+   * transaction: the verification and the broadcast a resolution schedules, the events and
+   * notices a resolution or a verification queues.
    */
   update(
     problemId: string,
     expectedVersion: number,
     set: Partial<Problem> & Pick<Problem, 'version' | 'updatedAt'>,
-    also?: { check?: ProblemCheck; outbox?: readonly OutboxEntry[]; at?: Date },
+    also?: { check?: ProblemCheck; broadcast?: BroadcastJob; outbox?: readonly OutboxEntry[]; at?: Date },
   ): Promise<'committed' | 'stale'>;
   /** Checks due by `dueBy`, oldest first, at most `limit`. */
   dueChecks(dueBy: string, limit: number): Promise<ProblemCheck[]>;

@@ -14,7 +14,8 @@
  *   staff stakeholder mails and the subscribers' mails, with a cursor (core/problems/broadcast.ts).
  */
 import type { ContactRef } from '../domain/contact.ts';
-import type { itemTypes } from '../table.ts';
+import type { BroadcastJob } from '../domain/known-issue-ports.ts';
+import { itemTypes } from '../table.ts';
 import { contactKey } from './contact-item.ts';
 import { problemPk } from './problem-item.ts';
 
@@ -73,4 +74,9 @@ export const BROADCASTS_PK = 'BROADCASTS';
 export const broadcastKey = (problemId: string, resolution: number) => ({
   pk: BROADCASTS_PK,
   sk: `${problemId}#${resolution}`,
+});
+export const toBroadcastItem = (job: BroadcastJob) => ({
+  ...broadcastKey(job.problemId, job.resolution),
+  type: itemTypes.broadcast,
+  ...job,
 });

@@ -181,10 +181,11 @@ export class MemoryStaffStore implements StaffCaseStore, ProblemStore, MetricsRe
     problemId: string,
     expectedVersion: number,
     set: Partial<Problem>,
-    also: { check?: ProblemCheck; outbox?: readonly OutboxEntry[] } = {},
+    also: { check?: ProblemCheck; broadcast?: BroadcastJob; outbox?: readonly OutboxEntry[] } = {},
   ) {
     const p = this.problemsById.get(problemId);
     if (!p || p.version !== expectedVersion) return 'stale' as const;
+    if (also.broadcast) this.broadcasts.push(structuredClone(also.broadcast));
     const { touchpoints: _t, teams: _m, siteIds: _s, ...own } = structuredClone(set);
     this.problemsById.set(problemId, { ...p, ...own });
     if (also.check) this.checks.set(`${also.check.dueAt}#${also.check.problemId}`, also.check);
@@ -192,6 +193,8 @@ export class MemoryStaffStore implements StaffCaseStore, ProblemStore, MetricsRe
     return 'committed' as const;
   }
   readonly checks = new Map<string, ProblemCheck>();
+  /** The broadcast jobs written with a resolution. */
+  readonly broadcasts: BroadcastJob[] = [];
   async dueChecks(dueBy: string, limit: number) {
     return [...this.checks.values()]
       .filter((c) => c.dueAt <= dueBy)
@@ -272,11 +275,6 @@ export class MemoryBroadcasts implements BroadcastStore {
 
   private key = (j: Pick<BroadcastJob, 'problemId' | 'resolution'>) => `${j.problemId}#${j.resolution}`;
 
-  async arm(job: BroadcastJob) {
-    if (this.jobs.has(this.key(job))) return false;
-    this.jobs.set(this.key(job), structuredClone(job));
-    return true;
-  }
   async pending() {
     return [...this.jobs.values()].map((j) => structuredClone(j));
   }

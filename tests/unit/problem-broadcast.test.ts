@@ -1,10 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runBroadcasts, subscriberNoticeId } from '../../core/problems/broadcast.ts';
+import { createProblem, linkCases, resolveProblem } from '../../core/problems/problems.ts';
+import { VirtualClock } from '../../shared/clock.ts';
 import { loadConfigFile } from '../../shared/config/load.ts';
 import { contactIdOf, contactRefOf } from '../../shared/domain/contact.ts';
+import { StateConflict } from '../../shared/domain/errors.ts';
 import type { BroadcastJob } from '../../shared/domain/known-issue-ports.ts';
 import type { Problem } from '../../shared/domain/problem.ts';
-import { MemoryBroadcasts } from '../support/staff-fakes.ts';
+import { sampleCase } from '../support/notices.ts';
+import { MemoryBroadcasts, MemoryStaffStore } from '../support/staff-fakes.ts';
 
 const config = loadConfigFile('closeloop.config.example.json');
 const now = new Date('2026-12-07T05:00:00Z');
@@ -97,5 +101,41 @@ describe('the broadcast on resolution', () => {
     ).toBe(true);
     expect([...store.outbox.values()].filter((n) => n.kind === 'customer_problem_resolved')).toHaveLength(3);
     expect(store.jobs.size).toBe(0);
+  });
+});
+
+describe('resolving a problem writes its broadcast', () => {
+  const admin = { memberId: 'boss', teamIds: [], admin: true };
+
+  async function linkedProblem(staff: MemoryStaffStore) {
+    staff.addCase(sampleCase({ caseId: 'case_a', feedbackId: 'fb_a' }), []);
+    const deps = {
+      cases: staff,
+      problems: staff,
+      broadcasts: new MemoryBroadcasts(),
+      clock: new VirtualClock(now),
+      config,
+      newId: () => 'id-1',
+      backoff: async () => {},
+    };
+    const p = await createProblem({ title: 'PSP outage', description: 'PSP down' }, admin, deps);
+    await linkCases(p.problemId, ['case_a'], admin, deps);
+    return { problemId: p.problemId, deps };
+  }
+
+  it("in the resolution's own write: a resolve that lost its race leaves none, the retry's carries its own message", async () => {
+    const staff = new MemoryStaffStore();
+    const { problemId, deps } = await linkedProblem(staff);
+    vi.spyOn(staff, 'update').mockResolvedValueOnce('stale');
+
+    await expect(resolveProblem(problemId, { customerMessage: 'first' }, admin, deps)).rejects.toThrow(
+      StateConflict,
+    );
+    expect(staff.broadcasts).toEqual([]);
+    await resolveProblem(problemId, { customerMessage: 'second' }, admin, deps);
+    await resolveProblem(problemId, { customerMessage: 'second, corrected' }, admin, deps);
+
+    expect(staff.broadcasts).toHaveLength(1);
+    expect(staff.broadcasts[0]).toMatchObject({ problemId, resolution: 1, message: 'second' });
   });
 });
