@@ -8,6 +8,7 @@ import type {
   Subscription,
 } from '../domain/known-issue-ports.ts';
 import type { NoticeRequested } from '../events/notice-requested.ts';
+import { encodeCursor } from '../pagination.ts';
 import { caseKey } from '../repository/case-item.ts';
 import { contactKey } from '../repository/contact-item.ts';
 import {
@@ -90,9 +91,8 @@ const subscriptionOf = (i: Record<string, unknown>): Subscription => {
   };
 };
 
-const encodeCursor = (key: Record<string, unknown> | undefined) =>
-  key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
-const decodeCursor = (cursor: string | undefined) =>
+/** The job keeps its cursor itself (no client ever holds it), so it is read back as written. */
+const positionOf = (cursor: string | undefined) =>
   cursor
     ? (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>)
     : undefined;
@@ -113,7 +113,7 @@ export function dynamoBroadcastStore(db: DynamoDBDocumentClient, tableName: stri
     },
 
     async subscribers(problemId, cursor, limit) {
-      const start = decodeCursor(cursor);
+      const start = positionOf(cursor);
       const page = await db.send(
         new QueryCommand({
           TableName: tableName,
@@ -127,7 +127,7 @@ export function dynamoBroadcastStore(db: DynamoDBDocumentClient, tableName: stri
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
       );
-      const next = encodeCursor(page.LastEvaluatedKey);
+      const next = page.LastEvaluatedKey ? encodeCursor(page.LastEvaluatedKey) : undefined;
       return { items: (page.Items ?? []).map(subscriptionOf), ...(next ? { next } : {}) };
     },
 
