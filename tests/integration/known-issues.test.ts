@@ -135,6 +135,26 @@ describe('the known-issues page', () => {
     expect((await subscribe(WATCHER, problemId, 'shop-en')).status).toBe(404);
   });
 
+  it('answers 415 to a notify-me that is not a form, and 413 to one over 4 KiB, storing nothing', async () => {
+    const before = await countItems(stack, 'subscription');
+    const url = `${stack.url}/known-issues/shop-jp/${problemId}/subscribe`;
+
+    const json = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: WATCHER }),
+    });
+    const huge = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email: WATCHER, pad: 'x'.repeat(5000) }).toString(),
+    });
+
+    expect(json.status).toBe(415);
+    expect(huge.status).toBe(413);
+    expect(await countItems(stack, 'subscription')).toBe(before);
+  });
+
   it('answers 400 naming the email field, and stores nothing, for an address that is not one', async () => {
     const before = await countItems(stack, 'subscription');
 
