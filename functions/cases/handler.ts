@@ -8,6 +8,7 @@
 import { type ChangeInput, changeCase } from '../../core/cases/case-changes.ts';
 import { getCaseDetail, listCases, publicCase } from '../../core/cases/case-queries.ts';
 import { type ErasureDeps, eraseCustomer } from '../../core/cases/erasure.ts';
+import { listTeams } from '../../core/cases/teams.ts';
 import { type MetricsDeps, readMetrics } from '../../core/insights/metrics.ts';
 import { readTrends, type TrendsDeps } from '../../core/insights/trends.ts';
 import { type PosterDeps, touchpointPoster } from '../../core/invitations/posters.ts';
@@ -120,6 +121,7 @@ const impls: Record<string, Impl> = {
   'GET /v1/metrics': async (req, deps) =>
     json(200, await readMetrics(req.query as never, req.principal, deps)),
   'GET /v1/trends': async (req, deps) => json(200, await readTrends(req.query as never, req.principal, deps)),
+  'GET /v1/teams': async (req, deps) => json(200, listTeams(req.principal, deps)),
   'DELETE /v1/customers': async (req, deps) =>
     json(200, await eraseCustomer((req.query as s.EraseCustomer).email, req.principal, deps)),
   'GET /v1/sites/{siteId}/touchpoints/{touchpoint}/qr.svg': async (req, deps) => {

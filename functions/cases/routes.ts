@@ -201,6 +201,17 @@ export const routeSpecs: readonly RouteSpec[] = [
     errors: [400],
   },
   {
+    method: 'GET',
+    path: '/v1/teams',
+    operationId: 'listTeams',
+    summary:
+      "The teams you may see (admins: every configured team) with their members' names, for names and reassigning",
+    access: 'staff',
+    response: s.teamsResponse,
+    status: 200,
+    errors: [],
+  },
+  {
     method: 'DELETE',
     path: '/v1/customers',
     operationId: 'eraseCustomer',

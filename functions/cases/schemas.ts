@@ -546,6 +546,30 @@ export const trendPoint = z
     ),
   })
   .check(z.describe('One week of a series'));
+export const teamsResponse = z
+  .object({
+    items: z.array(
+      z.object({
+        teamId: z.string(),
+        name: z.string(),
+        leadId: z.string(),
+        managerId: z.string(),
+        members: z.array(
+          z.object({
+            memberId: z.string(),
+            name: z.string(),
+            locale: z.string(),
+            available: z.boolean().check(z.describe('false: keeps their cases, gets no new assignments')),
+          }),
+        ),
+      }),
+    ),
+  })
+  .check(
+    z.describe(
+      "GET /v1/teams: the teams you may see (admins: every configured team) and their members' names",
+    ),
+  );
 export const trendsResponse = z
   .object({
     metric: z.enum(trendMetrics),

@@ -1703,7 +1703,7 @@ describe('staff API: Cognito, JWT authorizer, the cases function', () => {
     );
   });
 
-  it('puts the JWT authorizer on every /v1/cases, /v1/problems, /v1/metrics, /v1/trends, /v1/sites and DELETE /v1/customers route, and on no public one', () => {
+  it('puts the JWT authorizer on every /v1/cases, /v1/problems, /v1/metrics, /v1/trends, /v1/teams, /v1/sites and DELETE /v1/customers route, and on no public one', () => {
     for (const built of [dev, prod]) {
       const [authorizerId, authorizer] = only(ofType(built.statelessJson, 'AWS::ApiGatewayV2::Authorizer'));
       expect(authorizer.Properties.AuthorizerType).toBe('JWT');
@@ -1717,7 +1717,7 @@ describe('staff API: Cognito, JWT authorizer, the cases function', () => {
       expect(jwt).toContain(clientId.replace(/[0-9A-F]{8}$/, ''));
 
       const staff = routes(built).filter((r) =>
-        /^(GET|POST|PATCH) \/v1\/(cases|problems|metrics|trends|sites)|^DELETE \/v1\/customers$/.test(
+        /^(GET|POST|PATCH) \/v1\/(cases|problems|metrics|trends|teams|sites)|^DELETE \/v1\/customers$/.test(
           r.Properties.RouteKey,
         ),
       );
@@ -1746,6 +1746,7 @@ describe('staff API: Cognito, JWT authorizer, the cases function', () => {
           'POST /v1/problems/{id}/reopen',
           'GET /v1/metrics',
           'GET /v1/trends',
+          'GET /v1/teams',
           'GET /v1/sites/{siteId}/touchpoints/{touchpoint}/qr.svg',
           'DELETE /v1/customers',
         ].sort(),
@@ -1778,9 +1779,9 @@ describe('staff API: Cognito, JWT authorizer, the cases function', () => {
   it('routes every staff route and GET /v1/openapi.json to the cases function', () => {
     const [casesId] = casesFn();
     const mine = routes().filter((r) =>
-      /\/v1\/(cases|problems|metrics|customers|sites|openapi\.json)/.test(r.Properties.RouteKey),
+      /\/v1\/(cases|problems|metrics|trends|teams|customers|sites|openapi\.json)/.test(r.Properties.RouteKey),
     );
-    expect(mine).toHaveLength(23);
+    expect(mine).toHaveLength(25);
     for (const route of mine) {
       const integration = dev.statelessJson.Resources[route.Properties.Target['Fn::Join'][1][1].Ref];
       expect(integration.Properties.IntegrationType).toBe('AWS_PROXY');

@@ -269,6 +269,35 @@ describe('authorization (object level, on every route)', () => {
   });
 });
 
+describe('GET /v1/teams', () => {
+  it("names a member's own teams and their members, with no addresses", async () => {
+    const response = await call('GET /v1/teams');
+
+    expect(response.statusCode).toBe(200);
+    const { items } = bodyOf(response);
+    expect(items.map((t: { teamId: string }) => t.teamId)).toEqual(['orders']);
+    const orders = config.teams.find((t) => t.id === 'orders')!;
+    expect(items[0]).toMatchObject({ name: orders.name, leadId: orders.leadId });
+    expect(items[0].members.map((m: { name: string }) => m.name)).toEqual(orders.members.map((m) => m.name));
+    expect(response.body).not.toContain('@');
+  });
+
+  it('lists every configured team to an admin, those without cases included', async () => {
+    const response = await call('GET /v1/teams', { as: { user: 'boss', groups: ['admin'] } });
+
+    expect(bodyOf(response).items.map((t: { teamId: string }) => t.teamId)).toEqual(
+      config.teams.map((t) => t.id),
+    );
+  });
+
+  it('answers 400 to a query parameter, which the route does not take', async () => {
+    const response = await call('GET /v1/teams', { query: { team: 'web' } });
+
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toContain('this route takes no query parameters');
+  });
+});
+
 describe('changes with If-Match', () => {
   it('acknowledges with the current version: 200, the new version as ETag, one event by the member via the API', async () => {
     const response = await call('POST /v1/cases/{id}/acknowledge', { headers: { 'if-match': '"1"' } });
