@@ -284,6 +284,18 @@ describe('staff console', () => {
     await screenshot(page, 'console-queue');
   });
 
+  it("shows team and owner by name, and lists the member's team in the filter by name", async () => {
+    await page.goto(`${stack.url}/console/#/queue`);
+    const first = page.locator('table.queue tbody tr').first();
+
+    // Names from GET /v1/teams (the example config's orders team), the ids kept as data.
+    await attrOf(first.locator('td.owner'), 'data-member').toMatch(/^[a-z]+$/);
+    const ownerId = (await first.locator('td.owner').getAttribute('data-member')) ?? '';
+    await textOf(first.locator('td.owner')).not.toBe(ownerId);
+    await textOf(first.locator('td.team')).not.toBe('orders');
+    await textOf(page.locator('select[name="team"] option[value="orders"]')).not.toBe('orders');
+  });
+
   it('filters the queue by state with the API filter', async () => {
     await page.goto(`${stack.url}/console/#/queue`);
     await page.getByLabel('State').selectOption('waiting_on_customer');

@@ -16,6 +16,7 @@ import type {
   problemResource,
   problemResponse,
   resolveProblemResponse,
+  teamsResponse,
   timelineEventResource,
 } from '../../functions/cases/schemas.ts';
 
@@ -34,6 +35,7 @@ export type ImpactVerdict = Impact['verdict'];
 export type LinkCasesResponse = z.output<typeof linkCasesResponse>;
 export type ResolveProblemResponse = z.output<typeof resolveProblemResponse>;
 export type Metrics = z.output<typeof metricsResponse>;
+export type TeamDirectory = z.output<typeof teamsResponse>['items'];
 export type MetricsGroup = z.output<typeof metricsGroup>;
 
 /** `GET /__local/staff` (local stack only). */

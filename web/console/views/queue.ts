@@ -14,6 +14,7 @@ import type {
   LinkCasesResponse,
   ProblemListItem,
   ProblemResponse,
+  TeamDirectory,
 } from '../types.ts';
 import {
   badge,
@@ -63,6 +64,11 @@ export async function queueView(ctx: ViewContext): Promise<void> {
     (list) => list,
     () => undefined,
   );
+  // Names for team and owner ids; without it the queue shows the ids.
+  const directoryAnswer = api<{ items: TeamDirectory }>('GET', '/v1/teams').then(
+    ({ data }) => data.items,
+    (): TeamDirectory => [],
+  );
   let items: CaseResource[] = [];
   let truncated = false;
   try {
@@ -89,9 +95,16 @@ export async function queueView(ctx: ViewContext): Promise<void> {
     return;
   }
   items = items.sort(queueOrder);
+  const directory = await directoryAnswer;
+  const names = namesOf(directory);
 
+  // Every team the viewer may see, those without cases yet included.
   const teamIds = [
-    ...new Set([...ctx.session.teamIds, ...items.map((c) => c.teamId), team].filter(Boolean)),
+    ...new Set(
+      [...directory.map((d) => d.teamId), ...ctx.session.teamIds, ...items.map((c) => c.teamId), team].filter(
+        Boolean,
+      ),
+    ),
   ].sort();
   const statusSelect = h(
     'select',
@@ -105,7 +118,7 @@ export async function queueView(ctx: ViewContext): Promise<void> {
     'select',
     { name: 'team' },
     h('option', { value: '' }, t('allTeams')),
-    teamIds.map((id) => h('option', { value: id }, id)),
+    teamIds.map((id) => h('option', { value: id }, names.team(id))),
   );
   teamSelect.value = team;
   const mineBox = h('input', { type: 'checkbox', name: 'mine', checked: mine });
@@ -200,7 +213,7 @@ export async function queueView(ctx: ViewContext): Promise<void> {
           h(
             'tbody',
             {},
-            items.map((c, i) => row(c, boxes[i] as HTMLInputElement)),
+            items.map((c, i) => row(c, boxes[i] as HTMLInputElement, names)),
           ),
         );
 
@@ -333,7 +346,22 @@ function linkBar(
   );
 }
 
-function row(c: CaseResource, box: HTMLInputElement): HTMLTableRowElement {
+interface Names {
+  team: (teamId: string) => string;
+  member: (teamId: string, memberId: string) => string;
+}
+
+/** Names by id from the directory; an id the directory does not know shows as itself. */
+export function namesOf(directory: TeamDirectory): Names {
+  const teams = new Map(directory.map((d) => [d.teamId, d]));
+  return {
+    team: (teamId) => teams.get(teamId)?.name ?? teamId,
+    member: (teamId, memberId) =>
+      teams.get(teamId)?.members.find((m) => m.memberId === memberId)?.name ?? memberId,
+  };
+}
+
+function row(c: CaseResource, box: HTMLInputElement, names: Names): HTMLTableRowElement {
   const deadline = activeDeadline(c);
   return h(
     'tr',
@@ -366,8 +394,8 @@ function row(c: CaseResource, box: HTMLInputElement): HTMLTableRowElement {
     h('td', {}, badge(c.status)),
     h('td', {}, badge(c.severity, 'severity')),
     h('td', {}, label(c.touchpoint)),
-    h('td', {}, c.teamId),
-    h('td', {}, c.assigneeId),
+    h('td', { class: 'team', 'data-team': c.teamId }, names.team(c.teamId)),
+    h('td', { class: 'owner', 'data-member': c.assigneeId }, names.member(c.teamId, c.assigneeId)),
     h('td', { class: 'opened' }, h('time', { datetime: c.createdAt }, formatDateTime(c.createdAt))),
   );
 }
