@@ -209,7 +209,7 @@ export const routeSpecs: readonly RouteSpec[] = [
     access: 'staff',
     response: s.teamsResponse,
     status: 200,
-    errors: [],
+    errors: [400],
   },
   {
     method: 'DELETE',

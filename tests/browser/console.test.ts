@@ -7,6 +7,7 @@ import { launchChromium, screenshot } from '../support/browser.ts';
 import {
   answerSurvey,
   eventually,
+  exampleConfig,
   postFeedback,
   postImpressions,
   signUpInvited,
@@ -284,16 +285,20 @@ describe('staff console', () => {
     await screenshot(page, 'console-queue');
   });
 
-  it("shows team and owner by name, and lists the member's team in the filter by name", async () => {
+  it('shows team and owner by name in the queue and the case, and names the team in the filter', async () => {
+    const orders = exampleConfig().teams.find((t) => t.id === 'orders')!;
+    const nameOf = (memberId: string) => orders.members.find((m) => m.id === memberId)?.name;
     await page.goto(`${stack.url}/console/#/queue`);
     const first = page.locator('table.queue tbody tr').first();
 
-    // Names from GET /v1/teams (the example config's orders team), the ids kept as data.
     await attrOf(first.locator('td.owner'), 'data-member').toMatch(/^[a-z]+$/);
     const ownerId = (await first.locator('td.owner').getAttribute('data-member')) ?? '';
-    await textOf(first.locator('td.owner')).not.toBe(ownerId);
-    await textOf(first.locator('td.team')).not.toBe('orders');
-    await textOf(page.locator('select[name="team"] option[value="orders"]')).not.toBe('orders');
+    await textOf(first.locator('td.owner')).toBe(nameOf(ownerId));
+    await textOf(first.locator('td.team')).toBe(orders.name);
+    await textOf(page.locator('select[name="team"] option[value="orders"]')).toBe(orders.name);
+
+    await first.locator('a').first().click();
+    await textOf(page.getByTestId('assignee')).toBe(nameOf(ownerId));
   });
 
   it('filters the queue by state with the API filter', async () => {

@@ -5,6 +5,7 @@
  * case changed meanwhile) reloads the page and says so.
  */
 import { ApiError, api } from '../api.ts';
+import { loadNames, type Names } from '../directory.ts';
 import { type Child, field, h, replace } from '../dom.ts';
 import { formatDateTime, label, type MessageKey, t } from '../i18n.ts';
 import { startCountdowns, syncLocalClock } from '../time.ts';
@@ -16,6 +17,7 @@ const working: CaseStatus[] = ['open', 'acknowledged', 'waiting_on_customer', 'r
 export async function caseView(ctx: ViewContext): Promise<void> {
   const caseId = ctx.params[0] ?? '';
   replace(ctx.root, heading(t('caseTitle', { id: shortId(caseId) })), h('p', {}, t('loading')));
+  const namesAnswer = loadNames();
   let detail: CaseDetail;
   let version: number;
   try {
@@ -33,6 +35,7 @@ export async function caseView(ctx: ViewContext): Promise<void> {
     return;
   }
   const c = detail.case;
+  const names = await namesAnswer;
 
   replace(
     ctx.root,
@@ -50,7 +53,7 @@ export async function caseView(ctx: ViewContext): Promise<void> {
     h(
       'div',
       { class: 'case-grid' },
-      h('div', { class: 'col' }, feedbackCard(detail), detailsCard(c, version)),
+      h('div', { class: 'col' }, feedbackCard(detail), detailsCard(c, version, names)),
       h('div', { class: 'col' }, actionsCard(ctx, c, version)),
     ),
     timelineCard(detail.timeline),
@@ -104,7 +107,7 @@ function deadline(iso: string, running: boolean): Child {
   ];
 }
 
-function detailsCard(c: CaseResource, version: number): HTMLElement {
+function detailsCard(c: CaseResource, version: number, names: Names): HTMLElement {
   return h(
     'section',
     { class: 'card', 'aria-labelledby': 'details-title' },
@@ -116,8 +119,8 @@ function detailsCard(c: CaseResource, version: number): HTMLElement {
       pair(t('channel'), c.channel),
       pair(t('category'), label(c.category)),
       pair(t('sentiment'), label(c.sentiment)),
-      pair(t('colTeam'), c.teamId),
-      pair(t('colAssignee'), c.assigneeId, 'assignee'),
+      pair(t('colTeam'), names.team(c.teamId)),
+      pair(t('colAssignee'), names.member(c.teamId, c.assigneeId), 'assignee'),
       pair(t('acknowledgeBy'), deadline(c.acknowledgeBy, c.status === 'open' || c.status === 'reopened')),
       pair(
         t('resolveBy'),

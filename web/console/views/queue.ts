@@ -4,6 +4,7 @@
  * (sorted here: the API lists newest first), with a live countdown to each case's deadline.
  */
 import { api } from '../api.ts';
+import { loadNames, type Names } from '../directory.ts';
 import { field, h, replace } from '../dom.ts';
 import { formatDateTime, label, t } from '../i18n.ts';
 import { serverNow, startCountdowns, syncLocalClock } from '../time.ts';
@@ -14,7 +15,6 @@ import type {
   LinkCasesResponse,
   ProblemListItem,
   ProblemResponse,
-  TeamDirectory,
 } from '../types.ts';
 import {
   badge,
@@ -64,11 +64,7 @@ export async function queueView(ctx: ViewContext): Promise<void> {
     (list) => list,
     () => undefined,
   );
-  // Names for team and owner ids; without it the queue shows the ids.
-  const directoryAnswer = api<{ items: TeamDirectory }>('GET', '/v1/teams').then(
-    ({ data }) => data.items,
-    (): TeamDirectory => [],
-  );
+  const namesAnswer = loadNames();
   let items: CaseResource[] = [];
   let truncated = false;
   try {
@@ -95,15 +91,12 @@ export async function queueView(ctx: ViewContext): Promise<void> {
     return;
   }
   items = items.sort(queueOrder);
-  const directory = await directoryAnswer;
-  const names = namesOf(directory);
+  const names = await namesAnswer;
 
   // Every team the viewer may see, those without cases yet included.
   const teamIds = [
     ...new Set(
-      [...directory.map((d) => d.teamId), ...ctx.session.teamIds, ...items.map((c) => c.teamId), team].filter(
-        Boolean,
-      ),
+      [...names.teamIds, ...ctx.session.teamIds, ...items.map((c) => c.teamId), team].filter(Boolean),
     ),
   ].sort();
   const statusSelect = h(
@@ -344,21 +337,6 @@ function linkBar(
     h('button', { type: 'submit' }, t('linkToProblem')),
     message,
   );
-}
-
-interface Names {
-  team: (teamId: string) => string;
-  member: (teamId: string, memberId: string) => string;
-}
-
-/** Names by id from the directory; an id the directory does not know shows as itself. */
-export function namesOf(directory: TeamDirectory): Names {
-  const teams = new Map(directory.map((d) => [d.teamId, d]));
-  return {
-    team: (teamId) => teams.get(teamId)?.name ?? teamId,
-    member: (teamId, memberId) =>
-      teams.get(teamId)?.members.find((m) => m.memberId === memberId)?.name ?? memberId,
-  };
 }
 
 function row(c: CaseResource, box: HTMLInputElement, names: Names): HTMLTableRowElement {
