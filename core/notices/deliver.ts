@@ -8,6 +8,7 @@ import type { InvitationReader } from '../../shared/domain/invitation-ports.ts';
 import {
   type CaseReader,
   type Mailer,
+  MailOutcomeUnknownError,
   type NoticeKey,
   type NoticeLedger,
   type NoticeOutcome,
@@ -68,8 +69,11 @@ const outcomeAttempts = 3;
 
 export type Recipient = NoticeRequested['to'][number];
 
-/** `held`: waiting for the address's double opt-in (core/contacts); `batched`: in a staff digest. */
-export type DeliveryResult = NoticeStatus | 'duplicate';
+/**
+ * `held`: waiting for the address's double opt-in (core/contacts); `batched`: in a staff digest;
+ * `sending`: SES gave no answer, the claim's lease decides.
+ */
+export type DeliveryResult = NoticeStatus | 'duplicate' | 'sending';
 
 /**
  * Sends one notice to each of its recipients, each once (docs/design.md#notices, invariants 5
@@ -202,6 +206,12 @@ async function deliverTo(
       // Nothing was sent: give the notice back so the queue's redelivery (with backoff) retries it.
       await deps.ledger.release(key, claim.claimToken);
       throw error;
+    }
+    if (error instanceof MailOutcomeUnknownError) {
+      // It may be out: the claim stays `sending` until SES's send event settles it or its lease
+      // runs out and the reconciler queues it once more (docs/design.md#notices).
+      logger.warn('send outcome unknown; the lease decides', { ...log, error: error.message });
+      return 'sending';
     }
     const message = withoutAddresses(
       error instanceof Error ? `${error.name}: ${error.message}` : String(error),

@@ -1,5 +1,5 @@
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { type Mailer, TransientMailError } from '../domain/notice-ports.ts';
+import { type Mailer, MailOutcomeUnknownError, TransientMailError } from '../domain/notice-ports.ts';
 
 /** SES answers that mean "nothing was sent, try again later". */
 const TRANSIENT_NAMES = new Set([
@@ -15,18 +15,25 @@ const TRANSIENT_NAMES = new Set([
 /** Network errors raised before a request reaches SES (so it cannot have been sent). */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
-/**
- * Throttling, a 5xx or a connection that never opened: SES did not take the message. Anything
- * else (MessageRejected, an unverified identity, a timeout whose outcome is unknown) is not
- * retried: a notice is sent at most once.
- */
+type SdkError = Error & { $metadata?: { httpStatusCode?: number }; code?: string };
+
+/** Throttling, a 5xx or a connection that never opened: SES did not take the message. */
 export function isTransientSesError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  const e = error as Error & { $metadata?: { httpStatusCode?: number }; code?: string; $fault?: string };
+  const e = error as SdkError;
   if (TRANSIENT_NAMES.has(e.name)) return true;
   const status = e.$metadata?.httpStatusCode;
   if (status !== undefined && status >= 500) return true;
   return e.code !== undefined && NOT_SENT_CODES.has(e.code);
+}
+
+/**
+ * No HTTP answer at all, and not a connection that never opened (a timeout, a reset socket): SES
+ * may have taken the message. A refusal (MessageRejected, an unverified identity) has its 4xx.
+ */
+export function isUnknownSesOutcome(error: unknown): boolean {
+  if (!(error instanceof Error) || isTransientSesError(error)) return false;
+  return (error as SdkError).$metadata?.httpStatusCode === undefined;
 }
 
 /**
@@ -63,6 +70,9 @@ export function sesMailer(client: SESv2Client, opts: { configurationSetName?: st
       } catch (error) {
         if (isTransientSesError(error)) {
           throw new TransientMailError(`SES: ${(error as Error).name}: ${(error as Error).message}`, error);
+        }
+        if (isUnknownSesOutcome(error)) {
+          throw new MailOutcomeUnknownError(`SES: ${(error as Error).name}: no answer`, error);
         }
         throw error;
       }

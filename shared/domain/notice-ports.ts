@@ -22,12 +22,27 @@ export interface OutgoingMail {
 }
 
 export interface Mailer {
-  /** Sends one email; throws `TransientMailError` when a retry may succeed, else any other error. */
+  /**
+   * Sends one email; throws `TransientMailError` when nothing was sent and a retry may succeed,
+   * `MailOutcomeUnknownError` when the request may have been taken, else any other error (refused).
+   */
   send(mail: OutgoingMail): Promise<{ messageId: string }>;
 }
 
 /** SES said "not now" (throttling, 5xx) or the request never reached it: nothing was sent. */
 export class TransientMailError extends DomainError {
+  constructor(message: string, cause?: unknown) {
+    super(message);
+    this.cause = cause;
+  }
+}
+
+/**
+ * The request reached SES and no answer came back (a timeout, a reset connection): the mail may be
+ * out. Neither a retry (it could send twice) nor `failed` (it may have gone) is right: the claim's
+ * lease decides (core/notices/leases.ts).
+ */
+export class MailOutcomeUnknownError extends DomainError {
   constructor(message: string, cause?: unknown) {
     super(message);
     this.cause = cause;

@@ -194,6 +194,25 @@ describe('the notify handler', () => {
     expect(table.query('NOTICE#')).toEqual([]);
   });
 
+  it('leaves the claim leased when SES never answers (a timeout): neither failed nor sent again', async () => {
+    const timeout = Object.assign(new Error('Connection timed out after 5000 ms'), { name: 'TimeoutError' });
+    sesMock.on(SendEmailCommand).rejectsOnce(timeout).resolves({ MessageId: 'ses-2' });
+    const notify = handler();
+    const message = staffNotice();
+
+    const first = await notify({ Records: [sqsRecord(message, 'm-1')] });
+    const redelivery = await notify({ Records: [sqsRecord(message, 'm-1')] });
+
+    expect(first.batchItemFailures).toEqual([]);
+    expect(redelivery.batchItemFailures).toEqual([]);
+    expect(sent()).toHaveLength(1);
+    expect(table.get(noticeKey(message.noticeId, staffTanaka.email))).toMatchObject({
+      status: 'sending',
+      leases: 1,
+    });
+    expect(timeline()).toEqual([]);
+  });
+
   it('gives the whole batch back, sending nothing, while the link secret cannot be read', async () => {
     const unavailable = async (): Promise<string> => {
       throw new Error('Secrets Manager unavailable');
