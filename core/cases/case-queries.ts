@@ -38,6 +38,7 @@ export function publicCase(c: Case): Case {
     siteId: c.siteId,
     customerLocale: c.customerLocale,
     contactConsent: c.contactConsent,
+    ...(c.summary ? { summary: c.summary } : {}),
   };
 }
 

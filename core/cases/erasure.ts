@@ -28,6 +28,7 @@
  */
 import { type Principal, requireAdmin } from '../../shared/auth/principal.ts';
 import { type Case, caseIdFor, type TimelineEvent } from '../../shared/domain/case.ts';
+import { erasedSummary } from '../../shared/domain/case-summary.ts';
 import { contactRefOf } from '../../shared/domain/contact.ts';
 import { contactKeyOf } from '../../shared/domain/invitation.ts';
 import {
@@ -92,6 +93,7 @@ export function planErasure(
     ...c,
     contactConsent: false,
     erasedAt: atIso,
+    summary: erasedSummary(c.summary),
     version: c.version + 1,
     updatedAt: atIso,
   };
@@ -111,7 +113,13 @@ export function planErasure(
     caseId: c.caseId,
     at,
     expectedVersion: c.version,
-    set: { version: next.version, updatedAt: atIso, contactConsent: false, erasedAt: atIso },
+    set: {
+      version: next.version,
+      updatedAt: atIso,
+      contactConsent: false,
+      erasedAt: atIso,
+      summary: erasedSummary(c.summary),
+    },
     timer: timerFieldsFor(next, [...loaded.timeline, event], config),
     events: [event],
     outbox: [],

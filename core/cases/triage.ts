@@ -11,6 +11,7 @@ import {
   type TimelineEvent,
 } from '../../shared/domain/case.ts';
 import { caseRefFrom, caseRefLengthAfter } from '../../shared/domain/case-ref.ts';
+import { caseSummaryOf } from '../../shared/domain/case-summary.ts';
 import {
   type Classification,
   classify,
@@ -262,6 +263,7 @@ function newCase(a: {
     customerLocale: customerLocaleOf(a.fb, a.config),
     contactConsent: a.fb.customer?.contactConsent === true && a.fb.customer.email !== undefined,
     contactVouched: a.fb.keyKind === 'server',
+    summary: caseSummaryOf(a.fb),
   };
 }
 

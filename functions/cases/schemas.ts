@@ -348,6 +348,19 @@ export const caseResource = z
     siteId: z.string(),
     customerLocale: z.string(),
     contactConsent: z.boolean().check(z.describe('Whether the customer may be emailed')),
+    summary: z.optional(
+      z
+        .object({
+          excerpt: z.optional(
+            z.string().check(z.describe("The comment's first line, at most 120 characters")),
+          ),
+          rating: z.optional(z.object({ type: z.string(), score: z.number() })),
+          customer: z.optional(
+            z.string().check(z.describe("The customer's name, else their address masked (h•••@example.jp)")),
+          ),
+        })
+        .check(z.describe('For the queue; erasure keeps only the rating. Absent on older cases')),
+    ),
   })
   .check(z.describe('A case (design.md Resources)'));
 

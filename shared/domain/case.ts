@@ -2,6 +2,7 @@
  * The case entity (docs/design.md#the-case: field names are part of the contract) and its timeline.
  * Pure: no AWS imports. Key formats live in shared/repository/case-item.ts.
  */
+import type { CaseSummary } from './case-summary.ts';
 import type { Sentiment, Severity } from './classify.ts';
 
 export const caseStatuses = [
@@ -76,6 +77,8 @@ export interface Case {
   contactVouched?: boolean;
   /** When the customer's data was last erased: notify sends no notice about the case asked for before. */
   erasedAt?: string;
+  /** The feedback's first line, rating and customer, for the queue (absent on older cases). */
+  summary?: CaseSummary;
 }
 
 /** One entry of a case's audit trail (invariant 4). */

@@ -550,6 +550,7 @@ describe('erasure and retention', () => {
     );
     const detail = await getCase(c.caseId);
     expect(detail.case.contactConsent).toBe(false);
+    expect(detail.case.summary).toEqual({ rating: { type: 'nps', score: 1 } });
     expect(detail.timeline.at(-1)).toMatchObject({ type: 'erased', actor: 'staff:admin', via: 'api' });
     // Nowhere in the table but the suppression entry (which keeps the opt-out honoured).
     const { Items = [] } = await stack.db.send(

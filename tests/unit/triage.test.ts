@@ -101,6 +101,11 @@ describe('triage: a feedback that opens a case', () => {
       customerLocale: 'ja',
       contactConsent: true,
       contactVouched: false,
+      summary: {
+        excerpt: '支払い方法が選べませんでした',
+        rating: { type: 'nps', score: 3 },
+        customer: '山田 花子',
+      },
     });
     const [opened, assigned] = store.timelines.get(caseId) ?? [];
     expect(opened).toMatchObject({
