@@ -12,6 +12,8 @@ export interface Names {
   teamIds: string[];
   team: (teamId: string) => string;
   member: (teamId: string, memberId: string) => string;
+  /** A team's members, in the directory's order (none for a team the viewer may not see). */
+  members: (teamId: string) => TeamDirectory[number]['members'];
 }
 
 export function namesOf(directory: TeamDirectory): Names {
@@ -21,6 +23,7 @@ export function namesOf(directory: TeamDirectory): Names {
     team: (teamId) => teams.get(teamId)?.name ?? teamId,
     member: (teamId, memberId) =>
       teams.get(teamId)?.members.find((m) => m.memberId === memberId)?.name ?? memberId,
+    members: (teamId) => teams.get(teamId)?.members ?? [],
   };
 }
 
